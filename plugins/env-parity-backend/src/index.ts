@@ -1,0 +1,1 @@
+export { envParityPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { envParityPlugin } from './plugin';
+
+describe('env-parity', () => {
+  it('should export plugin', () => {
+    expect(envParityPlugin).toBeDefined();
+  });
+});
