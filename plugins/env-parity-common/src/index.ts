@@ -1,19 +1,12 @@
-/***/
 /**
- * Common functionalities for the env-parity plugin.
+ * Types, annotation keys, permissions and the pure parity computation shared
+ * by the Env Parity frontend and backend.
  *
  * @packageDocumentation
  */
 
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './types';
+export * from './annotations';
+export * from './permissions';
+export * from './parity';
+export * from './artifact';

@@ -1,0 +1,91 @@
+/**
+ * Prefix of every annotation this plugin reads.
+ *
+ * @public
+ */
+export const ENV_PARITY_ANNOTATION_PREFIX = 'env-parity/';
+
+/**
+ * The per-environment fields a CI pipeline can write as annotations,
+ * e.g. `env-parity/production.version`.
+ *
+ * @public
+ */
+export const ENVIRONMENT_ANNOTATION_FIELDS = [
+  'version',
+  'revision',
+  'artifact',
+  'deployed-at',
+  'deployed-by',
+  'url',
+] as const;
+
+/**
+ * One of {@link ENVIRONMENT_ANNOTATION_FIELDS}.
+ *
+ * @public
+ */
+export type EnvironmentAnnotationField =
+  (typeof ENVIRONMENT_ANNOTATION_FIELDS)[number];
+
+/**
+ * The annotation key for one field of one environment.
+ *
+ * @public
+ */
+export function environmentAnnotation(
+  environment: string,
+  field: EnvironmentAnnotationField,
+): string {
+  return `${ENV_PARITY_ANNOTATION_PREFIX}${environment}.${field}`;
+}
+
+/**
+ * Splits an `env-parity/<environment>.<field>` annotation key, or returns
+ * undefined for any other key.
+ *
+ * @public
+ */
+export function parseEnvironmentAnnotation(
+  key: string,
+): { environment: string; field: string } | undefined {
+  if (!key.startsWith(ENV_PARITY_ANNOTATION_PREFIX)) {
+    return undefined;
+  }
+  const rest = key.slice(ENV_PARITY_ANNOTATION_PREFIX.length);
+  const dot = rest.lastIndexOf('.');
+  if (dot <= 0 || dot === rest.length - 1) {
+    return undefined;
+  }
+  return { environment: rest.slice(0, dot), field: rest.slice(dot + 1) };
+}
+
+/**
+ * Annotations of other plugins that deployment providers read; an entity with
+ * any of them, or any `env-parity/` annotation, has something to show.
+ *
+ * @public
+ */
+export const PROVIDER_ANNOTATIONS = [
+  'github.com/project-slug',
+  'backstage.io/kubernetes-id',
+  'backstage.io/kubernetes-label-selector',
+  'argocd/app-name',
+  'argocd/app-selector',
+] as const;
+
+/**
+ * Whether an entity carries any annotation a deployment provider reads.
+ *
+ * @public
+ */
+export function hasEnvParityAnnotations(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  return Object.keys(annotations).some(
+    key =>
+      key.startsWith(ENV_PARITY_ANNOTATION_PREFIX) ||
+      (PROVIDER_ANNOTATIONS as readonly string[]).includes(key),
+  );
+}

@@ -1,0 +1,266 @@
+/**
+ * One environment a service is deployed to, in promotion order.
+ *
+ * @public
+ */
+export interface EnvironmentDefinition {
+  /** Stable name used in annotations and URLs, e.g. `staging`. */
+  name: string;
+  /** Human readable title, e.g. `Staging`. */
+  title: string;
+  /** True for the environment every other one is compared against (production). */
+  reference: boolean;
+  /** Entity ref of the group that owns the environment, e.g. `group:default/sre`. */
+  owner?: string;
+  /** Where the definition came from. */
+  source: 'config' | 'catalog';
+}
+
+/**
+ * A fingerprint of one configuration key: a hash of its value, never the value of a secret.
+ *
+ * @public
+ */
+export interface ConfigFingerprint {
+  /** A hash of the value, stable across observations. */
+  hash: string;
+  /** The value itself, only where the provider states it is safe to show. */
+  value?: string;
+  /** True when the key holds a secret; its value is never recorded. */
+  secret?: boolean;
+}
+
+/**
+ * A link a provider knows for a deployment (the commit, a build, a deployment record).
+ *
+ * @public
+ */
+export interface DeploymentLink {
+  title: string;
+  url: string;
+}
+
+/**
+ * What runs in one environment, as one provider saw it.
+ *
+ * @public
+ */
+export interface Deployment {
+  /** Version label, e.g. `1.4.2`. */
+  version?: string;
+  /** Git revision (full or abbreviated SHA). */
+  revision?: string;
+  /** Artifact reference, ideally an image with an `@sha256:` digest. */
+  artifact?: string;
+  /** ISO 8601 timestamp of the deployment. */
+  deployedAt?: string;
+  /** Who or what deployed it. */
+  deployedBy?: string;
+  /** Base URL of the environment's instance of the service. */
+  url?: string;
+  /** Configuration fingerprints, key to fingerprint. */
+  config?: Record<string, ConfigFingerprint>;
+  /** Links to the commit, build or deployment record. */
+  links?: DeploymentLink[];
+}
+
+/**
+ * What one provider saw for one entity in one environment at one time.
+ *
+ * @public
+ */
+export interface Observation {
+  entityRef: string;
+  environment: string;
+  provider: string;
+  /** ISO 8601 time of the observation. */
+  observedAt: string;
+  /** What runs there; absent when the provider found nothing or failed. */
+  deployment?: Deployment;
+  /** Why the provider could not observe this environment. */
+  error?: string;
+}
+
+/**
+ * The latest known state for one (entity, environment, provider).
+ *
+ * A failed observation keeps the last good deployment, so the report can show
+ * it marked stale next to the error.
+ *
+ * @public
+ */
+export interface Snapshot {
+  entityRef: string;
+  environment: string;
+  provider: string;
+  /** The last good deployment, if there ever was one. */
+  deployment?: Deployment;
+  /** The error of the latest observation, if it failed. */
+  error?: string;
+  /** When the deployment was last observed successfully. */
+  observedAt?: string;
+  /** When the provider was last asked, successfully or not. */
+  checkedAt: string;
+  /** When the deployment last changed. */
+  changedAt?: string;
+}
+
+/**
+ * The fixed set of verdicts one environment gets against the reference.
+ *
+ * @public
+ */
+export type Verdict =
+  | 'in-sync'
+  | 'config-drift'
+  | 'ahead'
+  | 'behind'
+  | 'diverged'
+  | 'tag-mismatch'
+  | 'different'
+  | 'unknown';
+
+/**
+ * All verdicts, best first.
+ *
+ * @public
+ */
+export const VERDICTS: readonly Verdict[] = [
+  'in-sync',
+  'config-drift',
+  'ahead',
+  'behind',
+  'diverged',
+  'tag-mismatch',
+  'different',
+  'unknown',
+] as const;
+
+/**
+ * One way an environment differs from the reference.
+ *
+ * @public
+ */
+export interface DriftItem {
+  type: 'version' | 'revision' | 'artifact' | 'config' | 'missing';
+  /** The field or configuration key that differs. */
+  field: string;
+  /** What kind of change, seen from the reference towards this environment. */
+  change: 'added' | 'removed' | 'changed';
+  /** The reference's value, omitted for secrets. */
+  reference?: string;
+  /** This environment's value, omitted for secrets. */
+  environment?: string;
+}
+
+/**
+ * One commit between two revisions.
+ *
+ * @public
+ */
+export interface CommitSummary {
+  sha: string;
+  message: string;
+  author?: string;
+  url?: string;
+  pullRequest?: number;
+}
+
+/**
+ * How two revisions relate, as an SCM tells it.
+ *
+ * @public
+ */
+export interface RevisionComparison {
+  status: 'identical' | 'ahead' | 'behind' | 'diverged';
+  /** Commits the head has that the base does not. */
+  aheadBy: number;
+  /** Commits the base has that the head does not. */
+  behindBy: number;
+  /** The first commits between them. */
+  commits?: CommitSummary[];
+  /** Link to the full comparison. */
+  url?: string;
+}
+
+/**
+ * One environment compared with the reference environment.
+ *
+ * @public
+ */
+export interface EnvironmentComparison {
+  environment: string;
+  against: string;
+  verdict: Verdict;
+  /** 0 (nothing alike or unknown) to 100 (in sync). */
+  score: number;
+  commitsAhead?: number;
+  commitsBehind?: number;
+  commits?: CommitSummary[];
+  drift: DriftItem[];
+  /** One sentence about this environment. */
+  summary: string;
+}
+
+/**
+ * The state of one environment in a report.
+ *
+ * @public
+ */
+export type EnvironmentStatus = 'ok' | 'stale' | 'error' | 'missing';
+
+/**
+ * A deployment as shown in a report, merged across providers.
+ *
+ * @public
+ */
+export interface ReportedDeployment extends Deployment {
+  /** The provider that supplied most of it. */
+  provider: string;
+  /** Every provider that contributed. */
+  providers: string[];
+}
+
+/**
+ * One environment in a report.
+ *
+ * @public
+ */
+export interface ReportEnvironment {
+  name: string;
+  title: string;
+  reference: boolean;
+  owner?: string;
+  status: EnvironmentStatus;
+  /** When the shown deployment was last observed successfully. */
+  observedAt?: string;
+  /** When a provider was last asked about it. */
+  checkedAt?: string;
+  deployment?: ReportedDeployment;
+  /** Errors, one line per failing provider. */
+  error?: string;
+}
+
+/**
+ * The parity report of one entity.
+ *
+ * @public
+ */
+export interface ParityReport {
+  entityRef: string;
+  /** Name of the reference environment. */
+  reference: string;
+  environments: ReportEnvironment[];
+  comparisons: EnvironmentComparison[];
+  /** Name of the non-reference environment most like the reference. */
+  closestToReference?: string;
+  /** The answer, in words. */
+  summary: string;
+  /**
+   * Problems that belong to no configured environment, e.g. an annotation
+   * naming an environment that is not configured.
+   */
+  warnings?: string[];
+  /** When the report was computed. */
+  generatedAt: string;
+}
