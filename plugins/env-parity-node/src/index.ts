@@ -1,18 +1,9 @@
-/***/
 /**
- * Node.js library for the env-parity plugin.
+ * Extension points and interfaces for Env Parity backend modules: deployment
+ * providers and revision comparers.
  *
  * @packageDocumentation
  */
 
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export * from './providers';
+export * from './extensions';
