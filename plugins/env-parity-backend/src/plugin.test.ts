@@ -1,129 +1,229 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { envParityPlugin } from './plugin';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+import { envParityPlugin } from './plugin';
+import { component, createTestCatalog } from './testUtils';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [envParityPlugin],
+const PROD_DIGEST = `sha256:${'a'.repeat(64)}`;
+const STAGING_DIGEST = `sha256:${'b'.repeat(64)}`;
+
+const config = {
+  envParity: {
+    environments: [
+      { name: 'staging', title: 'Staging', owner: 'group:default/platform' },
+      { name: 'preprod', title: 'Pre-production' },
+      { name: 'production', title: 'Production', reference: true, owner: 'group:default/sre' },
+    ],
+  },
+};
+
+function payments() {
+  return component('payments', {
+    'env-parity/production.version': '1.4.2',
+    'env-parity/production.revision': 'abc1234def5678901234567890abcdef12345678',
+    'env-parity/production.artifact': `ghcr.io/acme/payments:1.4.2@${PROD_DIGEST}`,
+    'env-parity/production.deployed-at': '2026-11-20T10:00:00Z',
+    'env-parity/preprod.version': '1.4.2',
+    'env-parity/preprod.artifact': `ghcr.io/acme/payments:1.4.2@${PROD_DIGEST}`,
+    'env-parity/staging.version': '1.5.0',
+    'env-parity/staging.revision': 'fff1234def5678901234567890abcdef12345678',
+    'env-parity/staging.artifact': `ghcr.io/acme/payments:1.5.0@${STAGING_DIGEST}`,
+  });
+}
+
+async function start(
+  options: {
+    entities?: ReturnType<typeof component>[];
+    hiddenFrom?: Record<string, string[]>;
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  } = {},
+) {
+  const entities = options.entities ?? [payments()];
+  const { factory } = createTestCatalog(entities, options.hiddenFrom);
+  const { server } = await startTestBackend({
+    features: [
+      envParityPlugin,
+      factory,
+      mockServices.rootConfig.factory({ data: config }),
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      ...(options.permission
+        ? [mockServices.permissions.factory({ result: options.permission })]
+        : []),
+    ],
+  });
+  return { server, entities };
+}
+
+describe('env-parity backend', () => {
+  it('answers with the parity report of an annotated service', async () => {
+    const { server } = await start();
+    const res = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    expect(res.status).toBe(200);
+    const report: ParityReport = res.body;
+    expect(report.entityRef).toBe('component:default/payments');
+    expect(report.reference).toBe('production');
+    expect(report.environments.map(e => [e.name, e.status, e.owner])).toEqual([
+      ['staging', 'ok', 'group:default/platform'],
+      ['preprod', 'ok', undefined],
+      ['production', 'ok', 'group:default/sre'],
+    ]);
+    expect(report.environments[2].deployment).toMatchObject({
+      version: '1.4.2',
+      deployedAt: '2026-11-20T10:00:00.000Z',
+      provider: 'annotations',
     });
-
-    await request(server).get('/api/env-parity/todos').expect(200, {
-      items: [],
-    });
-
-    const createRes = await request(server)
-      .post('/api/env-parity/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/env-parity/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/env-parity/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+    expect(
+      report.comparisons.map(c => [c.environment, c.verdict, c.score]),
+    ).toEqual([
+      ['staging', 'different', 50],
+      ['preprod', 'in-sync', 100],
+    ]);
+    expect(report.closestToReference).toBe('preprod');
+    expect(report.summary).toBe(
+      'Production runs 1.4.2 (abc1234). Staging runs 1.5.0 (fff1234), a different build. Pre-production runs the same build. Closest to production: pre-production, in sync.',
+    );
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        envParityPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
-      ],
-    });
-
-    const createRes = await request(server)
-      .post('/api/env-parity/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
+  it('shows a malformed annotation as an error of its environment only', async () => {
+    const entity = payments();
+    entity.metadata.annotations!['env-parity/staging.deployed-at'] = 'yesterday';
+    entity.metadata.annotations!['env-parity/qa.version'] = '2.0.0';
+    const { server } = await start({ entities: [entity] });
+    const res = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    expect(res.status).toBe(200);
+    const staging = res.body.environments[0];
+    expect(staging.status).toBe('error');
+    expect(staging.error).toContain('env-parity/staging.deployed-at');
+    expect(staging.error).toContain('"yesterday" is not an ISO 8601 timestamp');
+    expect(res.body.comparisons[0].verdict).toBe('unknown');
+    expect(res.body.comparisons[1].verdict).toBe('in-sync');
+    expect(res.body.warnings).toEqual([
+      'Annotation env-parity/qa.version names environment "qa", which is not configured (configured: staging, preprod, production)',
+    ]);
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        envParityPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        })
-      ],
-    });
+  it('reports every environment missing for an unannotated service', async () => {
+    const { server } = await start({ entities: [component('bare')] });
+    const res = await request(server).get(
+      '/api/env-parity/entities/component/default/bare',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.environments.map((e: any) => e.status)).toEqual([
+      'missing',
+      'missing',
+      'missing',
+    ]);
+    expect(res.body.summary).toBe(
+      'Production has no deployment data yet, so nothing can be compared with it.',
+    );
+  });
 
-    const createRes = await request(server)
-      .post('/api/env-parity/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+  it('re-collects on refresh and returns the new report', async () => {
+    const { server, entities } = await start();
+    const first = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    expect(first.body.comparisons[0].verdict).toBe('different');
 
-    const listRes = await request(server).get('/api/env-parity/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+    // CI promotes staging's build to production
+    const annotations = entities[0].metadata.annotations!;
+    annotations['env-parity/production.version'] = '1.5.0';
+    annotations['env-parity/production.revision'] = annotations['env-parity/staging.revision'];
+    annotations['env-parity/production.artifact'] = annotations['env-parity/staging.artifact'];
 
-    const getRes = await request(server).get('/api/env-parity/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+    const unchanged = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    expect(unchanged.body.comparisons[0].verdict).toBe('different');
+
+    const refreshed = await request(server).post(
+      '/api/env-parity/entities/component/default/payments/refresh',
+    );
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.comparisons[0].verdict).toBe('in-sync');
+    expect(refreshed.body.comparisons[1].verdict).toBe('different');
+    expect(
+      Date.parse(refreshed.body.environments[2].observedAt),
+    ).toBeGreaterThanOrEqual(Date.parse(first.body.environments[2].observedAt));
+  });
+
+  it.each([
+    ['an invalid kind', '/entities/com%20ponent/default/payments', /not a valid entity kind/],
+    ['an invalid namespace', '/entities/component/de!fault/payments', /not a valid entity namespace/],
+    ['an invalid name', '/entities/component/default/pay%2Fments', /not a valid entity name/],
+  ])('rejects %s with 400', async (_what, path, message) => {
+    const { server } = await start();
+    const res = await request(server).get(`/api/env-parity${path}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('answers 404 alike for a missing entity and one the caller may not see', async () => {
+    const { server } = await start({
+      hiddenFrom: {
+        'component:default/payments': [mockCredentials.user().principal.userEntityRef],
+      },
     });
+    const hidden = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    const missing = await request(server).get(
+      '/api/env-parity/entities/component/default/nothing',
+    );
+    expect(hidden.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(hidden.body.error.name).toBe('NotFoundError');
+
+    const other = await request(server)
+      .get('/api/env-parity/entities/component/default/payments')
+      .set('Authorization', mockCredentials.user.header('user:default/alice'));
+    expect(other.status).toBe(200);
+  });
+
+  it('answers 403 when the permission policy denies', async () => {
+    const { server } = await start({ permission: AuthorizeResult.DENY });
+    const read = await request(server).get(
+      '/api/env-parity/entities/component/default/payments',
+    );
+    expect(read.status).toBe(403);
+    expect(read.body.error.message).toContain('env-parity.report.read');
+    const refresh = await request(server).post(
+      '/api/env-parity/entities/component/default/payments/refresh',
+    );
+    expect(refresh.status).toBe(403);
+    expect(refresh.body.error.message).toContain('env-parity.report.refresh');
+  });
+
+  it('requires authentication, except for the health check', async () => {
+    const { server } = await start();
+    const res = await request(server)
+      .get('/api/env-parity/entities/component/default/payments')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+    await request(server)
+      .get('/api/env-parity/health')
+      .set('Authorization', mockCredentials.none.header())
+      .expect(200, { status: 'ok' });
+  });
+
+  it('lists the environments with their owners', async () => {
+    const { server } = await start();
+    const res = await request(server).get('/api/env-parity/environments');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((e: any) => [e.name, e.reference])).toEqual([
+      ['staging', false],
+      ['preprod', false],
+      ['production', true],
+    ]);
   });
 });

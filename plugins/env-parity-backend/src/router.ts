@@ -1,50 +1,112 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
-import express from 'express';
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, makeValidator } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  envParityReportReadPermission,
+  envParityReportRefreshPermission,
+} from '@env-parity/plugin-env-parity-common';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { EnvironmentRegistry } from './environments';
+import { ParityReportService } from './ParityReportService';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+const validator = makeValidator();
+
+function entityRefFromParams(req: Request): string {
+  const { kind, namespace, name } = req.params;
+  if (!validator.isValidKind(kind)) {
+    throw new InputError(
+      `"${kind}" is not a valid entity kind; use a path like /entities/component/default/my-service`,
+    );
+  }
+  if (!validator.isValidNamespace(namespace)) {
+    throw new InputError(`"${namespace}" is not a valid entity namespace`);
+  }
+  if (!validator.isValidEntityName(name)) {
+    throw new InputError(`"${name}" is not a valid entity name`);
+  }
+  return `${kind.toLocaleLowerCase('en-US')}:${namespace.toLocaleLowerCase('en-US')}/${name}`;
+}
+
+export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  environments: EnvironmentRegistry;
+  reports: ParityReportService;
 }): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, catalog, environments, reports } =
+    options;
   const router = Router();
   router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  async function authorize(req: Request, permission: BasicPermission) {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
     });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You are not allowed to ${permission.attributes.action} environment parity (${permission.name})`,
+      );
+    }
+    return credentials;
+  }
 
-    res.status(201).json(result);
+  // The caller's credentials decide visibility: an entity they cannot see is
+  // indistinguishable from one that does not exist.
+  async function loadEntity(req: Request, permission: BasicPermission) {
+    const entityRef = entityRefFromParams(req);
+    const credentials = await authorize(req, permission);
+    const entity: Entity | undefined = await catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
+    return entity;
+  }
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
+  router.get('/environments', async (req, res) => {
+    await authorize(req, envParityReportReadPermission);
+    res.json({ items: await environments.list() });
   });
 
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/entities/:kind/:namespace/:name', async (req, res) => {
+    const entity = await loadEntity(req, envParityReportReadPermission);
+    res.json(await reports.getReport(entity));
+  });
+
+  router.post('/entities/:kind/:namespace/:name/refresh', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'report-refresh',
+      severityLevel: 'low',
+      request: req,
+      meta: { entityRef: entityRefFromParams(req) },
+    });
+    try {
+      const entity = await loadEntity(req, envParityReportRefreshPermission);
+      const report = await reports.refresh(entity);
+      await auditorEvent.success();
+      res.json(report);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
   });
 
   return router;

@@ -1,0 +1,194 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import {
+  DeploymentProvider,
+  ObserveRequest,
+  ProviderObservation,
+} from '@env-parity/plugin-env-parity-node';
+import { EnvironmentRegistry } from '../environments';
+import { AnnotationDeploymentProvider } from '../providers/AnnotationDeploymentProvider';
+import { DatabaseSnapshotStore } from '../store/DatabaseSnapshotStore';
+import { component, createTestCatalog } from '../testUtils';
+import { DeploymentCollector, readCollectorOptions } from './DeploymentCollector';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** A provider that reports a version per entity name, and fails for some. */
+class ScriptedProvider implements DeploymentProvider {
+  calls: string[] = [];
+  active = 0;
+  maxActive = 0;
+  constructor(
+    private readonly name: string,
+    public answer: (entity: Entity) => ProviderObservation[],
+    readonly concurrency?: number,
+    private readonly delayMs = 0,
+  ) {}
+  getProviderName() {
+    return this.name;
+  }
+  supports() {
+    return true;
+  }
+  async observe({ entity }: ObserveRequest) {
+    this.calls.push(entity.metadata.name);
+    this.active += 1;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    try {
+      await new Promise(r => setTimeout(r, this.delayMs));
+      return this.answer(entity);
+    } finally {
+      this.active -= 1;
+    }
+  }
+}
+
+async function setup(
+  entities: Entity[],
+  providers: DeploymentProvider[],
+  collectorConfig: object = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseSnapshotStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const config = new ConfigReader({
+    envParity: {
+      environments: [
+        { name: 'staging' },
+        { name: 'production', reference: true },
+      ],
+      environmentsFromCatalog: false,
+      collector: collectorConfig,
+    },
+  });
+  const { catalog } = createTestCatalog(entities);
+  const auth = mockServices.auth();
+  const logger = mockServices.logger.mock();
+  const collector = new DeploymentCollector({
+    store,
+    providers,
+    environments: EnvironmentRegistry.fromConfig(config, { catalog, auth, logger }),
+    catalog,
+    auth,
+    logger,
+    options: readCollectorOptions(config),
+  });
+  return { store, collector, logger };
+}
+
+const versioned = (version: string) => (entity: Entity) => [
+  { environment: 'staging', deployment: { version: `${version}-${entity.metadata.name}` } },
+  { environment: 'production', deployment: { version: '1.0.0' } },
+];
+
+describe('DeploymentCollector', () => {
+  it('collects every entity in batches and writes nothing when nothing changed', async () => {
+    const entities = Array.from({ length: 25 }, (_, i) => component(`svc-${i}`));
+    const provider = new ScriptedProvider('scripted', versioned('2.0.0'), 3, 5);
+    const { store, collector } = await setup(entities, [provider], {
+      batchSize: 10,
+    });
+
+    const first = await collector.collectAll();
+    expect(first).toEqual({ entities: 25, written: 50, failures: 0, removed: 0 });
+    expect(provider.calls).toHaveLength(25);
+    expect(provider.maxActive).toBeLessThanOrEqual(3);
+    expect(provider.maxActive).toBeGreaterThan(1);
+
+    const second = await collector.collectAll();
+    expect(second.written).toBe(0);
+    expect(provider.calls).toHaveLength(50);
+
+    provider.answer = entity =>
+      entity.metadata.name === 'svc-3' ? versioned('2.1.0')(entity) : versioned('2.0.0')(entity);
+    const third = await collector.collectAll();
+    expect(third.written).toBe(1);
+    const snapshots = await store.getSnapshots('component:default/svc-3');
+    const staging = snapshots.find(s => s.environment === 'staging');
+    expect(staging?.deployment?.version).toBe('2.1.0-svc-3');
+    const history = await store.getHistory('component:default/svc-3', { environment: 'staging' });
+    expect(history.map(h => h.deployment?.version)).toEqual(['2.1.0-svc-3', '2.0.0-svc-3']);
+  });
+
+  it('contains a failing provider: its entity keeps the last good data, marked with the error', async () => {
+    const entities = [component('good'), component('flaky')];
+    let failing = false;
+    const flaky = new ScriptedProvider('scripted', entity => {
+      if (failing && entity.metadata.name === 'flaky') {
+        throw new Error('connection refused');
+      }
+      return versioned('2.0.0')(entity);
+    });
+    const { store, collector, logger } = await setup(entities, [flaky]);
+    await collector.collectAll();
+
+    failing = true;
+    const result = await collector.collectAll();
+    expect(result.failures).toBe(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Provider scripted failed for component:default/flaky: connection refused'),
+    );
+    const snapshots = await store.getSnapshots('component:default/flaky');
+    expect(snapshots.map(s => [s.environment, s.deployment?.version, s.error])).toEqual([
+      ['production', '1.0.0', 'connection refused'],
+      ['staging', '2.0.0-flaky', 'connection refused'],
+    ]);
+    const good = await store.getSnapshots('component:default/good');
+    expect(good.every(s => !s.error)).toBe(true);
+
+    // the same failure again is no change
+    expect((await collector.collectAll()).written).toBe(0);
+  });
+
+  it('gives up on a provider that takes too long, for that entity only', async () => {
+    const slow = new ScriptedProvider('slow', versioned('2.0.0'), undefined, 500);
+    const { store, collector } = await setup([component('slowpoke')], [slow], {
+      providerTimeout: { milliseconds: 50 },
+    });
+    const result = await collector.collectAll();
+    expect(result.failures).toBe(1);
+    const snapshots = await store.getSnapshots('component:default/slowpoke');
+    expect(snapshots.map(s => s.error)).toEqual([
+      'timed out after 50 ms',
+      'timed out after 50 ms',
+    ]);
+  });
+
+  it('forgets environments a provider stops reporting and entities that left the catalog', async () => {
+    const entities = [
+      component('api', {
+        'env-parity/staging.version': '2.0.0',
+        'env-parity/production.version': '1.0.0',
+      }),
+      component('gone', { 'env-parity/production.version': '1.0.0' }),
+      component('bare'),
+    ];
+    const { store, collector } = await setup(entities, [new AnnotationDeploymentProvider()]);
+    const first = await collector.collectAll();
+    expect(first.entities).toBe(2);
+
+    delete entities[0].metadata.annotations!['env-parity/staging.version'];
+    entities.splice(1, 1);
+    const second = await collector.collectAll();
+    expect(second).toMatchObject({ entities: 1, written: 1, removed: 1 });
+    expect((await store.getSnapshots('component:default/api')).map(s => s.environment)).toEqual([
+      'production',
+    ]);
+    expect(await store.getSnapshots('component:default/gone')).toEqual([]);
+  });
+
+  it('records the observation time of an explicit refresh even when nothing changed', async () => {
+    const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+    const entity = component('api');
+    const { store, collector } = await setup([entity], [provider]);
+    await collector.collectEntity(entity);
+    const [before] = await store.getSnapshots('component:default/api');
+    await new Promise(r => setTimeout(r, 20));
+    await collector.collectEntity(entity);
+    const [after] = await store.getSnapshots('component:default/api');
+    expect(Date.parse(after.observedAt!)).toBeGreaterThan(Date.parse(before.observedAt!));
+    expect(after.changedAt).toBe(before.changedAt);
+  });
+});

@@ -1,0 +1,236 @@
+import {
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
+import { DeploymentProvider } from '@env-parity/plugin-env-parity-node';
+import pLimit from 'p-limit';
+import { EnvironmentRegistry } from '../environments';
+import { ObservationWrite, SnapshotStore } from '../store/SnapshotStore';
+
+/** Tuning of a collection; see `envParity.collector` in config.d.ts. */
+export interface CollectorOptions {
+  kinds: string[];
+  batchSize: number;
+  concurrency: number;
+  providerTimeoutMs: number;
+}
+
+export function readCollectorOptions(config: Config): CollectorOptions {
+  const c = config.getOptionalConfig('envParity.collector');
+  return {
+    kinds: c?.getOptionalStringArray('kinds') ?? ['Component'],
+    batchSize: c?.getOptionalNumber('batchSize') ?? 100,
+    concurrency: c?.getOptionalNumber('concurrency') ?? 10,
+    providerTimeoutMs: c?.has('providerTimeout')
+      ? durationToMilliseconds(
+          readDurationFromConfig(c, { key: 'providerTimeout' }),
+        )
+      : 30_000,
+  };
+}
+
+/** What a full collection did. */
+export interface CollectionResult {
+  entities: number;
+  written: number;
+  failures: number;
+  removed: number;
+}
+
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/**
+ * Asks every deployment provider about every tracked entity and stores what
+ * changed. Runs in batches, each provider with bounded concurrency, so a slow
+ * or failing provider costs its own entities only.
+ */
+export class DeploymentCollector {
+  private readonly limits = new Map<string, ReturnType<typeof pLimit>>();
+
+  constructor(
+    private readonly deps: {
+      store: SnapshotStore;
+      providers: DeploymentProvider[];
+      environments: EnvironmentRegistry;
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+      options: CollectorOptions;
+    },
+  ) {
+    for (const provider of deps.providers) {
+      this.limits.set(
+        provider.getProviderName(),
+        pLimit(provider.concurrency ?? deps.options.concurrency),
+      );
+    }
+  }
+
+  /** Whether any provider has something to say about the entity. */
+  tracks(entity: Entity): boolean {
+    return this.deps.providers.some(p => p.supports(entity));
+  }
+
+  /** One full pass over the catalog. */
+  async collectAll(signal?: AbortSignal): Promise<CollectionResult> {
+    const startedAt = new Date();
+    const { catalog, auth, store, logger, options } = this.deps;
+    const environments = await this.deps.environments.list();
+    const seen = new Set<string>();
+    const result: CollectionResult = {
+      entities: 0,
+      written: 0,
+      failures: 0,
+      removed: 0,
+    };
+    // The collector works for everyone, so it sees the whole catalog; what
+    // a user sees is filtered again with their credentials on every read.
+    const credentials = await auth.getOwnServiceCredentials();
+    for await (const page of catalog.streamEntities(
+      { filter: { kind: options.kinds }, pageSize: options.batchSize },
+      { credentials },
+    )) {
+      if (signal?.aborted) {
+        logger.warn('Deployment collection stopped: out of time');
+        return result;
+      }
+      const tracked = page.filter(e => this.tracks(e));
+      tracked.forEach(e => seen.add(stringifyEntityRef(e)));
+      const batch = await this.collectBatch(tracked, environments, {
+        signal,
+      });
+      result.entities += tracked.length;
+      result.written += batch.written;
+      result.failures += batch.failures;
+    }
+    result.removed = await store.deleteEntitiesExcept(seen);
+    await store.recordCompletedRun(startedAt);
+    logger.info(
+      `Collected deployments of ${result.entities} entities: ${result.written} snapshots written, ${result.failures} provider failures, ${result.removed} removed entities forgotten`,
+    );
+    return result;
+  }
+
+  /** Collects one entity now, recording the observation time even if nothing changed. */
+  async collectEntity(entity: Entity): Promise<void> {
+    const environments = await this.deps.environments.list();
+    await this.collectBatch([entity], environments, { touch: true });
+  }
+
+  private async collectBatch(
+    entities: Entity[],
+    environments: EnvironmentDefinition[],
+    options: { touch?: boolean; signal?: AbortSignal },
+  ): Promise<{ written: number; failures: number }> {
+    if (entities.length === 0) {
+      return { written: 0, failures: 0 };
+    }
+    const { store, providers } = this.deps;
+    const refs = entities.map(e => stringifyEntityRef(e));
+    const observedAt = new Date();
+
+    // Environments each (entity, provider) had before, so the ones a
+    // provider no longer reports are cleared.
+    const previous = new Map<string, Set<string>>();
+    for (const s of await store.getSnapshotsForEntities(refs)) {
+      const key = `${s.entityRef}\n${s.provider}`;
+      previous.set(key, (previous.get(key) ?? new Set()).add(s.environment));
+    }
+    const configured = environments.map(e => e.name);
+
+    let failures = 0;
+    const perEntity = await Promise.all(
+      entities.map(async (entity, i) => {
+        const entityRef = refs[i];
+        const writes: ObservationWrite[] = [];
+        for (const provider of providers) {
+          const name = provider.getProviderName();
+          const before = previous.get(`${entityRef}\n${name}`) ?? new Set();
+          const reported = new Map<string, ObservationWrite>();
+          if (provider.supports(entity)) {
+            try {
+              const observations = await this.limits.get(name)!(() =>
+                this.observeWithTimeout(
+                  provider,
+                  entity,
+                  environments,
+                  options.signal,
+                ),
+              );
+              for (const o of observations) {
+                reported.set(o.environment, {
+                  entityRef,
+                  environment: o.environment,
+                  provider: name,
+                  ...(o.deployment ? { deployment: o.deployment } : {}),
+                  ...(o.error ? { error: errorMessage(o.error) } : {}),
+                });
+              }
+            } catch (error) {
+              failures += 1;
+              this.deps.logger.warn(
+                `Provider ${name} failed for ${entityRef}: ${errorMessage(error)}`,
+              );
+              for (const environment of configured) {
+                reported.set(environment, {
+                  entityRef,
+                  environment,
+                  provider: name,
+                  error: errorMessage(error),
+                });
+              }
+            }
+          }
+          writes.push(...reported.values());
+          for (const environment of before) {
+            if (!reported.has(environment)) {
+              writes.push({ entityRef, environment, provider: name });
+            }
+          }
+        }
+        return writes;
+      }),
+    );
+    const { written } = await store.applyObservations(
+      perEntity.flat(),
+      observedAt,
+      { touch: options.touch },
+    );
+    return { written, failures };
+  }
+
+  private async observeWithTimeout(
+    provider: DeploymentProvider,
+    entity: Entity,
+    environments: EnvironmentDefinition[],
+    outer?: AbortSignal,
+  ) {
+    const timeoutMs = this.deps.options.providerTimeoutMs;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    outer?.addEventListener('abort', abort);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        provider.observe({ entity, environments, signal: controller.signal }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new Error(`timed out after ${timeoutMs} ms`));
+          }, timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', abort);
+    }
+  }
+}

@@ -1,0 +1,370 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { Deployment, Snapshot } from '@env-parity/plugin-env-parity-common';
+import { createHash } from 'node:crypto';
+import { Knex } from 'knex';
+import {
+  ObservationWrite,
+  SnapshotChange,
+  SnapshotStore,
+} from './SnapshotStore';
+
+const migrationsDir = resolvePackagePath(
+  '@env-parity/plugin-env-parity-backend',
+  'migrations',
+);
+
+const SNAPSHOTS = 'env_parity_snapshots';
+const HISTORY = 'env_parity_snapshot_history';
+const RUNS = 'env_parity_collection_runs';
+
+/** Completed runs kept; only the latest is read, the rest help debugging. */
+const KEPT_RUNS = 100;
+
+/** Keeps IN-lists and multi-row inserts well below every database's bind limit. */
+const CHUNK = 500;
+const INSERT_CHUNK = 100;
+
+/** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
+type DbTime = Date | string | number;
+
+interface SnapshotRow {
+  entity_ref: string;
+  environment: string;
+  provider: string;
+  deployment: string | null;
+  fingerprint: string | null;
+  error: string | null;
+  last_success_at: DbTime | null;
+  checked_at: DbTime;
+  changed_at: DbTime | null;
+}
+
+interface HistoryRow {
+  entity_ref: string;
+  environment: string;
+  provider: string;
+  deployment: string | null;
+  fingerprint: string | null;
+  changed_at: DbTime;
+}
+
+type StoredState = Pick<
+  SnapshotRow,
+  'fingerprint' | 'error' | 'last_success_at'
+>;
+
+function keyOf(o: {
+  entityRef: string;
+  environment: string;
+  provider: string;
+}) {
+  return JSON.stringify([o.entityRef, o.environment, o.provider]);
+}
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const result = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
+}
+
+/** JSON with object keys sorted, so equal deployments serialise equally. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(v => canonicalJson(v ?? null)).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const fields = Object.keys(obj)
+      .filter(k => obj[k] !== undefined)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+    return `{${fields.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function toDate(value: DbTime | null | undefined): Date | undefined {
+  return value === null || value === undefined ? undefined : new Date(value);
+}
+
+function latest(...dates: (Date | undefined)[]): Date | undefined {
+  return dates.reduce<Date | undefined>(
+    (a, b) => (!a || (b && b > a) ? b : a),
+    undefined,
+  );
+}
+
+/**
+ * The knex implementation of {@link SnapshotStore}.
+ *
+ * A completed collection run stands in for a write per unchanged row: the
+ * effective observation and check times are the later of the stored time and
+ * the start of the latest completed run.
+ */
+export class DatabaseSnapshotStore implements SnapshotStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseSnapshotStore> {
+    const { database, skipMigrations } = options;
+    const client = await database.getClient();
+    if (!database.migrations?.skip && !skipMigrations) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseSnapshotStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async applyObservations(
+    observations: ObservationWrite[],
+    observedAt: Date,
+    options?: { touch?: boolean },
+  ): Promise<{ written: number }> {
+    const touch = options?.touch ?? false;
+    // The last observation of a key wins, so every key is written at most once.
+    const byKey = new Map(observations.map(o => [keyOf(o), o]));
+    if (!byKey.size) {
+      return { written: 0 };
+    }
+
+    return this.db.transaction(async tx => {
+      const stored = new Map<string, StoredState>();
+      const refs = [...new Set(observations.map(o => o.entityRef))];
+      for (const chunk of chunks(refs)) {
+        const rows = await tx<SnapshotRow>(SNAPSHOTS)
+          .select(
+            'entity_ref',
+            'environment',
+            'provider',
+            'fingerprint',
+            'error',
+            'last_success_at',
+          )
+          .whereIn('entity_ref', chunk);
+        for (const row of rows) {
+          stored.set(
+            keyOf({
+              entityRef: row.entity_ref,
+              environment: row.environment,
+              provider: row.provider,
+            }),
+            row,
+          );
+        }
+      }
+
+      let run: Promise<Date | undefined> | undefined;
+      const inserts: SnapshotRow[] = [];
+      const history: HistoryRow[] = [];
+      let written = 0;
+
+      for (const [key, o] of byKey) {
+        const row = stored.get(key);
+        const where = {
+          entity_ref: o.entityRef,
+          environment: o.environment,
+          provider: o.provider,
+        };
+
+        if (o.deployment) {
+          const deployment = canonicalJson(o.deployment);
+          const fingerprint = createHash('sha256')
+            .update(deployment)
+            .digest('hex');
+          const changed = row?.fingerprint !== fingerprint;
+          if (changed) {
+            history.push({
+              ...where,
+              deployment,
+              fingerprint,
+              changed_at: observedAt,
+            });
+          }
+          const success = {
+            error: null,
+            last_success_at: observedAt,
+            checked_at: observedAt,
+          };
+          if (!row) {
+            inserts.push({
+              ...where,
+              ...success,
+              deployment,
+              fingerprint,
+              changed_at: observedAt,
+            });
+          } else if (changed) {
+            await tx(SNAPSHOTS)
+              .where(where)
+              .update({
+                ...success,
+                deployment,
+                fingerprint,
+                changed_at: observedAt,
+              });
+            written += 1;
+          } else if (row.error !== null || touch) {
+            await tx(SNAPSHOTS).where(where).update(success);
+            written += 1;
+          }
+        } else if (o.error !== undefined) {
+          if (!row) {
+            inserts.push({
+              ...where,
+              deployment: null,
+              fingerprint: null,
+              error: o.error,
+              last_success_at: null,
+              checked_at: observedAt,
+              changed_at: null,
+            });
+          } else if (row.error !== o.error || touch) {
+            const update: Partial<SnapshotRow> = {
+              error: o.error,
+              checked_at: observedAt,
+            };
+            if (row.error === null) {
+              // The row was only implicitly observed by the completed runs
+              // since its last write; keep that time before the error hides it.
+              run ??= this.latestRunStart(tx);
+              update.last_success_at =
+                latest(toDate(row.last_success_at), await run) ?? null;
+            }
+            await tx(SNAPSHOTS).where(where).update(update);
+            written += 1;
+          }
+        } else if (row) {
+          await tx(SNAPSHOTS).where(where).delete();
+          written += 1;
+          if (row.fingerprint !== null) {
+            history.push({
+              ...where,
+              deployment: null,
+              fingerprint: null,
+              changed_at: observedAt,
+            });
+          }
+        }
+      }
+
+      for (const chunk of chunks(inserts, INSERT_CHUNK)) {
+        await tx(SNAPSHOTS).insert(chunk);
+      }
+      for (const chunk of chunks(history, INSERT_CHUNK)) {
+        await tx(HISTORY).insert(chunk);
+      }
+      return { written: written + inserts.length };
+    });
+  }
+
+  async recordCompletedRun(startedAt: Date): Promise<void> {
+    await this.db.transaction(async tx => {
+      await tx(RUNS).insert({ started_at: startedAt, finished_at: new Date() });
+      // MySQL has no LIMIT in IN subqueries, so find the cut-off first.
+      const oldest = await tx(RUNS)
+        .select('id')
+        .orderBy('id', 'desc')
+        .offset(KEPT_RUNS - 1)
+        .first();
+      if (oldest) {
+        await tx(RUNS).where('id', '<', oldest.id).delete();
+      }
+    });
+  }
+
+  async getSnapshots(entityRef: string): Promise<Snapshot[]> {
+    return this.getSnapshotsForEntities([entityRef]);
+  }
+
+  async getSnapshotsForEntities(entityRefs: string[]): Promise<Snapshot[]> {
+    const refs = [...new Set(entityRefs)];
+    if (!refs.length) {
+      return [];
+    }
+    const run = await this.latestRunStart(this.db);
+    const rows: SnapshotRow[] = [];
+    for (const chunk of chunks(refs)) {
+      rows.push(
+        ...(await this.db<SnapshotRow>(SNAPSHOTS)
+          .whereIn('entity_ref', chunk)
+          .orderBy(['entity_ref', 'environment', 'provider'])),
+      );
+    }
+    return rows.map(row => {
+      const lastSuccess = toDate(row.last_success_at);
+      const observed =
+        row.error === null && row.deployment !== null
+          ? latest(lastSuccess, run)
+          : lastSuccess;
+      const changed = toDate(row.changed_at);
+      return {
+        entityRef: row.entity_ref,
+        environment: row.environment,
+        provider: row.provider,
+        ...(row.deployment !== null && {
+          deployment: JSON.parse(row.deployment) as Deployment,
+        }),
+        ...(row.error !== null && { error: row.error }),
+        ...(observed && { observedAt: observed.toISOString() }),
+        checkedAt: latest(toDate(row.checked_at), run)!.toISOString(),
+        ...(changed && { changedAt: changed.toISOString() }),
+      };
+    });
+  }
+
+  async getHistory(
+    entityRef: string,
+    options?: { environment?: string; limit?: number },
+  ): Promise<SnapshotChange[]> {
+    const query = this.db<HistoryRow>(HISTORY)
+      .where('entity_ref', entityRef)
+      .orderBy([
+        { column: 'changed_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(options?.limit ?? 100);
+    if (options?.environment !== undefined) {
+      query.where('environment', options.environment);
+    }
+    const rows = await query;
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      environment: row.environment,
+      provider: row.provider,
+      ...(row.deployment !== null && {
+        deployment: JSON.parse(row.deployment) as Deployment,
+      }),
+      changedAt: new Date(row.changed_at).toISOString(),
+    }));
+  }
+
+  async deleteEntitiesExcept(keep: Set<string>): Promise<number> {
+    return this.db.transaction(async tx => {
+      const stored = new Set<string>();
+      for (const table of [SNAPSHOTS, HISTORY]) {
+        const rows = await tx(table).distinct('entity_ref');
+        rows.forEach(row => stored.add(row.entity_ref));
+      }
+      const removed = [...stored].filter(ref => !keep.has(ref));
+      for (const chunk of chunks(removed)) {
+        await tx(SNAPSHOTS).whereIn('entity_ref', chunk).delete();
+        await tx(HISTORY).whereIn('entity_ref', chunk).delete();
+      }
+      return removed.length;
+    });
+  }
+
+  private async latestRunStart(db: Knex): Promise<Date | undefined> {
+    const row = await db(RUNS)
+      .select('started_at')
+      .orderBy('started_at', 'desc')
+      .first();
+    return toDate(row?.started_at);
+  }
+}
