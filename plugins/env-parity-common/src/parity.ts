@@ -138,7 +138,12 @@ export function mergeEnvironment(
     options.staleAfterMs !== undefined &&
     observedAt !== undefined &&
     now - Date.parse(observedAt) > options.staleAfterMs;
-  base.status = errors.length || tooOld ? 'stale' : 'ok';
+  // stale when what is shown may be outdated: a provider that contributed
+  // failed since, or the data is old; another provider's error alone is not
+  const failedContributor = withData.some(
+    s => s.error && contributors.has(s.provider),
+  );
+  base.status = failedContributor || tooOld ? 'stale' : 'ok';
   return base;
 }
 
@@ -169,7 +174,9 @@ export function sameRevision(a: string, b: string): boolean {
     return true;
   }
   const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  return short.length >= 7 && /^[0-9a-f]+$/.test(long) && long.startsWith(short);
+  return (
+    short.length >= 7 && /^[0-9a-f]+$/.test(long) && long.startsWith(short)
+  );
 }
 
 function sameTag(a?: string, b?: string): boolean {
@@ -183,6 +190,16 @@ function sameTag(a?: string, b?: string): boolean {
   } catch {
     return false;
   }
+}
+
+function changeOf(
+  reference: unknown,
+  environment: unknown,
+): DriftItem['change'] {
+  if (!reference) {
+    return 'added';
+  }
+  return environment ? 'changed' : 'removed';
 }
 
 /**
@@ -208,7 +225,7 @@ export function diffConfig(
     const item: DriftItem = {
       type: 'config',
       field: key,
-      change: !r ? 'added' : !e ? 'removed' : 'changed',
+      change: changeOf(r, e),
     };
     // a key secret on either side is a secret: show neither value
     const secret = Boolean(r?.secret || e?.secret);
@@ -239,7 +256,7 @@ function fieldDrift(
     {
       type,
       field: type,
-      change: !reference ? 'added' : !environment ? 'removed' : 'changed',
+      change: changeOf(reference, environment),
       ...(reference ? { reference } : {}),
       ...(environment ? { environment } : {}),
     },
@@ -414,19 +431,31 @@ function describeComparison(
       return `runs the same build`;
     case 'config-drift': {
       const n = drift.filter(i => i.type === 'config').length;
-      return `runs the same build with ${plural(n, 'configuration difference')}`;
+      return `runs the same build with ${plural(
+        n,
+        'configuration difference',
+      )}`;
     }
     case 'tag-mismatch': {
       const a = artifactDigest(d?.artifact);
       const b = artifactDigest(ref.deployment?.artifact);
-      return `runs ${d?.version ?? 'the same tag'} too, but a different artifact (${a ? shortHash(a) : '?'} vs ${b ? shortHash(b) : '?'}): same tag, different build`;
+      return `runs ${
+        d?.version ?? 'the same tag'
+      } too, but a different artifact (${a ? shortHash(a) : '?'} vs ${
+        b ? shortHash(b) : '?'
+      }): same tag, different build`;
     }
     case 'ahead':
       return `runs ${what}, ${plural(revision?.aheadBy ?? 0, 'commit')} ahead`;
     case 'behind':
-      return `runs ${what}, ${plural(revision?.behindBy ?? 0, 'commit')} behind: it cannot reproduce what ${ref.title} runs`;
+      return `runs ${what}, ${plural(
+        revision?.behindBy ?? 0,
+        'commit',
+      )} behind: it cannot reproduce what ${ref.title} runs`;
     case 'diverged':
-      return `runs ${what}, diverged: ${revision?.aheadBy ?? 0} ahead and ${revision?.behindBy ?? 0} behind`;
+      return `runs ${what}, diverged: ${revision?.aheadBy ?? 0} ahead and ${
+        revision?.behindBy ?? 0
+      } behind`;
     case 'different':
       return `runs ${what}, a different build`;
     case 'unknown':
@@ -474,8 +503,7 @@ export function referenceEnvironment(
   environments: EnvironmentDefinition[],
 ): EnvironmentDefinition | undefined {
   return (
-    environments.find(e => e.reference) ??
-    environments[environments.length - 1]
+    environments.find(e => e.reference) ?? environments[environments.length - 1]
   );
 }
 
@@ -533,9 +561,19 @@ export function computeParityReport(input: ParityInput): ParityReport {
         environment: env.name,
         against: ref.name,
         verdict,
-        score: scoreComparison(verdict, drift, usesRevision ? revision : undefined),
+        score: scoreComparison(
+          verdict,
+          drift,
+          usesRevision ? revision : undefined,
+        ),
         drift,
-        summary: `${env.title} ${describeComparison(verdict, env, ref, drift, revision)}.`,
+        summary: `${env.title} ${describeComparison(
+          verdict,
+          env,
+          ref,
+          drift,
+          revision,
+        )}.`,
       };
       if (revision && verdict !== 'unknown') {
         comparison.commitsAhead = revision.aheadBy;
@@ -564,7 +602,9 @@ export function computeParityReport(input: ParityInput): ParityReport {
     );
   } else {
     parts.push(
-      `${ref.title} runs ${describeDeployment(ref.deployment)}${ref.status === 'stale' ? ' (as last observed)' : ''}.`,
+      `${ref.title} runs ${describeDeployment(ref.deployment)}${
+        ref.status === 'stale' ? ' (as last observed)' : ''
+      }.`,
     );
     for (const c of comparisons) {
       const env = environments.find(e => e.name === c.environment)!;
@@ -575,7 +615,9 @@ export function computeParityReport(input: ParityInput): ParityReport {
     if (closest) {
       const env = environments.find(e => e.name === closest!.environment)!;
       parts.push(
-        `Closest to ${ref.title.toLowerCase()}: ${env.title.toLowerCase()}, ${verdictLabel(closest.verdict)}.`,
+        `Closest to ${ref.title.toLowerCase()}: ${env.title.toLowerCase()}, ${verdictLabel(
+          closest.verdict,
+        )}.`,
       );
     }
   }

@@ -121,7 +121,8 @@ export type Verdict =
   | 'unknown';
 
 /**
- * All verdicts, best first.
+ * All verdicts, in display order. Which environment is closest to the
+ * reference is decided by score, not by this order.
  *
  * @public
  */

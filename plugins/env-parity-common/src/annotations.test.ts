@@ -1,0 +1,106 @@
+import {
+  ENVIRONMENT_ANNOTATION_FIELDS,
+  ENV_PARITY_ANNOTATION_PREFIX,
+  environmentAnnotation,
+  hasEnvParityAnnotations,
+  parseEnvironmentAnnotation,
+  PROVIDER_ANNOTATIONS,
+} from './annotations';
+
+describe('environmentAnnotation', () => {
+  it.each([
+    ['production', 'version', 'env-parity/production.version'],
+    ['staging', 'revision', 'env-parity/staging.revision'],
+    ['preprod', 'artifact', 'env-parity/preprod.artifact'],
+    ['development', 'deployed-at', 'env-parity/development.deployed-at'],
+    ['production', 'deployed-by', 'env-parity/production.deployed-by'],
+    ['eu.production', 'url', 'env-parity/eu.production.url'],
+  ] as const)('builds the key of %s %s', (environment, field, expected) => {
+    expect(environmentAnnotation(environment, field)).toBe(expected);
+  });
+
+  it('uses the documented prefix and fields', () => {
+    expect(ENV_PARITY_ANNOTATION_PREFIX).toBe('env-parity/');
+    expect(ENVIRONMENT_ANNOTATION_FIELDS).toEqual([
+      'version',
+      'revision',
+      'artifact',
+      'deployed-at',
+      'deployed-by',
+      'url',
+    ]);
+  });
+});
+
+describe('parseEnvironmentAnnotation', () => {
+  it.each([
+    [
+      'env-parity/production.version',
+      { environment: 'production', field: 'version' },
+    ],
+    [
+      'env-parity/staging.deployed-at',
+      { environment: 'staging', field: 'deployed-at' },
+    ],
+    // the field is after the last dot, so environment names may hold dots
+    [
+      'env-parity/eu.production.artifact',
+      { environment: 'eu.production', field: 'artifact' },
+    ],
+    // unknown fields are split too; the provider decides what to do with them
+    ['env-parity/staging.colour', { environment: 'staging', field: 'colour' }],
+    ['github.com/project-slug', undefined],
+    ['backstage.io/env-parity/production.version', undefined],
+    ['env-parity/production', undefined],
+    ['env-parity/.version', undefined],
+    ['env-parity/production.', undefined],
+    ['env-parity/', undefined],
+  ])('parses %s', (key, expected) => {
+    expect(parseEnvironmentAnnotation(key)).toEqual(expected);
+  });
+
+  it.each(ENVIRONMENT_ANNOTATION_FIELDS.map(field => [field] as const))(
+    'round-trips the field %s',
+    field => {
+      expect(
+        parseEnvironmentAnnotation(environmentAnnotation('preprod', field)),
+      ).toEqual({ environment: 'preprod', field });
+    },
+  );
+});
+
+describe('hasEnvParityAnnotations', () => {
+  it.each([
+    ['no annotations at all', undefined, false],
+    ['empty annotations', {}, false],
+    [
+      'unrelated annotations only',
+      { 'backstage.io/techdocs-ref': 'dir:.', 'pagerduty.com/service-id': 'x' },
+      false,
+    ],
+    [
+      'one env-parity annotation',
+      { 'env-parity/staging.version': '1.5.0' },
+      true,
+    ],
+    [
+      'an env-parity annotation without a field',
+      { 'env-parity/anything': 'x' },
+      true,
+    ],
+    ...PROVIDER_ANNOTATIONS.map(key => [
+      `the provider annotation ${key}`,
+      { [key]: 'acme/payments-api' },
+      true,
+    ]),
+  ] as [string, Record<string, string> | undefined, boolean][])(
+    'is right for %s',
+    (_name, annotations, expected) => {
+      expect(
+        hasEnvParityAnnotations({
+          metadata: annotations ? { annotations } : {},
+        }),
+      ).toBe(expected);
+    },
+  );
+});
