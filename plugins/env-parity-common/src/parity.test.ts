@@ -943,7 +943,7 @@ describe('mergeEnvironment', () => {
         }),
         snap('staging', PROD),
       ],
-      {},
+      { providerPrecedence: { kubernetes: 100 } },
       'stale',
     ],
   ])('status of %s', (_name, snapshots, options, expected) => {
