@@ -18,9 +18,11 @@ backend.add(
           name: 'sample',
           annotations: {
             'env-parity/staging.version': '1.5.0',
-            'env-parity/staging.revision': 'aa11bb22cc33dd44ee55ff6677889900aabbccdd',
+            'env-parity/staging.revision':
+              'aa11bb22cc33dd44ee55ff6677889900aabbccdd',
             'env-parity/production.version': '1.4.2',
-            'env-parity/production.revision': 'abc1234def5678901234567890abcdef12345678',
+            'env-parity/production.revision':
+              'abc1234def5678901234567890abcdef12345678',
           },
         },
         spec: { type: 'service', owner: 'guests', lifecycle: 'production' },

@@ -88,7 +88,9 @@ export class ParityReportService {
           }
         } catch (error) {
           this.deps.logger.warn(
-            `Comparing ${base}...${head} of ${report.entityRef} with ${comparer.getComparerName()} failed: ${error}`,
+            `Comparing ${base}...${head} of ${
+              report.entityRef
+            } with ${comparer.getComparerName()} failed: ${error}`,
           );
         }
       }),

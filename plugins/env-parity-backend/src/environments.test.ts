@@ -15,7 +15,10 @@ function environmentResource(name: string, owner: string) {
 describe('environments', () => {
   it('defaults to development, staging and production', () => {
     expect(
-      readEnvironmentsConfig(new ConfigReader({})).map(e => [e.name, e.reference]),
+      readEnvironmentsConfig(new ConfigReader({})).map(e => [
+        e.name,
+        e.reference,
+      ]),
     ).toEqual([
       ['development', false],
       ['staging', false],
@@ -25,7 +28,9 @@ describe('environments', () => {
 
   it('takes the last environment as reference when none is marked', () => {
     const environments = readEnvironmentsConfig(
-      new ConfigReader({ envParity: { environments: [{ name: 'test' }, { name: 'live' }] } }),
+      new ConfigReader({
+        envParity: { environments: [{ name: 'test' }, { name: 'live' }] },
+      }),
     );
     expect(environments.map(e => [e.name, e.title, e.reference])).toEqual([
       ['test', 'test', false],
@@ -60,14 +65,28 @@ describe('environments', () => {
         envParity: {
           environments: [
             { name: 'staging', title: 'Staging' },
-            { name: 'production', title: 'Production', owner: 'group:default/sre' },
+            {
+              name: 'production',
+              title: 'Production',
+              owner: 'group:default/sre',
+            },
           ],
         },
       }),
-      { catalog, auth: mockServices.auth(), logger: mockServices.logger.mock() },
+      {
+        catalog,
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+      },
     );
     expect(
-      (await registry.list()).map(e => [e.name, e.title, e.owner, e.reference, e.source]),
+      (await registry.list()).map(e => [
+        e.name,
+        e.title,
+        e.owner,
+        e.reference,
+        e.source,
+      ]),
     ).toEqual([
       ['staging', 'Staging', 'group:default/platform', false, 'config'],
       ['preprod', 'preprod (catalog)', 'group:default/sre', false, 'catalog'],

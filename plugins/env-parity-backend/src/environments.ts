@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
@@ -16,16 +13,28 @@ const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CACHE_MS = 60_000;
 
 const DEFAULT_ENVIRONMENTS: EnvironmentDefinition[] = [
-  { name: 'development', title: 'Development', reference: false, source: 'config' },
+  {
+    name: 'development',
+    title: 'Development',
+    reference: false,
+    source: 'config',
+  },
   { name: 'staging', title: 'Staging', reference: false, source: 'config' },
-  { name: 'production', title: 'Production', reference: true, source: 'config' },
+  {
+    name: 'production',
+    title: 'Production',
+    reference: true,
+    source: 'config',
+  },
 ];
 
 /**
  * Reads `envParity.environments`, failing start-up with a clear message on
  * a bad definition rather than computing nonsense later.
  */
-export function readEnvironmentsConfig(config: Config): EnvironmentDefinition[] {
+export function readEnvironmentsConfig(
+  config: Config,
+): EnvironmentDefinition[] {
   const list = config.getOptionalConfigArray('envParity.environments');
   if (!list || list.length === 0) {
     return DEFAULT_ENVIRONMENTS;
@@ -54,7 +63,9 @@ export function readEnvironmentsConfig(config: Config): EnvironmentDefinition[] 
   const references = environments.filter(e => e.reference);
   if (references.length > 1) {
     throw new InputError(
-      `envParity.environments marks ${references.map(e => e.name).join(' and ')} as reference; mark only one`,
+      `envParity.environments marks ${references
+        .map(e => e.name)
+        .join(' and ')} as reference; mark only one`,
     );
   }
   if (references.length === 0) {

@@ -17,7 +17,12 @@ const config = {
     environments: [
       { name: 'staging', title: 'Staging', owner: 'group:default/platform' },
       { name: 'preprod', title: 'Pre-production' },
-      { name: 'production', title: 'Production', reference: true, owner: 'group:default/sre' },
+      {
+        name: 'production',
+        title: 'Production',
+        reference: true,
+        owner: 'group:default/sre',
+      },
     ],
   },
 };
@@ -25,7 +30,8 @@ const config = {
 function payments() {
   return component('payments', {
     'env-parity/production.version': '1.4.2',
-    'env-parity/production.revision': 'abc1234def5678901234567890abcdef12345678',
+    'env-parity/production.revision':
+      'abc1234def5678901234567890abcdef12345678',
     'env-parity/production.artifact': `ghcr.io/acme/payments:1.4.2@${PROD_DIGEST}`,
     'env-parity/production.deployed-at': '2026-11-20T10:00:00Z',
     'env-parity/preprod.version': '1.4.2',
@@ -93,7 +99,8 @@ describe('env-parity backend', () => {
 
   it('shows a malformed annotation as an error of its environment only', async () => {
     const entity = payments();
-    entity.metadata.annotations!['env-parity/staging.deployed-at'] = 'yesterday';
+    entity.metadata.annotations!['env-parity/staging.deployed-at'] =
+      'yesterday';
     entity.metadata.annotations!['env-parity/qa.version'] = '2.0.0';
     const { server } = await start({ entities: [entity] });
     const res = await request(server).get(
@@ -137,8 +144,10 @@ describe('env-parity backend', () => {
     // CI promotes staging's build to production
     const annotations = entities[0].metadata.annotations!;
     annotations['env-parity/production.version'] = '1.5.0';
-    annotations['env-parity/production.revision'] = annotations['env-parity/staging.revision'];
-    annotations['env-parity/production.artifact'] = annotations['env-parity/staging.artifact'];
+    annotations['env-parity/production.revision'] =
+      annotations['env-parity/staging.revision'];
+    annotations['env-parity/production.artifact'] =
+      annotations['env-parity/staging.artifact'];
 
     const unchanged = await request(server).get(
       '/api/env-parity/entities/component/default/payments',
@@ -157,9 +166,21 @@ describe('env-parity backend', () => {
   });
 
   it.each([
-    ['an invalid kind', '/entities/com%20ponent/default/payments', /not a valid entity kind/],
-    ['an invalid namespace', '/entities/component/de!fault/payments', /not a valid entity namespace/],
-    ['an invalid name', '/entities/component/default/pay%2Fments', /not a valid entity name/],
+    [
+      'an invalid kind',
+      '/entities/com%20ponent/default/payments',
+      /not a valid entity kind/,
+    ],
+    [
+      'an invalid namespace',
+      '/entities/component/de!fault/payments',
+      /not a valid entity namespace/,
+    ],
+    [
+      'an invalid name',
+      '/entities/component/default/pay%2Fments',
+      /not a valid entity name/,
+    ],
   ])('rejects %s with 400', async (_what, path, message) => {
     const { server } = await start();
     const res = await request(server).get(`/api/env-parity${path}`);
@@ -171,7 +192,9 @@ describe('env-parity backend', () => {
   it('answers 404 alike for a missing entity and one the caller may not see', async () => {
     const { server } = await start({
       hiddenFrom: {
-        'component:default/payments': [mockCredentials.user().principal.userEntityRef],
+        'component:default/payments': [
+          mockCredentials.user().principal.userEntityRef,
+        ],
       },
     });
     const hidden = await request(server).get(

@@ -34,7 +34,9 @@ function entityRefFromParams(req: Request): string {
   if (!validator.isValidEntityName(name)) {
     throw new InputError(`"${name}" is not a valid entity name`);
   }
-  return `${kind.toLocaleLowerCase('en-US')}:${namespace.toLocaleLowerCase('en-US')}/${name}`;
+  return `${kind.toLocaleLowerCase('en-US')}:${namespace.toLocaleLowerCase(
+    'en-US',
+  )}/${name}`;
 }
 
 export async function createRouter(options: {

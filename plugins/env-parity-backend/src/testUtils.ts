@@ -77,6 +77,10 @@ export function component(
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name, namespace: 'default', annotations },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team',
+      lifecycle: 'production',
+    },
   };
 }

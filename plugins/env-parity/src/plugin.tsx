@@ -1,25 +1,50 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
-  PageBlueprint,
+  discoveryApiRef,
+  fetchApiRef,
 } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EnvParityClient, envParityApiRef } from './api';
 
-import { rootRouteRef } from './routes';
+/**
+ * The Env Parity API, backed by the env-parity backend.
+ *
+ * @public
+ */
+export const envParityApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: envParityApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new EnvParityClient({ discoveryApi, fetchApi }),
+    }),
+});
 
-export const page = PageBlueprint.make({
+/**
+ * The Parity tab on the entity page of every Component.
+ *
+ * @public
+ */
+export const entityEnvParityContent = EntityContentBlueprint.make({
+  name: 'parity',
   params: {
-    path: '/env-parity',
-    routeRef: rootRouteRef,
+    path: '/parity',
+    title: 'Parity',
+    filter: { kind: 'component' },
     loader: () =>
-      import('./components/TodoPage').then(m => (
-        <m.TodoPage />
-      )),
+      import('./components/EnvParityContent').then(m => <m.EnvParityContent />),
   },
 });
 
-export const envParityPlugin = createFrontendPlugin({
+/**
+ * Env Parity for the new frontend system: the Parity entity tab and its API.
+ *
+ * @public
+ */
+export const envParityFrontendPlugin = createFrontendPlugin({
   pluginId: 'env-parity',
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  }
+  info: { packageJson: () => import('../package.json') },
+  extensions: [envParityApi, entityEnvParityContent],
 });

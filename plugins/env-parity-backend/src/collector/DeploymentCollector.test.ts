@@ -10,7 +10,10 @@ import { EnvironmentRegistry } from '../environments';
 import { AnnotationDeploymentProvider } from '../providers/AnnotationDeploymentProvider';
 import { DatabaseSnapshotStore } from '../store/DatabaseSnapshotStore';
 import { component, createTestCatalog } from '../testUtils';
-import { DeploymentCollector, readCollectorOptions } from './DeploymentCollector';
+import {
+  DeploymentCollector,
+  readCollectorOptions,
+} from './DeploymentCollector';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -69,7 +72,11 @@ async function setup(
   const collector = new DeploymentCollector({
     store,
     providers,
-    environments: EnvironmentRegistry.fromConfig(config, { catalog, auth, logger }),
+    environments: EnvironmentRegistry.fromConfig(config, {
+      catalog,
+      auth,
+      logger,
+    }),
     catalog,
     auth,
     logger,
@@ -78,21 +85,32 @@ async function setup(
   return { store, collector, logger };
 }
 
-const versioned = (version: string) => (entity: Entity) => [
-  { environment: 'staging', deployment: { version: `${version}-${entity.metadata.name}` } },
-  { environment: 'production', deployment: { version: '1.0.0' } },
-];
+const versioned = (version: string) => (entity: Entity) =>
+  [
+    {
+      environment: 'staging',
+      deployment: { version: `${version}-${entity.metadata.name}` },
+    },
+    { environment: 'production', deployment: { version: '1.0.0' } },
+  ];
 
 describe('DeploymentCollector', () => {
   it('collects every entity in batches and writes nothing when nothing changed', async () => {
-    const entities = Array.from({ length: 25 }, (_, i) => component(`svc-${i}`));
+    const entities = Array.from({ length: 25 }, (_, i) =>
+      component(`svc-${i}`),
+    );
     const provider = new ScriptedProvider('scripted', versioned('2.0.0'), 3, 5);
     const { store, collector } = await setup(entities, [provider], {
       batchSize: 10,
     });
 
     const first = await collector.collectAll();
-    expect(first).toEqual({ entities: 25, written: 50, failures: 0, removed: 0 });
+    expect(first).toEqual({
+      entities: 25,
+      written: 50,
+      failures: 0,
+      removed: 0,
+    });
     expect(provider.calls).toHaveLength(25);
     expect(provider.maxActive).toBeLessThanOrEqual(3);
     expect(provider.maxActive).toBeGreaterThan(1);
@@ -102,14 +120,21 @@ describe('DeploymentCollector', () => {
     expect(provider.calls).toHaveLength(50);
 
     provider.answer = entity =>
-      entity.metadata.name === 'svc-3' ? versioned('2.1.0')(entity) : versioned('2.0.0')(entity);
+      entity.metadata.name === 'svc-3'
+        ? versioned('2.1.0')(entity)
+        : versioned('2.0.0')(entity);
     const third = await collector.collectAll();
     expect(third.written).toBe(1);
     const snapshots = await store.getSnapshots('component:default/svc-3');
     const staging = snapshots.find(s => s.environment === 'staging');
     expect(staging?.deployment?.version).toBe('2.1.0-svc-3');
-    const history = await store.getHistory('component:default/svc-3', { environment: 'staging' });
-    expect(history.map(h => h.deployment?.version)).toEqual(['2.1.0-svc-3', '2.0.0-svc-3']);
+    const history = await store.getHistory('component:default/svc-3', {
+      environment: 'staging',
+    });
+    expect(history.map(h => h.deployment?.version)).toEqual([
+      '2.1.0-svc-3',
+      '2.0.0-svc-3',
+    ]);
   });
 
   it('contains a failing provider: its entity keeps the last good data, marked with the error', async () => {
@@ -128,10 +153,14 @@ describe('DeploymentCollector', () => {
     const result = await collector.collectAll();
     expect(result.failures).toBe(1);
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining('Provider scripted failed for component:default/flaky: connection refused'),
+      expect.stringContaining(
+        'Provider scripted failed for component:default/flaky: connection refused',
+      ),
     );
     const snapshots = await store.getSnapshots('component:default/flaky');
-    expect(snapshots.map(s => [s.environment, s.deployment?.version, s.error])).toEqual([
+    expect(
+      snapshots.map(s => [s.environment, s.deployment?.version, s.error]),
+    ).toEqual([
       ['production', '1.0.0', 'connection refused'],
       ['staging', '2.0.0-flaky', 'connection refused'],
     ]);
@@ -143,7 +172,12 @@ describe('DeploymentCollector', () => {
   });
 
   it('gives up on a provider that takes too long, for that entity only', async () => {
-    const slow = new ScriptedProvider('slow', versioned('2.0.0'), undefined, 500);
+    const slow = new ScriptedProvider(
+      'slow',
+      versioned('2.0.0'),
+      undefined,
+      500,
+    );
     const { store, collector } = await setup([component('slowpoke')], [slow], {
       providerTimeout: { milliseconds: 50 },
     });
@@ -165,7 +199,9 @@ describe('DeploymentCollector', () => {
       component('gone', { 'env-parity/production.version': '1.0.0' }),
       component('bare'),
     ];
-    const { store, collector } = await setup(entities, [new AnnotationDeploymentProvider()]);
+    const { store, collector } = await setup(entities, [
+      new AnnotationDeploymentProvider(),
+    ]);
     const first = await collector.collectAll();
     expect(first.entities).toBe(2);
 
@@ -173,9 +209,11 @@ describe('DeploymentCollector', () => {
     entities.splice(1, 1);
     const second = await collector.collectAll();
     expect(second).toMatchObject({ entities: 1, written: 1, removed: 1 });
-    expect((await store.getSnapshots('component:default/api')).map(s => s.environment)).toEqual([
-      'production',
-    ]);
+    expect(
+      (await store.getSnapshots('component:default/api')).map(
+        s => s.environment,
+      ),
+    ).toEqual(['production']);
     expect(await store.getSnapshots('component:default/gone')).toEqual([]);
   });
 
@@ -188,7 +226,9 @@ describe('DeploymentCollector', () => {
     await new Promise(r => setTimeout(r, 20));
     await collector.collectEntity(entity);
     const [after] = await store.getSnapshots('component:default/api');
-    expect(Date.parse(after.observedAt!)).toBeGreaterThan(Date.parse(before.observedAt!));
+    expect(Date.parse(after.observedAt!)).toBeGreaterThan(
+      Date.parse(before.observedAt!),
+    );
     expect(after.changedAt).toBe(before.changedAt);
   });
 });

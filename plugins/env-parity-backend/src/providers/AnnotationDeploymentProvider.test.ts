@@ -4,7 +4,12 @@ import { AnnotationDeploymentProvider } from './AnnotationDeploymentProvider';
 
 const environments: EnvironmentDefinition[] = [
   { name: 'staging', title: 'Staging', reference: false, source: 'config' },
-  { name: 'production', title: 'Production', reference: true, source: 'config' },
+  {
+    name: 'production',
+    title: 'Production',
+    reference: true,
+    source: 'config',
+  },
 ];
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -41,12 +46,18 @@ describe('AnnotationDeploymentProvider', () => {
 
   it('does not claim entities without env-parity annotations', () => {
     expect(
-      provider.supports(component('bare', { 'github.com/project-slug': 'acme/bare' })),
+      provider.supports(
+        component('bare', { 'github.com/project-slug': 'acme/bare' }),
+      ),
     ).toBe(false);
   });
 
   it.each([
-    ['artifact', 'ghcr.io/acme/api@sha256:xyz', '"sha256:xyz" is not a valid digest'],
+    [
+      'artifact',
+      'ghcr.io/acme/api@sha256:xyz',
+      '"sha256:xyz" is not a valid digest',
+    ],
     ['artifact', 'not an image', 'is not an artifact reference'],
     ['revision', 'main', 'is not a git commit SHA'],
     ['deployed-at', 'yesterday', 'is not an ISO 8601 timestamp'],
@@ -84,7 +95,7 @@ describe('AnnotationDeploymentProvider', () => {
       {
         environment: 'staging',
         error:
-          'Annotation env-parity/staging.colour: unknown field "colour" (expected one of version, revision, artifact, deployed-at, deployed-by, url)',
+          'Annotation env-parity/staging.colour: unknown field "colour" (expected one of version, revision, artifact, deployed-at, deployed-by, url, version-url)',
       },
     ]);
   });

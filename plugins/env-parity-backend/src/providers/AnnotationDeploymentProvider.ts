@@ -37,6 +37,7 @@ function checkValue(field: Field, value: string): string | undefined {
         ? undefined
         : 'is not an ISO 8601 timestamp with a time zone, e.g. 2026-11-27T14:05:00Z';
     case 'url':
+    case 'version-url':
       try {
         const url = new URL(value);
         return url.protocol === 'http:' || url.protocol === 'https:'
@@ -50,13 +51,15 @@ function checkValue(field: Field, value: string): string | undefined {
   }
 }
 
-const FIELD_TO_DEPLOYMENT: Record<Field, keyof Deployment> = {
+// version-url is for the HTTP provider: checked here, not a deployment field
+const FIELD_TO_DEPLOYMENT: Record<Field, keyof Deployment | undefined> = {
   version: 'version',
   revision: 'revision',
   artifact: 'artifact',
   'deployed-at': 'deployedAt',
   'deployed-by': 'deployedBy',
   url: 'url',
+  'version-url': undefined,
 };
 
 /**
@@ -86,23 +89,31 @@ export class AnnotationDeploymentProvider implements DeploymentProvider {
     const problem = (environment: string, text: string) =>
       problems.set(environment, [...(problems.get(environment) ?? []), text]);
 
-    for (const [key, raw] of Object.entries(entity.metadata.annotations ?? {})) {
+    for (const [key, raw] of Object.entries(
+      entity.metadata.annotations ?? {},
+    )) {
       const parsed = parseEnvironmentAnnotation(key);
       if (!parsed) {
         continue;
       }
       const { environment, field } = parsed;
-      if (!(ENVIRONMENT_ANNOTATION_FIELDS as readonly string[]).includes(field)) {
+      if (
+        !(ENVIRONMENT_ANNOTATION_FIELDS as readonly string[]).includes(field)
+      ) {
         problem(
           environment,
-          `Annotation ${key}: unknown field "${field}" (expected one of ${ENVIRONMENT_ANNOTATION_FIELDS.join(', ')})`,
+          `Annotation ${key}: unknown field "${field}" (expected one of ${ENVIRONMENT_ANNOTATION_FIELDS.join(
+            ', ',
+          )})`,
         );
         continue;
       }
       if (!known.has(environment)) {
         problem(
           environment,
-          `Annotation ${key} names environment "${environment}", which is not configured (configured: ${[...known].join(', ')})`,
+          `Annotation ${key} names environment "${environment}", which is not configured (configured: ${[
+            ...known,
+          ].join(', ')})`,
         );
         continue;
       }
@@ -115,8 +126,11 @@ export class AnnotationDeploymentProvider implements DeploymentProvider {
         problem(environment, `Annotation ${key}: "${value}" ${invalid}`);
         continue;
       }
-      const deployment = deployments.get(environment) ?? {};
       const target = FIELD_TO_DEPLOYMENT[field as Field];
+      if (!target) {
+        continue;
+      }
+      const deployment = deployments.get(environment) ?? {};
       (deployment as Record<string, string>)[target] =
         target === 'deployedAt' ? new Date(value).toISOString() : value;
       deployments.set(environment, deployment);

@@ -1,0 +1,5 @@
+export {
+  envParityFrontendPlugin as default,
+  envParityApi,
+  entityEnvParityContent,
+} from './plugin';

@@ -1,0 +1,3 @@
+export { envParityApiRef } from './EnvParityApi';
+export type { EnvParityApi } from './EnvParityApi';
+export { EnvParityClient } from './EnvParityClient';

@@ -1,0 +1,281 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ParityReport } from '@env-parity/plugin-env-parity-common';
+import {
+  backstageError,
+  deferred,
+  FakeEnvParityApi,
+  renderContent as render,
+} from '../../__testUtils__/render';
+import {
+  degradedReport,
+  driftReport,
+  emptyReport,
+  PROD_REVISION,
+  unannotatedEntity,
+} from '../../__testUtils__/reports';
+
+describe('EnvParityContent', () => {
+  it('answers the question in words first, with the closest verdict', async () => {
+    const api = new FakeEnvParityApi(async () => driftReport());
+    render(api);
+
+    expect(
+      await screen.findByText(
+        'Production runs 1.4.2 (4f1c2a9). Staging runs 1.5.0 (9e8d7c6), 3 commits ahead. Closest to production: staging, ahead.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getReportCalls).toEqual(['component:default/payments']);
+    expect(screen.getByText('Parity with Production')).toBeInTheDocument();
+    expect(screen.getByText('Closest to Production:')).toBeInTheDocument();
+    expect(screen.getAllByText('ahead').length).toBeGreaterThan(0);
+    expect(screen.getByText('observed 3 h ago')).toBeInTheDocument();
+  });
+
+  it('shows what runs in each environment, in promotion order', async () => {
+    render(new FakeEnvParityApi(async () => driftReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const headers = within(matrix)
+      .getAllByRole('columnheader')
+      .map(h => h.textContent);
+    expect(headers).toEqual(['', 'Staging', 'Productionreference']);
+
+    expect(within(matrix).getByText('1.5.0')).toBeInTheDocument();
+    expect(within(matrix).getByText('1.4.2')).toBeInTheDocument();
+
+    // the revision links to the commit on GitHub (from the source location)
+    const revision = within(matrix).getByText('4f1c2a9');
+    expect(revision.closest('a')).toHaveAttribute(
+      'href',
+      `https://github.com/acme/payments/commit/${PROD_REVISION}`,
+    );
+
+    // short digest, and a button that copies the artifact reference
+    expect(
+      within(matrix).getByText(`sha256:${'a1'.repeat(6)}`),
+    ).toBeInTheDocument();
+    expect(
+      within(matrix).getAllByRole('button', {
+        name: 'Copy artifact reference',
+      }),
+    ).toHaveLength(2);
+
+    expect(within(matrix).getByText('2 days ago')).toBeInTheDocument();
+    expect(within(matrix).getByText('by deploy-bot')).toBeInTheDocument();
+    expect(within(matrix).getByText('5 h ago')).toBeInTheDocument();
+    expect(within(matrix).getByText('by jane.doe')).toBeInTheDocument();
+
+    // owners link to their catalog pages
+    expect(within(matrix).getByText('sre').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/group/sre',
+    );
+    expect(
+      within(matrix).getByText('team-payments').closest('a'),
+    ).toHaveAttribute('href', '/catalog/default/group/team-payments');
+
+    // verdict and score for the non-reference environment only
+    const parityRow = within(matrix).getByRole('row', { name: /^Parity/ });
+    expect(within(parityRow).getByText('ahead')).toBeInTheDocument();
+    expect(within(parityRow).getByText('score 78/100')).toBeInTheDocument();
+    expect(within(parityRow).getByText('the reference')).toBeInTheDocument();
+    expect(within(matrix).getAllByText('OK')).toHaveLength(2);
+  });
+
+  it('lists the drift of each environment with its commits', async () => {
+    render(new FakeEnvParityApi(async () => driftReport()));
+
+    const section = await screen.findByRole('region', {
+      name: 'Staging compared with Production',
+    });
+    expect(
+      within(section).getByText(
+        'Staging runs 1.5.0 (9e8d7c6), 3 commits ahead.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText(
+        '3 commits ahead of Production, 0 commits behind',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText('Add the new checkout flow', { exact: false }),
+    ).toBeInTheDocument();
+    expect(within(section).getByText('jane.doe · #812')).toBeInTheDocument();
+    expect(within(section).getByText('c0ffee1').closest('a')).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments/commit/c0ffee1234567890c0ffee1234567890c0ffee12',
+    );
+
+    const drift = within(section).getByRole('table', {
+      name: 'Drift of Staging',
+    });
+    const row = (field: string) =>
+      within(drift)
+        .getAllByRole('row')
+        .find(r => within(r).queryByText(field))!;
+
+    const logLevel = within(row('LOG_LEVEL'));
+    expect(logLevel.getByText('Config')).toBeInTheDocument();
+    expect(logLevel.getByText('changed')).toBeInTheDocument();
+    expect(logLevel.getByText('info')).toBeInTheDocument();
+    expect(logLevel.getByText('debug')).toBeInTheDocument();
+
+    // secrets never show values
+    expect(
+      within(row('DB_PASSWORD')).getAllByText('value hidden'),
+    ).toHaveLength(2);
+
+    const added = within(row('FEATURE_NEW_CHECKOUT'));
+    expect(added.getByText('added')).toBeInTheDocument();
+    expect(added.getByText('not set')).toBeInTheDocument();
+    expect(added.getByText('on')).toBeInTheDocument();
+
+    const version = within(row('Version'));
+    expect(version.getByText('1.4.2')).toBeInTheDocument();
+    expect(version.getByText('1.5.0')).toBeInTheDocument();
+  });
+
+  it('marks stale data and shows each environment error', async () => {
+    render(new FakeEnvParityApi(async () => degradedReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    expect(within(matrix).getByText('Stale')).toBeInTheDocument();
+    expect(
+      within(matrix).getByText(/showing last good data from/),
+    ).toHaveTextContent('showing last good data from 2 h ago');
+    expect(
+      within(matrix).getByText(
+        'argocd: connection refused by argocd.internal:443',
+      ),
+    ).toBeInTheDocument();
+    expect(within(matrix).getByText('Error')).toBeInTheDocument();
+    expect(
+      within(matrix).getByText('kubernetes: cluster qa-eu is unreachable'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('QA could not be read.')).toBeInTheDocument();
+    expect(screen.getByText('observed 10 min ago')).toBeInTheDocument();
+  });
+
+  it('explains which annotations to add when no environment has data', async () => {
+    render(new FakeEnvParityApi(async () => emptyReport()), {
+      entity: unannotatedEntity,
+    });
+
+    expect(
+      await screen.findByText('No deployment data for this component yet'),
+    ).toBeInTheDocument();
+    for (const key of [
+      'env-parity/staging.version',
+      'env-parity/staging.revision',
+      'env-parity/staging.artifact',
+      'env-parity/staging.deployed-at',
+      'env-parity/staging.url',
+      'env-parity/production.*',
+    ]) {
+      expect(screen.getByText(key)).toBeInTheDocument();
+    }
+    // the snippet is syntax highlighted once its highlighter has loaded
+    const code = await screen.findByText(
+      (_, element) =>
+        element?.tagName === 'CODE' &&
+        Boolean(element.textContent?.includes('annotations:')),
+    );
+    const snippet = code.textContent!;
+    for (const env of ['staging', 'production']) {
+      for (const field of [
+        'version',
+        'revision',
+        'artifact',
+        'deployed-at',
+        'url',
+      ]) {
+        expect(snippet).toContain(`env-parity/${env}.${field}: '`);
+      }
+    }
+    expect(screen.getByRole('button', { name: /copy/i })).toBeInTheDocument();
+    expect(
+      screen.queryByRole('table', { name: 'Environments' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('refreshes on demand, showing progress, then the new observation', async () => {
+    const refreshed = deferred<ParityReport>();
+    const api = new FakeEnvParityApi(
+      async () => driftReport({ observedAgo: 3 * 60 * 60_000 }),
+      () => refreshed.promise,
+    );
+    render(api);
+    expect(await screen.findByText('observed 3 h ago')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+
+    const busy = await screen.findByRole('button', { name: /Refreshing/ });
+    expect(busy).toBeDisabled();
+    expect(within(busy).getByRole('progressbar')).toBeInTheDocument();
+    expect(api.refreshCalls).toEqual(['component:default/payments']);
+    // the current report stays while refreshing
+    expect(screen.getByText('observed 3 h ago')).toBeInTheDocument();
+
+    refreshed.resolve(driftReport({ observedAgo: 0 }));
+
+    expect(await screen.findByText('observed just now')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Refresh' })).toBeEnabled();
+  });
+
+  it('keeps the report when a refresh fails and says why', async () => {
+    const api = new FakeEnvParityApi(
+      async () => driftReport(),
+      async () => {
+        throw await backstageError(500, 'Error', 'argocd timed out');
+      },
+    );
+    render(api);
+    await screen.findByText('observed 3 h ago');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+
+    expect(
+      await screen.findByText('Refresh failed: argocd timed out'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('observed 3 h ago')).toBeInTheDocument();
+    expect(
+      screen.getByRole('table', { name: 'Environments' }),
+    ).toBeInTheDocument();
+  });
+
+  it('says so when the user may not see parity', async () => {
+    const error = await backstageError(403, 'NotAllowedError', 'Forbidden');
+    render(
+      new FakeEnvParityApi(async () => {
+        throw error;
+      }),
+    );
+    expect(
+      await screen.findByText(
+        "You don't have permission to view parity for this entity",
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows other errors', async () => {
+    const error = await backstageError(
+      404,
+      'NotFoundError',
+      'No entity named component:default/payments',
+    );
+    render(
+      new FakeEnvParityApi(async () => {
+        throw error;
+      }),
+    );
+    expect(
+      (
+        await screen.findAllByText(
+          /No entity named component:default\/payments/,
+        )
+      ).length,
+    ).toBeGreaterThan(0);
+  });
+});

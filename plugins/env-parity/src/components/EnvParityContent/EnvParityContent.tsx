@@ -1,0 +1,292 @@
+import { useEffect, useState } from 'react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import CircularProgress from '@material-ui/core/CircularProgress';
+import Grid from '@material-ui/core/Grid';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import {
+  envParityReportRefreshPermission,
+  ParityReport,
+} from '@env-parity/plugin-env-parity-common';
+import useAsync from 'react-use/esm/useAsync';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { envParityApiRef } from '../../api';
+import { AnnotationsEmptyState } from './AnnotationsEmptyState';
+import { DriftList } from './DriftList';
+import { EnvironmentMatrix } from './EnvironmentMatrix';
+import { VerdictChip } from './VerdictChip';
+import { exactTime, githubSlug, relativeTime } from './format';
+
+const useStyles = makeStyles(theme => ({
+  summary: {
+    fontWeight: theme.typography.fontWeightMedium as number,
+  },
+  closest: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(1.5),
+  },
+  freshness: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1.5),
+  },
+}));
+
+function isForbidden(error: Error): boolean {
+  const e = error as Error & { statusCode?: number; cause?: Error };
+  return (
+    e.statusCode === 403 ||
+    e.name === 'NotAllowedError' ||
+    e.cause?.name === 'NotAllowedError'
+  );
+}
+
+/** The server's own message for a ResponseError, else the error's message. */
+function errorMessage(error: Error): string {
+  const e = error as Error & { body?: { error?: { message?: string } } };
+  return e.body?.error?.message || error.message;
+}
+
+/** Re-renders every `intervalMs` so that relative times stay true. */
+function useTick(intervalMs: number) {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick(t => t + 1), intervalMs);
+    return () => clearInterval(id);
+  }, [intervalMs]);
+}
+
+function freshnessOf(report: ParityReport): { label: string; time: string } {
+  const observed = report.environments
+    .map(e => e.observedAt)
+    .filter((t): t is string => Boolean(t))
+    .sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+  return observed
+    ? { label: 'observed', time: observed }
+    : { label: 'computed', time: report.generatedAt };
+}
+
+function RefreshControl(props: {
+  report: ParityReport;
+  refreshing: boolean;
+  onRefresh: () => void;
+  now: number;
+}) {
+  const classes = useStyles();
+  const { report, refreshing, onRefresh, now } = props;
+  const permission = usePermission({
+    permission: envParityReportRefreshPermission,
+  });
+  // only an explicit denial disables the button; if the decision could not be
+  // fetched, the backend still has the final word
+  const denied =
+    !permission.loading && !permission.allowed && !permission.error;
+  const freshness = freshnessOf(report);
+  const button = (
+    <Button
+      variant="outlined"
+      size="small"
+      color="primary"
+      onClick={onRefresh}
+      disabled={refreshing || denied}
+      startIcon={
+        refreshing ? (
+          <CircularProgress size={16} aria-label="Refreshing" />
+        ) : (
+          <RefreshIcon />
+        )
+      }
+    >
+      {refreshing ? 'Refreshing…' : 'Refresh'}
+    </Button>
+  );
+  return (
+    <div className={classes.freshness}>
+      <Tooltip title={exactTime(freshness.time)}>
+        <Typography variant="body2" color="textSecondary">
+          {freshness.label} {relativeTime(freshness.time, now)}
+        </Typography>
+      </Tooltip>
+      {denied ? (
+        <Tooltip title="You don't have permission to refresh parity for this entity">
+          <span>{button}</span>
+        </Tooltip>
+      ) : (
+        button
+      )}
+    </div>
+  );
+}
+
+function Summary(props: { report: ParityReport }) {
+  const classes = useStyles();
+  const { report } = props;
+  const titleOf = (name: string) =>
+    report.environments.find(e => e.name === name)?.title ?? name;
+  const closest = report.comparisons.find(
+    c => c.environment === report.closestToReference,
+  );
+  return (
+    <>
+      <Typography variant="h6" component="p" className={classes.summary}>
+        {report.summary}
+      </Typography>
+      {closest && (
+        <div className={classes.closest}>
+          <Typography variant="body2" color="textSecondary" component="span">
+            Closest to {titleOf(closest.against)}:
+          </Typography>
+          <Typography variant="body2" component="span">
+            {titleOf(closest.environment)}
+          </Typography>
+          <VerdictChip verdict={closest.verdict} />
+          <Typography variant="body2" color="textSecondary" component="span">
+            score {closest.score}/100
+          </Typography>
+        </div>
+      )}
+    </>
+  );
+}
+
+/**
+ * The Parity tab of an entity: what runs in each environment, how each one
+ * drifts from the reference environment, and who owns it.
+ *
+ * @public
+ */
+export function EnvParityContent() {
+  const { entity } = useEntity();
+  const api = useApi(envParityApiRef);
+  const entityRef = stringifyEntityRef(entity);
+  useTick(30_000);
+  const now = Date.now();
+
+  const initial = useAsync(() => api.getReport(entityRef), [api, entityRef]);
+  const [refreshed, setRefreshed] = useState<{
+    entityRef: string;
+    report: ParityReport;
+  }>();
+  const [refreshState, refresh] = useAsyncFn(async () => {
+    const report = await api.refresh(entityRef);
+    setRefreshed({ entityRef, report });
+    return report;
+  }, [api, entityRef]);
+
+  const report =
+    refreshed?.entityRef === entityRef ? refreshed.report : initial.value;
+
+  if (!report) {
+    if (initial.loading) {
+      return <Progress />;
+    }
+    if (initial.error && isForbidden(initial.error)) {
+      return (
+        <Alert severity="warning">
+          <AlertTitle>
+            You don't have permission to view parity for this entity
+          </AlertTitle>
+          Env Parity reports are restricted. Ask the owners of this component or
+          your Backstage administrator for access.
+        </Alert>
+      );
+    }
+    if (initial.error) {
+      return <ResponseErrorPanel error={initial.error} />;
+    }
+    return null;
+  }
+
+  const slug = githubSlug(entity);
+  const referenceTitle =
+    report.environments.find(e => e.name === report.reference)?.title ??
+    'the reference';
+  const noEnvironments = report.environments.length === 0;
+  const noData =
+    !noEnvironments && report.environments.every(e => e.status === 'missing');
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <InfoCard
+          title={
+            noEnvironments ? 'Env Parity' : `Parity with ${referenceTitle}`
+          }
+          action={
+            <Box pt={1} pr={1}>
+              <RefreshControl
+                report={report}
+                refreshing={refreshState.loading}
+                onRefresh={refresh}
+                now={now}
+              />
+            </Box>
+          }
+        >
+          <Summary report={report} />
+          {refreshState.error && !refreshState.loading && (
+            <Box mt={2}>
+              <Alert severity="error">
+                {isForbidden(refreshState.error)
+                  ? "Refresh failed: you don't have permission to refresh parity for this entity."
+                  : `Refresh failed: ${errorMessage(refreshState.error)}`}
+              </Alert>
+            </Box>
+          )}
+        </InfoCard>
+      </Grid>
+      {noEnvironments && (
+        <Grid item xs={12}>
+          <Alert severity="info">
+            <AlertTitle>No environments are configured</AlertTitle>
+            Env Parity compares the environments your Backstage administrator
+            configures. None are configured yet.
+          </Alert>
+        </Grid>
+      )}
+      {noData && (
+        <Grid item xs={12}>
+          <AnnotationsEmptyState
+            report={report}
+            entityName={entity.metadata.name}
+          />
+        </Grid>
+      )}
+      {!noEnvironments && !noData && (
+        <>
+          <Grid item xs={12}>
+            <InfoCard title="Environments" noPadding>
+              <Box overflow="auto">
+                <EnvironmentMatrix report={report} slug={slug} now={now} />
+              </Box>
+            </InfoCard>
+          </Grid>
+          {report.comparisons.length > 0 && (
+            <Grid item xs={12}>
+              <InfoCard title={`Drift from ${referenceTitle}`}>
+                <DriftList report={report} slug={slug} />
+              </InfoCard>
+            </Grid>
+          )}
+        </>
+      )}
+    </Grid>
+  );
+}

@@ -1,0 +1,1 @@
+export { EnvParityContent } from './EnvParityContent';

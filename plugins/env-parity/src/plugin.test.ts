@@ -1,7 +1,0 @@
-import { envParityPlugin } from './plugin';
-
-describe('env-parity', () => {
-  it('should export plugin', () => {
-    expect(envParityPlugin).toBeDefined();
-  });
-});
