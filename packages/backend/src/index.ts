@@ -26,4 +26,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
 backend.add(import('@env-parity/plugin-env-parity-backend'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-github'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-http'));
 backend.start();

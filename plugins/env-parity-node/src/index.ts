@@ -7,3 +7,4 @@
 
 export * from './providers';
 export * from './extensions';
+export * from './http';

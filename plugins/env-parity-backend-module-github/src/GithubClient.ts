@@ -1,0 +1,559 @@
+import { createHash } from 'node:crypto';
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import {
+  DefaultGithubCredentialsProvider,
+  GithubCredentialsProvider,
+  ScmIntegrationRegistry,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { JsonValue } from '@backstage/types';
+import { GithubModuleOptions, readGithubModuleOptions } from './config';
+
+/**
+ * The annotation naming an entity's repository, `owner/repo`, shared with
+ * Backstage's other GitHub plugins.
+ *
+ * @public
+ */
+export const GITHUB_PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
+
+/**
+ * The annotation whose URL tells which GitHub host (github.com or an
+ * Enterprise server) holds the repository.
+ *
+ * @public
+ */
+export const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
+
+const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+const ETAG_TTL_MS = 12 * 60 * 60 * 1000;
+/** How long to pause when GitHub signals a rate limit without saying until when. */
+const DEFAULT_PAUSE_MS = 60 * 1000;
+
+/**
+ * A failed GitHub request or lookup, with a message fit to show next to an
+ * environment. Messages never contain credentials.
+ *
+ * @public
+ */
+export class GithubApiError extends Error {
+  constructor(
+    message: string,
+    /** The HTTP status GitHub answered with, if it answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'GithubApiError';
+  }
+}
+
+/**
+ * GitHub refused a request because a rate limit was reached; no request to
+ * that host (with the same credentials) is made again until `resumesAt`.
+ *
+ * @public
+ */
+export class GithubRateLimitError extends GithubApiError {
+  constructor(
+    readonly host: string,
+    readonly resumesAt: Date,
+    status?: number,
+  ) {
+    super(
+      `GitHub rate limit reached for ${host}; resumes at ${resumesAt.toISOString()}`,
+      status,
+    );
+    this.name = 'GithubRateLimitError';
+  }
+}
+
+/**
+ * Where an entity's repository lives: no I/O was needed to tell.
+ *
+ * @public
+ */
+export interface GithubLocation {
+  host: string;
+  owner: string;
+  repo: string;
+}
+
+/**
+ * A repository ready to be asked: its API base URL and the request headers
+ * carrying the credentials (never log these).
+ *
+ * @public
+ */
+export interface GithubRepository extends GithubLocation {
+  apiBaseUrl: string;
+  /** The repository's web page, e.g. `https://github.com/acme/api`. */
+  htmlUrl: string;
+  /** Whether a token or GitHub App is configured for the host. */
+  authenticated: boolean;
+  /** Request headers; hold the credentials. */
+  headers: Record<string, string>;
+  /**
+   * Which credentials are used, without the secret: `app:<owner>`, `token`
+   * or `anonymous`. Rate limits and cached responses are kept per host and
+   * identity.
+   */
+  identity: string;
+}
+
+/**
+ * One GET request.
+ *
+ * @public
+ */
+export interface GithubGetOptions<T> {
+  /** Aborts the request, e.g. when the collection runs out of time. */
+  signal?: AbortSignal;
+  /**
+   * Validates the JSON body and keeps what is needed of it. Throws an error
+   * naming what is wrong when the body is not what was expected.
+   */
+  parse: (body: unknown) => T;
+  /** What a 404 means for this request; a message about access otherwise. */
+  notFound?: string;
+  /**
+   * Remember the response with its ETag and revalidate it next time: an
+   * unchanged answer (304) does not count against GitHub's rate limit. The
+   * parsed value must be JSON.
+   */
+  conditional?: boolean;
+}
+
+/**
+ * A parsed answer and the URL of its next page, if any.
+ *
+ * @public
+ */
+export interface GithubResponse<T> {
+  data: T;
+  next?: string;
+}
+
+type CachedResponse = {
+  etag: string;
+  data: JsonValue;
+  next?: string;
+};
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function messageOf(error: unknown): string | undefined {
+  // duck-typed: errors of undici may come from another realm
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message ? message : undefined;
+}
+
+/** The message of an error, with its cause's. */
+export function errorText(error: unknown): string {
+  const message = messageOf(error) ?? String(error);
+  const cause = messageOf((error as { cause?: unknown } | null)?.cause);
+  return cause ? `${message} (${cause})` : message;
+}
+
+/** The `message` of a GitHub error body, if the body is one. */
+function githubMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text);
+    return typeof body?.message === 'string' && body.message
+      ? body.message.slice(0, 300)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function preview(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) {
+    return 'the body is empty';
+  }
+  const short = trimmed.replace(/\s+/g, ' ').slice(0, 60);
+  return `it starts with ${JSON.stringify(short)}`;
+}
+
+/** The `rel="next"` URL of a `Link` header. */
+export function nextLink(link: string | null): string | undefined {
+  if (!link) {
+    return undefined;
+  }
+  for (const part of link.split(',')) {
+    const match = /^<([^>]+)>(.*)$/.exec(part.trim());
+    const rel = match && /;\s*rel="?([^";]*)"?/.exec(match[2]);
+    if (rel && rel[1].split(/\s+/).includes('next')) {
+      return match[1];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The GitHub REST API as the Env Parity GitHub module uses it: credentials
+ * from `integrations.github`, timeouts, JSON validation, rate-limit pauses,
+ * errors that say what to do, and ETag revalidation.
+ *
+ * One instance is shared by the deployment provider and the revision
+ * comparer, so a rate limit one of them meets pauses both.
+ *
+ * @public
+ */
+export class GithubClient {
+  private readonly blocked = new Map<string, GithubRateLimitError>();
+
+  static fromConfig(
+    config: Config,
+    options: { logger: LoggerService; cache?: CacheService },
+  ): GithubClient {
+    const integrations = ScmIntegrations.fromConfig(config);
+    return new GithubClient({
+      integrations,
+      credentials:
+        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      options: readGithubModuleOptions(config),
+      logger: options.logger,
+      cache: options.cache,
+    });
+  }
+
+  constructor(
+    private readonly deps: {
+      integrations: ScmIntegrationRegistry;
+      credentials: GithubCredentialsProvider;
+      options: GithubModuleOptions;
+      logger: LoggerService;
+      cache?: CacheService;
+    },
+  ) {}
+
+  get options(): GithubModuleOptions {
+    return this.deps.options;
+  }
+
+  /** Whether the entity names a repository; no I/O. */
+  hasRepository(entity: Entity): boolean {
+    return Boolean(
+      entity.metadata.annotations?.[GITHUB_PROJECT_SLUG_ANNOTATION]?.trim(),
+    );
+  }
+
+  /**
+   * The host, owner and repository of an entity, from its
+   * `github.com/project-slug` annotation; the host from its
+   * `backstage.io/source-location` when that URL is on a configured GitHub
+   * integration host, else `envParity.github.host`.
+   */
+  locate(entity: Entity): GithubLocation {
+    const annotations = entity.metadata.annotations ?? {};
+    const slug = annotations[GITHUB_PROJECT_SLUG_ANNOTATION]?.trim() ?? '';
+    const match = SLUG.exec(slug.replace(/\.git$/, ''));
+    if (!match) {
+      throw new GithubApiError(
+        `Annotation ${GITHUB_PROJECT_SLUG_ANNOTATION} ${JSON.stringify(
+          slug,
+        )} is not of the form owner/repo`,
+      );
+    }
+    return {
+      host: this.hostOf(annotations[SOURCE_LOCATION_ANNOTATION]),
+      owner: match[1],
+      repo: match[2],
+    };
+  }
+
+  private hostOf(sourceLocation: string | undefined): string {
+    const target = sourceLocation?.trim().replace(/^url:/, '');
+    if (target && /^https?:\/\//.test(target)) {
+      try {
+        const host = new URL(target).host;
+        if (this.deps.integrations.github.byHost(host)) {
+          return host;
+        }
+      } catch {
+        // not a URL: fall back to the configured host
+      }
+    }
+    return this.deps.options.host;
+  }
+
+  /** Looks up the integration and credentials for a repository. */
+  async connect(location: GithubLocation): Promise<GithubRepository> {
+    const { host, owner, repo } = location;
+    const integration = this.deps.integrations.github.byHost(host);
+    if (!integration) {
+      throw new GithubApiError(
+        `No GitHub integration is configured for ${host}: add an entry to integrations.github with host: ${host}, apiBaseUrl (e.g. https://${host}/api/v3) and a token or GitHub App`,
+      );
+    }
+    const apiBaseUrl = integration.config.apiBaseUrl?.replace(/\/+$/, '');
+    if (!apiBaseUrl) {
+      throw new GithubApiError(
+        `The integrations.github entry for ${host} has no apiBaseUrl; set it, e.g. https://${host}/api/v3`,
+      );
+    }
+    const url = `https://${host}/${owner}/${repo}`;
+    let credentials;
+    try {
+      credentials = await this.deps.credentials.getCredentials({ url });
+    } catch (error) {
+      throw new GithubApiError(
+        `Could not get GitHub credentials for ${host}/${owner}/${repo} from integrations.github: ${errorText(
+          error,
+        )}`,
+      );
+    }
+    const authenticated = Boolean(credentials.token);
+    let identity = 'anonymous';
+    if (authenticated) {
+      identity =
+        credentials.type === 'app' ? `app:${owner.toLowerCase()}` : 'token';
+    }
+    return {
+      host,
+      owner,
+      repo,
+      apiBaseUrl,
+      htmlUrl: url,
+      authenticated,
+      identity,
+      headers: {
+        ...(credentials.headers ?? {}),
+        ...(!credentials.headers && credentials.token
+          ? { Authorization: `Bearer ${credentials.token}` }
+          : {}),
+      },
+    };
+  }
+
+  /**
+   * GETs a path under the repository's API base URL (or a `Link` URL GitHub
+   * gave) and returns the parsed body and the next page's URL.
+   */
+  async get<T>(
+    repository: GithubRepository,
+    pathOrUrl: string,
+    options: GithubGetOptions<T>,
+  ): Promise<GithubResponse<T>> {
+    const { apiBaseUrl } = repository;
+    const url = pathOrUrl.startsWith('/')
+      ? `${apiBaseUrl}${pathOrUrl}`
+      : pathOrUrl;
+    if (new URL(url).origin !== new URL(apiBaseUrl).origin) {
+      // never send credentials anywhere but the configured API
+      throw new GithubApiError(
+        `GitHub pointed to ${new URL(url).origin}, which is not ${apiBaseUrl}`,
+      );
+    }
+    const what = `GET ${
+      url.startsWith(apiBaseUrl) ? url.slice(apiBaseUrl.length) : url
+    }`;
+    const limitKey = `${repository.host}\n${repository.identity}`;
+    const blocked = this.blocked.get(limitKey);
+    if (blocked) {
+      if (blocked.resumesAt.getTime() > Date.now()) {
+        throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
+      }
+      this.blocked.delete(limitKey);
+    }
+
+    const { cache } = this.deps;
+    const cacheKey =
+      options.conditional && cache
+        ? `github-etag:${hash(`${repository.identity}\n${url}`)}`
+        : undefined;
+    const cached = cacheKey
+      ? await cache!.get<CachedResponse>(cacheKey).catch(() => undefined)
+      : undefined;
+
+    const timeoutMs = this.deps.options.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, timeout])
+      : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        headers: {
+          Accept: 'application/vnd.github+json',
+          'X-GitHub-Api-Version': '2022-11-28',
+          'User-Agent': 'backstage-env-parity',
+          ...(cached ? { 'If-None-Match': cached.etag } : {}),
+          ...repository.headers,
+        },
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) {
+        throw new GithubApiError(`${what} was cancelled`);
+      }
+      if (timeout.aborted) {
+        throw new GithubApiError(
+          `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
+        );
+      }
+      throw new GithubApiError(
+        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
+          error,
+        )}`,
+      );
+    }
+
+    if (response.status === 304 && cached) {
+      this.noteExhausted(repository, response.headers);
+      return { data: cached.data as T, next: cached.next };
+    }
+    if (!response.ok) {
+      throw this.toError(repository, what, response, text, options);
+    }
+    this.noteExhausted(repository, response.headers);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GithubApiError(
+        `GitHub answered ${what} with a body that is not JSON: ${preview(
+          text,
+        )}`,
+        response.status,
+      );
+    }
+    let data: T;
+    try {
+      data = options.parse(body);
+    } catch (error) {
+      throw new GithubApiError(
+        `GitHub answered ${what} with an unexpected body: ${errorText(error)}`,
+        response.status,
+      );
+    }
+    const next = nextLink(response.headers.get('link'));
+    const etag = response.headers.get('etag');
+    if (cacheKey && etag) {
+      const entry: CachedResponse = {
+        etag,
+        data: data as JsonValue,
+        ...(next ? { next } : {}),
+      };
+      await cache!.set(cacheKey, entry, { ttl: ETAG_TTL_MS }).catch(() => {});
+    }
+    return { data, next };
+  }
+
+  /** Pauses requests when GitHub says the budget is spent, even on a success. */
+  private noteExhausted(repository: GithubRepository, headers: Headers) {
+    if (headers.get('x-ratelimit-remaining') !== '0') {
+      return;
+    }
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (Number.isFinite(reset) && reset * 1000 > Date.now()) {
+      this.block(repository, reset * 1000);
+    }
+  }
+
+  private block(repository: GithubRepository, until: number, status?: number) {
+    const resumesAt = new Date(Math.max(until, Date.now() + 1000));
+    const error = new GithubRateLimitError(repository.host, resumesAt, status);
+    const key = `${repository.host}\n${repository.identity}`;
+    const current = this.blocked.get(key);
+    if (!current || current.resumesAt < resumesAt) {
+      this.blocked.set(key, error);
+      this.deps.logger.warn(
+        `GitHub rate limit reached for ${repository.host} (${
+          repository.identity
+        }); no requests until ${resumesAt.toISOString()}`,
+      );
+    }
+    return error;
+  }
+
+  /** When a 403 or 429 is a rate limit, until when; undefined otherwise. */
+  private rateLimitedUntil(
+    status: number,
+    headers: Headers,
+    message: string | undefined,
+  ): number | undefined {
+    const retryAfter = headers.get('retry-after')?.trim();
+    if (retryAfter) {
+      const seconds = Number(retryAfter);
+      if (Number.isFinite(seconds) && seconds >= 0) {
+        return Date.now() + seconds * 1000;
+      }
+      const date = Date.parse(retryAfter);
+      if (!Number.isNaN(date)) {
+        return date;
+      }
+    }
+    if (headers.get('x-ratelimit-remaining') === '0') {
+      const reset = Number(headers.get('x-ratelimit-reset'));
+      return Number.isFinite(reset) && reset > 0
+        ? reset * 1000
+        : Date.now() + DEFAULT_PAUSE_MS;
+    }
+    if (status === 429 || /rate limit/i.test(message ?? '')) {
+      return Date.now() + DEFAULT_PAUSE_MS;
+    }
+    return undefined;
+  }
+
+  private toError(
+    repository: GithubRepository,
+    what: string,
+    response: Response,
+    text: string,
+    options: { notFound?: string },
+  ): GithubApiError {
+    const { status } = response;
+    const { host, owner, repo } = repository;
+    const slug = `${owner}/${repo}`;
+    const message = githubMessage(text);
+    const said = message ? `: ${message}` : '';
+    const unauthenticated = repository.authenticated
+      ? ''
+      : ` (no token or GitHub App is configured for ${host} in integrations.github, so only public repositories can be read)`;
+
+    if (status === 403 || status === 429) {
+      const until = this.rateLimitedUntil(status, response.headers, message);
+      if (until !== undefined) {
+        return this.block(repository, until, status);
+      }
+    }
+    switch (status) {
+      case 401:
+        return new GithubApiError(
+          repository.authenticated
+            ? `GitHub rejected the credentials for ${host} (401${said}): check the token or GitHub App of ${host} in integrations.github`
+            : `GitHub answered 401 for ${what}${said}${unauthenticated}`,
+          status,
+        );
+      case 403:
+        return new GithubApiError(
+          `GitHub denied ${what} (403${said}): the credentials for ${host} need read access to ${slug} (Deployments: read and Contents: read, or the classic repo scope)${unauthenticated}`,
+          status,
+        );
+      case 404:
+        return new GithubApiError(
+          `${
+            options.notFound ??
+            `GitHub answered 404 for ${what}: the token lacks access to ${slug} or the repository does not exist`
+          }${unauthenticated}`,
+          status,
+        );
+      default:
+        return new GithubApiError(
+          `GitHub answered ${status}${
+            response.statusText ? ` ${response.statusText}` : ''
+          } for ${what}${said}`,
+          status,
+        );
+    }
+  }
+}

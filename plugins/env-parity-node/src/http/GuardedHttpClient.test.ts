@@ -1,0 +1,483 @@
+import { NotAllowedError } from '@backstage/errors';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { GuardedHttpClient } from './GuardedHttpClient';
+import { GuardedHttpError } from './errors';
+
+type Handler = http.RequestListener;
+
+const servers: http.Server[] = [];
+
+async function serve(handler: Handler, host = '127.0.0.1', port = 0) {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  return { server, port: actual, url: `http://${host}:${actual}` };
+}
+
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      server =>
+        new Promise(resolve => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
+});
+
+const json =
+  (body: unknown, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('GuardedHttpClient', () => {
+  it('fetches from an allowed loopback host when private networks are allowed', async () => {
+    const { url, port } = await serve(json({ version: '1.2.3' }));
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+    });
+    const res = await client.request(`${url}/version`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.toString('utf8'))).toEqual({ version: '1.2.3' });
+    expect(res.address).toBe('127.0.0.1');
+    expect(res.url).toBe(`${url}/version`);
+    expect(res.redirect).toBeUndefined();
+    expect(res.timings.totalMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a real loopback server without allowPrivateNetworks', async () => {
+    let hits = 0;
+    const { url, port } = await serve((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      configKey: 'envParity.http',
+    });
+    const error = await failure(client.request(`${url}/version`));
+    expect(error).toBeInstanceOf(NotAllowedError);
+    expect(error.message).toBe(
+      '127.0.0.1 is a loopback address; requests to non-public addresses are refused unless envParity.http.allowPrivateNetworks is true or envParity.http.allowedNetworks covers it',
+    );
+    expect(hits).toBe(0);
+  });
+
+  it('names the host and the allow-list key when a host is not allowed', async () => {
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['api.example.com', '*.internal.example.com'],
+      configKey: 'envParity.http',
+    });
+    await expect(client.request('https://evil.example.net/x')).rejects.toThrow(
+      'host evil.example.net is not in envParity.http.allowedHosts',
+    );
+    await expect(
+      client.request('https://api.example.com:8443/x'),
+    ).rejects.toThrow(
+      'host api.example.com:8443 is not in envParity.http.allowedHosts (api.example.com allows only the default port 443; add api.example.com:8443 to allow this one)',
+    );
+    await expect(
+      GuardedHttpClient.create({
+        allowedHosts: ['api.example.com:8443'],
+      }).request('https://api.example.com/x'),
+    ).rejects.toThrow(
+      'host api.example.com is not in allowedHosts (api.example.com:8443 allows another port)',
+    );
+    await expect(
+      client.request('https://internal.example.com/x'),
+    ).rejects.toBeInstanceOf(NotAllowedError);
+  });
+
+  it('checks every resolved address, naming the one refused', async () => {
+    const lookup = jest.fn(async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ]);
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['api.example.com'],
+      configKey: 'envParity.http',
+      lookup,
+    });
+    await expect(
+      client.request('https://api.example.com/version'),
+    ).rejects.toThrow(
+      'api.example.com resolves to 10.0.0.5, a private address (RFC 1918); requests to non-public addresses are refused unless envParity.http.allowPrivateNetworks is true or envParity.http.allowedNetworks covers it',
+    );
+    expect(lookup).toHaveBeenCalledWith('api.example.com');
+  });
+
+  it.each([
+    ['169.254.169.254', 'a cloud metadata endpoint, which is never allowed'],
+    [
+      '::ffff:169.254.169.254',
+      'a cloud metadata endpoint, which is never allowed',
+    ],
+    ['fd00:ec2::254', 'a cloud metadata endpoint, which is never allowed'],
+    ['::ffff:10.1.2.3', 'a private address (RFC 1918)'],
+    ['100.64.1.1', 'a carrier-grade NAT address'],
+    ['fd12::1', 'a unique-local address'],
+    ['fe80::1', 'a link-local address'],
+    ['0.0.0.0', 'the unspecified address, which is never allowed'],
+    ['224.0.0.251', 'a multicast address, which is never allowed'],
+  ])('refuses a host resolving to %s', async (address, message) => {
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['api.example.com'],
+      lookup: async () => [{ address, family: address.includes(':') ? 6 : 4 }],
+    });
+    const error = await failure(client.request('https://api.example.com/'));
+    expect(error).toBeInstanceOf(NotAllowedError);
+    expect(error.message).toContain(message);
+  });
+
+  it('never reaches cloud metadata, even with private networks allowed', async () => {
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['169.254.169.254', 'metadata.google.internal'],
+      allowPrivateNetworks: true,
+      lookup: async () => [{ address: '169.254.169.254', family: 4 }],
+    });
+    await expect(
+      client.request('http://169.254.169.254/latest/meta-data/'),
+    ).rejects.toThrow('169.254.169.254 is a cloud metadata endpoint');
+    await expect(
+      client.request('http://metadata.google.internal/computeMetadata/v1/'),
+    ).rejects.toThrow(
+      'metadata.google.internal resolves to 169.254.169.254, a cloud metadata endpoint, which is never allowed',
+    );
+  });
+
+  describe('DNS rebinding', () => {
+    // 127.0.0.1 plays the public address (allowed through allowedNetworks)
+    // and 127.0.0.2 the internal one a rebinding name switches to.
+    async function setUp() {
+      const good = await serve((req, res) => {
+        res.end(JSON.stringify({ server: 'checked', host: req.headers.host }));
+      });
+      const internalHits: string[] = [];
+      // the internal service the name rebinds to (127.0.0.2 is loopback on
+      // Linux; elsewhere it may not exist, which proves nothing less)
+      await serve(
+        (req, res) => {
+          internalHits.push(req.url ?? '');
+          res.end(JSON.stringify({ server: 'internal' }));
+        },
+        '127.0.0.2',
+        good.port,
+      ).catch(() => undefined);
+      const answers = ['127.0.0.1', '127.0.0.2', '127.0.0.2', '127.0.0.2'];
+      const lookup = jest.fn(async () => [
+        { address: answers.shift() ?? '127.0.0.2', family: 4 },
+      ]);
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`rebind.test:${good.port}`],
+        allowedNetworks: ['127.0.0.1/32'],
+        configKey: 'envParity.http',
+        lookup,
+      });
+      return { good, internalHits, lookup, client };
+    }
+
+    it('resolves once and connects to the address it checked, keeping the Host header', async () => {
+      const { good, internalHits, lookup, client } = await setUp();
+      const res = await client.request(
+        `http://rebind.test:${good.port}/version`,
+      );
+      // rebind.test exists nowhere: only the checked answer can have been used
+      expect(JSON.parse(res.body.toString('utf8'))).toEqual({
+        server: 'checked',
+        host: `rebind.test:${good.port}`,
+      });
+      expect(res.address).toBe('127.0.0.1');
+      expect(lookup).toHaveBeenCalledTimes(1);
+      expect(internalHits).toEqual([]);
+    });
+
+    it('refuses when the name later resolves to a private address', async () => {
+      const { good, internalHits, lookup, client } = await setUp();
+      await client.request(`http://rebind.test:${good.port}/version`);
+      await expect(
+        client.request(`http://rebind.test:${good.port}/version`),
+      ).rejects.toThrow(
+        'rebind.test resolves to 127.0.0.2, a loopback address; requests to non-public addresses are refused',
+      );
+      expect(lookup).toHaveBeenCalledTimes(2);
+      expect(internalHits).toEqual([]);
+    });
+  });
+
+  describe('redirects', () => {
+    it('reports a redirect to another host instead of following it', async () => {
+      const lookup = jest.fn(async () => [{ address: '127.0.0.1', family: 4 }]);
+      const { url, port } = await serve((_req, res) => {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/' });
+        res.end('moved');
+      });
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+        maxRedirects: 5,
+        lookup,
+      });
+      const res = await client.request(`${url}/version`);
+      expect(res.status).toBe(302);
+      expect(res.redirect).toEqual({
+        location: 'http://169.254.169.254/latest/',
+        sameOrigin: false,
+      });
+      expect(res.body.length).toBe(0);
+      expect(lookup).not.toHaveBeenCalled();
+    });
+
+    it('follows same-origin redirects up to maxRedirects, then reports', async () => {
+      const { url, port } = await serve((req, res) => {
+        if (req.url === '/version') {
+          res.writeHead(301, { location: '/v2/version' });
+          res.end();
+        } else if (req.url === '/v2/version') {
+          res.end('{"version":"2"}');
+        } else {
+          res.writeHead(307, { location: req.url });
+          res.end();
+        }
+      });
+      const options = {
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+      };
+      const none = GuardedHttpClient.create(options);
+      expect((await none.request(`${url}/version`)).redirect).toEqual({
+        location: `${url}/v2/version`,
+        sameOrigin: true,
+      });
+
+      const some = GuardedHttpClient.create({ ...options, maxRedirects: 2 });
+      const followed = await some.request(`${url}/version`);
+      expect(followed.status).toBe(200);
+      expect(followed.url).toBe(`${url}/v2/version`);
+      expect(followed.redirect).toBeUndefined();
+
+      const loop = await some.request(`${url}/loop`);
+      expect(loop.status).toBe(307);
+      expect(loop.redirect?.sameOrigin).toBe(true);
+    });
+  });
+
+  it('times out on a server that never answers', async () => {
+    const { url, port } = await serve(() => {
+      // accepts the connection, never answers
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+      timeoutMs: 200,
+      configKey: 'envParity.http',
+    });
+    const started = Date.now();
+    const error = await failure(client.request(`${url}/version`));
+    expect(error).toBeInstanceOf(GuardedHttpError);
+    expect((error as GuardedHttpError).reason).toBe('timeout');
+    expect(error.message).toBe(
+      `GET ${url}/version timed out after 200 ms (envParity.http.timeout)`,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('aborts a response that streams past the size cap', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const { url, port } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      timer = setInterval(() => res.write(chunk), 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+      maxBodyBytes: 100_000,
+    });
+    const error = await failure(client.request(`${url}/version`));
+    clearInterval(timer);
+    expect((error as GuardedHttpError).reason).toBe('body-too-large');
+    expect(error.message).toBe(
+      `the response to GET ${url}/version is larger than 100000 bytes (maxBodyBytes)`,
+    );
+  });
+
+  it('refuses a declared Content-Length past the cap without reading', async () => {
+    const { url, port } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '5000000' });
+      res.write('x');
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+      maxBodyBytes: 1000,
+    });
+    await expect(client.request(`${url}/`)).rejects.toMatchObject({
+      reason: 'body-too-large',
+    });
+  });
+
+  it('stops when the caller aborts', async () => {
+    const { url, port } = await serve(() => {});
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+    });
+    const controller = new AbortController();
+    const pending = client.request(`${url}/`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({
+      reason: 'aborted',
+      message: `GET ${url}/ was aborted`,
+    });
+    controller.abort();
+    await expect(
+      client.request(`${url}/`, { signal: controller.signal }),
+    ).rejects.toMatchObject({ reason: 'aborted' });
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    const { port, server } = await serve(() => {});
+    await new Promise(resolve => server.close(resolve));
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+    });
+    await expect(
+      client.request(`http://127.0.0.1:${port}/`),
+    ).rejects.toMatchObject({ reason: 'network' });
+  });
+
+  it('reports a name that does not resolve', async () => {
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['nowhere.test'],
+      lookup: async () => {
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND'), {
+          code: 'ENOTFOUND',
+        });
+      },
+    });
+    await expect(client.request('http://nowhere.test/')).rejects.toMatchObject({
+      reason: 'dns',
+      message: 'could not resolve nowhere.test (ENOTFOUND)',
+    });
+  });
+
+  it.each([
+    ['not a url', 'is not a valid URL'],
+    ['http://', 'is not a valid URL'],
+    ['ftp://127.0.0.1/x', 'ftp:// URLs are not allowed, only http: and https:'],
+    ['file:///etc/passwd', 'file:// URLs are not allowed'],
+    [
+      'http://user:secret@127.0.0.1/x',
+      'URLs with credentials (user:password@) are not allowed',
+    ],
+    ['http://user@127.0.0.1/x', 'URLs with credentials'],
+  ])('refuses the URL %j', async (url, message) => {
+    const client = GuardedHttpClient.create({
+      allowedHosts: ['127.0.0.1'],
+      allowPrivateNetworks: true,
+    });
+    const error = await failure(client.request(url));
+    expect(error.name).toBe('InputError');
+    expect(error.message).toContain(message);
+  });
+
+  it('sends configured headers to their host only, and nothing else', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const { url, port } = await serve((req, res) => {
+      seen.push(req.headers);
+      res.end('{}');
+    });
+    const other = await serve((req, res) => {
+      seen.push(req.headers);
+      res.end('{}');
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`, `127.0.0.1:${other.port}`],
+      allowPrivateNetworks: true,
+      hostHeaders: [
+        {
+          host: `127.0.0.1:${port}`,
+          headers: { Authorization: 'Bearer s3cret' },
+        },
+      ],
+    });
+    await client.request(`${url}/`, {
+      headers: { Accept: 'application/json' },
+    });
+    await client.request(`${other.url}/`);
+    expect(seen[0]).toMatchObject({
+      authorization: 'Bearer s3cret',
+      accept: 'application/json',
+      host: `127.0.0.1:${port}`,
+    });
+    expect(seen[1].authorization).toBeUndefined();
+    expect(seen.every(h => h.cookie === undefined)).toBe(true);
+  });
+
+  it.each([
+    [{ Authorization: 'Bearer user-token' }, 'configure it per host'],
+    [{ Cookie: 'session=1' }, 'never sent'],
+    [{ Host: 'other.example.com' }, 'never sent'],
+    [{ 'X-Bad': 'a\r\nInjected: 1' }, 'without line breaks'],
+    [{ 'Bad Name': 'x' }, 'not a valid header name'],
+  ])('refuses the request headers %j', async (headers, message) => {
+    const client = GuardedHttpClient.create({ allowedHosts: ['127.0.0.1'] });
+    await expect(
+      client.request('http://127.0.0.1/', { headers }),
+    ).rejects.toThrow(message);
+  });
+
+  it('validates its options up front', () => {
+    expect(() => GuardedHttpClient.create({ allowedHosts: ['*'] })).toThrow(
+      'would allow every host',
+    );
+    expect(() =>
+      GuardedHttpClient.create({
+        allowedHosts: [],
+        hostHeaders: [{ host: 'api.example.com', headers: { Cookie: 'a' } }],
+      }),
+    ).toThrow('never sent');
+    expect(() =>
+      GuardedHttpClient.create({ allowedHosts: [], timeoutMs: -1 }),
+    ).toThrow('timeoutMs must be a positive number');
+    expect(() =>
+      GuardedHttpClient.create({ allowedHosts: undefined as any }),
+    ).toThrow('allowedHosts must be a list');
+  });
+
+  it('sends HEAD without reading a body, and refuses other methods', async () => {
+    const { url, port } = await serve((req, res) => {
+      res.writeHead(204, { 'x-method': req.method });
+      res.end();
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+    });
+    const res = await client.request(`${url}/`, { method: 'HEAD' });
+    expect(res.headers['x-method']).toBe('HEAD');
+    await expect(
+      client.request(`${url}/`, { method: 'POST' as any }),
+    ).rejects.toThrow('Method POST is not allowed');
+  });
+});
