@@ -18,6 +18,7 @@ export const ENVIRONMENT_ANNOTATION_FIELDS = [
   'deployed-at',
   'deployed-by',
   'url',
+  'version-url',
 ] as const;
 
 /**
