@@ -883,7 +883,17 @@ describe('referenceEnvironment', () => {
 describe('mergeEnvironment', () => {
   const staging = env('staging', 'Staging');
 
-  it.each<[string, Snapshot[], Partial<{ staleAfterMs: number }>, string]>([
+  it.each<
+    [
+      string,
+      Snapshot[],
+      Partial<{
+        staleAfterMs: number;
+        providerPrecedence: Record<string, number>;
+      }>,
+      string,
+    ]
+  >([
     ['no snapshots', [], {}, 'missing'],
     [
       'a snapshot with neither deployment nor error',
