@@ -31,14 +31,18 @@ import { DatabaseSnapshotStore } from './store/DatabaseSnapshotStore';
 export const envParityPlugin = createBackendPlugin({
   pluginId: 'env-parity',
   register(env) {
-    const providers: DeploymentProvider[] = [new AnnotationDeploymentProvider()];
+    const providers: DeploymentProvider[] = [
+      new AnnotationDeploymentProvider(),
+    ];
     const comparers: RevisionComparer[] = [];
     env.registerExtensionPoint(envParityProvidersExtensionPoint, {
       addDeploymentProvider(...added) {
         for (const provider of added) {
           const name = provider.getProviderName();
           if (providers.some(p => p.getProviderName() === name)) {
-            throw new Error(`A deployment provider named ${name} is already registered`);
+            throw new Error(
+              `A deployment provider named ${name} is already registered`,
+            );
           }
           providers.push(provider);
         }
@@ -125,7 +129,10 @@ export const envParityPlugin = createBackendPlugin({
             reports,
           }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

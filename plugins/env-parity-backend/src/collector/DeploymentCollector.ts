@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
@@ -177,7 +174,9 @@ export class DeploymentCollector {
             } catch (error) {
               failures += 1;
               this.deps.logger.warn(
-                `Provider ${name} failed for ${entityRef}: ${errorMessage(error)}`,
+                `Provider ${name} failed for ${entityRef}: ${errorMessage(
+                  error,
+                )}`,
               );
               for (const environment of configured) {
                 reported.set(environment, {
