@@ -6,6 +6,9 @@
  *
  *   GET /<service>/<env>/version   what the environment runs, as JSON
  *   GET /<service>/<env>/health    {"status": "UP", ...}
+ *   GET /<service>/<env>/api/config  feature flags and limits; production
+ *                                  and preprod differ from the others, for
+ *                                  the Parity tab's "Compare an endpoint"
  *   GET /<service>/<env>/          {"service": ..., "environment": ...}
  *
  * Most environments answer what their annotations say, each service in one
@@ -71,6 +74,10 @@ function readServices(file) {
 const hash = (algorithm, text) =>
   crypto.createHash(algorithm).update(text).digest('hex');
 
+/** The commit inventory-service staging runs in one DRIFT_MINUTES slot. */
+const driftRevision = slot =>
+  hash('sha1', `${DRIFTING.service}/${DRIFTING.environment}/${slot}`);
+
 /** inventory-service staging: a new patch release every DRIFT_MINUTES minutes. */
 function drifting(annotated, now) {
   const periodMs = DRIFT_MINUTES * 60 * 1000;
@@ -84,10 +91,7 @@ function drifting(annotated, now) {
   return {
     ...annotated,
     version,
-    revision: hash(
-      'sha1',
-      `${DRIFTING.service}/${DRIFTING.environment}/${slot}`,
-    ),
+    revision: driftRevision(slot),
     artifact: `${repository}:${version}@sha256:${hash('sha256', version)}`,
     'deployed-at': new Date(slot * periodMs).toISOString(),
   };
@@ -165,6 +169,23 @@ function versionBody(service, env, annotated, now) {
   return shape({ ...deployment, revision: deployment.revision || '' });
 }
 
+/** Runtime configuration: production-like environments differ from the rest. */
+function configBody(service, env, annotated) {
+  const productionLike = env === 'production' || env === 'preprod';
+  return {
+    service,
+    environment: env,
+    version: annotated.version,
+    features: {
+      newCheckout: !productionLike,
+      darkMode: true,
+      searchV2: env === 'development',
+    },
+    limits: { requestsPerMinute: productionLike ? 600 : 100 },
+    logLevel: productionLike ? 'warn' : 'debug',
+  };
+}
+
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -176,9 +197,889 @@ function send(res, status, body, headers = {}) {
   res.end(text);
 }
 
-function createServer(services) {
+/* ------------------------------------------------------------------------
+ * A fake GitHub, so that the GitHub module
+ * (plugins/env-parity-backend-module-github) shows real data offline.
+ *
+ * It answers the GitHub REST API (v3) under
+ * http://127.0.0.1:7010/github/api/v3, the apiBaseUrl of the
+ * `github.demo.test` entry of integrations.github in app-config.yaml, for the
+ * repositories acme/<service> named by the demo services'
+ * github.com/project-slug annotations:
+ *
+ *   GET /repos/{owner}/{repo}
+ *   GET /repos/{owner}/{repo}/deployments?environment=&sha=&ref=&per_page=&page=
+ *   GET /repos/{owner}/{repo}/deployments/{id}/statuses?per_page=&page=
+ *   GET /repos/{owner}/{repo}/compare/{base}...{head}?per_page=&page=
+ *
+ * with GitHub's bodies and headers: newest first, `Link` pagination, ETag and
+ * 304 Not Modified, rate-limit headers, 401 without the demo token
+ * (`Authorization: Bearer demo-token`), GitHub's 404 body.
+ *
+ * Each repository has a small commit history (GITHUB_REPOS below) whose
+ * release commits carry the SHAs the annotations of examples/entities.yaml
+ * name, so the GitHub deployments agree with the annotations, and compare
+ * tells:
+ *
+ *   checkout-web       staging 1.5.0 DIVERGED from production 1.4.2: 4 commits
+ *                      ahead, and 2 behind (production runs a hotfix made on
+ *                      release/1.4 that never reached main)
+ *   inventory-service  staging 2.8.x AHEAD of production 2.7.3 (the drifting
+ *                      staging releases are commits on top of 2.8.0);
+ *                      pre-production 2.7.2 BEHIND it by 2 commits (the 2.7.3
+ *                      hotfix skipped pre-production)
+ *   search-indexer     staging's 3.2.0 was rebuilt from a commit 1 ahead of
+ *                      production's 3.2.0 (still tag-mismatch); development
+ *                      3.3.0-beta.1 is 4 commits ahead
+ *   payments-api       in sync everywhere: nothing to compare
+ *
+ * Deployments: for every environment an annotated service has, a successful
+ * GitHub deployment of the annotated commit at the annotated time, after
+ * older ones (now `inactive`); checkout-web staging also has a newer failed
+ * deployment of 1.5.1-rc.1, which the module skips; inventory-service
+ * development has a nightly deployment for every day, so it pages.
+ * ---------------------------------------------------------------------- */
+
+const GITHUB_PREFIX = '/github/api/v3';
+const GITHUB_HOST = process.env.DEMO_GITHUB_HOST || 'github.demo.test';
+const GITHUB_TOKEN = process.env.DEMO_GITHUB_TOKEN || 'demo-token';
+const GITHUB_OWNER = 'acme';
+const GITHUB_DOCS = 'https://docs.github.com/rest';
+const RELEASE_BOT = 'Acme Release Bot'; // git author without a GitHub account
+const GITHUB_ENV_ORDER = ['development', 'staging', 'preprod', 'production'];
+
+/** GitHub logins of commit authors, and their names. */
+const GITHUB_PEOPLE = {
+  aandersson: 'Alice Andersson',
+  bbrown: 'Bob Brown',
+  jnakamura: 'Jun Nakamura',
+  kpatel: 'Kiran Patel',
+  lmartin: 'Léa Martin',
+  srossi: 'Sofia Rossi',
+  'dependabot[bot]': 'dependabot[bot]',
+};
+
+/**
+ * The demo repositories. `commits` in the order they were made, each on
+ * `branch` (main unless said; a new branch starts `from` a release), with an
+ * explicit `sha` where examples/entities.yaml names it (others are derived
+ * from the message). `release` tags the commit v<release>. `history` lists
+ * the releases each environment ran before what its annotations say;
+ * `extra` adds deployments that did not succeed.
+ */
+const GITHUB_REPOS = {
+  'payments-api': {
+    commits: [
+      { release: '2.14.2', at: '2026-10-26T16:04:51Z' },
+      {
+        message: 'Retry captures on acquirer timeouts (#301)',
+        author: 'kpatel',
+        at: '2026-11-03T15:20:37Z',
+      },
+      {
+        message: 'Log the reason of every refund (#304)',
+        author: 'srossi',
+        at: '2026-11-05T11:47:02Z',
+      },
+      {
+        message: 'Bump jackson-databind from 2.18.1 to 2.18.2 (#305)',
+        author: 'dependabot[bot]',
+        at: '2026-11-06T08:12:40Z',
+      },
+      {
+        release: '2.14.3',
+        sha: 'ef4e9bda211ed9da057ddc0c296392a3947514b1',
+        at: '2026-11-08T16:30:15Z',
+      },
+    ],
+    history: {
+      development: ['2.14.2'],
+      staging: ['2.14.2'],
+      preprod: ['2.14.2'],
+      production: ['2.14.2'],
+    },
+  },
+  'checkout-web': {
+    commits: [
+      { release: '1.4.1', at: '2026-10-30T14:11:09Z' },
+      {
+        message: 'Add Apple Pay to the payment step (#412)',
+        author: 'bbrown',
+        at: '2026-11-04T10:26:44Z',
+      },
+      {
+        message: 'Keep the cart across sessions (#415)',
+        author: 'lmartin',
+        at: '2026-11-06T15:02:31Z',
+      },
+      {
+        message: 'Fix double charge when a payment is retried (#419)',
+        author: 'bbrown',
+        branch: 'release/1.4',
+        from: '1.4.1',
+        at: '2026-11-11T17:45:12Z',
+      },
+      {
+        release: '1.4.2',
+        branch: 'release/1.4',
+        sha: 'abc1234eaa6de9809eca37a397adaee3d3eed8b8',
+        at: '2026-11-11T18:20:03Z',
+      },
+      {
+        message: 'Show the delivery estimate on the review step (#418)',
+        author: 'lmartin',
+        at: '2026-11-12T11:38:50Z',
+      },
+      {
+        release: '1.5.0',
+        sha: '167aa0ae343c4162f9b2fdff292d163f45ea0d94',
+        at: '2026-11-17T16:55:27Z',
+      },
+      {
+        message: 'Redesign the address form (#421)',
+        author: 'jnakamura',
+        at: '2026-11-18T13:10:05Z',
+      },
+      { release: '1.5.1-rc.1', at: '2026-11-18T15:02:48Z' },
+      {
+        message: 'Validate postcodes per country (#424)',
+        author: 'bbrown',
+        at: '2026-11-19T11:21:36Z',
+      },
+      {
+        release: '1.5.1-rc.2',
+        sha: 'ae839db0a5118a7f5f70c94a77704358879be849',
+        at: '2026-11-19T15:58:19Z',
+      },
+    ],
+    history: {
+      development: ['1.4.1', '1.5.0', '1.5.1-rc.1'],
+      staging: ['1.4.1'],
+      preprod: ['1.4.1'],
+      production: ['1.4.1'],
+    },
+    extra: [
+      {
+        environment: 'staging',
+        release: '1.5.1-rc.1',
+        at: '2026-11-18T15:31:40Z',
+        states: ['in_progress', 'failure'],
+      },
+    ],
+  },
+  'search-indexer': {
+    commits: [
+      { release: '3.1.0', at: '2026-10-21T09:30:24Z' },
+      {
+        message: 'Index stock availability per warehouse (#77)',
+        author: 'jnakamura',
+        at: '2026-10-28T14:05:18Z',
+      },
+      {
+        message: 'Batch index writes (#81)',
+        author: 'kpatel',
+        at: '2026-11-02T10:44:51Z',
+      },
+      {
+        release: '3.2.0',
+        sha: '4fbe4da156e2b9299e2e2858ed175af07a359229',
+        at: '2026-11-05T16:12:37Z',
+      },
+      {
+        // staging's 3.2.0 was rebuilt from here and re-pushed under 3.2.0
+        message: 'Build with Go 1.23.4 (#84)',
+        author: 'srossi',
+        sha: 'c3b71caa9e41b7484e0bde9228a2c321d2328a53',
+        at: '2026-11-17T13:26:02Z',
+      },
+      {
+        message: 'Add synonyms to the search index (#86)',
+        author: 'jnakamura',
+        at: '2026-11-18T10:03:44Z',
+      },
+      {
+        message: 'Stream catalogue changes instead of polling (#89)',
+        author: 'kpatel',
+        at: '2026-11-19T15:37:20Z',
+      },
+      {
+        release: '3.3.0-beta.1',
+        sha: '9cafb6fbc377980b8dcf76a3c2f993c091464204',
+        at: '2026-11-19T18:48:31Z',
+      },
+    ],
+    history: {
+      development: ['3.1.0', '3.2.0'],
+      staging: ['3.1.0', '3.2.0'],
+      production: ['3.1.0'],
+    },
+  },
+  'inventory-service': {
+    commits: [
+      { release: '2.7.1', at: '2026-10-20T11:15:42Z' },
+      {
+        message: 'Expire stale reservations after 30 minutes (#221)',
+        author: 'bbrown',
+        at: '2026-10-24T14:40:09Z',
+      },
+      {
+        release: '2.7.2',
+        sha: 'eae7fe7d8f1fc28153b5d314bd9fbc3359a2f4c1',
+        at: '2026-10-29T10:05:33Z',
+      },
+      {
+        message: 'Release reserved stock when an order is cancelled (#229)',
+        author: 'aandersson',
+        at: '2026-11-04T09:12:58Z',
+      },
+      {
+        release: '2.7.3',
+        sha: '2f5d158b3c21a73ade6072924cd66c5c9bed629a',
+        at: '2026-11-04T11:30:21Z',
+      },
+      {
+        message: 'Reserve stock per warehouse zone (#231)',
+        author: 'bbrown',
+        at: '2026-11-06T13:22:47Z',
+      },
+      {
+        message: 'Expose reservation metrics (#234)',
+        author: 'lmartin',
+        at: '2026-11-10T10:51:16Z',
+      },
+      {
+        message: 'Upgrade to Kotlin 2.1 (#236)',
+        author: 'jnakamura',
+        at: '2026-11-12T16:08:39Z',
+      },
+      {
+        message: 'Add a bulk stock adjustment API (#238)',
+        author: 'bbrown',
+        at: '2026-11-14T11:34:02Z',
+      },
+      {
+        release: '2.8.0',
+        sha: 'cfcf0cd2686e7267b975ee38c3eb67a3f231f985',
+        at: '2026-11-15T17:20:54Z',
+      },
+      {
+        message: 'Move reservations to their own table (#241)',
+        author: 'lmartin',
+        at: '2026-11-18T09:57:31Z',
+      },
+      {
+        message: 'Reserve stock for pre-orders (#245)',
+        author: 'bbrown',
+        at: '2026-11-20T14:46:10Z',
+      },
+      {
+        release: '2.9.0-alpha.3',
+        sha: '49412836e4a2422f76cd9d6bd4581b100ff895e5',
+        at: '2026-11-21T09:02:27Z',
+      },
+    ],
+    history: {
+      staging: ['2.7.1', '2.7.2', '2.7.3'],
+      preprod: ['2.7.1'],
+      production: ['2.7.2'],
+    },
+    nightly: 'development',
+  },
+};
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** One repository of the fake: a commit graph, tags, branches, deployments. */
+class DemoRepo {
+  constructor(name, id) {
+    this.name = name;
+    this.id = id;
+    this.fullName = `${GITHUB_OWNER}/${name}`;
+    this.commits = new Map();
+    this.branches = new Map();
+    this.tags = new Map();
+    this.deployments = [];
+    /** Commits made up on demand, e.g. the drifting staging releases. */
+    this.findExtra = () => undefined;
+  }
+
+  addCommit(spec) {
+    const branch = spec.branch || 'main';
+    const message = spec.message || `Release ${spec.release}`;
+    let parent = this.branches.get(branch);
+    if (spec.from) {
+      parent = this.tags.get(`v${spec.from}`);
+    }
+    const sha =
+      spec.sha || hash('sha1', `${this.fullName}\n${branch}\n${message}`);
+    const commit = {
+      sha,
+      parents: parent ? [parent] : [],
+      message,
+      authorLogin: spec.release && !spec.author ? undefined : spec.author,
+      authorName:
+        GITHUB_PEOPLE[spec.author] || (spec.release ? RELEASE_BOT : 'Unknown'),
+      date: spec.at,
+      order: this.commits.size,
+    };
+    this.commits.set(sha, commit);
+    this.branches.set(branch, sha);
+    if (spec.release) {
+      this.tags.set(`v${spec.release}`, sha);
+    }
+    return commit;
+  }
+
+  commit(sha) {
+    return this.commits.get(sha) || this.findExtra(sha);
+  }
+
+  /** A full or abbreviated SHA, a branch, or a tag (v1.4.2 or refs/tags/v1.4.2). */
+  resolve(ref) {
+    const name = ref.replace(/^refs\/(heads|tags)\//, '');
+    const named = this.branches.get(name) || this.tags.get(name);
+    if (named) {
+      return this.commit(named);
+    }
+    const sha = name.toLowerCase();
+    if (FULL_SHA.test(sha)) {
+      return this.commit(sha);
+    }
+    if (/^[0-9a-f]{7,39}$/.test(sha)) {
+      const matches = [...this.commits.keys()].filter(s => s.startsWith(sha));
+      return matches.length === 1 ? this.commits.get(matches[0]) : undefined;
+    }
+    return undefined;
+  }
+
+  ancestors(sha) {
+    const seen = new Set();
+    const queue = [sha];
+    while (queue.length) {
+      const next = queue.pop();
+      const commit = this.commit(next);
+      if (commit && !seen.has(next)) {
+        seen.add(next);
+        queue.push(...commit.parents);
+      }
+    }
+    return seen;
+  }
+}
+
+/** A GitHub user object, as in `creator` and `author`. */
+function githubUser(login) {
+  let id = 0;
+  for (const ch of login) {
+    id = (id * 31 + ch.charCodeAt(0)) % 9000000;
+  }
+  id += 1000000;
+  return {
+    login,
+    id,
+    node_id: `U_kgDO${id}`,
+    avatar_url: `https://avatars.${GITHUB_HOST}/u/${id}?v=4`,
+    gravatar_id: '',
+    url: `https://${GITHUB_HOST}/api/v3/users/${encodeURIComponent(login)}`,
+    html_url: `https://${GITHUB_HOST}/${encodeURIComponent(login)}`,
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
+    user_view_type: 'public',
+    site_admin: false,
+  };
+}
+
+/** ISO 8601 in UTC, as GitHub writes times. */
+function githubTime(value) {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms)
+    ? undefined
+    : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function shiftTime(iso, ms) {
+  return githubTime(new Date(Date.parse(iso) + ms).toISOString());
+}
+
+/**
+ * Builds the fake's repositories from GITHUB_REPOS and the annotations of
+ * examples/entities.yaml (what each environment runs), and warns when an
+ * annotated revision is not in the repository's history.
+ */
+function buildGithub(services, { warn = console.warn } = {}) {
+  const repos = new Map();
+  let nextDeploymentId = 401000;
+  let nextStatusId = 1802000;
+  let repoId = 700100;
+  const deploy = (repo, d) => {
+    const id = (nextDeploymentId += 1);
+    const statuses = d.states.map((state, i) => ({
+      id: (nextStatusId += 1),
+      state,
+      created_at: shiftTime(d.at, i === d.states.length - 1 ? d.doneMs : 0),
+      environment_url:
+        state === 'success' || state === 'inactive' ? d.url || '' : '',
+      log_url: `https://${GITHUB_HOST}/${repo.fullName}/actions/runs/${
+        11800000 + id
+      }`,
+    }));
+    repo.deployments.push({
+      id,
+      sha: d.sha,
+      ref: d.ref,
+      environment: d.environment,
+      payload: d.version ? { version: d.version } : {},
+      creator: d.creator || 'github-actions[bot]',
+      created_at: githubTime(d.at),
+      statuses,
+    });
+  };
+
+  for (const [name, spec] of Object.entries(GITHUB_REPOS)) {
+    const repo = new DemoRepo(name, (repoId += 1));
+    for (const commit of spec.commits) {
+      repo.addCommit(commit);
+    }
+    repos.set(name, repo);
+    const environments = services.get(name) || {};
+    for (const [env, annotated] of Object.entries(environments)) {
+      const current = annotated.revision && repo.resolve(annotated.revision);
+      if (!current) {
+        warn(
+          `demo GitHub: ${name} ${env} runs ${annotated.revision}, which is not in the history of ${repo.fullName} (see GITHUB_REPOS)`,
+        );
+        continue;
+      }
+      const deployedAt =
+        githubTime(annotated['deployed-at']) || githubTime(current.date);
+      const creator = annotated['deployed-by'];
+      // older releases, each replaced by the next (and so now inactive)
+      (spec.history?.[env] || []).forEach(release => {
+        const sha = repo.tags.get(`v${release}`);
+        // promoted in order, 45 minutes apart
+        const step = Math.max(0, GITHUB_ENV_ORDER.indexOf(env)) + 1;
+        const at = shiftTime(repo.commits.get(sha).date, step * 45 * 60e3);
+        deploy(repo, {
+          environment: env,
+          sha,
+          ref: `v${release}`,
+          version: release,
+          creator,
+          at,
+          doneMs: 4 * 60e3,
+          url: annotated.url,
+          states: ['success', 'inactive'],
+        });
+      });
+      if (spec.nightly === env) {
+        // a deployment of main every night since the first commit
+        const first = Date.parse([...repo.commits.values()][0].date);
+        for (
+          let night = Date.parse(deployedAt) - 24 * 3600e3;
+          night > first;
+          night -= 24 * 3600e3
+        ) {
+          const tip = [...repo.ancestors(current.sha)]
+            .map(s => repo.commits.get(s))
+            .filter(c => Date.parse(c.date) <= night)
+            .sort((a, b) => b.order - a.order)[0];
+          deploy(repo, {
+            environment: env,
+            sha: tip.sha,
+            ref: 'main',
+            creator: 'github-actions[bot]',
+            at: new Date(night).toISOString(),
+            doneMs: 3 * 60e3,
+            url: annotated.url,
+            states: ['success', 'inactive'],
+          });
+        }
+      }
+      // what the annotations say runs there: live since deployed-at
+      const tag = [...repo.tags].find(([, sha]) => sha === current.sha)?.[0];
+      deploy(repo, {
+        environment: env,
+        sha: current.sha,
+        ref: tag || 'main',
+        version: annotated.version,
+        creator,
+        at: shiftTime(deployedAt, -5 * 60e3),
+        doneMs: 5 * 60e3,
+        url: annotated.url,
+        states: ['in_progress', 'success'],
+      });
+    }
+    for (const extra of spec.extra || []) {
+      const sha = repo.tags.get(`v${extra.release}`);
+      deploy(repo, {
+        environment: extra.environment,
+        sha,
+        ref: `v${extra.release}`,
+        version: extra.release,
+        creator: environments[extra.environment]?.['deployed-by'],
+        at: extra.at,
+        doneMs: 7 * 60e3,
+        url: environments[extra.environment]?.url,
+        states: extra.states,
+      });
+    }
+  }
+
+  // the drifting staging releases of inventory-service are commits on top
+  // of what its staging annotations name
+  const drift = repos.get(DRIFTING.service);
+  const driftBase = services.get(DRIFTING.service)?.[DRIFTING.environment];
+  const driftParent = drift && driftBase && drift.resolve(driftBase.revision);
+  if (driftParent) {
+    drift.findExtra = sha => {
+      const periodMs = DRIFT_MINUTES * 60 * 1000;
+      const now = Math.floor(Date.now() / periodMs);
+      // a week of slots back, and one ahead for clock skew
+      for (
+        let slot = now + 1;
+        slot > now - (7 * 24 * 60) / DRIFT_MINUTES;
+        slot--
+      ) {
+        if (driftRevision(slot) === sha) {
+          const { version } = drifting(driftBase, slot * periodMs);
+          const commit = {
+            sha,
+            parents: [driftParent.sha],
+            message: `Release ${version}`,
+            authorName: RELEASE_BOT,
+            date: githubTime(new Date(slot * periodMs).toISOString()),
+            order: 1e6 + slot,
+          };
+          drift.commits.set(sha, commit);
+          return commit;
+        }
+      }
+      return undefined;
+    };
+  }
+  return repos;
+}
+
+function githubCommitBody(api, repo, c) {
+  const person = {
+    name: c.authorName,
+    email: c.authorLogin
+      ? `${c.authorLogin.replace(/\[bot\]$/, '')}@users.noreply.${GITHUB_HOST}`
+      : `release-bot@acme.example`,
+    date: c.date,
+  };
+  const repoApi = `${api}/repos/${repo.fullName}`;
+  const html = `https://${GITHUB_HOST}/${repo.fullName}`;
+  return {
+    sha: c.sha,
+    node_id: `C_kwDO${c.sha.slice(0, 12)}`,
+    commit: {
+      author: person,
+      committer: {
+        name: 'GitHub',
+        email: `noreply@${GITHUB_HOST}`,
+        date: c.date,
+      },
+      message: c.message,
+      tree: {
+        sha: hash('sha1', `tree ${c.sha}`),
+        url: `${repoApi}/git/trees/${hash('sha1', `tree ${c.sha}`)}`,
+      },
+      url: `${repoApi}/git/commits/${c.sha}`,
+      comment_count: 0,
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
+    },
+    url: `${repoApi}/commits/${c.sha}`,
+    html_url: `${html}/commit/${c.sha}`,
+    comments_url: `${repoApi}/commits/${c.sha}/comments`,
+    author: c.authorLogin ? githubUser(c.authorLogin) : null,
+    committer: githubUser('web-flow'),
+    parents: c.parents.map(p => ({
+      sha: p,
+      url: `${repoApi}/commits/${p}`,
+      html_url: `${html}/commit/${p}`,
+    })),
+  };
+}
+
+/** Serves the fake GitHub API; `path` is what follows /github/api/v3. */
+function handleGithub(req, res, repos, url, path) {
+  const api = `http://${req.headers.host || `${HOST}:${PORT}`}${GITHUB_PREFIX}`;
+  const rateHeaders = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    'x-ratelimit-used': '1',
+    'x-ratelimit-resource': 'core',
+  };
+  const reply = (status, body, headers = {}) => {
+    const text = JSON.stringify(body);
+    const all = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      vary: 'Accept, Authorization, Cookie, X-GitHub-OTP',
+      ...rateHeaders,
+      ...headers,
+    };
+    if (status === 200) {
+      all.etag = `W/"${hash('sha256', text)}"`;
+      all['cache-control'] = 'private, max-age=60, s-maxage=60';
+      if (req.headers['if-none-match'] === all.etag) {
+        res.writeHead(304, all);
+        res.end();
+        return;
+      }
+    }
+    all['content-length'] = Buffer.byteLength(text);
+    res.writeHead(status, all);
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+  const notFound = docs =>
+    reply(404, {
+      message: 'Not Found',
+      documentation_url: `${GITHUB_DOCS}${docs || ''}`,
+      status: '404',
+    });
+
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    // the demo's GitHub only reads
+    notFound();
+    return;
+  }
+  const auth = req.headers.authorization || '';
+  if (auth !== `Bearer ${GITHUB_TOKEN}` && auth !== `token ${GITHUB_TOKEN}`) {
+    reply(401, {
+      message: 'Bad credentials',
+      documentation_url: GITHUB_DOCS,
+      status: '401',
+    });
+    return;
+  }
+  const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(.*))?$/.exec(path);
+  const repo =
+    m &&
+    decodeURIComponent(m[1]).toLowerCase() === GITHUB_OWNER &&
+    repos.get(decodeURIComponent(m[2]).toLowerCase());
+  if (!repo) {
+    notFound();
+    return;
+  }
+  const rest = m[3] || '';
+  const repoApi = `${api}/repos/${repo.fullName}`;
+  const html = `https://${GITHUB_HOST}/${repo.fullName}`;
+
+  // one page of a list, and its Link header
+  const page = (items, defaultPerPage, maxPerPage = 100) => {
+    const perPage = Math.max(
+      1,
+      Math.min(
+        maxPerPage,
+        Number(url.searchParams.get('per_page')) || defaultPerPage,
+      ),
+    );
+    const current = Math.max(1, Number(url.searchParams.get('page')) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = n => {
+      const q = new URLSearchParams(url.searchParams);
+      q.set('per_page', String(perPage));
+      q.set('page', String(n));
+      return `<${api}${path}?${q}>`;
+    };
+    const links = [];
+    if (current > 1) {
+      links.push(`${link(current - 1)}; rel="prev"`);
+    }
+    if (current < last) {
+      links.push(
+        `${link(current + 1)}; rel="next"`,
+        `${link(last)}; rel="last"`,
+      );
+    }
+    if (current > 1) {
+      links.push(`${link(1)}; rel="first"`);
+    }
+    return {
+      items: items.slice((current - 1) * perPage, current * perPage),
+      headers: links.length ? { link: links.join(', ') } : {},
+    };
+  };
+
+  if (rest === '') {
+    const main = repo.commit(repo.branches.get('main'));
+    reply(200, {
+      id: repo.id,
+      node_id: `R_kgDO${repo.id}`,
+      name: repo.name,
+      full_name: repo.fullName,
+      private: true,
+      owner: { ...githubUser(GITHUB_OWNER), type: 'Organization' },
+      html_url: html,
+      description: `${repo.name} (the Env Parity demo's fake GitHub)`,
+      fork: false,
+      url: repoApi,
+      deployments_url: `${repoApi}/deployments`,
+      compare_url: `${repoApi}/compare/{base}...{head}`,
+      created_at: '2024-03-12T09:00:00Z',
+      updated_at: main.date,
+      pushed_at: main.date,
+      default_branch: 'main',
+      visibility: 'private',
+      archived: false,
+      disabled: false,
+      permissions: { admin: false, push: false, pull: true },
+    });
+    return;
+  }
+
+  if (rest === 'deployments') {
+    const environment = url.searchParams.get('environment');
+    const sha = url.searchParams.get('sha');
+    const ref = url.searchParams.get('ref');
+    const all = repo.deployments
+      .filter(d => !environment || d.environment === environment)
+      .filter(d => !sha || d.sha === sha)
+      .filter(d => !ref || d.ref === ref)
+      .sort(
+        (a, b) =>
+          Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id,
+      );
+    const { items, headers } = page(all, 30);
+    reply(
+      200,
+      items.map(d => ({
+        url: `${repoApi}/deployments/${d.id}`,
+        id: d.id,
+        node_id: `DE_kwDO${d.id}`,
+        task: 'deploy',
+        original_environment: d.environment,
+        environment: d.environment,
+        description: null,
+        created_at: d.created_at,
+        updated_at: d.statuses[d.statuses.length - 1].created_at,
+        statuses_url: `${repoApi}/deployments/${d.id}/statuses`,
+        repository_url: repoApi,
+        creator: githubUser(d.creator),
+        sha: d.sha,
+        ref: d.ref,
+        payload: d.payload,
+        transient_environment: false,
+        production_environment: d.environment === 'production',
+        performed_via_github_app: null,
+      })),
+      headers,
+    );
+    return;
+  }
+
+  const statuses = /^deployments\/(\d+)\/statuses$/.exec(rest);
+  if (statuses) {
+    const d = repo.deployments.find(x => x.id === Number(statuses[1]));
+    if (!d) {
+      notFound('/deployments/statuses#list-deployment-statuses');
+      return;
+    }
+    const { items, headers } = page([...d.statuses].reverse(), 30);
+    reply(
+      200,
+      items.map(s => ({
+        url: `${repoApi}/deployments/${d.id}/statuses/${s.id}`,
+        id: s.id,
+        node_id: `DES_kwDO${s.id}`,
+        state: s.state,
+        creator: githubUser(d.creator),
+        description: '',
+        environment: d.environment,
+        target_url: s.log_url,
+        created_at: s.created_at,
+        updated_at: s.created_at,
+        deployment_url: `${repoApi}/deployments/${d.id}`,
+        repository_url: repoApi,
+        environment_url: s.environment_url,
+        log_url: s.log_url,
+        performed_via_github_app: null,
+      })),
+      headers,
+    );
+    return;
+  }
+
+  const compare = /^compare\/(.+)$/.exec(rest);
+  if (compare) {
+    const basehead = decodeURIComponent(compare[1]);
+    const [baseName, headName] = basehead.split('...');
+    const base = baseName && headName && repo.resolve(baseName);
+    const head = base && repo.resolve(headName);
+    if (!base || !head) {
+      notFound('/commits/commits#compare-two-commits');
+      return;
+    }
+    const fromBase = repo.ancestors(base.sha);
+    const fromHead = repo.ancestors(head.sha);
+    const byOrder = (a, b) => a.order - b.order;
+    const ahead = [...fromHead]
+      .filter(s => !fromBase.has(s))
+      .map(s => repo.commit(s))
+      .sort(byOrder);
+    const behind = [...fromBase].filter(s => !fromHead.has(s));
+    const mergeBase = [...fromBase]
+      .filter(s => fromHead.has(s))
+      .map(s => repo.commit(s))
+      .sort(byOrder)
+      .pop();
+    let status = 'identical';
+    if (ahead.length && behind.length) {
+      status = 'diverged';
+    } else if (ahead.length) {
+      status = 'ahead';
+    } else if (behind.length) {
+      status = 'behind';
+    }
+    const { items, headers } = page(ahead, 250, 250);
+    reply(
+      200,
+      {
+        url: `${repoApi}/compare/${basehead}`,
+        html_url: `${html}/compare/${basehead}`,
+        permalink_url: `${html}/compare/${GITHUB_OWNER}:${base.sha}...${GITHUB_OWNER}:${head.sha}`,
+        diff_url: `${html}/compare/${basehead}.diff`,
+        patch_url: `${html}/compare/${basehead}.patch`,
+        base_commit: githubCommitBody(api, repo, base),
+        merge_base_commit: mergeBase
+          ? githubCommitBody(api, repo, mergeBase)
+          : null,
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        commits: items.map(c => githubCommitBody(api, repo, c)),
+        files: [],
+      },
+      headers,
+    );
+    return;
+  }
+  notFound();
+}
+
+function createServer(services, github = buildGithub(services)) {
   return http.createServer((req, res) => {
     const url = new URL(req.url || '/', `http://${HOST}`);
+    if (url.pathname.startsWith(`${GITHUB_PREFIX}/`)) {
+      handleGithub(
+        req,
+        res,
+        github,
+        url,
+        url.pathname.slice(GITHUB_PREFIX.length),
+      );
+      return;
+    }
     const [service, env, endpoint = '', ...rest] = url.pathname
       .split('/')
       .filter(Boolean);
@@ -187,7 +1088,12 @@ function createServer(services) {
       send(res, 405, { error: 'only GET and HEAD' }, { allow: 'GET, HEAD' });
       return;
     }
-    if (!annotated || rest.length > 0) {
+    const apiConfig = endpoint === 'api' && rest.join('/') === 'config';
+    if (
+      !annotated ||
+      (rest.length > 0 && !apiConfig) ||
+      (endpoint === 'api' && !apiConfig)
+    ) {
       send(res, 404, { error: `no demo environment at ${url.pathname}` });
       return;
     }
@@ -204,6 +1110,10 @@ function createServer(services) {
         return;
       case 'health':
         send(res, 200, { status: 'UP', service, environment: env });
+        return;
+      case 'api':
+        // only api/config (see the check above)
+        send(res, 200, configBody(service, env, annotated));
         return;
       case '':
         send(res, 200, {
@@ -231,6 +1141,13 @@ if (require.main === module) {
         `(${DRIFTING.service} ${DRIFTING.environment} changes every ${DRIFT_MINUTES} min, ` +
         `${FAILING.service} ${FAILING.environment} answers 503)`,
     );
+    console.log(
+      `demo environments: a fake GitHub (${GITHUB_HOST}) for ${Object.keys(
+        GITHUB_REPOS,
+      )
+        .map(name => `${GITHUB_OWNER}/${name}`)
+        .join(', ')} on http://${HOST}:${PORT}${GITHUB_PREFIX}`,
+    );
   });
   const stop = () => {
     server.close(() => process.exit(0));
@@ -240,4 +1157,10 @@ if (require.main === module) {
   process.on('SIGTERM', stop);
 }
 
-module.exports = { readServices, createServer, versionBody };
+module.exports = {
+  readServices,
+  createServer,
+  versionBody,
+  buildGithub,
+  handleGithub,
+};

@@ -7,6 +7,9 @@ backend.add(import('@backstage/plugin-app-backend'));
 // auth: the guest provider signs demo users in
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// DEMO ONLY: pick a demo user (guest, alice, bob) on the sign-in page; enabled
+// by auth.providers.demo in app-config.yaml, see ./demoAuth.ts
+backend.add(import('./demoAuth'));
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));

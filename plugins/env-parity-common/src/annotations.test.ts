@@ -28,6 +28,7 @@ describe('environmentAnnotation', () => {
       'deployed-at',
       'deployed-by',
       'url',
+      'version-url',
     ]);
   });
 });
