@@ -48,5 +48,251 @@ export interface Config {
      * to one hour.
      */
     staleAfter?: HumanDuration;
+    /**
+     * Temporary read-only access to a service in an environment
+     * (`/api/env-parity/access`): requested from the Parity tab, approved by
+     * the environment's owners, granted for a bounded time by a provisioner
+     * and taken away on time by a sweep that runs every minute.
+     */
+    access?: {
+      /**
+       * The longest access one request may ask for. Defaults to 8 hours.
+       */
+      maxDuration?: HumanDuration;
+      /**
+       * The shortest reason accepted, in characters (after trimming).
+       * Defaults to 10. Reasons longer than 2000 characters are refused.
+       */
+      minReasonLength?: number;
+      /**
+       * A regular expression a ticket reference must match in full, e.g.
+       * `(INC|CHG)-\d+`. Without it any ticket text up to 255 characters
+       * is accepted.
+       */
+      ticketPattern?: string;
+      /** Whether a ticket reference is required. Defaults to false. */
+      ticketRequired?: boolean;
+      /**
+       * Whose members approve: `environment-owner` (the owner group of the
+       * environment, from `envParity.environments[].owner` or its catalog
+       * Resource), `service-owner` (the service's `spec.owner`), or a named
+       * group, e.g. `{ group: 'group:default/security' }`. Membership is
+       * read from the catalog when deciding, never from the caller's token.
+       * Defaults to `environment-owner`.
+       */
+      approvers?: 'environment-owner' | 'service-owner' | { group: string };
+      /**
+       * How many different approvers must approve (N of M); one denial
+       * denies. Defaults to 1.
+       */
+      requiredApprovals?: number;
+      /**
+       * A request not decided within this time times out. Defaults to 24
+       * hours.
+       */
+      reviewTimeout?: HumanDuration;
+      /** Break-glass: access at once, without review, reviewed afterwards. */
+      breakGlass?: {
+        /**
+         * Allows `breakGlass: true` on a request: it is active at once, the
+         * approvers are notified with severity critical, and it waits for
+         * an after-the-fact review. Defaults to false.
+         */
+        enabled?: boolean;
+      };
+      /**
+       * How long before the end the requester and approvers are warned.
+       * Defaults to 15 minutes.
+       */
+      expiryWarning?: HumanDuration;
+      /**
+       * What carries out grants and revocations: `record-only` (the portal
+       * is the system of record; other systems ask
+       * `/api/env-parity/access/grants/active`), `webhook`, `kubernetes`,
+       * or the name of a provisioner a module added. Defaults to
+       * `record-only`.
+       */
+      provisioner?: string;
+      /** The `webhook` provisioner. */
+      webhook?: {
+        /** Called with POST for every grant and revocation. */
+        url: string;
+        /**
+         * The HMAC-SHA256 key: each call carries
+         * `x-env-parity-signature: sha256=<hex of HMAC(secret, "<timestamp>.<body>")>`
+         * and `x-env-parity-timestamp` (Unix seconds).
+         * @visibility secret
+         */
+        secret: string;
+        /** Per call. Defaults to 10 seconds. */
+        timeout?: HumanDuration;
+        /**
+         * Calls per grant or revocation before the request is marked
+         * `provisioning-failed` and left to the sweep's retries (5xx, 408,
+         * 429 and network errors are retried with exponential backoff from
+         * 500 ms). Defaults to 4.
+         */
+        attempts?: number;
+      };
+      /** The `kubernetes` provisioner: a RoleBinding per grant. */
+      kubernetes?: {
+        /** The API server, e.g. `https://k8s.example.com:6443`. */
+        url: string;
+        /**
+         * A token allowed to create, update, delete and list RoleBindings
+         * (cluster-wide list for the self-healing sweep).
+         * @visibility secret
+         */
+        token: string;
+        /** The API server's CA certificate: base64 of the PEM, or the PEM. */
+        caData?: string;
+        /** Skips TLS verification. Only for testing. */
+        skipTLSVerify?: boolean;
+        /**
+         * The namespace for services without a
+         * `backstage.io/kubernetes-namespace` annotation. Without it such
+         * services cannot be requested.
+         */
+        defaultNamespace?: string;
+        /**
+         * The RBAC subject name, from `{{ user.name }}`, `{{ user.namespace }}`,
+         * `{{ user.ref }}` and `{{ user.email }}` (the user entity's
+         * `spec.profile.email`), e.g. `{{ user.name }}@example.com`.
+         * Defaults to `{{ user.name }}`.
+         */
+        subjectTemplate?: string;
+        /** `User` or `Group`. Defaults to `User`. */
+        subjectKind?: string;
+        /** The ClusterRole bound. Defaults to `view`. */
+        clusterRole?: string;
+      };
+      /**
+       * How to use the access, per environment name, shown to the
+       * requester while it is active. Placeholders: `{{ request.id }}`,
+       * `{{ environment }}`, `{{ entity.name }}`, `{{ entity.namespace }}`,
+       * `{{ entity.kind }}`, `{{ user.name }}`, `{{ user.email }}`,
+       * `{{ expiresAt }}` and `{{ grant.<key> }}` from the provisioner
+       * (kubernetes: `namespace`, `roleBinding`, `subject`), e.g.
+       * `kubectl --context prod -n {{ grant.namespace }} get pods`.
+       */
+      instructions?: { [environment: string]: string };
+    };
+    /**
+     * The catalog-wide drift scorecard (`/api/env-parity/scorecard`).
+     */
+    scorecard?: {
+      /**
+       * The environment the scorecard compares with the reference, e.g.
+       * `staging`. Defaults to the environment right before the reference
+       * in promotion order. A name that is not a configured non-reference
+       * environment falls back to the default, with a warning.
+       */
+      environment?: string;
+      /**
+       * How long daily history is kept; older days are deleted by the daily
+       * task. Defaults to 400 days.
+       */
+      historyRetention?: HumanDuration;
+      /**
+       * How often the daily task records today's aggregates (rewriting
+       * today's rows each time; scope global). Defaults to every hour with
+       * a 10 minute timeout.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+    /**
+     * Comparing an endpoint across environments from the Parity tab
+     * (`POST /api/env-parity/entities/:kind/:namespace/:name/probe`): the
+     * same GET or HEAD request to each environment's `env-parity/<env>.url`,
+     * answers side by side. Every request goes through the outbound-request
+     * guard: only hosts listed here are reachable (an annotation alone never
+     * makes a host reachable), non-public addresses are refused unless
+     * allowed below, cloud metadata endpoints always, the resolved address
+     * is the one connected to, redirects are reported and never followed,
+     * and the caller's Backstage token and cookies are never forwarded.
+     * Without this block nothing is reachable.
+     */
+    probe?: {
+      /**
+       * Hosts probes may go to: `host`, `host:port`, `*.domain`,
+       * `*.domain:port` or `host:*`. An entry without a port allows only the
+       * scheme's default port. E.g. `['*.prod.example.com', 'staging.example.com:8443']`.
+       */
+      allowedHosts?: string[];
+      /**
+       * Also connect to private (RFC 1918), loopback, link-local,
+       * unique-local and carrier-grade NAT addresses. Defaults to false.
+       * Cloud metadata, unspecified, broadcast and multicast addresses stay
+       * refused. Prefer `allowedNetworks`.
+       */
+      allowPrivateNetworks?: boolean;
+      /**
+       * CIDR ranges whose non-public addresses are allowed, e.g.
+       * `['10.20.0.0/16']`; narrower than `allowPrivateNetworks`.
+       */
+      allowedNetworks?: string[];
+      /**
+       * Time for one environment's answer (connect and the whole body).
+       * An environment that takes longer fails alone with a timeout.
+       * Defaults to 10 seconds.
+       */
+      timeout?: HumanDuration | string;
+      /**
+       * The largest response body accepted, in bytes; a larger answer fails
+       * that environment. Defaults to 262144 (256 KiB).
+       */
+      maxBodyBytes?: number;
+      /**
+       * Response headers whose values are replaced by `[redacted]` in
+       * results, in addition to the defaults, which always apply:
+       * set-cookie, set-cookie2, authorization, proxy-authorization,
+       * proxy-authenticate, www-authenticate, x-api-key, x-auth-token,
+       * x-csrf-token, x-xsrf-token, x-amz-security-token.
+       */
+      redactHeaders?: string[];
+      /**
+       * The response headers shown in results (others are dropped),
+       * replacing the default list: content-type, content-length,
+       * content-encoding, cache-control, etag, last-modified, location,
+       * server, vary, x-powered-by, x-version, x-revision, retry-after.
+       * Redacted headers show, with their value hidden, whether listed or
+       * not.
+       */
+      showHeaders?: string[];
+      /**
+       * Per environment name: headers sent with that environment's probes
+       * only, e.g. an `Authorization` for production's monitoring
+       * endpoint. Their values never appear in results: they are scrubbed
+       * from answers that echo them.
+       */
+      environments?: {
+        [environment: string]: {
+          /**
+           * Header name to value. `Cookie` and hop-by-hop headers are
+           * refused. Every value is a secret.
+           * @deepVisibility secret
+           */
+          headers?: { [name: string]: string };
+          /**
+           * Host patterns (like `allowedHosts`) these headers may be sent
+           * to. Defaults to every `allowedHosts` entry; set it so that a
+           * catalog annotation pointing at another allowed host never
+           * receives them.
+           */
+          hosts?: string[];
+        };
+      };
+      /**
+       * At most `requests` probes per user in any `window`, counted per
+       * backend replica (in memory): with N replicas a user may get up to
+       * N times the limit. Over the limit answers 429 with Retry-After.
+       */
+      rateLimit?: {
+        /** Defaults to 30. */
+        requests?: number;
+        /** Defaults to one minute. */
+        window?: HumanDuration | string;
+      };
+    };
   };
 }

@@ -6,20 +6,30 @@ import {
 import { readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { envParityPermissions } from '@env-parity/plugin-env-parity-common';
 import {
   DeploymentProvider,
+  envParityAccessProvisionersExtensionPoint,
   envParityProvidersExtensionPoint,
   RevisionComparer,
 } from '@env-parity/plugin-env-parity-node';
+import { createAccess, createAccessProvisionersExtension } from './access';
 import {
   DeploymentCollector,
   readCollectorOptions,
 } from './collector/DeploymentCollector';
 import { EnvironmentRegistry } from './environments';
 import { ParityReportService } from './ParityReportService';
+import { createProbeRouter, createProbes } from './probe';
 import { AnnotationDeploymentProvider } from './providers/AnnotationDeploymentProvider';
 import { createRouter } from './router';
+import { createScorecardRouter } from './scorecard/router';
+import {
+  readScorecardOptions,
+  ScorecardService,
+} from './scorecard/ScorecardService';
+import { ScorecardStore } from './scorecard/ScorecardStore';
 import { DatabaseSnapshotStore } from './store/DatabaseSnapshotStore';
 
 /**
@@ -51,6 +61,11 @@ export const envParityPlugin = createBackendPlugin({
         comparers.push(...added);
       },
     });
+    const access = createAccessProvisionersExtension();
+    env.registerExtensionPoint(
+      envParityAccessProvisionersExtensionPoint,
+      access.extensionPoint,
+    );
 
     env.registerInit({
       deps: {
@@ -64,7 +79,13 @@ export const envParityPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
+        lifecycle: coreServices.lifecycle,
+        // Has a default factory that calls the notifications backend over
+        // HTTP; when that backend is not installed, sending fails and is
+        // logged, never failing an access request.
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, logger, scheduler, auth, catalog } = deps;
@@ -78,6 +99,18 @@ export const envParityPlugin = createBackendPlugin({
           auth,
           logger,
         });
+        const scorecardOptions = readScorecardOptions(config);
+        const scorecard = new ScorecardService({
+          store: new ScorecardStore(await deps.database.getClient()),
+          environments,
+          catalog,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          providers,
+          comparers,
+          logger,
+          options: scorecardOptions,
+        });
         const collector = new DeploymentCollector({
           store,
           providers,
@@ -86,6 +119,7 @@ export const envParityPlugin = createBackendPlugin({
           auth,
           logger,
           options: readCollectorOptions(config),
+          scorecard,
         });
         const reports = new ParityReportService({
           store,
@@ -118,6 +152,16 @@ export const envParityPlugin = createBackendPlugin({
             await collector.collectAll(signal);
           },
         });
+        // Today's scorecard aggregates, rewritten on every run, and the
+        // history past its retention deleted.
+        await scheduler.scheduleTask({
+          id: 'env-parity-scorecard-daily',
+          scope: 'global',
+          ...scorecardOptions.schedule,
+          fn: async () => {
+            await scorecard.recordDaily();
+          },
+        });
 
         deps.httpRouter.use(
           await createRouter({
@@ -127,6 +171,34 @@ export const envParityPlugin = createBackendPlugin({
             catalog,
             environments,
             reports,
+          }),
+        );
+        // Compare an endpoint across environments, through the outbound
+        // request guard configured in envParity.probe
+        deps.httpRouter.use(
+          createProbeRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog,
+            environments,
+            ...createProbes(config),
+          }),
+        );
+        deps.httpRouter.use(
+          await createScorecardRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            logger,
+            scorecard,
+          }),
+        );
+        deps.httpRouter.use(
+          await createAccess({
+            ...deps,
+            environments,
+            provisioners: access.provisioners,
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -21,7 +21,7 @@ import { ParityReportService } from './ParityReportService';
 
 const validator = makeValidator();
 
-function entityRefFromParams(req: Request): string {
+export function entityRefFromParams(req: Request): string {
   const { kind, namespace, name } = req.params;
   if (!validator.isValidKind(kind)) {
     throw new InputError(

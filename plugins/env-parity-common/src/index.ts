@@ -10,3 +10,7 @@ export * from './annotations';
 export * from './permissions';
 export * from './parity';
 export * from './artifact';
+export * from './access';
+export * from './scorecard';
+export * from './probe';
+export * from './probeDiff';

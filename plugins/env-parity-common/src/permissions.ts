@@ -1,4 +1,9 @@
 import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  envParityAccessAdminPermission,
+  envParityAccessCreatePermission,
+  envParityAccessReviewPermission,
+} from './access';
 
 /**
  * Read the parity report of an entity.
@@ -21,6 +26,30 @@ export const envParityReportRefreshPermission = createPermission({
 });
 
 /**
+ * Read the catalog-wide drift scorecard: its table, summary, team roll-up,
+ * trend and CSV export. Which services appear is decided, in addition, by
+ * the catalog's read permission for each entity.
+ *
+ * @public
+ */
+export const envParityScorecardReadPermission = createPermission({
+  name: 'env-parity.scorecard.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Run an endpoint comparison (probe): send the same GET or HEAD request to
+ * each environment's URL of an entity, through the backend's
+ * outbound-request guard. The entity must also be visible to the caller.
+ *
+ * @public
+ */
+export const envParityProbeRunPermission = createPermission({
+  name: 'env-parity.probe.run',
+  attributes: {},
+});
+
+/**
  * Every permission of the plugin, for registration.
  *
  * @public
@@ -28,4 +57,9 @@ export const envParityReportRefreshPermission = createPermission({
 export const envParityPermissions = [
   envParityReportReadPermission,
   envParityReportRefreshPermission,
+  envParityAccessCreatePermission,
+  envParityAccessReviewPermission,
+  envParityAccessAdminPermission,
+  envParityScorecardReadPermission,
+  envParityProbeRunPermission,
 ];

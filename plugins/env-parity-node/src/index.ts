@@ -8,3 +8,4 @@
 export * from './providers';
 export * from './extensions';
 export * from './http';
+export * from './access';

@@ -7,6 +7,7 @@ import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { DeploymentProvider } from '@env-parity/plugin-env-parity-node';
 import pLimit from 'p-limit';
 import { EnvironmentRegistry } from '../environments';
+import type { ScorecardUpdater } from '../scorecard/ScorecardService';
 import { ObservationWrite, SnapshotStore } from '../store/SnapshotStore';
 
 /** Tuning of a collection; see `envParity.collector` in config.d.ts. */
@@ -37,6 +38,8 @@ export interface CollectionResult {
   written: number;
   failures: number;
   removed: number;
+  /** Scorecard rows written or deleted; present when a scorecard is kept. */
+  reportsWritten?: number;
 }
 
 function errorMessage(error: unknown): string {
@@ -61,6 +64,8 @@ export class DeploymentCollector {
       auth: AuthService;
       logger: LoggerService;
       options: CollectorOptions;
+      /** Kept current after every batch, when given. */
+      scorecard?: ScorecardUpdater;
     },
   ) {
     for (const provider of deps.providers) {
@@ -87,6 +92,7 @@ export class DeploymentCollector {
       written: 0,
       failures: 0,
       removed: 0,
+      ...(this.deps.scorecard && { reportsWritten: 0 }),
     };
     // The collector works for everyone, so it sees the whole catalog; what
     // a user sees is filtered again with their credentials on every read.
@@ -107,8 +113,16 @@ export class DeploymentCollector {
       result.entities += tracked.length;
       result.written += batch.written;
       result.failures += batch.failures;
+      if (result.reportsWritten !== undefined) {
+        result.reportsWritten += batch.reportsWritten;
+      }
     }
     result.removed = await store.deleteEntitiesExcept(seen);
+    if (this.deps.scorecard) {
+      result.reportsWritten! += await this.deps.scorecard.removeEntitiesExcept(
+        seen,
+      );
+    }
     await store.recordCompletedRun(startedAt);
     logger.info(
       `Collected deployments of ${result.entities} entities: ${result.written} snapshots written, ${result.failures} provider failures, ${result.removed} removed entities forgotten`,
@@ -126,9 +140,9 @@ export class DeploymentCollector {
     entities: Entity[],
     environments: EnvironmentDefinition[],
     options: { touch?: boolean; signal?: AbortSignal },
-  ): Promise<{ written: number; failures: number }> {
+  ): Promise<{ written: number; failures: number; reportsWritten: number }> {
     if (entities.length === 0) {
-      return { written: 0, failures: 0 };
+      return { written: 0, failures: 0, reportsWritten: 0 };
     }
     const { store, providers } = this.deps;
     const refs = entities.map(e => stringifyEntityRef(e));
@@ -137,7 +151,8 @@ export class DeploymentCollector {
     // Environments each (entity, provider) had before, so the ones a
     // provider no longer reports are cleared.
     const previous = new Map<string, Set<string>>();
-    for (const s of await store.getSnapshotsForEntities(refs)) {
+    const storedSnapshots = await store.getSnapshotsForEntities(refs);
+    for (const s of storedSnapshots) {
       const key = `${s.entityRef}\n${s.provider}`;
       previous.set(key, (previous.get(key) ?? new Set()).add(s.environment));
     }
@@ -203,7 +218,32 @@ export class DeploymentCollector {
       observedAt,
       { touch: options.touch },
     );
-    return { written, failures };
+    let reportsWritten = 0;
+    if (this.deps.scorecard) {
+      // Unchanged snapshots need no second read: the scorecard rows are
+      // recomputed from what was read before, and stay unwritten.
+      try {
+        const snapshots = written
+          ? await store.getSnapshotsForEntities(refs)
+          : storedSnapshots;
+        reportsWritten = (
+          await this.deps.scorecard.updateEntities(
+            entities.filter(e => this.tracks(e)),
+            snapshots,
+            environments,
+            { touch: options.touch },
+          )
+        ).written;
+      } catch (error) {
+        // the snapshots are stored; the next pass recomputes the scorecard
+        this.deps.logger.error(
+          `Updating the scorecard of ${
+            refs.length
+          } entities failed: ${errorMessage(error)}`,
+        );
+      }
+    }
+    return { written, failures, reportsWritten };
   }
 
   private async observeWithTimeout(

@@ -1,0 +1,142 @@
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LifecycleService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
+import {
+  AccessProvisioner,
+  EnvParityAccessProvisionersExtensionPoint,
+} from '@env-parity/plugin-env-parity-node';
+import express from 'express';
+import { AccessService } from './AccessService';
+import { readAccessOptions } from './config';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { KubernetesProvisioner } from './provisioners/KubernetesProvisioner';
+import { RecordOnlyProvisioner } from './provisioners/RecordOnlyProvisioner';
+import { WebhookProvisioner } from './provisioners/WebhookProvisioner';
+import { createAccessRouter } from './router';
+
+export { AccessService } from './AccessService';
+export { DatabaseAccessStore } from './DatabaseAccessStore';
+export { readAccessOptions } from './config';
+export { createAccessRouter } from './router';
+
+/**
+ * Collects provisioners added by modules through
+ * `envParityAccessProvisionersExtensionPoint`.
+ */
+export function createAccessProvisionersExtension() {
+  const provisioners: AccessProvisioner[] = [];
+  const extensionPoint: EnvParityAccessProvisionersExtensionPoint = {
+    addProvisioner(...added) {
+      for (const provisioner of added) {
+        if (provisioners.some(p => p.name === provisioner.name)) {
+          throw new Error(
+            `An access provisioner named ${provisioner.name} is already registered`,
+          );
+        }
+        provisioners.push(provisioner);
+      }
+    },
+  };
+  return { provisioners, extensionPoint };
+}
+
+/** The built-in provisioners the configuration enables, then the added ones. */
+export function accessProvisionersFromConfig(
+  config: RootConfigService,
+  logger: LoggerService,
+  added: AccessProvisioner[],
+): AccessProvisioner[] {
+  const builtIn: AccessProvisioner[] = [new RecordOnlyProvisioner()];
+  const webhook = config.getOptionalConfig('envParity.access.webhook');
+  if (webhook) {
+    builtIn.push(WebhookProvisioner.fromConfig(webhook, { logger }));
+  }
+  const kubernetes = config.getOptionalConfig('envParity.access.kubernetes');
+  if (kubernetes) {
+    builtIn.push(KubernetesProvisioner.fromConfig(kubernetes, { logger }));
+  }
+  const names = new Set(added.map(p => p.name));
+  return [...builtIn.filter(p => !names.has(p.name)), ...added];
+}
+
+/**
+ * Sets up temporary read-only access: the store (and its migration), the
+ * service, the sweep (scheduled every minute, scope global, and run once at
+ * start-up) and the HTTP routes, which it returns for the plugin to mount.
+ */
+export async function createAccess(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  lifecycle: LifecycleService;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  notifications?: NotificationService;
+  environments: { list(): Promise<EnvironmentDefinition[]> };
+  provisioners: AccessProvisioner[];
+  clock?: () => Date;
+}): Promise<express.Router> {
+  const { config, scheduler, lifecycle } = options;
+  const logger = options.logger.child({ feature: 'access' });
+  const store = await DatabaseAccessStore.create({
+    database: options.database,
+  });
+  const access = new AccessService({
+    store,
+    environments: options.environments,
+    catalog: options.catalog,
+    auth: options.auth,
+    logger,
+    auditor: options.auditor,
+    notifications: options.notifications,
+    provisioners: accessProvisionersFromConfig(
+      config,
+      logger,
+      options.provisioners,
+    ),
+    options: readAccessOptions(config),
+    clock: options.clock,
+  });
+
+  await scheduler.scheduleTask({
+    id: 'env-parity-access-sweep',
+    scope: 'global',
+    frequency: { minutes: 1 },
+    timeout: { minutes: 5 },
+    fn: async () => {
+      await access.sweep();
+    },
+  });
+  // Access that ended while the backend was down ends as soon as it is back,
+  // without waiting for the scheduler to pick this replica.
+  lifecycle.addStartupHook(() => {
+    access
+      .sweep()
+      .catch(error =>
+        logger.error(`Access sweep at start-up failed: ${error}`),
+      );
+  });
+  lifecycle.addShutdownHook(() => access.close());
+
+  return createAccessRouter({
+    httpAuth: options.httpAuth,
+    permissions: options.permissions,
+    auditor: options.auditor,
+    access,
+  });
+}

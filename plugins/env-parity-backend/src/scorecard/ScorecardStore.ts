@@ -1,0 +1,802 @@
+import { Verdict, VERDICTS } from '@env-parity/plugin-env-parity-common';
+import { Knex } from 'knex';
+import { Predicate } from './visibility';
+
+export const REPORTS = 'env_parity_entity_reports';
+export const DAILY = 'env_parity_scorecard_daily';
+const RUNS = 'env_parity_collection_runs';
+
+/** Keeps IN-lists and multi-row writes well below every bind limit. */
+const CHUNK = 500;
+const WRITE_CHUNK = 50;
+
+/** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
+type DbTime = Date | string | number;
+
+/** One scorecard row, as the service computes it. */
+export interface EntityReport {
+  entityRef: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  owner: string | null;
+  specOwner: string | null;
+  system: string | null;
+  specSystem: string | null;
+  lifecycle: string | null;
+  specType: string | null;
+  searchText: string;
+  referenceEnvironment: string;
+  referenceVersion: string | null;
+  referenceRevision: string | null;
+  comparedEnvironment: string;
+  comparedVersion: string | null;
+  comparedRevision: string | null;
+  revisionStatus: string | null;
+  commitsAhead: number | null;
+  commitsBehind: number | null;
+  verdict: Verdict;
+  score: number;
+  driftSince: Date | null;
+  observationFailed: boolean;
+  observedAt: Date | null;
+  updatedAt: Date;
+}
+
+interface ReportRow {
+  entity_ref: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  owner: string | null;
+  spec_owner: string | null;
+  system: string | null;
+  spec_system: string | null;
+  lifecycle: string | null;
+  spec_type: string | null;
+  search_text: string;
+  reference_environment: string;
+  reference_version: string | null;
+  reference_revision: string | null;
+  compared_environment: string;
+  compared_version: string | null;
+  compared_revision: string | null;
+  revision_status: string | null;
+  commits_ahead: number | null;
+  commits_behind: number | null;
+  verdict: string;
+  score: number;
+  drift_since: DbTime | null;
+  observation_failed: boolean | number;
+  observed_at: DbTime | null;
+  updated_at: DbTime;
+}
+
+/** The normalised filters of a scorecard query, see `ScorecardFilter`. */
+export interface ReportFilter {
+  owner?: string[];
+  system?: string[];
+  kind?: string[];
+  lifecycle?: string[];
+  verdict?: string[];
+  q?: string;
+  /** Ownership refs of the caller, for "owned by me". */
+  ownedBy?: string[];
+  /** What the caller may see at most (the catalog's conditions). */
+  visible?: Predicate;
+}
+
+export type SortColumn =
+  | 'name'
+  | 'owner'
+  | 'system'
+  | 'lifecycle'
+  | 'verdict'
+  | 'score'
+  | 'driftAge'
+  | 'lastObserved'
+  | 'referenceVersion'
+  | 'comparedVersion';
+
+export interface ReportSort {
+  field: SortColumn;
+  order: 'asc' | 'desc';
+}
+
+/** A stored row as read back, with `certain` when a visibility check applies. */
+export interface StoredReport extends EntityReport {
+  /** When the row matches the certain visibility bound; see `Visibility`. */
+  certain: boolean;
+}
+
+export interface SummaryFigures {
+  tracked: number;
+  inParity: number;
+  behind: number;
+  tagMismatch: number;
+  drifting: number;
+  averageScore?: number;
+  medianScore?: number;
+  /** The middle drift start time(s); the median age is now minus their mean. */
+  medianDriftSince?: Date;
+  verdicts: Record<Verdict, number>;
+}
+
+export interface TeamFigures {
+  owner: string | null;
+  tracked: number;
+  inParity: number;
+  averageScore: number;
+  oldestDriftSince?: Date;
+  verdicts: Record<Verdict, number>;
+}
+
+export interface DailyRow {
+  day: string;
+  owner: string;
+  tracked: number;
+  inParity: number;
+  medianScore: number | null;
+  medianDriftAgeDays: number | null;
+  behind: number;
+  tagMismatch: number;
+}
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const result = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
+}
+
+function toDate(value: DbTime | null | undefined): Date | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toNumber(value: unknown): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+function toRow(r: EntityReport): ReportRow {
+  return {
+    entity_ref: r.entityRef,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    title: r.title,
+    owner: r.owner,
+    spec_owner: r.specOwner,
+    system: r.system,
+    spec_system: r.specSystem,
+    lifecycle: r.lifecycle,
+    spec_type: r.specType,
+    search_text: r.searchText,
+    reference_environment: r.referenceEnvironment,
+    reference_version: r.referenceVersion,
+    reference_revision: r.referenceRevision,
+    compared_environment: r.comparedEnvironment,
+    compared_version: r.comparedVersion,
+    compared_revision: r.comparedRevision,
+    revision_status: r.revisionStatus,
+    commits_ahead: r.commitsAhead,
+    commits_behind: r.commitsBehind,
+    verdict: r.verdict,
+    score: r.score,
+    drift_since: r.driftSince,
+    observation_failed: r.observationFailed,
+    observed_at: r.observedAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+function fromRow(row: ReportRow): EntityReport {
+  return {
+    entityRef: row.entity_ref,
+    kind: row.kind,
+    namespace: row.namespace,
+    name: row.name,
+    title: row.title,
+    owner: row.owner,
+    specOwner: row.spec_owner,
+    system: row.system,
+    specSystem: row.spec_system,
+    lifecycle: row.lifecycle,
+    specType: row.spec_type,
+    searchText: row.search_text,
+    referenceEnvironment: row.reference_environment,
+    referenceVersion: row.reference_version,
+    referenceRevision: row.reference_revision,
+    comparedEnvironment: row.compared_environment,
+    comparedVersion: row.compared_version,
+    comparedRevision: row.compared_revision,
+    revisionStatus: row.revision_status,
+    commitsAhead: row.commits_ahead === null ? null : Number(row.commits_ahead),
+    commitsBehind:
+      row.commits_behind === null ? null : Number(row.commits_behind),
+    verdict: row.verdict as Verdict,
+    score: Number(row.score),
+    driftSince: toDate(row.drift_since),
+    observationFailed: Boolean(row.observation_failed),
+    observedAt: toDate(row.observed_at),
+    updatedAt: toDate(row.updated_at)!,
+  };
+}
+
+const SELECTED: (keyof ReportRow)[] = [
+  'entity_ref',
+  'kind',
+  'namespace',
+  'name',
+  'title',
+  'owner',
+  'spec_owner',
+  'system',
+  'spec_system',
+  'lifecycle',
+  'spec_type',
+  'search_text',
+  'reference_environment',
+  'reference_version',
+  'reference_revision',
+  'compared_environment',
+  'compared_version',
+  'compared_revision',
+  'revision_status',
+  'commits_ahead',
+  'commits_behind',
+  'verdict',
+  'score',
+  'drift_since',
+  'observation_failed',
+  'observed_at',
+  'updated_at',
+];
+
+/** A predicate as SQL; every leaf is true or false, never NULL. */
+export function compilePredicate(p: Predicate): {
+  sql: string;
+  bindings: Knex.Value[];
+} {
+  switch (p.type) {
+    case 'const':
+      return { sql: p.value ? '1 = 1' : '1 = 0', bindings: [] };
+    case 'present':
+      return { sql: '?? is not null', bindings: [p.column] };
+    case 'in': {
+      if (p.values.length === 0) {
+        return { sql: '1 = 0', bindings: [] };
+      }
+      const column = p.lower ? 'lower(??)' : '??';
+      return {
+        sql: `(?? is not null and ${column} in (${p.values
+          .map(() => '?')
+          .join(', ')}))`,
+        bindings: [p.column, p.column, ...p.values],
+      };
+    }
+    case 'not': {
+      const inner = compilePredicate(p.item);
+      return { sql: `not (${inner.sql})`, bindings: inner.bindings };
+    }
+    case 'and':
+    case 'or': {
+      if (p.items.length === 0) {
+        return { sql: p.type === 'and' ? '1 = 1' : '1 = 0', bindings: [] };
+      }
+      const parts = p.items.map(compilePredicate);
+      return {
+        sql: `(${parts.map(x => x.sql).join(` ${p.type} `)})`,
+        bindings: parts.flatMap(x => x.bindings),
+      };
+    }
+    default:
+      throw new Error(`Unknown predicate ${JSON.stringify(p)}`);
+  }
+}
+
+/** Escapes LIKE wildcards; `\` is the escape character. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, c => `\\${c}`)}%`;
+}
+
+function verdictSums(db: Knex): Knex.Raw[] {
+  return VERDICTS.map((verdict, i) =>
+    db.raw(`sum(case when verdict = ? then 1 else 0 end) as ??`, [
+      verdict,
+      `v${i}`,
+    ]),
+  );
+}
+
+function verdictCounts(row: Record<string, unknown>): Record<Verdict, number> {
+  return Object.fromEntries(
+    VERDICTS.map((verdict, i) => [verdict, toNumber(row[`v${i}`])]),
+  ) as Record<Verdict, number>;
+}
+
+/**
+ * The knex store of the scorecard: per-entity rows kept current by the
+ * collector, and daily aggregates. Every query is SQL over these rows;
+ * nothing here talks to providers or the catalog.
+ */
+export class ScorecardStore {
+  constructor(private readonly db: Knex) {}
+
+  async getReports(entityRefs: string[]): Promise<Map<string, EntityReport>> {
+    const result = new Map<string, EntityReport>();
+    for (const chunk of chunks([...new Set(entityRefs)])) {
+      const rows = await this.db<ReportRow>(REPORTS)
+        .select(SELECTED)
+        .whereIn('entity_ref', chunk);
+      for (const row of rows) {
+        result.set(row.entity_ref, fromRow(row));
+      }
+    }
+    return result;
+  }
+
+  /** Inserts or replaces whole rows. */
+  async upsertReports(reports: EntityReport[]): Promise<void> {
+    if (!reports.length) {
+      return;
+    }
+    await this.db.transaction(async tx => {
+      for (const chunk of chunks(reports, WRITE_CHUNK)) {
+        await tx(REPORTS)
+          .insert(chunk.map(toRow))
+          .onConflict('entity_ref')
+          .merge();
+      }
+    });
+  }
+
+  /** Deletes the rows of entities not in `keep`; returns how many. */
+  async deleteReportsExcept(keep: Set<string>): Promise<number> {
+    const rows: { entity_ref: string }[] = await this.db(REPORTS).select(
+      'entity_ref',
+    );
+    const removed = rows.map(r => r.entity_ref).filter(ref => !keep.has(ref));
+    for (const chunk of chunks(removed)) {
+      await this.db(REPORTS).whereIn('entity_ref', chunk).delete();
+    }
+    return removed.length;
+  }
+
+  /** Start of the latest completed collection run, which observed every row. */
+  async latestRunStart(): Promise<Date | undefined> {
+    const row = await this.db(RUNS)
+      .select('started_at')
+      .orderBy('started_at', 'desc')
+      .first();
+    return toDate(row?.started_at) ?? undefined;
+  }
+
+  private filtered(filter: ReportFilter): Knex.QueryBuilder {
+    const query = this.db(REPORTS);
+    const lists = [
+      ['owner', filter.owner],
+      ['system', filter.system],
+      ['kind', filter.kind],
+      ['lifecycle', filter.lifecycle],
+      ['verdict', filter.verdict],
+      ['owner', filter.ownedBy],
+    ] as const;
+    for (const [column, values] of lists) {
+      if (values) {
+        query.whereIn(column, values);
+      }
+    }
+    if (filter.q) {
+      query.whereRaw('search_text like ? escape ?', [
+        likePattern(filter.q.toLocaleLowerCase('en-US')),
+        '\\',
+      ]);
+    }
+    if (filter.visible) {
+      const { sql, bindings } = compilePredicate(filter.visible);
+      query.whereRaw(sql, bindings);
+    }
+    return query;
+  }
+
+  private applySort(
+    query: Knex.QueryBuilder,
+    sort: ReportSort,
+    runStart?: Date,
+  ): Knex.QueryBuilder {
+    const { order } = sort;
+    // knex's own `nulls` option orders only by nullness on SQLite and MySQL
+    const withNulls = (
+      column: string,
+      direction: 'asc' | 'desc',
+      nulls: 'first' | 'last',
+    ) =>
+      query
+        .orderByRaw(
+          `case when ?? is null then ${nulls === 'last' ? 1 : 0} else ${
+            nulls === 'last' ? 0 : 1
+          } end`,
+          [column],
+        )
+        .orderBy(column, direction);
+    const nullsLast = (column: string) => withNulls(column, order, 'last');
+    switch (sort.field) {
+      case 'name':
+        query.orderBy('name', order);
+        break;
+      case 'owner':
+      case 'system':
+      case 'lifecycle':
+        nullsLast(sort.field);
+        break;
+      case 'referenceVersion':
+        nullsLast('reference_version');
+        break;
+      case 'comparedVersion':
+        nullsLast('compared_version');
+        break;
+      case 'verdict':
+        query.orderByRaw(
+          `case verdict ${VERDICTS.map(() => 'when ? then ?').join(
+            ' ',
+          )} else ? end ${order}`,
+          [...VERDICTS.flatMap((v, i) => [v, i]), VERDICTS.length],
+        );
+        break;
+      case 'score':
+        query.orderBy('score', order);
+        break;
+      case 'driftAge':
+        // older drift is a larger age; in sync (no drift) is age 0
+        withNulls(
+          'drift_since',
+          order === 'asc' ? 'desc' : 'asc',
+          order === 'asc' ? 'first' : 'last',
+        );
+        break;
+      case 'lastObserved':
+        if (runStart) {
+          query.orderByRaw(
+            `case when observed_at is null then 1 else 0 end, case when observation_failed or observed_at > ? then observed_at else ? end ${order}`,
+            [runStart, runStart],
+          );
+        } else {
+          nullsLast('observed_at');
+        }
+        break;
+      default:
+        throw new Error(`Unknown sort field ${sort.field}`);
+    }
+    return query.orderBy('entity_ref', 'asc');
+  }
+
+  private selectWithCertainty(
+    query: Knex.QueryBuilder,
+    certain?: Predicate,
+  ): Knex.QueryBuilder {
+    query.select(SELECTED);
+    if (certain) {
+      const { sql, bindings } = compilePredicate(certain);
+      query.select(
+        this.db.raw(`case when ${sql} then 1 else 0 end as certain`, bindings),
+      );
+    }
+    return query;
+  }
+
+  /** One page of rows and the total count. */
+  async queryPage(options: {
+    filter: ReportFilter;
+    /** Rows to mark certain; without it every row is. */
+    certain?: Predicate;
+    sort: ReportSort;
+    offset: number;
+    limit: number;
+    runStart?: Date;
+  }): Promise<{ rows: StoredReport[]; totalCount: number }> {
+    const { filter, certain, sort, offset, limit, runStart } = options;
+    const [count, rows] = await Promise.all([
+      this.filtered(filter).count({ n: '*' }).first(),
+      this.applySort(
+        this.selectWithCertainty(this.filtered(filter), certain),
+        sort,
+        runStart,
+      )
+        .offset(offset)
+        .limit(limit),
+    ]);
+    return {
+      rows: rows.map(markCertain(certain)),
+      totalCount: toNumber(count?.n),
+    };
+  }
+
+  /** Rows in order, `size` at a time, for the export. */
+  async *streamRows(options: {
+    filter: ReportFilter;
+    certain?: Predicate;
+    sort: ReportSort;
+    runStart?: Date;
+    size?: number;
+  }): AsyncGenerator<StoredReport[]> {
+    const size = options.size ?? 1000;
+    for (let offset = 0; ; offset += size) {
+      const rows = await this.applySort(
+        this.selectWithCertainty(
+          this.filtered(options.filter),
+          options.certain,
+        ),
+        options.sort,
+        options.runStart,
+      )
+        .offset(offset)
+        .limit(size);
+      if (rows.length) {
+        yield rows.map(markCertain(options.certain));
+      }
+      if (rows.length < size) {
+        return;
+      }
+    }
+  }
+
+  /** The summary tiles' figures over the filtered rows. */
+  async summary(filter: ReportFilter): Promise<SummaryFigures> {
+    const row = await this.filtered(filter)
+      .select(
+        this.db.raw('count(*) as tracked'),
+        this.db.raw('count(drift_since) as drifting'),
+        this.db.raw('avg(score) as average_score'),
+        this.db.raw(
+          `sum(case when verdict = 'in-sync' then 1 else 0 end) as in_parity`,
+        ),
+        ...verdictSums(this.db),
+      )
+      .first();
+    const tracked = toNumber(row?.tracked);
+    const drifting = toNumber(row?.drifting);
+    const verdicts = verdictCounts(row ?? {});
+    // medians: the middle one or two rows in order, found through an index
+    const middle = async (column: string, n: number) => {
+      if (n === 0) {
+        return [];
+      }
+      const rows = await this.filtered(filter)
+        .whereNotNull(column)
+        .select(column)
+        .orderBy(column, 'asc')
+        .offset(Math.floor((n - 1) / 2))
+        .limit(n % 2 ? 1 : 2);
+      return rows.map((r: Record<string, unknown>) => r[column]);
+    };
+    const [scores, driftStarts] = await Promise.all([
+      middle('score', tracked),
+      middle('drift_since', drifting),
+    ]);
+    const mean = (values: number[]) =>
+      values.length
+        ? values.reduce((a, b) => a + b, 0) / values.length
+        : undefined;
+    const medianDriftMs = mean(
+      driftStarts.map((t: unknown) => toDate(t as DbTime)!.getTime()),
+    );
+    return {
+      tracked,
+      inParity: toNumber(row?.in_parity),
+      behind: verdicts.behind,
+      tagMismatch: verdicts['tag-mismatch'],
+      drifting,
+      averageScore: optionalNumber(row?.average_score),
+      medianScore: mean(scores.map(Number)),
+      ...(medianDriftMs !== undefined && {
+        medianDriftSince: new Date(medianDriftMs),
+      }),
+      verdicts,
+    };
+  }
+
+  /** Figures per owner over the filtered rows. */
+  async teams(filter: ReportFilter): Promise<TeamFigures[]> {
+    const rows = await this.filtered(filter)
+      .select(
+        'owner',
+        this.db.raw('count(*) as tracked'),
+        this.db.raw('avg(score) as average_score'),
+        this.db.raw('min(drift_since) as oldest_drift_since'),
+        ...verdictSums(this.db),
+      )
+      .groupBy('owner');
+    return rows.map((row: Record<string, any>) => {
+      const verdicts = verdictCounts(row);
+      const oldest = toDate(row.oldest_drift_since);
+      return {
+        owner: row.owner ?? null,
+        tracked: toNumber(row.tracked),
+        inParity: verdicts['in-sync'],
+        averageScore: toNumber(row.average_score),
+        ...(oldest && { oldestDriftSince: oldest }),
+        verdicts,
+      };
+    });
+  }
+
+  /**
+   * The median score and median drift start per owner, and for the whole
+   * catalog (owner ''), from the middle rows of each partition.
+   */
+  private async medians(
+    column: 'score' | 'drift_since',
+  ): Promise<Map<string, number>> {
+    const byPartition = async (partition: string) => {
+      const rows = await this.db
+        .select('owner', 'med_value')
+        .from(
+          this.db(REPORTS)
+            .whereNotNull(column)
+            .select(
+              this.db.raw(`${partition === '' ? "''" : 'owner'} as owner`),
+              this.db.raw('?? as med_value', [column]),
+              this.db.raw(
+                `row_number() over (${partition} order by ?? asc) as rn`,
+                [column],
+              ),
+              this.db.raw(`count(*) over (${partition}) as cnt`),
+            )
+            .as('ranked'),
+        )
+        .whereRaw('2 * rn >= cnt and 2 * rn <= cnt + 2');
+      const sums = new Map<string, { sum: number; n: number }>();
+      for (const row of rows) {
+        const value =
+          column === 'score'
+            ? Number(row.med_value)
+            : toDate(row.med_value as DbTime)!.getTime();
+        const key = row.owner ?? '';
+        const s = sums.get(key) ?? { sum: 0, n: 0 };
+        sums.set(key, { sum: s.sum + value, n: s.n + 1 });
+      }
+      return sums;
+    };
+    const result = new Map<string, number>();
+    const [owners, catalog] = await Promise.all([
+      byPartition('partition by owner'),
+      byPartition(''),
+    ]);
+    for (const [owner, { sum, n }] of owners) {
+      if (owner !== '') {
+        result.set(owner, sum / n);
+      }
+    }
+    for (const [, { sum, n }] of catalog) {
+      result.set('', sum / n);
+    }
+    return result;
+  }
+
+  /**
+   * Today's aggregates for the whole catalog and every owner, replacing
+   * today's earlier ones, and the history older than `keepFrom` deleted.
+   */
+  async recordDaily(options: {
+    day: string;
+    now: Date;
+    keepFrom: string;
+  }): Promise<{ written: number; deleted: number }> {
+    const { day, now, keepFrom } = options;
+    const figures = (query: Knex.QueryBuilder) =>
+      query.select(
+        this.db.raw('count(*) as tracked'),
+        this.db.raw(
+          `sum(case when verdict = 'in-sync' then 1 else 0 end) as in_parity`,
+        ),
+        this.db.raw(
+          `sum(case when verdict = 'behind' then 1 else 0 end) as behind`,
+        ),
+        this.db.raw(
+          `sum(case when verdict = 'tag-mismatch' then 1 else 0 end) as tag_mismatch`,
+        ),
+      );
+    const [catalog, owners, scores, driftStarts] = await Promise.all([
+      figures(this.db(REPORTS)).first(),
+      figures(this.db(REPORTS).whereNotNull('owner'))
+        .select('owner')
+        .groupBy('owner'),
+      this.medians('score'),
+      this.medians('drift_since'),
+    ]);
+    const rows = [
+      { ...catalog, owner: '' },
+      ...owners.filter((o: { owner: string }) => o.owner !== ''),
+    ].map(row => {
+      const driftStart = driftStarts.get(row.owner);
+      return {
+        day,
+        owner: row.owner,
+        tracked: toNumber(row.tracked),
+        in_parity: toNumber(row.in_parity),
+        median_score: scores.get(row.owner) ?? null,
+        median_drift_age_days:
+          driftStart === undefined
+            ? null
+            : Math.round(
+                (Math.max(0, now.getTime() - driftStart) / 86_400_000) * 100,
+              ) / 100,
+        behind: toNumber(row.behind),
+        tag_mismatch: toNumber(row.tag_mismatch),
+        recorded_at: now,
+      };
+    });
+    return this.db.transaction(async tx => {
+      await tx(DAILY).where('day', day).delete();
+      for (const chunk of chunks(rows, WRITE_CHUNK)) {
+        await tx(DAILY).insert(chunk);
+      }
+      const deleted = await tx(DAILY).where('day', '<', keepFrom).delete();
+      return { written: rows.length, deleted };
+    });
+  }
+
+  /** Daily rows of one owner ('' for the whole catalog) from `from`, oldest first. */
+  async trend(owner: string, from: string): Promise<DailyRow[]> {
+    const rows = await this.db(DAILY)
+      .select(
+        'day',
+        'owner',
+        'tracked',
+        'in_parity',
+        'median_score',
+        'median_drift_age_days',
+        'behind',
+        'tag_mismatch',
+      )
+      .where('owner', owner)
+      .where('day', '>=', from)
+      .orderBy('day', 'asc');
+    return rows.map(row => ({
+      day: row.day,
+      owner: row.owner,
+      tracked: toNumber(row.tracked),
+      inParity: toNumber(row.in_parity),
+      medianScore: optionalNumber(row.median_score) ?? null,
+      medianDriftAgeDays: optionalNumber(row.median_drift_age_days) ?? null,
+      behind: toNumber(row.behind),
+      tagMismatch: toNumber(row.tag_mismatch),
+    }));
+  }
+
+  /** Writes daily rows as they are, e.g. to seed history. */
+  async insertDaily(rows: DailyRow[], recordedAt: Date): Promise<void> {
+    for (const chunk of chunks(rows, WRITE_CHUNK * 4)) {
+      await this.db(DAILY).insert(
+        chunk.map(r => ({
+          day: r.day,
+          owner: r.owner,
+          tracked: r.tracked,
+          in_parity: r.inParity,
+          median_score: r.medianScore,
+          median_drift_age_days: r.medianDriftAgeDays,
+          behind: r.behind,
+          tag_mismatch: r.tagMismatch,
+          recorded_at: recordedAt,
+        })),
+      );
+    }
+  }
+}
+
+function markCertain(certain?: Predicate) {
+  return (row: ReportRow & { certain?: number | boolean }): StoredReport => ({
+    ...fromRow(row),
+    certain: certain ? Boolean(Number(row.certain)) : true,
+  });
+}

@@ -1,0 +1,304 @@
+import { Verdict } from './types';
+
+/*
+ * The catalog-wide drift scorecard: one row per tracked service, comparing
+ * the tracked pre-production environment (by default the one right before
+ * the reference in promotion order, e.g. staging) with the reference
+ * environment (production). Served by the backend under
+ * `/api/env-parity/scorecard`; see the backend README for the routes.
+ */
+
+/**
+ * The columns the scorecard table can be sorted by.
+ *
+ * - `score`: the tracked environment's score, 0 to 100
+ * - `driftAge`: how long it has differed from the reference (oldest first
+ *   when descending; services in sync last)
+ * - `lastObserved`: when the pair was last observed
+ *
+ * @public
+ */
+export const SCORECARD_SORT_FIELDS = [
+  'name',
+  'owner',
+  'system',
+  'lifecycle',
+  'verdict',
+  'score',
+  'driftAge',
+  'lastObserved',
+  'referenceVersion',
+  'comparedVersion',
+] as const;
+
+/**
+ * One of {@link SCORECARD_SORT_FIELDS}.
+ *
+ * @public
+ */
+export type ScorecardSortField = (typeof SCORECARD_SORT_FIELDS)[number];
+
+/** Default and largest page sizes of the scorecard table. @public */
+export const SCORECARD_DEFAULT_PAGE_SIZE = 50;
+/** @public */
+export const SCORECARD_MAX_PAGE_SIZE = 500;
+/** Default and largest number of days of the trend. @public */
+export const SCORECARD_DEFAULT_TREND_DAYS = 90;
+/** @public */
+export const SCORECARD_MAX_TREND_DAYS = 730;
+
+/**
+ * Filters shared by the table, summary, team roll-up and CSV export. Every
+ * list matches any of its values; different filters all apply.
+ *
+ * @public
+ */
+export interface ScorecardFilter {
+  /**
+   * Owner entity refs. A bare name means a group in the default namespace:
+   * `team-a` is `group:default/team-a`.
+   */
+  owner?: string[];
+  /** System entity refs; a bare name means `system:default/<name>`. */
+  system?: string[];
+  /** Entity kinds, e.g. `Component`. */
+  kind?: string[];
+  /** `spec.lifecycle` values, e.g. `production`. */
+  lifecycle?: string[];
+  /** Verdicts of the tracked environment. */
+  verdict?: Verdict[];
+  /** Free text, matched in name, title, entity ref, owner and system. */
+  q?: string;
+  /** Only services owned by the signed-in user or one of their groups. */
+  ownedByMe?: boolean;
+}
+
+/**
+ * A request for one page of the scorecard table.
+ *
+ * @public
+ */
+export interface ScorecardQuery extends ScorecardFilter {
+  /** Default `score`. */
+  sort?: ScorecardSortField;
+  /** Default `asc` (worst first when sorting by score). */
+  order?: 'asc' | 'desc';
+  /** 1-based. Default 1. */
+  page?: number;
+  /** 1 to {@link SCORECARD_MAX_PAGE_SIZE}. Default {@link SCORECARD_DEFAULT_PAGE_SIZE}. */
+  pageSize?: number;
+}
+
+/**
+ * One service on the scorecard.
+ *
+ * @public
+ */
+export interface ScorecardRow {
+  entityRef: string;
+  /** Lowercase, e.g. `component`. */
+  kind: string;
+  /** Lowercase. */
+  namespace: string;
+  /** As written in the entity. */
+  name: string;
+  title?: string;
+  /** Full entity ref of the owner, lowercase, e.g. `group:default/team-a`. */
+  owner?: string;
+  /** Full entity ref of the system, lowercase. */
+  system?: string;
+  lifecycle?: string;
+  /** `spec.type`, lowercase. */
+  type?: string;
+  /** Name of the reference environment, e.g. `production`. */
+  referenceEnvironment: string;
+  referenceVersion?: string;
+  /** Name of the tracked environment, e.g. `staging`. */
+  comparedEnvironment: string;
+  comparedVersion?: string;
+  /** The tracked environment's verdict against the reference. */
+  verdict: Verdict;
+  /** 0 (nothing alike or unknown) to 100 (in sync). */
+  score: number;
+  commitsAhead?: number;
+  commitsBehind?: number;
+  /**
+   * Since when the tracked environment has differed from the reference:
+   * set when the verdict leaves `in-sync` for a known verdict, kept while
+   * it stays out of sync, cleared on `in-sync` and `unknown`.
+   */
+  driftSince?: string;
+  /** Whole days since `driftSince`. */
+  driftAgeDays?: number;
+  /** When both environments were last observed. */
+  lastObservedAt?: string;
+  /**
+   * The latest observation of one of the two environments failed; the
+   * values shown are the last good ones.
+   */
+  observationFailed: boolean;
+  /** When this row last changed. */
+  updatedAt: string;
+}
+
+/**
+ * One page of the scorecard table: `GET /scorecard`.
+ *
+ * @public
+ */
+export interface ScorecardPage {
+  items: ScorecardRow[];
+  /** Rows matching the filters, on every page. */
+  totalCount: number;
+  page: number;
+  pageSize: number;
+  /**
+   * True when some of the catalog's permission rules for the caller could
+   * not be evaluated in the scorecard's database: the rows were then checked
+   * with the catalog, so a page may hold fewer than `pageSize` rows, and
+   * `totalCount` may include services hidden from the caller.
+   */
+  totalsMayIncludeHidden: boolean;
+}
+
+/**
+ * The summary tiles: `GET /scorecard/summary`, over the same filters as the
+ * table.
+ *
+ * @public
+ */
+export interface ScorecardSummary {
+  /** Name of the reference environment, e.g. `production`. */
+  referenceEnvironment: string;
+  /** Name of the tracked environment, e.g. `staging`. */
+  comparedEnvironment: string;
+  /** Services on the scorecard. */
+  tracked: number;
+  /** Services whose tracked environment is `in-sync`. */
+  inParity: number;
+  /** `inParity / tracked`, 0 to 1; absent when nothing is tracked. */
+  inParityShare?: number;
+  averageScore?: number;
+  medianScore?: number;
+  /** Services with a drift age (out of sync, with a known verdict). */
+  drifting: number;
+  /** Median days the drifting services have differed from the reference. */
+  medianDriftAgeDays?: number;
+  /** Services whose tracked environment is behind the reference. */
+  behind: number;
+  /** Services whose tracked environment runs the same tag, another build. */
+  tagMismatch: number;
+  /** Services per verdict; every verdict is present. */
+  verdicts: Record<Verdict, number>;
+  /** See {@link ScorecardPage.totalsMayIncludeHidden}. */
+  totalsMayIncludeHidden: boolean;
+  generatedAt: string;
+}
+
+/**
+ * One owner's services: an item of `GET /scorecard/teams`.
+ *
+ * @public
+ */
+export interface TeamRollupItem {
+  /** Full entity ref of the owner; absent for services without an owner. */
+  owner?: string;
+  tracked: number;
+  inParity: number;
+  inParityShare: number;
+  averageScore: number;
+  verdicts: Record<Verdict, number>;
+  /** Days the longest-drifting service of this owner has differed. */
+  maxDriftAgeDays?: number;
+}
+
+/**
+ * The team roll-up: `GET /scorecard/teams`, worst average score first.
+ *
+ * @public
+ */
+export interface TeamRollup {
+  items: TeamRollupItem[];
+  /** See {@link ScorecardPage.totalsMayIncludeHidden}. */
+  totalsMayIncludeHidden: boolean;
+}
+
+/**
+ * One day of history, as the daily task last recorded it that day.
+ *
+ * @public
+ */
+export interface TrendPoint {
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  tracked: number;
+  inParity: number;
+  /** 0 to 1; absent when nothing was tracked. */
+  inParityShare?: number;
+  medianScore?: number;
+  medianDriftAgeDays?: number;
+  behind: number;
+  tagMismatch: number;
+}
+
+/**
+ * The trend: `GET /scorecard/trend`, oldest day first. Days the daily task
+ * did not run are absent.
+ *
+ * @public
+ */
+export interface ScorecardTrend {
+  /** The owner the trend is for; absent for the whole catalog. */
+  owner?: string;
+  /** First day of the window, `YYYY-MM-DD`, UTC. */
+  from: string;
+  /** Last day of the window (today), `YYYY-MM-DD`, UTC. */
+  to: string;
+  items: TrendPoint[];
+  /**
+   * Daily aggregates are recorded once for everyone: true when the caller
+   * may not see every service, so the figures may count services hidden
+   * from them (only counts and medians are shown, never which services).
+   */
+  totalsMayIncludeHidden: boolean;
+}
+
+/**
+ * The query string of a scorecard request, for `GET /scorecard`,
+ * `/scorecard/summary`, `/scorecard/teams` and `/scorecard/export.csv`.
+ *
+ * @public
+ */
+export function scorecardQueryParams(query: ScorecardQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of [
+    'owner',
+    'system',
+    'kind',
+    'lifecycle',
+    'verdict',
+  ] as const) {
+    for (const value of query[key] ?? []) {
+      params.append(key, value);
+    }
+  }
+  if (query.q) {
+    params.set('q', query.q);
+  }
+  if (query.ownedByMe) {
+    params.set('ownedByMe', 'true');
+  }
+  if (query.sort) {
+    params.set('sort', query.sort);
+  }
+  if (query.order) {
+    params.set('order', query.order);
+  }
+  if (query.page !== undefined) {
+    params.set('page', String(query.page));
+  }
+  if (query.pageSize !== undefined) {
+    params.set('pageSize', String(query.pageSize));
+  }
+  return params;
+}
