@@ -19,14 +19,40 @@ import {
   paymentsEntity,
   unannotatedEntity,
 } from '../src/__testUtils__/reports';
+import { probeResult } from '../src/__testUtils__/probes';
+import {
+  FakeScorecardApi,
+  trendPoints,
+} from '../src/components/Scorecard/__testUtils__/FakeScorecardApi';
+import { FakeAccessApi } from '../src/components/Access/__testUtils__/FakeAccessApi';
 
-// Serves the Parity tab on its own at /env-parity, backed by fixtures instead
+// Serves the Parity tab on its own at /env-parity-dev, backed by fixtures instead
 // of the backend: add ?fixture=degraded or ?fixture=empty for the other
 // states. Run the full app to see the tab on the entity page.
 const fixture = () =>
   new URLSearchParams(window.location.search).get('fixture');
 
+// access requests in memory, as the signed-in dev user
+const access = new FakeAccessApi();
+
+// the scorecard of eight services, in memory
+const scorecard = new FakeScorecardApi();
+scorecard.trendPoints = trendPoints(
+  Array.from({ length: 60 }, (_, i) => 0.4 + (i / 60) * 0.3),
+);
+
 const fixtureApi: EnvParityApi = {
+  getScorecard: query => scorecard.getScorecard(query),
+  getScorecardSummary: filter => scorecard.getScorecardSummary(filter),
+  getScorecardTeams: filter => scorecard.getScorecardTeams(filter),
+  getScorecardTrend: options => scorecard.getScorecardTrend(options),
+  exportScorecardCsv: query => scorecard.exportScorecardCsv(query),
+  getAccessSettings: () => access.getAccessSettings(),
+  createAccessRequest: body => access.createAccessRequest(body),
+  listAccessRequests: filter => access.listAccessRequests(filter),
+  getAccessRequest: id => access.getAccessRequest(id),
+  decideAccessRequest: (id, action, comment) =>
+    access.decideAccessRequest(id, action, comment),
   async getReport() {
     switch (fixture()) {
       case 'degraded':
@@ -40,6 +66,10 @@ const fixtureApi: EnvParityApi = {
   async refresh() {
     await new Promise(resolve => setTimeout(resolve, 1000));
     return driftReport({ observedAgo: 0 });
+  },
+  async probe(_entityRef, request) {
+    await new Promise(resolve => setTimeout(resolve, 500));
+    return probeResult({ method: request.method, path: request.path });
   },
 };
 
@@ -57,7 +87,7 @@ const devModule = createFrontendModule({
     PageBlueprint.make({
       name: 'dev',
       params: {
-        path: '/env-parity',
+        path: '/env-parity-dev',
         title: 'Env Parity',
         loader: async () => (
           <Content>

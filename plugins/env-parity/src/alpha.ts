@@ -2,4 +2,7 @@ export {
   envParityFrontendPlugin as default,
   envParityApi,
   entityEnvParityContent,
+  envParityAccessPage,
+  envParityScorecardPage,
+  entityGroupParityCard,
 } from './plugin';

@@ -12,14 +12,36 @@ export { envParityFrontendPlugin as default } from './plugin';
 export {
   envParityPlugin,
   EntityEnvParityContent,
+  EnvParityAccessPage,
+  EnvParityScorecardPage,
+  EntityGroupParityCard,
   isEnvParityAvailable,
 } from './legacy';
 export { envParityApiRef, EnvParityClient } from './api';
-export type { EnvParityApi } from './api';
+export type {
+  AccessRequestAction,
+  AccessRequestFilter,
+  EnvParityApi,
+} from './api';
+export {
+  accessRequestRouteRef as envParityAccessRequestRouteRef,
+  accessRouteRef as envParityAccessRouteRef,
+} from './components/Access/routes';
+export { rootRouteRef as envParityRootRouteRef } from './components/Scorecard/routes';
 export type {
   DriftItem,
   EnvironmentComparison,
   ParityReport,
   ReportEnvironment,
   Verdict,
+  ScorecardFilter,
+  ScorecardPage,
+  ScorecardQuery,
+  ScorecardRow,
+  ScorecardSortField,
+  ScorecardSummary,
+  ScorecardTrend,
+  TeamRollup,
+  TeamRollupItem,
+  TrendPoint,
 } from '@env-parity/plugin-env-parity-common';

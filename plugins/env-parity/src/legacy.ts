@@ -3,11 +3,14 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { hasEnvParityAnnotations } from '@env-parity/plugin-env-parity-common';
 import { EnvParityClient, envParityApiRef } from './api';
+import { accessRouteRef } from './components/Access/routes';
+import { rootRouteRef } from './components/Scorecard/routes';
 
 /**
  * Env Parity for the legacy frontend system.
@@ -24,6 +27,7 @@ export const envParityPlugin = createPlugin({
         new EnvParityClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: { root: rootRouteRef },
 });
 
 /**
@@ -38,6 +42,57 @@ export const EntityEnvParityContent = envParityPlugin.provide(
     component: {
       lazy: () =>
         import('./components/EnvParityContent').then(m => m.EnvParityContent),
+    },
+  }),
+);
+
+/**
+ * The access requests page for the legacy app: requests waiting for my
+ * review, my requests, active grants and history, and each request at
+ * `:id` below it. Mount it with
+ * `<Route path="/env-parity/access" element={<EnvParityAccessPage />} />`.
+ *
+ * @public
+ */
+export const EnvParityAccessPage = envParityPlugin.provide(
+  createRoutableExtension({
+    name: 'EnvParityAccessPage',
+    component: () =>
+      import('./components/Access/AccessPage').then(m => m.LegacyAccessPage),
+    mountPoint: accessRouteRef,
+  }),
+);
+
+/**
+ * The catalog-wide scorecard page for the legacy app, with its own header.
+ * Mount it with `<Route path="/env-parity" element={<EnvParityScorecardPage />} />`
+ * and add a `SidebarItem` to `/env-parity`; its filters, sort and page live
+ * in the query string.
+ *
+ * @public
+ */
+export const EnvParityScorecardPage = envParityPlugin.provide(
+  createRoutableExtension({
+    name: 'EnvParityScorecardPage',
+    component: () =>
+      import('./components/Scorecard').then(m => m.ScorecardPage),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * A card for the legacy Group entity page: the parity of the services the
+ * group owns, its worst few services and a link to the scorecard filtered
+ * to the group. Place it in the group page's overview grid.
+ *
+ * @public
+ */
+export const EntityGroupParityCard = envParityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGroupParityCard',
+    component: {
+      lazy: () =>
+        import('./components/GroupParityCard').then(m => m.GroupParityCard),
     },
   }),
 );

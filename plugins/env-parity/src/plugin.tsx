@@ -3,9 +3,18 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import VpnKeyIcon from '@material-ui/icons/VpnKey';
+import CompareArrowsIcon from '@material-ui/icons/CompareArrows';
 import { EnvParityClient, envParityApiRef } from './api';
+import { accessRouteRef } from './components/Access/routes';
+import { rootRouteRef } from './components/Scorecard/routes';
 
 /**
  * The Env Parity API, backed by the env-parity backend.
@@ -39,6 +48,57 @@ export const entityEnvParityContent = EntityContentBlueprint.make({
 });
 
 /**
+ * The access requests page at `/env-parity/access`, with its nav item
+ * "Access requests": requests waiting for my review, my requests, active
+ * grants and history; each request at `/env-parity/access/:id`.
+ *
+ * @public
+ */
+export const envParityAccessPage = PageBlueprint.make({
+  name: 'access',
+  params: {
+    path: '/env-parity/access',
+    title: 'Access requests',
+    icon: <VpnKeyIcon />,
+    routeRef: convertLegacyRouteRef(accessRouteRef),
+    loader: () =>
+      import('./components/Access/AccessPage').then(m => <m.AccessPage />),
+  },
+});
+
+/**
+ * The catalog-wide scorecard at `/env-parity`, with its nav item "Env
+ * Parity": summary tiles, the services table, the team roll-up and the trend.
+ *
+ * @public
+ */
+export const envParityScorecardPage = PageBlueprint.make({
+  params: {
+    path: '/env-parity',
+    title: 'Env Parity',
+    icon: <CompareArrowsIcon />,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    loader: () =>
+      import('./components/Scorecard').then(m => <m.ScorecardPageContent />),
+  },
+});
+
+/**
+ * A card on Group pages: the parity of the services the group owns, its
+ * worst few services and a link to the scorecard filtered to the group.
+ *
+ * @public
+ */
+export const entityGroupParityCard = EntityCardBlueprint.make({
+  name: 'group-parity',
+  params: {
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/GroupParityCard').then(m => <m.GroupParityCard />),
+  },
+});
+
+/**
  * Env Parity for the new frontend system: the Parity entity tab and its API.
  *
  * @public
@@ -46,5 +106,12 @@ export const entityEnvParityContent = EntityContentBlueprint.make({
 export const envParityFrontendPlugin = createFrontendPlugin({
   pluginId: 'env-parity',
   info: { packageJson: () => import('../package.json') },
-  extensions: [envParityApi, entityEnvParityContent],
+  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  extensions: [
+    envParityApi,
+    entityEnvParityContent,
+    envParityAccessPage,
+    envParityScorecardPage,
+    entityGroupParityCard,
+  ],
 });

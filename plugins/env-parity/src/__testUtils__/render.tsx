@@ -6,8 +6,22 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { ParityReport } from '@env-parity/plugin-env-parity-common';
-import { EnvParityApi, envParityApiRef } from '../api';
+import {
+  CreateAccessRequestBody,
+  ParityReport,
+  ProbeRequest,
+  ProbeResult,
+  ScorecardFilter,
+  ScorecardQuery,
+} from '@env-parity/plugin-env-parity-common';
+import {
+  AccessRequestAction,
+  AccessRequestFilter,
+  EnvParityApi,
+  envParityApiRef,
+} from '../api';
+import { FakeAccessApi } from '../components/Access/__testUtils__/FakeAccessApi';
+import { FakeScorecardApi } from '../components/Scorecard/__testUtils__/FakeScorecardApi';
 import { EnvParityContent } from '../components/EnvParityContent';
 import { paymentsEntity } from './reports';
 
@@ -15,6 +29,11 @@ import { paymentsEntity } from './reports';
 export class FakeEnvParityApi implements EnvParityApi {
   readonly getReportCalls: string[] = [];
   readonly refreshCalls: string[] = [];
+  readonly probeCalls: Array<{ entityRef: string; request: ProbeRequest }> = [];
+  /** What `probe` answers; set by probe tests. */
+  probeImpl: (request: ProbeRequest) => Promise<ProbeResult> = async () => {
+    throw new Error('probe is not faked in this test');
+  };
 
   constructor(
     private readonly getReportImpl: () => Promise<ParityReport>,
@@ -29,6 +48,61 @@ export class FakeEnvParityApi implements EnvParityApi {
   refresh(entityRef: string | object) {
     this.refreshCalls.push(String(entityRef));
     return this.refreshImpl();
+  }
+
+  probe(entityRef: string | object, request: ProbeRequest) {
+    this.probeCalls.push({ entityRef: String(entityRef), request });
+    return this.probeImpl(request);
+  }
+
+  /** The access backend: in memory, no requests unless a test adds some. */
+  access = new FakeAccessApi();
+
+  getAccessSettings() {
+    return this.access.getAccessSettings();
+  }
+
+  createAccessRequest(body: CreateAccessRequestBody) {
+    return this.access.createAccessRequest(body);
+  }
+
+  listAccessRequests(filter?: AccessRequestFilter) {
+    return this.access.listAccessRequests(filter);
+  }
+
+  getAccessRequest(id: string) {
+    return this.access.getAccessRequest(id);
+  }
+
+  decideAccessRequest(
+    id: string,
+    action: AccessRequestAction,
+    comment?: string,
+  ) {
+    return this.access.decideAccessRequest(id, action, comment);
+  }
+
+  /** The scorecard backend: in memory, eight services unless a test changes them. */
+  scorecard = new FakeScorecardApi();
+
+  getScorecard(query?: ScorecardQuery) {
+    return this.scorecard.getScorecard(query);
+  }
+
+  getScorecardSummary(filter?: ScorecardFilter) {
+    return this.scorecard.getScorecardSummary(filter);
+  }
+
+  getScorecardTeams(filter?: ScorecardFilter) {
+    return this.scorecard.getScorecardTeams(filter);
+  }
+
+  getScorecardTrend(options?: { owner?: string; days?: number }) {
+    return this.scorecard.getScorecardTrend(options);
+  }
+
+  exportScorecardCsv(query?: ScorecardQuery) {
+    return this.scorecard.exportScorecardCsv(query);
   }
 }
 
@@ -75,7 +149,14 @@ export const entityRoutes = {
 /** Renders the Parity tab for an entity in a new-frontend-system test app. */
 export function renderContent(
   api: EnvParityApi,
-  options: { entity?: Entity; canRefresh?: boolean } = {},
+  options: {
+    entity?: Entity;
+    canRefresh?: boolean;
+    /** Permission names denied (in addition to all when canRefresh is false). */
+    denied?: string[];
+    /** App config, e.g. `envParity.reproduce`. */
+    config?: NonNullable<Parameters<typeof renderInTestApp>[1]>['config'];
+  } = {},
 ) {
   return renderInTestApp(
     <EntityProvider entity={options.entity ?? paymentsEntity}>
@@ -85,11 +166,15 @@ export function renderContent(
       apis: [
         [envParityApiRef, api],
         mockApis.permission({
-          authorize: () =>
-            options.canRefresh ?? true ? ('ALLOW' as any) : ('DENY' as any),
+          authorize: request =>
+            (options.canRefresh ?? true) &&
+            !(options.denied ?? []).includes(request.permission.name)
+              ? ('ALLOW' as any)
+              : ('DENY' as any),
         }),
       ],
       mountedRoutes: entityRoutes,
+      config: options.config,
     },
   );
 }

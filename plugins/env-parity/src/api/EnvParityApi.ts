@@ -1,6 +1,54 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/frontend-plugin-api';
-import { ParityReport } from '@env-parity/plugin-env-parity-common';
+import {
+  AccessRequest,
+  AccessRequestDetails,
+  AccessRequestStatus,
+  AccessSettings,
+  CreateAccessRequestBody,
+  ParityReport,
+  ProbeRequest,
+  ProbeResult,
+  ScorecardFilter,
+  ScorecardPage,
+  ScorecardQuery,
+  ScorecardSummary,
+  ScorecardTrend,
+  TeamRollup,
+} from '@env-parity/plugin-env-parity-common';
+
+/**
+ * Which access requests to list; see {@link EnvParityApi.listAccessRequests}.
+ *
+ * @public
+ */
+export interface AccessRequestFilter {
+  /** Only the caller's own requests. */
+  mine?: boolean;
+  /** Only the requests waiting for the caller's decision or review. */
+  reviewable?: boolean;
+  /** Only requests for this service, e.g. `component:default/payments`. */
+  entityRef?: string;
+  /** Only requests for this environment, e.g. `production`. */
+  environment?: string;
+  /** Only requests in one of these statuses. */
+  status?: AccessRequestStatus[];
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * What can be done to an access request, see
+ * {@link EnvParityApi.decideAccessRequest}.
+ *
+ * @public
+ */
+export type AccessRequestAction =
+  | 'approve'
+  | 'deny'
+  | 'withdraw'
+  | 'revoke'
+  | 'review';
 
 /**
  * Reads and refreshes the parity report of a catalog entity.
@@ -23,6 +71,72 @@ export interface EnvParityApi {
    *   `component:default/payments`.
    */
   refresh(entityRef: CompoundEntityRef | string): Promise<ParityReport>;
+
+  /**
+   * Sends the same GET or HEAD request to each environment of the entity
+   * (through the backend's outbound-request guard) and returns the answers
+   * side by side.
+   *
+   * @param entityRef - The entity, as a compound ref or a string such as
+   *   `component:default/payments`.
+   * @param request - The path, method and (optionally) environments.
+   */
+  probe(
+    entityRef: CompoundEntityRef | string,
+    request: ProbeRequest,
+  ): Promise<ProbeResult>;
+
+  /** The rules of the access request form. */
+  getAccessSettings(): Promise<AccessSettings>;
+
+  /** Asks for temporary read-only access to a service in an environment. */
+  createAccessRequest(body: CreateAccessRequestBody): Promise<AccessRequest>;
+
+  /** Lists access requests, newest first. */
+  listAccessRequests(
+    filter?: AccessRequestFilter,
+  ): Promise<{ items: AccessRequest[] }>;
+
+  /** One access request with its timeline and what the caller may do. */
+  getAccessRequest(id: string): Promise<AccessRequestDetails>;
+
+  /**
+   * Approves, denies (a comment is required), withdraws, revokes or
+   * reviews (after break-glass) an access request.
+   */
+  decideAccessRequest(
+    id: string,
+    action: AccessRequestAction,
+    comment?: string,
+  ): Promise<AccessRequest>;
+
+  /** One page of the catalog-wide scorecard, filtered and sorted. */
+  getScorecard(query?: ScorecardQuery): Promise<ScorecardPage>;
+
+  /** The scorecard's summary tiles over the filtered services. */
+  getScorecardSummary(filter?: ScorecardFilter): Promise<ScorecardSummary>;
+
+  /** The scorecard per owner, worst average score first. */
+  getScorecardTeams(filter?: ScorecardFilter): Promise<TeamRollup>;
+
+  /**
+   * The daily trend of the whole catalog or of one owner.
+   *
+   * @param options - `owner`: an owner entity ref; `days`: the window, 90
+   *   by default.
+   */
+  getScorecardTrend(options?: {
+    owner?: string;
+    days?: number;
+  }): Promise<ScorecardTrend>;
+
+  /**
+   * Every scorecard row matching the filters, in the given order, as CSV
+   * (`text/csv`), fetched with the user's credentials.
+   */
+  exportScorecardCsv(
+    query?: Omit<ScorecardQuery, 'page' | 'pageSize'>,
+  ): Promise<Blob>;
 }
 
 /**

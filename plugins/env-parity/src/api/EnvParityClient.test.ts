@@ -171,3 +171,47 @@ describe('EnvParityClient', () => {
     expect(seen).toHaveLength(0);
   });
 });
+
+describe('EnvParityClient.probe', () => {
+  it('posts the probe request as JSON and returns the result', async () => {
+    const result = {
+      id: 'p1',
+      entityRef: 'component:default/payments',
+      method: 'GET',
+      path: '/version',
+      reference: 'production',
+      startedAt: '2026-11-28T10:00:00Z',
+      environments: [],
+    };
+    const seen: Array<{ url: URL; body: unknown; type: string | null }> = [];
+    server.use(
+      http.post(
+        `${BASE}/entities/:kind/:namespace/:name/probe`,
+        async ({ request }) => {
+          seen.push({
+            url: new URL(request.url),
+            body: await request.json(),
+            type: request.headers.get('content-type'),
+          });
+          return HttpResponse.json(result);
+        },
+      ),
+    );
+    const { client } = createClient();
+
+    await expect(
+      client.probe('component:default/payments', {
+        path: '/version',
+        method: 'HEAD',
+        environments: ['staging'],
+      }),
+    ).resolves.toEqual(result);
+    expect(seen).toEqual([
+      {
+        url: new URL(`${BASE}/entities/component/default/payments/probe`),
+        body: { path: '/version', method: 'HEAD', environments: ['staging'] },
+        type: 'application/json',
+      },
+    ]);
+  });
+});

@@ -1,8 +1,27 @@
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { ParityReport } from '@env-parity/plugin-env-parity-common';
-import { EnvParityApi } from './EnvParityApi';
+import {
+  AccessRequest,
+  AccessRequestDetails,
+  AccessSettings,
+  CreateAccessRequestBody,
+  ParityReport,
+  ProbeRequest,
+  ProbeResult,
+  ScorecardFilter,
+  ScorecardPage,
+  ScorecardQuery,
+  scorecardQueryParams,
+  ScorecardSummary,
+  ScorecardTrend,
+  TeamRollup,
+} from '@env-parity/plugin-env-parity-common';
+import {
+  AccessRequestAction,
+  AccessRequestFilter,
+  EnvParityApi,
+} from './EnvParityApi';
 
 /**
  * The HTTP client of the Env Parity backend.
@@ -28,22 +47,191 @@ export class EnvParityClient implements EnvParityApi {
     return this.request(entityRef, '/refresh', { method: 'POST' });
   }
 
-  private async request(
+  async probe(
+    entityRef: CompoundEntityRef | string,
+    request: ProbeRequest,
+  ): Promise<ProbeResult> {
+    return this.request<ProbeResult>(entityRef, '/probe', {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  async getAccessSettings(): Promise<AccessSettings> {
+    return this.accessRequest<AccessSettings>('/settings', { method: 'GET' });
+  }
+
+  async createAccessRequest(
+    body: CreateAccessRequestBody,
+  ): Promise<AccessRequest> {
+    return this.accessRequest<AccessRequest>('/requests', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+
+  async listAccessRequests(
+    filter: AccessRequestFilter = {},
+  ): Promise<{ items: AccessRequest[] }> {
+    const query = new URLSearchParams();
+    if (filter.mine !== undefined) {
+      query.set('mine', String(filter.mine));
+    }
+    if (filter.reviewable !== undefined) {
+      query.set('reviewable', String(filter.reviewable));
+    }
+    if (filter.entityRef) {
+      query.set('entityRef', filter.entityRef);
+    }
+    if (filter.environment) {
+      query.set('environment', filter.environment);
+    }
+    if (filter.status?.length) {
+      query.set('status', filter.status.join(','));
+    }
+    if (filter.limit !== undefined) {
+      query.set('limit', String(filter.limit));
+    }
+    if (filter.offset !== undefined) {
+      query.set('offset', String(filter.offset));
+    }
+    const qs = query.toString();
+    return this.accessRequest<{ items: AccessRequest[] }>(
+      `/requests${qs ? `?${qs}` : ''}`,
+      { method: 'GET' },
+    );
+  }
+
+  async getAccessRequest(id: string): Promise<AccessRequestDetails> {
+    return this.accessRequest<AccessRequestDetails>(
+      `/requests/${encodeURIComponent(id)}`,
+      { method: 'GET' },
+    );
+  }
+
+  async decideAccessRequest(
+    id: string,
+    action: AccessRequestAction,
+    comment?: string,
+  ): Promise<AccessRequest> {
+    return this.accessRequest<AccessRequest>(
+      `/requests/${encodeURIComponent(id)}/${action}`,
+      {
+        method: 'POST',
+        body: JSON.stringify(comment ? { comment } : {}),
+      },
+    );
+  }
+
+  async getScorecard(query: ScorecardQuery = {}): Promise<ScorecardPage> {
+    const response = await this.scorecardFetch('', scorecardQueryParams(query));
+    return (await response.json()) as ScorecardPage;
+  }
+
+  async getScorecardSummary(
+    filter: ScorecardFilter = {},
+  ): Promise<ScorecardSummary> {
+    const response = await this.scorecardFetch(
+      '/summary',
+      scorecardFilterParams(filter),
+    );
+    return (await response.json()) as ScorecardSummary;
+  }
+
+  async getScorecardTeams(filter: ScorecardFilter = {}): Promise<TeamRollup> {
+    const response = await this.scorecardFetch(
+      '/teams',
+      scorecardFilterParams(filter),
+    );
+    return (await response.json()) as TeamRollup;
+  }
+
+  async getScorecardTrend(
+    options: { owner?: string; days?: number } = {},
+  ): Promise<ScorecardTrend> {
+    const params = new URLSearchParams();
+    if (options.owner) {
+      params.set('owner', options.owner);
+    }
+    if (options.days !== undefined) {
+      params.set('days', String(options.days));
+    }
+    const response = await this.scorecardFetch('/trend', params);
+    return (await response.json()) as ScorecardTrend;
+  }
+
+  async exportScorecardCsv(
+    query: Omit<ScorecardQuery, 'page' | 'pageSize'> = {},
+  ): Promise<Blob> {
+    const { page, pageSize, ...rest } = query as ScorecardQuery;
+    const response = await this.scorecardFetch(
+      '/export.csv',
+      scorecardQueryParams(rest),
+      'text/csv',
+    );
+    return response.blob();
+  }
+
+  private async scorecardFetch(
+    suffix: string,
+    params: URLSearchParams,
+    accept: string = 'application/json',
+  ): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('env-parity');
+    const qs = params.toString();
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/scorecard${suffix}${qs ? `?${qs}` : ''}`,
+      { method: 'GET', headers: { Accept: accept } },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
+  }
+
+  private async accessRequest<T>(suffix: string, init: RequestInit) {
+    const baseUrl = await this.discoveryApi.getBaseUrl('env-parity');
+    const response = await this.fetchApi.fetch(`${baseUrl}/access${suffix}`, {
+      ...init,
+      headers: {
+        Accept: 'application/json',
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+
+  private async request<T = ParityReport>(
     entityRef: CompoundEntityRef | string,
     suffix: string,
     init: RequestInit,
-  ): Promise<ParityReport> {
+  ): Promise<T> {
     const { kind, namespace, name } =
       typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
     const baseUrl = await this.discoveryApi.getBaseUrl('env-parity');
     const path = [kind, namespace, name].map(encodeURIComponent).join('/');
     const response = await this.fetchApi.fetch(
       `${baseUrl}/entities/${path}${suffix}`,
-      { ...init, headers: { Accept: 'application/json' } },
+      {
+        ...init,
+        headers: {
+          Accept: 'application/json',
+          ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+        },
+      },
     );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as ParityReport;
+    return (await response.json()) as T;
   }
+}
+
+/** The query string of the filters alone: no sort or page. */
+function scorecardFilterParams(filter: ScorecardFilter): URLSearchParams {
+  const { sort, order, page, pageSize, ...rest } = filter as ScorecardQuery;
+  return scorecardQueryParams(rest);
 }

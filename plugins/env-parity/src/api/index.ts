@@ -1,3 +1,7 @@
 export { envParityApiRef } from './EnvParityApi';
-export type { EnvParityApi } from './EnvParityApi';
+export type {
+  AccessRequestAction,
+  AccessRequestFilter,
+  EnvParityApi,
+} from './EnvParityApi';
 export { EnvParityClient } from './EnvParityClient';

@@ -30,6 +30,9 @@ import { DriftList } from './DriftList';
 import { EnvironmentMatrix } from './EnvironmentMatrix';
 import { VerdictChip } from './VerdictChip';
 import { exactTime, githubSlug, relativeTime } from './format';
+import { ProbeSection } from '../Probe';
+import { ReproduceCard } from '../Reproduce';
+import { AccessRequestCard } from '../Access/AccessRequestCard';
 
 const useStyles = makeStyles(theme => ({
   summary: {
@@ -252,6 +255,7 @@ export function EnvParityContent() {
           )}
         </InfoCard>
       </Grid>
+      <AccessRequestCard entity={entity} report={report} />
       {noEnvironments && (
         <Grid item xs={12}>
           <Alert severity="info">
@@ -286,6 +290,12 @@ export function EnvParityContent() {
             </Grid>
           )}
         </>
+      )}
+      <ProbeSection entity={entity} report={report} />
+      {report.environments.some(e => e.reference && e.deployment) && (
+        <Grid item xs={12}>
+          <ReproduceCard entity={entity} report={report} />
+        </Grid>
       )}
     </Grid>
   );

@@ -1,0 +1,142 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { ResponseError } from '@backstage/errors';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { EnvParityClient } from '../../api';
+
+const BASE = 'http://backstage.test:7007/api/env-parity';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+type Seen = { method: string; url: URL; body: unknown; auth: string | null };
+
+function createClient() {
+  return new EnvParityClient({
+    discoveryApi: { getBaseUrl: async () => BASE },
+    fetchApi: {
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('Authorization', 'Bearer user-token');
+        return fetch(input, { ...init, headers });
+      },
+    },
+  });
+}
+
+function record(seen: Seen[], answer: unknown, status = 200) {
+  return async ({ request }: { request: Request }) => {
+    const text = await request.text();
+    seen.push({
+      method: request.method,
+      url: new URL(request.url),
+      body: text ? JSON.parse(text) : undefined,
+      auth: request.headers.get('authorization'),
+    });
+    return HttpResponse.json(answer as any, { status });
+  };
+}
+
+describe('EnvParityClient access methods', () => {
+  it('reads the settings', async () => {
+    const seen: Seen[] = [];
+    server.use(
+      http.get(
+        `${BASE}/access/settings`,
+        record(seen, { minReasonLength: 10 }),
+      ),
+    );
+    expect(await createClient().getAccessSettings()).toEqual({
+      minReasonLength: 10,
+    });
+    expect(seen[0].auth).toBe('Bearer user-token');
+  });
+
+  it('creates a request with a JSON body', async () => {
+    const seen: Seen[] = [];
+    server.use(
+      http.post(`${BASE}/access/requests`, record(seen, { id: 'r1' }, 201)),
+    );
+    const body = {
+      entityRef: 'component:default/payments',
+      environment: 'production',
+      reason: 'Checking refunds',
+      durationMinutes: 60,
+    };
+    expect(await createClient().createAccessRequest(body)).toEqual({
+      id: 'r1',
+    });
+    expect(seen[0].method).toBe('POST');
+    expect(seen[0].body).toEqual(body);
+  });
+
+  it('lists with the filter as query parameters', async () => {
+    const seen: Seen[] = [];
+    server.use(
+      http.get(`${BASE}/access/requests`, record(seen, { items: [] })),
+    );
+    const client = createClient();
+    await client.listAccessRequests({
+      mine: true,
+      entityRef: 'component:default/payments',
+      status: ['pending', 'active'],
+      limit: 20,
+    });
+    await client.listAccessRequests();
+    expect(Object.fromEntries(seen[0].url.searchParams)).toEqual({
+      mine: 'true',
+      entityRef: 'component:default/payments',
+      status: 'pending,active',
+      limit: '20',
+    });
+    expect(seen[1].url.search).toBe('');
+  });
+
+  it('reads one request and decides on it', async () => {
+    const seen: Seen[] = [];
+    server.use(
+      http.get(`${BASE}/access/requests/:id`, record(seen, { id: 'r1' })),
+      http.post(
+        `${BASE}/access/requests/:id/:action`,
+        record(seen, { id: 'r1', status: 'denied' }),
+      ),
+    );
+    const client = createClient();
+    await client.getAccessRequest('r1');
+    await client.decideAccessRequest('r1', 'deny', 'Not now');
+    await client.decideAccessRequest('r1', 'approve');
+    expect(seen.map(s => [s.method, s.url.pathname, s.body])).toEqual([
+      ['GET', '/api/env-parity/access/requests/r1', undefined],
+      [
+        'POST',
+        '/api/env-parity/access/requests/r1/deny',
+        { comment: 'Not now' },
+      ],
+      ['POST', '/api/env-parity/access/requests/r1/approve', {}],
+    ]);
+  });
+
+  it("throws the backend's error as a ResponseError", async () => {
+    server.use(
+      http.post(`${BASE}/access/requests/:id/approve`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'ConflictError', message: 'already denied' },
+            request: { method: 'POST', url: '/access/requests/r1/approve' },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+    const error = await createClient()
+      .decideAccessRequest('r1', 'approve')
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error).toEqual({
+      name: 'ConflictError',
+      message: 'already denied',
+    });
+  });
+});

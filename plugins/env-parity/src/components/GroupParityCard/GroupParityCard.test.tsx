@@ -1,0 +1,68 @@
+import { screen, within } from '@testing-library/react';
+import { backstageError } from '../../__testUtils__/render';
+import { FakeScorecardApi } from '../Scorecard/__testUtils__/FakeScorecardApi';
+import {
+  groupEntity,
+  renderGroupCard,
+} from '../Scorecard/__testUtils__/renderScorecard';
+
+jest.setTimeout(30_000);
+
+function stat(name: string) {
+  return within(screen.getByRole('group', { name }));
+}
+
+describe('GroupParityCard', () => {
+  it("shows the parity of the group's services, worst first", async () => {
+    const api = new FakeScorecardApi();
+    renderGroupCard(api, groupEntity('payments-team'));
+
+    const list = await screen.findByRole('list', { name: 'Lowest scores' });
+    expect(stat('Services tracked').getByText('2')).toBeInTheDocument();
+    expect(stat('In parity').getByText('0%')).toBeInTheDocument();
+    expect(stat('Median drift age').getByText('8 days')).toBeInTheDocument();
+    expect(stat('Behind production').getByText('1')).toBeInTheDocument();
+
+    const items = within(list).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(within(items[0]).getByText('Payments').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/component/payments/parity',
+    );
+    expect(within(items[0]).getByText('behind')).toBeInTheDocument();
+    expect(within(items[0]).getByText('score 40')).toBeInTheDocument();
+    expect(
+      within(items[0]).getByText('differs from production for 12 days'),
+    ).toBeInTheDocument();
+    expect(within(items[1]).getByText('ledger')).toBeInTheDocument();
+
+    const owner = ['group:default/payments-team'];
+    expect(api.summaryCalls).toEqual([{ owner }]);
+    expect(api.scorecardCalls).toEqual([
+      { owner, sort: 'score', order: 'asc', page: 1, pageSize: 5 },
+    ]);
+
+    const link = screen.getByRole('link', { name: /View in the scorecard/ });
+    expect(decodeURIComponent(link.getAttribute('href')!)).toBe(
+      '/env-parity?owner=group:default/payments-team',
+    );
+  });
+
+  it('says when the group owns no tracked service', async () => {
+    renderGroupCard(new FakeScorecardApi(), groupEntity('design'));
+    expect(
+      await screen.findByText(
+        /This group owns no service that Env Parity tracks/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says when the scorecard may not be read', async () => {
+    const api = new FakeScorecardApi();
+    api.error = await backstageError(403, 'NotAllowedError', 'denied');
+    renderGroupCard(api, groupEntity('payments-team'));
+    expect(
+      await screen.findByText(/You cannot see the parity scorecard/),
+    ).toBeInTheDocument();
+  });
+});

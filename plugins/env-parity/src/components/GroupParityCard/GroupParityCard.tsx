@@ -1,0 +1,202 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import useAsync from 'react-use/esm/useAsync';
+import { envParityApiRef } from '../../api';
+import { VerdictChip } from '../EnvParityContent/VerdictChip';
+import { isForbidden } from '../Scorecard/errors';
+import { driftAge, envTitle, percent } from '../Scorecard/format';
+import { useScorecardLink } from '../Scorecard/routes';
+import { useParityTabLink } from '../Scorecard/useParityTabLink';
+
+/** How many of the group's worst services the card lists. */
+export const WORST_COUNT = 5;
+
+const useStyles = makeStyles(theme => ({
+  stats: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(110px, 1fr))',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(1),
+  },
+  value: {
+    fontWeight: theme.typography.fontWeightBold as number,
+  },
+  heading: {
+    marginTop: theme.spacing(2),
+  },
+  row: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    flexWrap: 'wrap',
+  },
+  secondary: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    marginLeft: 'auto',
+  },
+}));
+
+function Stat(props: { label: string; value: string | number }) {
+  const classes = useStyles();
+  return (
+    <div role="group" aria-label={props.label}>
+      <Typography variant="h5" component="p" className={classes.value}>
+        {props.value}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {props.label}
+      </Typography>
+    </div>
+  );
+}
+
+/**
+ * For a Group's page: the parity of the services the group owns, its worst
+ * few services, and a link to the scorecard filtered to the group.
+ */
+export function GroupParityCard() {
+  const classes = useStyles();
+  const { entity } = useEntity();
+  const api = useApi(envParityApiRef);
+  const owner = stringifyEntityRef(entity);
+  const scorecardLink = useScorecardLink();
+  const parityTab = useParityTabLink();
+
+  const { value, loading, error } = useAsync(async () => {
+    const [summary, worst] = await Promise.all([
+      api.getScorecardSummary({ owner: [owner] }),
+      api.getScorecard({
+        owner: [owner],
+        sort: 'score',
+        order: 'asc',
+        page: 1,
+        pageSize: WORST_COUNT,
+      }),
+    ]);
+    return { summary, worst };
+  }, [api, owner]);
+
+  const deepLink = scorecardLink && {
+    title: 'View in the scorecard',
+    link: scorecardLink({ owner: [owner] }),
+  };
+
+  let content;
+  if (loading) {
+    content = <Progress aria-label="Loading parity" />;
+  } else if (error && isForbidden(error)) {
+    content = (
+      <Typography variant="body2" color="textSecondary">
+        You cannot see the parity scorecard: it needs the permission{' '}
+        <code>env-parity.scorecard.read</code>.
+      </Typography>
+    );
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value || value.summary.tracked === 0) {
+    content = (
+      <Typography variant="body2" color="textSecondary">
+        This group owns no service that Env Parity tracks. A service is tracked
+        once its deploys to production and staging are known, from{' '}
+        <code>env-parity/&lt;env&gt;.*</code> annotations or a deployment
+        provider.
+      </Typography>
+    );
+  } else {
+    const { summary, worst } = value;
+    content = (
+      <>
+        <div className={classes.stats}>
+          <Stat label="Services tracked" value={summary.tracked} />
+          <Stat label="In parity" value={percent(summary.inParityShare)} />
+          <Stat
+            label="Median drift age"
+            value={
+              summary.medianDriftAgeDays === undefined
+                ? '—'
+                : driftAge(summary.medianDriftAgeDays)
+            }
+          />
+          <Stat
+            label={`Behind ${summary.referenceEnvironment}`}
+            value={summary.behind}
+          />
+        </div>
+        <Typography
+          variant="subtitle2"
+          component="h3"
+          className={classes.heading}
+        >
+          {summary.inParity === summary.tracked
+            ? `All in sync with ${summary.referenceEnvironment}`
+            : 'Lowest scores'}
+        </Typography>
+        <List dense aria-label="Lowest scores">
+          {worst.items.map(row => {
+            const link = parityTab(row);
+            const name = row.title ?? row.name;
+            return (
+              <ListItem key={row.entityRef} disableGutters divider>
+                <ListItemText
+                  primary={
+                    <span className={classes.row}>
+                      {link ? <Link to={link}>{name}</Link> : name}
+                      <span className={classes.secondary}>
+                        <VerdictChip verdict={row.verdict} />
+                        <Typography variant="body2" component="span">
+                          score {row.score}
+                        </Typography>
+                      </span>
+                    </span>
+                  }
+                  secondary={
+                    row.driftAgeDays === undefined
+                      ? undefined
+                      : `differs from ${
+                          row.referenceEnvironment
+                        } for ${driftAge(row.driftAgeDays)}`
+                  }
+                />
+              </ListItem>
+            );
+          })}
+        </List>
+      </>
+    );
+  }
+
+  return (
+    <InfoCard
+      title="Environment parity"
+      subheader={
+        value
+          ? `${envTitle(value.summary.comparedEnvironment)} against ${
+              value.summary.referenceEnvironment
+            }, for the services this group owns`
+          : 'The services this group owns'
+      }
+      deepLink={deepLink || undefined}
+    >
+      {content}
+      {value?.summary.totalsMayIncludeHidden && (
+        <Typography variant="caption" color="textSecondary">
+          Counts may include services you cannot see.
+        </Typography>
+      )}
+    </InfoCard>
+  );
+}

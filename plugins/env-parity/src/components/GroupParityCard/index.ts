@@ -1,0 +1,1 @@
+export { GroupParityCard } from './GroupParityCard';

@@ -1,0 +1,2 @@
+export { ProbeSection, probeEnvironments } from './ProbeSection';
+export { ProbeResults } from './ProbeResults';

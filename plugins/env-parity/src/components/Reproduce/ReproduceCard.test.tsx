@@ -1,0 +1,135 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeEnvParityApi, renderContent } from '../../__testUtils__/render';
+import {
+  driftReport,
+  emptyReport,
+  PROD_DIGEST,
+  PROD_REVISION,
+  STAGING_DIGEST,
+  STAGING_REVISION,
+  unannotatedEntity,
+} from '../../__testUtils__/reports';
+
+async function card() {
+  const title = await screen.findByText('Reproduce production');
+  return title.closest('.MuiCard-root') as HTMLElement;
+}
+
+describe('Reproduce production', () => {
+  it("shows production's exact artifact and revision with commands", async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()));
+    const reproduce = within(await card());
+
+    expect(reproduce.getByTestId('reproduce-artifact')).toHaveTextContent(
+      `ghcr.io/acme/payments:1.4.2@${PROD_DIGEST}`,
+    );
+    expect(reproduce.getByTestId('reproduce-revision')).toHaveTextContent(
+      PROD_REVISION,
+    );
+    const image = `ghcr.io/acme/payments@${PROD_DIGEST}`;
+    expect(
+      reproduce.getByLabelText("Pull Production's image"),
+    ).toHaveTextContent(`docker pull ${image}`);
+    expect(
+      reproduce.getByLabelText("Run Production's image"),
+    ).toHaveTextContent(`docker run --rm -it ${image}`);
+    expect(
+      reproduce.getByLabelText("Check out Production's revision"),
+    ).toHaveTextContent(
+      `git fetch origin ${PROD_REVISION} && git checkout ${PROD_REVISION}`,
+    );
+    expect(
+      reproduce.getByLabelText("Add a worktree at Production's revision"),
+    ).toHaveTextContent(
+      `git worktree add ../payments-production ${PROD_REVISION}`,
+    );
+    expect(reproduce.getAllByRole('button', { name: /^Copy: / })).toHaveLength(
+      4,
+    );
+    // the commit, from the GitHub source location
+    expect(reproduce.getByText('Commit').closest('a')).toHaveAttribute(
+      'href',
+      `https://github.com/acme/payments/commit/${PROD_REVISION}`,
+    );
+  });
+
+  it('names the configuration production sets, never its values', async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()));
+    const element = await card();
+    const keys = within(element).getByLabelText(
+      'Production configuration keys',
+    );
+    expect(
+      within(keys)
+        .getAllByText(/^[A-Z_]+$/)
+        .map(k => k.textContent),
+    ).toEqual(['DB_PASSWORD', 'LOG_LEVEL']);
+    // production's LOG_LEVEL is "info"; hashes are not shown either
+    expect(element.textContent).not.toMatch(/\binfo\b/);
+    expect(element.textContent).not.toContain('h-info');
+    expect(element.textContent).not.toContain('h-secret');
+  });
+
+  it('has the same for each other environment, collapsed', async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()));
+    const reproduce = within(await card());
+    expect(
+      reproduce.queryByLabelText("Pull Staging's image"),
+    ).not.toBeInTheDocument();
+    await userEvent.click(reproduce.getByText('Staging — 1.5.0'));
+    expect(
+      await reproduce.findByLabelText("Pull Staging's image"),
+    ).toHaveTextContent(`docker pull ghcr.io/acme/payments@${STAGING_DIGEST}`);
+    expect(
+      reproduce.getByLabelText("Add a worktree at Staging's revision"),
+    ).toHaveTextContent(
+      `git worktree add ../payments-staging ${STAGING_REVISION}`,
+    );
+    expect(
+      within(reproduce.getByLabelText('Staging configuration keys'))
+        .getAllByText(/^[A-Z_]+$/)
+        .map(k => k.textContent),
+    ).toEqual(['DB_PASSWORD', 'FEATURE_NEW_CHECKOUT', 'LOG_LEVEL']);
+  });
+
+  it('offers to launch a replica only when a template is configured', async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()), {
+      config: {
+        envParity: { reproduce: { scaffolderTemplate: 'production-replica' } },
+      },
+    });
+    const reproduce = within(await card());
+    const link = reproduce
+      .getByText('Launch a production replica')
+      .closest('a')!;
+    const url = new URL(link.getAttribute('href')!, 'http://backstage.test');
+    expect(url.pathname).toBe('/create/templates/default/production-replica');
+    expect(JSON.parse(url.searchParams.get('formData')!)).toEqual({
+      entityRef: 'component:default/payments',
+      environment: 'production',
+      artifact: `ghcr.io/acme/payments:1.4.2@${PROD_DIGEST}`,
+      image: `ghcr.io/acme/payments@${PROD_DIGEST}`,
+      revision: PROD_REVISION,
+      version: '1.4.2',
+    });
+  });
+
+  it('has no launch link without the template', async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()));
+    const reproduce = within(await card());
+    expect(
+      reproduce.queryByText('Launch a production replica'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('is not shown when production has no deployment', async () => {
+    renderContent(new FakeEnvParityApi(async () => emptyReport()), {
+      entity: unannotatedEntity,
+    });
+    expect(
+      await screen.findByText('No deployment data for this component yet'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Reproduce production')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,325 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CopyTextButton,
+  InfoCard,
+  Link,
+  LinkButton,
+} from '@backstage/core-components';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
+import Accordion from '@material-ui/core/Accordion';
+import AccordionDetails from '@material-ui/core/AccordionDetails';
+import AccordionSummary from '@material-ui/core/AccordionSummary';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import LockIcon from '@material-ui/icons/Lock';
+import Alert from '@material-ui/lab/Alert';
+import {
+  DeploymentLink,
+  ParityReport,
+  ReportedDeployment,
+  ReportEnvironment,
+} from '@env-parity/plugin-env-parity-common';
+import { commitUrl, githubSlug } from '../EnvParityContent/format';
+import { reproduceCommands, scaffolderTemplateLink } from './commands';
+
+const useStyles = makeStyles(theme => ({
+  section: {
+    marginTop: theme.spacing(2),
+  },
+  command: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(0.5),
+  },
+  pre: {
+    flex: 1,
+    margin: 0,
+    padding: theme.spacing(1),
+    fontFamily: 'monospace',
+    fontSize: '0.85rem',
+    backgroundColor: theme.palette.background.default,
+    borderRadius: theme.shape.borderRadius,
+    overflowX: 'auto',
+    whiteSpace: 'pre',
+  },
+  mono: {
+    fontFamily: 'monospace',
+    overflowWrap: 'anywhere',
+  },
+  chips: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5),
+    marginTop: theme.spacing(0.5),
+  },
+  links: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(0.5),
+  },
+  details: {
+    flexDirection: 'column',
+  },
+}));
+
+function Command(props: { command: string; label: string }) {
+  const classes = useStyles();
+  return (
+    <div className={classes.command}>
+      <pre className={classes.pre} aria-label={props.label}>
+        {props.command}
+      </pre>
+      <CopyTextButton
+        text={props.command}
+        tooltipText="Command copied to clipboard"
+        aria-label={`Copy: ${props.label}`}
+      />
+    </div>
+  );
+}
+
+/** Pull/run and checkout/worktree commands for one environment. */
+function Commands(props: {
+  entity: Entity;
+  environment: ReportEnvironment;
+  deployment: ReportedDeployment;
+}) {
+  const classes = useStyles();
+  const { entity, environment, deployment } = props;
+  const commands = reproduceCommands(
+    entity.metadata.name,
+    environment.name,
+    deployment,
+  );
+  const title = environment.title;
+  return (
+    <>
+      <div className={classes.section}>
+        <Typography variant="subtitle2">Run the exact artifact</Typography>
+        {!deployment.artifact && (
+          <Typography variant="body2" color="textSecondary">
+            No artifact is known for {title}.
+          </Typography>
+        )}
+        {deployment.artifact && !commands.image && (
+          <Typography variant="body2" color="textSecondary">
+            <span className={classes.mono}>{deployment.artifact}</span> is not
+            an image reference.
+          </Typography>
+        )}
+        {commands.image && !commands.pinned && (
+          <Alert severity="warning">
+            {title}'s image is not pinned by digest: the tag may point to
+            another image by now.
+          </Alert>
+        )}
+        {commands.pull && (
+          <Command command={commands.pull} label={`Pull ${title}'s image`} />
+        )}
+        {commands.run && (
+          <Command command={commands.run} label={`Run ${title}'s image`} />
+        )}
+      </div>
+      <div className={classes.section}>
+        <Typography variant="subtitle2">
+          Check out the exact revision
+        </Typography>
+        {!commands.revision && (
+          <Typography variant="body2" color="textSecondary">
+            No commit revision is known for {title}.
+          </Typography>
+        )}
+        {commands.checkout && (
+          <Command
+            command={commands.checkout}
+            label={`Check out ${title}'s revision`}
+          />
+        )}
+        {commands.worktree && (
+          <Command
+            command={commands.worktree}
+            label={`Add a worktree at ${title}'s revision`}
+          />
+        )}
+      </div>
+    </>
+  );
+}
+
+function ConfigNames(props: {
+  title: string;
+  config: ReportedDeployment['config'];
+}) {
+  const classes = useStyles();
+  const names = Object.keys(props.config ?? {}).sort();
+  return (
+    <div className={classes.section}>
+      <Typography variant="subtitle2">Configuration to provide</Typography>
+      {names.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No provider reports {props.title}'s configuration.
+        </Typography>
+      ) : (
+        <>
+          <Typography variant="body2" color="textSecondary">
+            {props.title} sets these keys; give them local values (values are
+            never shown here).
+          </Typography>
+          <div
+            className={classes.chips}
+            aria-label={`${props.title} configuration keys`}
+          >
+            {names.map(name => (
+              <Chip
+                key={name}
+                size="small"
+                variant="outlined"
+                label={name}
+                icon={props.config![name].secret ? <LockIcon /> : undefined}
+                title={props.config![name].secret ? 'secret' : undefined}
+              />
+            ))}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Links(props: { links: DeploymentLink[] }) {
+  const classes = useStyles();
+  if (props.links.length === 0) {
+    return null;
+  }
+  return (
+    <div className={classes.section}>
+      <Typography variant="subtitle2">Records</Typography>
+      <div className={classes.links}>
+        {props.links.map(link => (
+          <Link key={`${link.title} ${link.url}`} to={link.url}>
+            {link.title}
+          </Link>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * "Reproduce production": the exact artifact and revision the reference
+ * environment runs, with commands to pull, run and check them out, the
+ * names of the configuration it sets, links to its records, and the same
+ * for every other environment (collapsed). With
+ * `envParity.reproduce.scaffolderTemplate` configured, also a link that
+ * launches a replica from that template, prefilled.
+ */
+export function ReproduceCard(props: { entity: Entity; report: ParityReport }) {
+  const classes = useStyles();
+  const { entity, report } = props;
+  const configApi = useApi(configApiRef);
+  const template = configApi.getOptionalString(
+    'envParity.reproduce.scaffolderTemplate',
+  );
+  const reference = report.environments.find(e => e.reference);
+  const deployment = reference?.deployment;
+  if (!reference || !deployment) {
+    return null;
+  }
+  const slug = githubSlug(entity);
+  const linksOf = (d: ReportedDeployment): DeploymentLink[] => {
+    const commit = d.revision ? commitUrl(slug, d.revision) : undefined;
+    const links = [...(d.links ?? [])];
+    if (commit && !links.some(l => l.url === commit)) {
+      links.unshift({ title: 'Commit', url: commit });
+    }
+    return links;
+  };
+  const commands = reproduceCommands(
+    entity.metadata.name,
+    reference.name,
+    deployment,
+  );
+  const others = report.environments.filter(e => !e.reference && e.deployment);
+
+  return (
+    <InfoCard title={`Reproduce ${reference.title.toLowerCase()}`}>
+      <Typography variant="body2">
+        Run exactly what {reference.title} runs.
+      </Typography>
+      <Box className={classes.section}>
+        <Typography variant="body2" component="div">
+          Artifact:{' '}
+          <span className={classes.mono} data-testid="reproduce-artifact">
+            {deployment.artifact ?? '—'}
+          </span>
+        </Typography>
+        <Typography variant="body2" component="div">
+          Revision:{' '}
+          <span className={classes.mono} data-testid="reproduce-revision">
+            {deployment.revision ?? '—'}
+          </span>
+          {deployment.version && ` (version ${deployment.version})`}
+        </Typography>
+      </Box>
+      <Commands
+        entity={entity}
+        environment={reference}
+        deployment={deployment}
+      />
+      <ConfigNames title={reference.title} config={deployment.config} />
+      <Links links={linksOf(deployment)} />
+      {template && (
+        <div className={classes.section}>
+          <LinkButton
+            variant="outlined"
+            color="primary"
+            to={scaffolderTemplateLink(template, {
+              entityRef: stringifyEntityRef(entity),
+              environment: reference.name,
+              artifact: deployment.artifact,
+              image: commands.image,
+              revision: deployment.revision,
+              version: deployment.version,
+            })}
+          >
+            Launch a {reference.title.toLowerCase()} replica
+          </LinkButton>
+        </div>
+      )}
+      {others.length > 0 && (
+        <div className={classes.section}>
+          <Typography variant="subtitle2" gutterBottom>
+            Other environments
+          </Typography>
+          {others.map(env => (
+            <Accordion key={env.name} TransitionProps={{ unmountOnExit: true }}>
+              <AccordionSummary expandIcon={<ExpandMoreIcon />}>
+                <Typography>
+                  {env.title}
+                  {env.deployment!.version && ` — ${env.deployment!.version}`}
+                </Typography>
+              </AccordionSummary>
+              <AccordionDetails className={classes.details}>
+                <Commands
+                  entity={entity}
+                  environment={env}
+                  deployment={env.deployment!}
+                />
+                <ConfigNames
+                  title={env.title}
+                  config={env.deployment!.config}
+                />
+                <Links links={linksOf(env.deployment!)} />
+              </AccordionDetails>
+            </Accordion>
+          ))}
+        </div>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,2 @@
+export { ReproduceCard } from './ReproduceCard';
+export { reproduceCommands, scaffolderTemplateLink } from './commands';

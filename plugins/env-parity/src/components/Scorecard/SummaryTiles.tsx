@@ -1,0 +1,164 @@
+import { ReactNode } from 'react';
+import { InfoCard } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Skeleton from '@material-ui/lab/Skeleton';
+import {
+  ScorecardSummary,
+  Verdict,
+} from '@env-parity/plugin-env-parity-common';
+import { driftAge, envTitle, percent } from './format';
+
+const useStyles = makeStyles(theme => ({
+  tiles: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(190px, 1fr))',
+    gap: theme.spacing(2),
+  },
+  tile: {
+    height: '100%',
+    '& > div': { height: '100%' },
+  },
+  value: {
+    fontWeight: theme.typography.fontWeightBold as number,
+    lineHeight: 1.2,
+  },
+  caption: {
+    marginTop: theme.spacing(0.5),
+  },
+}));
+
+function Tile(props: {
+  title: string;
+  value: ReactNode;
+  caption: ReactNode;
+  action?: ReactNode;
+  loading: boolean;
+}) {
+  const classes = useStyles();
+  return (
+    <div role="group" aria-label={props.title} className={classes.tile}>
+      <InfoCard title={props.title} titleTypographyProps={{ variant: 'h6' }}>
+        {props.loading ? (
+          <>
+            <Skeleton variant="text" width="40%" height={48} />
+            <Skeleton variant="text" width="90%" />
+          </>
+        ) : (
+          <>
+            <Typography variant="h4" component="p" className={classes.value}>
+              {props.value}
+            </Typography>
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              className={classes.caption}
+            >
+              {props.caption}
+            </Typography>
+            {props.action && <Box mt={1}>{props.action}</Box>}
+          </>
+        )}
+      </InfoCard>
+    </div>
+  );
+}
+
+function services(n: number): string {
+  return `${n} service${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The summary tiles: services tracked, share in parity, median drift age,
+ * services behind the reference, and tag mismatches.
+ */
+export function SummaryTiles(props: {
+  summary?: ScorecardSummary;
+  loading: boolean;
+  /** Filters the table by a verdict; absent: no "show" buttons. */
+  onShowVerdict?: (verdict: Verdict) => void;
+}) {
+  const classes = useStyles();
+  const { summary, onShowVerdict } = props;
+  const loading = props.loading && !summary;
+  const compared = envTitle(summary?.comparedEnvironment ?? 'staging');
+  const reference = summary?.referenceEnvironment ?? 'production';
+  const show = (verdict: Verdict, count: number | undefined, label: string) =>
+    onShowVerdict && count ? (
+      <Button
+        size="small"
+        color="primary"
+        onClick={() => onShowVerdict(verdict)}
+        aria-label={label}
+      >
+        Show them
+      </Button>
+    ) : undefined;
+
+  return (
+    <div className={classes.tiles}>
+      <Tile
+        title="Services tracked"
+        loading={loading}
+        value={summary?.tracked ?? 0}
+        caption={`${compared} compared with ${reference}`}
+      />
+      <Tile
+        title="In parity"
+        loading={loading}
+        value={percent(summary?.inParityShare)}
+        caption={
+          summary?.tracked
+            ? `${summary.inParity} of ${services(
+                summary.tracked,
+              )}: ${compared.toLocaleLowerCase(
+                'en-US',
+              )} in sync with ${reference}`
+            : 'No services'
+        }
+      />
+      <Tile
+        title="Median drift age"
+        loading={loading}
+        value={
+          summary?.medianDriftAgeDays === undefined
+            ? '—'
+            : driftAge(summary.medianDriftAgeDays)
+        }
+        caption={
+          summary?.drifting
+            ? `${compared} has differed from ${reference} for ${driftAge(
+                summary.medianDriftAgeDays,
+              )} (median of ${services(summary.drifting)} drifting)`
+            : `No service's ${compared.toLocaleLowerCase(
+                'en-US',
+              )} differs from ${reference}`
+        }
+      />
+      <Tile
+        title={`Behind ${reference}`}
+        loading={loading}
+        value={summary?.behind ?? 0}
+        caption={`${compared} runs an older build: it cannot reproduce ${reference}`}
+        action={show(
+          'behind',
+          summary?.behind,
+          `Show the services behind ${reference}`,
+        )}
+      />
+      <Tile
+        title="Tag mismatch"
+        loading={loading}
+        value={summary?.tagMismatch ?? 0}
+        caption="Same tag, different build"
+        action={show(
+          'tag-mismatch',
+          summary?.tagMismatch,
+          'Show the services with a tag mismatch',
+        )}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+export {
+  ScorecardContent,
+  ScorecardPage,
+  ScorecardPageContent,
+} from './ScorecardPage';
+export { rootRouteRef, useScorecardLink } from './routes';
