@@ -1,66 +1,73 @@
 /*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
+ * The end-to-end suite (`yarn test:e2e`): Playwright drives Chromium against
+ * the built app served by the backend, on loopback. See e2e/README.md.
  */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
 
-/**
- * See https://playwright.dev/docs/test-configuration.
- */
+const CI = Boolean(process.env.CI);
+const port = Number(process.env.E2E_PORT || 7011);
+const baseURL = `http://localhost:${port}`;
+
 export default defineConfig({
-  timeout: 60_000,
+  testDir: 'e2e',
+  // traces, failure screenshots and the HTML report all under
+  // e2e-test-report/, which .gitignore and .prettierignore already skip
+  outputDir: 'e2e-test-report/results',
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
 
-  expect: {
-    timeout: 30_000,
-  },
+  // two cores: one browser at a time, the backend needs the other
+  workers: 1,
+  fullyParallel: false,
+  retries: CI ? 1 : 0,
+  forbidOnly: CI,
 
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
-  forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: 'e2e-test-report/html', open: 'never' }],
+  ],
 
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+    trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
   },
 
-  outputDir: 'node_modules/.cache/e2e-test-results',
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          // Debian's chromium package; Playwright's own download is not used
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
 
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  webServer: {
+    // builds the app when needed, then the demo environments and the backend
+    command: 'node scripts/e2e-server.js',
+    url: `${baseURL}/api/env-parity/health`,
+    reuseExistingServer: !CI,
+    // a first build of the app takes most of it
+    timeout: 180_000,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
 });

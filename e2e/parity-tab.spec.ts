@@ -1,0 +1,163 @@
+/*
+ * The Parity tab, as a user sees it: catalog → a service → Parity. The demo
+ * services are described at the top of examples/entities.yaml.
+ */
+import { expect, test } from '@playwright/test';
+import { ENVIRONMENTS, openParityTab, parityTab } from './support/parity';
+import { saveScreenshot } from './support/screenshots';
+import { signIn } from './support/signIn';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'guest');
+});
+
+test('summary, matrix, verdicts and drift of a service', async ({ page }) => {
+  const tab = await openParityTab(page, 'checkout-web');
+
+  // the summary sentence, and the closest environment
+  await expect(tab.summary).toContainText('Production runs 1.4.2');
+  await expect(tab.summary).toContainText(
+    'Closest to production: pre-production, in sync.',
+  );
+
+  // the matrix: the four environments, in promotion order, production the
+  // reference
+  await expect(tab.matrix.getByRole('columnheader')).toHaveText([
+    '',
+    ...ENVIRONMENTS.slice(0, -1),
+    /^Production\s*reference$/,
+  ]);
+  await expect(tab.matrixCell('Version', 'Staging')).toHaveText('1.5.0');
+  await expect(tab.matrixCell('Version', 'Production')).toHaveText('1.4.2');
+
+  // verdicts: pre-production runs production's build, staging does not
+  await expect(
+    tab.matrixCell('Parity', 'Pre-production').locator('[data-verdict]'),
+  ).toHaveText('in sync');
+  // diverged with the demo's fake GitHub (commits compared), a different
+  // build without it
+  await expect(
+    tab.matrixCell('Parity', 'Staging').locator('[data-verdict]'),
+  ).toHaveText(/^(diverged|a different build)$/);
+
+  // the drift list: staging's version change from production's
+  const staging = tab.drift('Staging');
+  await expect(staging).toBeVisible();
+  await expect(
+    staging
+      .getByRole('table', { name: 'Drift of Staging' })
+      .getByRole('row')
+      .filter({ hasText: /^Version/ }),
+  ).toHaveText(/^Version\s*version\s*changed\s*1\.4\.2\s*1\.5\.0$/);
+  await expect(
+    tab.drift('Pre-production').locator('[data-verdict]'),
+  ).toHaveText('in sync');
+
+  await saveScreenshot(page, 'parity-tab');
+  // the first screen of it, for the top of the README
+  await saveScreenshot(page, 'parity-tab-overview', { viewportOnly: true });
+});
+
+test('refresh observes the environments again', async ({ page }) => {
+  const tab = await openParityTab(page, 'payments-api');
+  await expect(tab.freshness).toHaveText(/^observed /);
+  await expect(tab.refreshButton).toBeEnabled();
+
+  // the exact observation time, in the freshness text's tooltip
+  const observedAt = async () => {
+    await tab.freshness.hover();
+    const tooltip = page.getByRole('tooltip');
+    await expect(tooltip).toBeVisible();
+    const text = (await tooltip.innerText()).trim();
+    await page.mouse.move(0, 0);
+    await expect(tooltip).toBeHidden();
+    return text;
+  };
+  const before = await observedAt();
+
+  // the tooltip shows seconds: make sure the next observation is in another
+  await page.waitForTimeout(1_100);
+
+  // hold the refresh request for a moment, so its progress state can be seen
+  let release!: () => void;
+  const held = new Promise<void>(resolve => (release = resolve));
+  await page.route('**/api/env-parity/entities/**/refresh', async route => {
+    await held;
+    await route.continue();
+  });
+  const response = page.waitForResponse(
+    r => r.url().endsWith('/refresh') && r.request().method() === 'POST',
+  );
+
+  await tab.refreshButton.click();
+  await expect(tab.refreshButton).toBeDisabled();
+  await expect(tab.refreshButton).toHaveText(/Refreshing/);
+  await expect(
+    page.getByRole('progressbar', { name: 'Refreshing' }),
+  ).toBeVisible();
+
+  release();
+  expect((await response).status()).toBe(200);
+  await expect(tab.refreshButton).toBeEnabled();
+  await expect(tab.refreshButton).toHaveText('Refresh');
+  await expect(
+    page.getByRole('progressbar', { name: 'Refreshing' }),
+  ).toBeHidden();
+  await expect(tab.freshness).toHaveText('observed just now');
+  await expect.poll(observedAt).not.toBe(before);
+  await expect(page.getByText(/^Refresh failed/)).toBeHidden();
+
+  await saveScreenshot(page, 'parity-refresh');
+});
+
+test('a rebuilt tag is called out', async ({ page }) => {
+  const tab = await openParityTab(page, 'search-indexer');
+
+  await expect(
+    tab.matrixCell('Parity', 'Staging').locator('[data-verdict]'),
+  ).toHaveText('same tag, different build');
+  await expect(tab.summary).toContainText(
+    'Staging runs 3.2.0 too, but a different artifact',
+  );
+  await expect(tab.drift('Staging')).toContainText('same tag, different build');
+
+  await saveScreenshot(page, 'parity-tag-mismatch');
+});
+
+test("an environment's error is shown in its column", async ({ page }) => {
+  const tab = await openParityTab(page, 'pricing-engine');
+
+  // staging's annotations are malformed: the error names the annotation
+  const staging = tab.matrixCell('Status', 'Staging');
+  await expect(staging).toContainText('env-parity/staging.artifact');
+  await expect(staging).toContainText('is not a valid digest');
+  await expect(tab.summary).toContainText('Staging could not be read.');
+  await expect(
+    tab.matrixCell('Parity', 'Staging').locator('[data-verdict]'),
+  ).toHaveText('unknown');
+  // the other environments are unaffected
+  await expect(
+    tab.matrixCell('Parity', 'Pre-production').locator('[data-verdict]'),
+  ).toHaveText('in sync');
+
+  await saveScreenshot(page, 'parity-environment-error');
+});
+
+test('a service without annotations shows how to add them', async ({
+  page,
+}) => {
+  await openParityTab(page, 'user-profile');
+
+  await expect(
+    page.getByText('No deployment data for this component yet'),
+  ).toBeVisible();
+  // the snippet to copy names every environment's annotations
+  const snippet = page.getByRole('code').filter({ hasText: 'metadata:' });
+  await expect(snippet).toContainText('env-parity/production.version');
+  await expect(snippet).toContainText('env-parity/development.revision');
+  await expect(page.getByRole('button', { name: 'Copy text' })).toBeVisible();
+  // nothing to compare: no matrix, no drift list
+  await expect(parityTab(page).matrix).toBeHidden();
+
+  await saveScreenshot(page, 'parity-empty-state');
+});
