@@ -8,6 +8,7 @@ export const DEMO_USERS = {
   guest: 'Guest',
   alice: 'Alice',
   bob: 'Bob',
+  dana: 'Dana',
 } as const;
 
 export type DemoUser = keyof typeof DEMO_USERS;

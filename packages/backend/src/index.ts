@@ -17,9 +17,8 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permissions: allow-all policy for the demo
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// DEMO ONLY: allows everything except Env Parity for the contractor "dana"
+backend.add(import('./demoPermissionPolicy'));
 
 // notifications and signals
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -38,6 +38,13 @@ export const DEMO_USERS: DemoUser[] = [
     description:
       'Owns checkout-web and inventory-service. Does not own production.',
   },
+  {
+    name: 'dana',
+    title: 'Dana',
+    role: 'Contractor, no Env Parity access',
+    description:
+      'The demo permission policy denies her every env-parity permission: see what a user without them sees.',
+  },
 ];
 
 /** Where the chosen user is kept, so a reload keeps them signed in. */

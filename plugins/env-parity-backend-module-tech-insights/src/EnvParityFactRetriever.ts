@@ -1,0 +1,274 @@
+import {
+  FactRetriever,
+  FactRetrieverContext,
+  TechInsightFact,
+} from '@backstage-community/plugin-tech-insights-node';
+import { ForwardedError, ResponseError } from '@backstage/errors';
+import {
+  SCORECARD_MAX_PAGE_SIZE,
+  ScorecardPage,
+  ScorecardRow,
+  scorecardQueryParams,
+} from '@env-parity/plugin-env-parity-common';
+
+/** The id of the env-parity fact retriever. @public */
+export const ENV_PARITY_FACT_RETRIEVER_ID = 'envParityFactRetriever';
+
+/**
+ * Options of {@link createEnvParityFactRetriever}.
+ *
+ * @public
+ */
+export interface EnvParityFactRetrieverOptions {
+  /**
+   * Entity kinds to retrieve facts for, also used as the retriever's
+   * `entityFilter`. Default `['component']`.
+   */
+  kinds?: string[];
+  /**
+   * Scorecard rows per request, 1 to 500. Default 500.
+   */
+  pageSize?: number;
+  /**
+   * Most scorecard pages read in one run; a run that reaches it logs a
+   * warning and stores the facts read so far. Default 100.
+   */
+  maxPages?: number;
+}
+
+/**
+ * The facts of one entity.
+ *
+ * @public
+ */
+export type EnvParityFacts = {
+  parityScore: number;
+  parityVerdict: string;
+  inParity: boolean;
+  driftAgeDays?: number;
+  commitsBehind?: number;
+  commitsAhead?: number;
+  comparedEnvironment: string;
+  referenceEnvironment: string;
+  referenceVersion?: string;
+  comparedVersion?: string;
+};
+
+const schema: FactRetriever['schema'] = {
+  parityScore: {
+    type: 'integer',
+    description:
+      'Env parity score of the tracked environment (e.g. staging) against the reference environment (e.g. production): 0 (nothing alike or unknown) to 100 (in sync)',
+  },
+  parityVerdict: {
+    type: 'string',
+    description:
+      'Env parity verdict of the tracked environment against the reference: in-sync, config-drift, ahead, behind, diverged, tag-mismatch, different or unknown',
+  },
+  inParity: {
+    type: 'boolean',
+    description:
+      'True when the tracked environment is in sync with the reference environment (verdict in-sync)',
+  },
+  driftAgeDays: {
+    type: 'integer',
+    description:
+      'Whole days the tracked environment has differed from the reference; absent when in sync or unknown',
+  },
+  commitsBehind: {
+    type: 'integer',
+    description:
+      'Commits the tracked environment is behind the reference; absent when no revision comparer could tell',
+  },
+  commitsAhead: {
+    type: 'integer',
+    description:
+      'Commits the tracked environment is ahead of the reference; absent when no revision comparer could tell',
+  },
+  comparedEnvironment: {
+    type: 'string',
+    description:
+      'Name of the tracked environment compared with the reference, e.g. staging',
+  },
+  referenceEnvironment: {
+    type: 'string',
+    description: 'Name of the reference environment, e.g. production',
+  },
+  referenceVersion: {
+    type: 'string',
+    description:
+      'Version deployed to the reference environment; absent when unknown',
+  },
+  comparedVersion: {
+    type: 'string',
+    description:
+      'Version deployed to the tracked environment; absent when unknown',
+  },
+};
+
+/** The facts of one scorecard row; unknown values are left out. */
+export function scorecardRowToFacts(row: ScorecardRow): EnvParityFacts {
+  const facts: EnvParityFacts = {
+    parityScore: Math.round(row.score),
+    parityVerdict: row.verdict,
+    inParity: row.verdict === 'in-sync',
+    comparedEnvironment: row.comparedEnvironment,
+    referenceEnvironment: row.referenceEnvironment,
+  };
+  if (typeof row.driftAgeDays === 'number') {
+    facts.driftAgeDays = row.driftAgeDays;
+  }
+  if (typeof row.commitsBehind === 'number') {
+    facts.commitsBehind = row.commitsBehind;
+  }
+  if (typeof row.commitsAhead === 'number') {
+    facts.commitsAhead = row.commitsAhead;
+  }
+  if (row.referenceVersion !== undefined && row.referenceVersion !== null) {
+    facts.referenceVersion = row.referenceVersion;
+  }
+  if (row.comparedVersion !== undefined && row.comparedVersion !== null) {
+    facts.comparedVersion = row.comparedVersion;
+  }
+  return facts;
+}
+
+function boundedInteger(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max: number,
+): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(
+      `${name} of the env-parity fact retriever must be a whole number from 1 to ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A Tech Insights fact retriever for the env-parity scorecard: per entity,
+ * the parity score, verdict, drift age and commits behind/ahead of the
+ * tracked environment (e.g. staging) against the reference (production).
+ *
+ * It reads `GET /api/env-parity/scorecard` page by page with the service
+ * credentials of the tech-insights plugin.
+ *
+ * @public
+ */
+export function createEnvParityFactRetriever(
+  options: EnvParityFactRetrieverOptions = {},
+): FactRetriever {
+  const kinds = (options.kinds ?? ['component']).map(k => k.toLowerCase());
+  if (kinds.length === 0) {
+    throw new Error(
+      'kinds of the env-parity fact retriever must name at least one entity kind',
+    );
+  }
+  const pageSize = boundedInteger(
+    'pageSize',
+    options.pageSize,
+    SCORECARD_MAX_PAGE_SIZE,
+    SCORECARD_MAX_PAGE_SIZE,
+  );
+  const maxPages = boundedInteger(
+    'maxPages',
+    options.maxPages,
+    100,
+    Number.MAX_SAFE_INTEGER,
+  );
+
+  return {
+    id: ENV_PARITY_FACT_RETRIEVER_ID,
+    version: '0.1.0',
+    title: 'Environment parity',
+    description:
+      'Parity score, verdict, drift age and commits behind of the tracked environment (e.g. staging) against the reference environment (e.g. production), from the env-parity scorecard',
+    entityFilter: [{ kind: kinds }],
+    schema,
+    async handler(ctx: FactRetrieverContext): Promise<TechInsightFact[]> {
+      const baseUrl = await ctx.discovery.getBaseUrl('env-parity');
+      const { token } = await ctx.auth.getPluginRequestToken({
+        onBehalfOf: await ctx.auth.getOwnServiceCredentials(),
+        targetPluginId: 'env-parity',
+      });
+
+      const facts = new Map<string, TechInsightFact>();
+      let totalCount = 0;
+      let page = 1;
+      for (; page <= maxPages; page++) {
+        // Sorted by name (ties by entity ref): stable while rows change.
+        const query = scorecardQueryParams({
+          kind: kinds,
+          sort: 'name',
+          order: 'asc',
+          page,
+          pageSize,
+        });
+        const url = `${baseUrl}/scorecard?${query}`;
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            headers: {
+              Authorization: `Bearer ${token}`,
+              Accept: 'application/json',
+            },
+          });
+        } catch (error) {
+          throw new ForwardedError(
+            `Could not reach the env-parity scorecard at ${url}`,
+            error,
+          );
+        }
+        if (!response.ok) {
+          const error = await ResponseError.fromResponse(response);
+          throw new ForwardedError(
+            `The env-parity scorecard request ${url} failed with ${error.statusCode} ${error.statusText}`,
+            error.cause,
+          );
+        }
+        let body: ScorecardPage;
+        try {
+          body = (await response.json()) as ScorecardPage;
+        } catch (error) {
+          throw new ForwardedError(
+            `The env-parity scorecard at ${url} did not answer with JSON`,
+            error,
+          );
+        }
+        if (!Array.isArray(body?.items)) {
+          throw new Error(
+            `The env-parity scorecard at ${url} answered without items`,
+          );
+        }
+        for (const row of body.items) {
+          facts.set(row.entityRef, {
+            entity: {
+              kind: row.kind,
+              namespace: row.namespace,
+              name: row.name,
+            },
+            facts: scorecardRowToFacts(row),
+          });
+        }
+        totalCount = body.totalCount;
+        // A page may hold fewer than pageSize rows when some are hidden
+        // from the caller, so only the total tells when to stop.
+        if (body.items.length === 0 || page * pageSize >= totalCount) {
+          break;
+        }
+      }
+      if (page > maxPages) {
+        ctx.logger.warn(
+          `Read ${maxPages} pages of the env-parity scorecard (${facts.size} of ${totalCount} services) and stopped; raise maxPages of the env-parity fact retriever to read more`,
+        );
+      }
+      ctx.logger.info(`Retrieved env-parity facts for ${facts.size} entities`);
+      return [...facts.values()];
+    },
+  };
+}
