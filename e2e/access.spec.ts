@@ -1,0 +1,197 @@
+/*
+ * Temporary read-only access, with two people in two browsers: the guest
+ * (payments-team) asks for read-only access to payments-api in production
+ * from its Parity tab; Alice (SRE, the owners of production) approves it
+ * from the "Access requests" page; the guest sees the grant, its countdown
+ * and how to use it (envParity.access.instructions.production in
+ * app-config.yaml), then revokes it; the request's page keeps the timeline.
+ */
+import { expect, Page, test } from '@playwright/test';
+import { openParityTab } from './support/parity';
+import { saveScreenshot } from './support/screenshots';
+import { signIn } from './support/signIn';
+
+const SERVICE = 'payments-api';
+
+/** The "Read-only access" card of the Parity tab (AccessRequestCard). */
+function accessCard(page: Page) {
+  return {
+    requestButton: page.getByRole('button', {
+      name: 'Request read-only access',
+      exact: true,
+    }),
+    /** The current request or grant for an environment, by its title. */
+    current: (environment: string) =>
+      page.getByRole('region', {
+        name: `${environment} access request`,
+        exact: true,
+      }),
+    anyCurrent: page.getByRole('region', { name: / access request$/ }),
+  };
+}
+
+/**
+ * The backend's database lives as long as the server: withdraw or revoke
+ * whatever request the guest left on this service in an earlier run.
+ */
+async function clearCurrentRequests(page: Page) {
+  const card = accessCard(page);
+  await expect(card.requestButton.or(card.anyCurrent).first()).toBeVisible();
+  while ((await card.anyCurrent.count()) > 0) {
+    const region = card.anyCurrent.first();
+    const action = region.getByRole('button', { name: /^(Withdraw|Revoke)$/ });
+    const name = (await action.first().innerText()).trim();
+    await action.first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByRole('button', { name: new RegExp(`^${name}$`, 'i') })
+      .click();
+    await expect(dialog).toBeHidden();
+    await page.reload();
+    await expect(card.requestButton.or(card.anyCurrent).first()).toBeVisible();
+  }
+  await expect(card.requestButton).toBeVisible();
+}
+
+test('a guest asks for read-only access, an SRE approves, the guest revokes', async ({
+  page: guestPage,
+  browser,
+}) => {
+  // a reason of this run only, to find this request among others
+  const reason = `Checking whether refunds also fail in production (e2e ${Date.now()})`;
+
+  // --- the guest asks, from the Parity tab ---------------------------------
+  await signIn(guestPage, 'guest');
+  await openParityTab(guestPage, SERVICE);
+  const guest = accessCard(guestPage);
+  await clearCurrentRequests(guestPage);
+
+  await guest.requestButton.click();
+  const form = guestPage.getByRole('form', {
+    name: 'Request read-only access',
+  });
+  await expect(form).toBeVisible();
+  // the defaults: production (the reference), and a duration
+  const environment = form.getByRole('combobox', { name: 'Environment' });
+  await expect(environment).toHaveValue('production');
+  const duration = form.getByRole('combobox', { name: 'Duration' });
+  await expect(duration).toHaveValue('60');
+  await form.getByRole('textbox', { name: 'Reason' }).fill(reason);
+  await form.getByRole('button', { name: 'Request access' }).click();
+  await expect(form).toBeHidden();
+
+  await expect(
+    guestPage.getByText('Requested. Members of sre have been notified.'),
+  ).toBeVisible();
+  const request = guest.current('Production');
+  await expect(request.locator('[data-status]')).toHaveText('pending');
+  await expect(request).toContainText('waiting for sre to approve');
+  await expect(request.getByRole('timer')).toHaveText(
+    /^awaiting approval, times out in /,
+  );
+  // the request's own page, for the timeline at the end
+  const requestPage = await request
+    .getByRole('link', { name: 'View request and timeline' })
+    .getAttribute('href');
+  expect(requestPage).toMatch(/\/access\/[^/]+$/);
+
+  // --- Alice, SRE, approves from "Access requests" -------------------------
+  const aliceContext = await browser.newContext();
+  try {
+    const alicePage = await aliceContext.newPage();
+    await signIn(alicePage, 'alice');
+    await alicePage
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Access requests' })
+      .click();
+    const tabs = alicePage.getByRole('tablist', { name: 'Access requests' });
+    await tabs.getByRole('tab', { name: /^Waiting for my review/ }).click();
+    const review = alicePage.getByRole('tabpanel', {
+      name: 'Waiting for my review',
+    });
+    const row = review.getByRole('row').filter({ hasText: reason });
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(SERVICE);
+    await expect(row.locator('[data-status]')).toHaveText('pending');
+    await row.getByRole('button', { name: 'Approve', exact: true }).click();
+
+    const dialog = alicePage.getByRole('dialog', { name: 'Approve access' });
+    await expect(dialog).toContainText(
+      `guest gets 1 hour of read-only access to ${SERVICE} in production`,
+    );
+    await dialog
+      .getByRole('textbox', { name: 'Comment (optional)' })
+      .fill('Approved for the refunds incident; look, do not touch.');
+    await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(
+      alicePage.getByText(
+        /^production access for guest is now (approved|active)\.$/,
+      ),
+    ).toBeVisible();
+
+    // granted (the record-only provisioner grants at once, or nearly)
+    await tabs.getByRole('tab', { name: /^Active grants/ }).click();
+    const active = alicePage
+      .getByRole('tabpanel', { name: 'Active grants' })
+      .getByRole('row')
+      .filter({ hasText: SERVICE });
+    await expect(async () => {
+      await alicePage.reload();
+      await expect(
+        active.locator('[data-status="active"]').first(),
+      ).toBeVisible({
+        timeout: 5_000,
+      });
+    }).toPass({ timeout: 60_000 });
+    await expect(active.first().getByRole('timer')).toHaveText(/^in /);
+    await saveScreenshot(alicePage, 'access-approved');
+  } finally {
+    await aliceContext.close();
+  }
+
+  // --- the guest sees the grant, its countdown and how to use it -----------
+  await guestPage.reload();
+  await expect(request.locator('[data-status]')).toHaveText('active');
+  const countdown = request.getByRole('timer');
+  await expect(countdown).toHaveText(/^expires in \S/);
+  const instructions = request.getByRole('region', {
+    name: 'How to use this access',
+  });
+  await expect(instructions).toContainText(
+    `kubectl --context prod-readonly -n default get pods -l app=${SERVICE}`,
+  );
+  await expect(
+    instructions.getByRole('button', { name: 'Copy instructions' }),
+  ).toBeVisible();
+  await saveScreenshot(guestPage, 'access-granted');
+
+  // --- the guest gives it back ---------------------------------------------
+  await request.getByRole('button', { name: 'Revoke', exact: true }).click();
+  const revoke = guestPage.getByRole('dialog', { name: 'Revoke access' });
+  await revoke.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await expect(revoke).toBeHidden();
+  await expect(guestPage.getByText('Access revoked.')).toBeVisible();
+  await expect(request).toHaveCount(0);
+  await expect(guest.requestButton).toBeVisible();
+
+  // --- the request's page: the whole story, in order -----------------------
+  await guestPage.goto(requestPage!);
+  await expect(guestPage.locator('[data-status]').first()).toHaveText(
+    'revoked',
+  );
+  const timeline = guestPage.getByRole('list', { name: 'Timeline' });
+  await expect(timeline).toBeVisible();
+  const events = await timeline
+    .locator('[data-event]')
+    .evaluateAll(items => items.map(i => i.getAttribute('data-event')));
+  expect(
+    events.filter(e =>
+      ['requested', 'approved', 'granted', 'revoked'].includes(e!),
+    ),
+  ).toEqual(['requested', 'approved', 'granted', 'revoked']);
+  await expect(timeline).toContainText(
+    'Approved for the refunds incident; look, do not touch.',
+  );
+  await saveScreenshot(guestPage, 'access-timeline');
+});

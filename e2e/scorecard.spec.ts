@@ -1,0 +1,157 @@
+/*
+ * The Env Parity scorecard (sidebar "Env Parity"): every tracked service's
+ * parity with production in one table, with summary tiles, filters, sorting,
+ * a team roll-up that links to the filtered table, and a CSV export.
+ */
+import { expect, Locator, Page, test } from '@playwright/test';
+import fs from 'node:fs/promises';
+import { saveScreenshot } from './support/screenshots';
+import { signIn } from './support/signIn';
+
+function scorecard(page: Page) {
+  const services = page.getByRole('table', { name: 'Services', exact: true });
+  return {
+    tile: (title: string) =>
+      page.getByRole('group', { name: title, exact: true }),
+    filters: page.getByRole('search', { name: 'Filter services' }),
+    services,
+    rows: services.locator('tbody tr'),
+    rollup: page.getByRole('table', { name: 'Team roll-up', exact: true }),
+  };
+}
+
+/** The texts of one column of a table's body, by its header's title. */
+async function columnTexts(table: Locator, title: string) {
+  const headers = (await table.locator('thead th').allInnerTexts()).map(t =>
+    t.trim(),
+  );
+  const index = headers.findIndex(h => h.startsWith(title));
+  expect(
+    index,
+    `no column "${title}" in ${headers.join(', ')}`,
+  ).toBeGreaterThan(-1);
+  return (
+    await table
+      .locator('tbody tr')
+      .locator(`> :nth-child(${index + 1})`)
+      .allInnerTexts()
+  ).map(t => t.trim());
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'guest');
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Env Parity' })
+    .click();
+  await expect(page).toHaveURL(/\/env-parity(\?|$)/);
+});
+
+test('tiles, filters, sorting, the team roll-up and the export', async ({
+  page,
+}) => {
+  const card = scorecard(page);
+
+  // the tiles show numbers
+  await expect(card.tile('Services tracked')).toContainText(/\d/);
+  await expect(card.tile('In parity')).toContainText(/\d/);
+  await expect(card.services).toBeVisible();
+  await expect(card.rows.first()).toBeVisible();
+  const all = await card.rows.count();
+  expect(all).toBeGreaterThan(1);
+
+  // filter by verdict: only services in sync remain
+  const verdict = card.filters.getByRole('textbox', { name: 'Verdict' });
+  await verdict.click();
+  await page.getByRole('option', { name: 'in sync', exact: true }).click();
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/verdict=/);
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+  await expect(async () => {
+    const count = await card.rows.count();
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(all);
+  }).toPass();
+  for (const row of await card.rows.all()) {
+    await expect(row.locator('[data-verdict]').first()).toHaveAttribute(
+      'data-verdict',
+      'in-sync',
+    );
+  }
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page).not.toHaveURL(/verdict=/);
+  await expect(card.rows).toHaveCount(all);
+
+  // sort by score, both ways (the table's default order is by score too)
+  const scoreHeader = card.services.getByRole('columnheader', {
+    name: 'Score',
+  });
+  const scoresAreSorted = async () => {
+    await expect(card.services).toHaveAttribute('aria-busy', 'false');
+    await expect(async () => {
+      const direction = await scoreHeader.getAttribute('aria-sort');
+      expect(direction).toMatch(/^(ascending|descending)$/);
+      const scores = (await columnTexts(card.services, 'Score'))
+        .map(t => Number.parseFloat(t))
+        .filter(n => !Number.isNaN(n));
+      expect(scores.length).toBeGreaterThan(1);
+      expect(scores).toEqual(
+        [...scores].sort((a, b) => (direction === 'ascending' ? a - b : b - a)),
+      );
+    }).toPass();
+    return scoreHeader.getAttribute('aria-sort');
+  };
+  await scoreHeader.getByRole('button').click();
+  const first = await scoresAreSorted();
+  await scoreHeader.getByRole('button').click();
+  await expect(scoreHeader).not.toHaveAttribute('aria-sort', first!);
+  await scoresAreSorted();
+
+  await saveScreenshot(page, 'scorecard');
+
+  // a team of the roll-up leads to the table filtered by that team
+  const team = card.rollup.locator('a[title^="Show the services of "]').first();
+  await team.click();
+  await expect(page).toHaveURL(/owner=/);
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+  await expect(async () => {
+    const owners = await columnTexts(card.services, 'Owner');
+    expect(owners.length).toBeGreaterThan(0);
+    expect(owners.length).toBeLessThan(all);
+    // every row is the team's
+    expect(new Set(owners).size).toBe(1);
+  }).toPass();
+
+  // the export: a CSV of the table, with its header row
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('env-parity-scorecard.csv');
+  const csv = await fs.readFile((await download.path())!, 'utf8');
+  const [header, ...lines] = csv
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/);
+  expect(header.split(',')).toEqual([
+    'entity_ref',
+    'title',
+    'owner',
+    'system',
+    'kind',
+    'lifecycle',
+    'reference_environment',
+    'reference_version',
+    'compared_environment',
+    'compared_version',
+    'verdict',
+    'score',
+    'commits_ahead',
+    'commits_behind',
+    'drift_since',
+    'drift_age_days',
+    'last_observed_at',
+    'observation_failed',
+  ]);
+  expect(lines[0]).toMatch(/^"?component:/);
+  expect(lines.length).toBeGreaterThan(0);
+});
