@@ -107,7 +107,27 @@ test('tiles, filters, sorting, the team roll-up and the export', async ({
   await expect(scoreHeader).not.toHaveAttribute('aria-sort', first!);
   await scoresAreSorted();
 
+  // the trend: the demo's made-up history gives it many days
+  const trend = page.getByRole('table', { name: 'Trend per day' });
+  await expect(async () => {
+    expect(await trend.locator('tbody tr').count()).toBeGreaterThan(30);
+  }).toPass();
+
   await saveScreenshot(page, 'scorecard');
+
+  // paging, server side: three rows a page
+  await page.goto('/env-parity?pageSize=3');
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+  await expect(card.rows).toHaveCount(3);
+  const firstPage = await card.rows.allInnerTexts();
+  await expect(page.getByText(`1-3 of ${all}`)).toBeVisible();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText(`4-6 of ${all}`)).toBeVisible();
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+  expect(await card.rows.allInnerTexts()).not.toEqual(firstPage);
+  await page.goBack();
+  await expect(page.getByText(`1-3 of ${all}`)).toBeVisible();
 
   // a team of the roll-up leads to the table filtered by that team
   const team = card.rollup.locator('a[title^="Show the services of "]').first();

@@ -15,7 +15,7 @@ backend.add(import('./demoAuth'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// permissions: allow-all policy for the demo
+// permissions
 backend.add(import('@backstage/plugin-permission-backend'));
 // DEMO ONLY: allows everything except Env Parity for the contractor "dana"
 backend.add(import('./demoPermissionPolicy'));
@@ -28,6 +28,8 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
 backend.add(import('@env-parity/plugin-env-parity-backend'));
+// DEMO ONLY: made-up scorecard history so the trend chart is not empty
+backend.add(import('./demoHistory'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-github'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-http'));
 backend.start();
