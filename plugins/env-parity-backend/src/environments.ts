@@ -107,11 +107,6 @@ export class EnvironmentRegistry {
     },
   ) {}
 
-  /** Environment names known without asking the catalog. */
-  configuredNames(): string[] {
-    return this.configured.map(e => e.name);
-  }
-
   async list(): Promise<EnvironmentDefinition[]> {
     if (!this.fromCatalog) {
       return this.configured;
