@@ -44,6 +44,31 @@ export interface Config {
       providerTimeout?: HumanDuration;
     };
     /**
+     * Configuration drift: how configuration fingerprints from providers
+     * (Kubernetes, Argo CD) are compared.
+     */
+    config?: {
+      /**
+       * Configuration keys expected to differ between environments, so the
+       * verdict reflects real drift: patterns matching whole keys, `*`
+       * matching any run of characters, e.g.
+       * `['*.env.DATABASE_URL', '*.replicas', 'configmap/*.LOG_LEVEL']`.
+       * An entity adds its own with the `env-parity/ignore-config`
+       * annotation (comma separated). Ignored keys that differ are listed
+       * as ignored, and count for neither verdict nor score.
+       */
+      ignore?: string[];
+      /**
+       * The key of the HMAC-SHA256 that fingerprints configuration values.
+       * Set it, so that the stored fingerprints of short secret values
+       * cannot be guessed by hashing candidates; changing it makes every
+       * key look changed once. Secret fingerprints never leave the backend
+       * either way.
+       * @visibility secret
+       */
+      hashKey?: string;
+    };
+    /**
      * A successful observation older than this is shown as stale. Defaults
      * to one hour.
      */

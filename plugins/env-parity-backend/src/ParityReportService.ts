@@ -11,6 +11,7 @@ import {
   RevisionComparer,
 } from '@env-parity/plugin-env-parity-node';
 import { DeploymentCollector } from './collector/DeploymentCollector';
+import { ignorePatternsFor, withoutSecretHashes } from './configDrift';
 import { EnvironmentRegistry } from './environments';
 import { SnapshotStore } from './store/SnapshotStore';
 
@@ -30,6 +31,8 @@ export class ParityReportService {
       comparers: RevisionComparer[];
       logger: LoggerService;
       staleAfterMs: number;
+      /** `envParity.config.ignore`. */
+      ignoreConfig?: string[];
     },
   ) {
     this.precedence = Object.fromEntries(
@@ -51,12 +54,15 @@ export class ParityReportService {
       snapshots,
       providerPrecedence: this.precedence,
       staleAfterMs: this.deps.staleAfterMs,
+      ignoreConfig: ignorePatternsFor(this.deps.ignoreConfig, entity),
     };
     const report = computeParityReport(input);
     const revisionComparisons = await this.compareRevisions(entity, report);
-    return revisionComparisons
-      ? computeParityReport({ ...input, revisionComparisons })
-      : report;
+    return withoutSecretHashes(
+      revisionComparisons
+        ? computeParityReport({ ...input, revisionComparisons })
+        : report,
+    );
   }
 
   async refresh(entity: Entity): Promise<ParityReport> {

@@ -3,7 +3,13 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ConfigFingerprint,
+  Deployment,
+} from '@env-parity/plugin-env-parity-common';
+import { envParityProvidersExtensionPoint } from '@env-parity/plugin-env-parity-node';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import request from 'supertest';
 import { envParityPlugin } from './plugin';
@@ -247,6 +253,126 @@ describe('env-parity backend', () => {
       ['staging', false],
       ['preprod', false],
       ['production', true],
+    ]);
+  });
+});
+
+describe('configuration drift in reports', () => {
+  // a provider standing in for a cluster: configuration per environment
+  const running: Record<string, Record<string, ConfigFingerprint>> = {
+    staging: {
+      'deployment/api.replicas': { hash: 'r1', value: '1' },
+      'secret/api.DB_PASSWORD': { hash: 'keyed-hash-staging', secret: true },
+      'configmap/api.FEATURE_X': { hash: 'off', value: 'off' },
+    },
+    production: {
+      'deployment/api.replicas': { hash: 'r3', value: '3' },
+      'secret/api.DB_PASSWORD': { hash: 'keyed-hash-production', secret: true },
+      'configmap/api.FEATURE_X': { hash: 'on', value: 'on' },
+    },
+  };
+  const clusterModule = createBackendModule({
+    pluginId: 'env-parity',
+    moduleId: 'test-cluster',
+    register(reg) {
+      reg.registerInit({
+        deps: { providers: envParityProvidersExtensionPoint },
+        async init({ providers }) {
+          providers.addDeploymentProvider({
+            getProviderName: () => 'test-cluster',
+            precedence: 100,
+            supports: () => true,
+            async observe() {
+              return Object.entries(running).map(([environment, cfg]) => ({
+                environment,
+                deployment: {
+                  artifact: `ghcr.io/acme/api:1.0.0@${PROD_DIGEST}`,
+                  config: cfg,
+                } as Deployment,
+              }));
+            },
+          });
+        },
+      });
+    },
+  });
+
+  async function report(
+    annotations: Record<string, string>,
+    ignore?: string[],
+  ): Promise<ParityReport> {
+    const { factory } = createTestCatalog([component('api', annotations)]);
+    const { server } = await startTestBackend({
+      features: [
+        envParityPlugin,
+        clusterModule,
+        factory,
+        mockServices.rootConfig.factory({
+          data: {
+            envParity: {
+              environments: [
+                { name: 'staging' },
+                { name: 'production', reference: true },
+              ],
+              ...(ignore ? { config: { ignore } } : {}),
+            },
+          },
+        }),
+        mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      ],
+    });
+    const res = await request(server).get(
+      '/api/env-parity/entities/component/default/api',
+    );
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toContain('keyed-hash');
+    return res.body;
+  }
+
+  it('names differing keys, shows no secret, and keeps secret hashes in the backend', async () => {
+    const result = await report({});
+    const staging = result.comparisons.find(c => c.environment === 'staging')!;
+    expect(staging.verdict).toBe('config-drift');
+    expect(staging.drift).toEqual([
+      {
+        type: 'config',
+        field: 'configmap/api.FEATURE_X',
+        change: 'changed',
+        reference: 'on',
+        environment: 'off',
+      },
+      {
+        type: 'config',
+        field: 'deployment/api.replicas',
+        change: 'changed',
+        reference: '3',
+        environment: '1',
+      },
+      { type: 'config', field: 'secret/api.DB_PASSWORD', change: 'changed' },
+    ]);
+    const production = result.environments.find(e => e.name === 'production')!;
+    expect(production.deployment?.config?.['secret/api.DB_PASSWORD']).toEqual({
+      hash: '',
+      secret: true,
+    });
+    expect(production.deployment?.config?.['configmap/api.FEATURE_X']).toEqual({
+      hash: 'on',
+      value: 'on',
+    });
+  });
+
+  it('ignores keys from envParity.config.ignore and the entity annotation', async () => {
+    const result = await report(
+      { 'env-parity/ignore-config': 'secret/*, configmap/api.FEATURE_X' },
+      ['*.replicas'],
+    );
+    const staging = result.comparisons.find(c => c.environment === 'staging')!;
+    expect(staging.verdict).toBe('in-sync');
+    expect(staging.drift).toEqual([]);
+    expect(staging.ignoredConfig).toEqual([
+      'configmap/api.FEATURE_X',
+      'deployment/api.replicas',
+      'secret/api.DB_PASSWORD',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { readIgnoreConfig } from './configDrift';
 import {
   coreServices,
   createBackendPlugin,
@@ -133,6 +134,7 @@ export const envParityPlugin = createBackendPlugin({
                 readDurationFromConfig(config, { key: 'envParity.staleAfter' }),
               )
             : 60 * 60 * 1000,
+          ignoreConfig: readIgnoreConfig(config),
         });
 
         const schedule = config.has('envParity.schedule')

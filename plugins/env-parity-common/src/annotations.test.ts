@@ -5,6 +5,8 @@ import {
   hasEnvParityAnnotations,
   parseEnvironmentAnnotation,
   PROVIDER_ANNOTATIONS,
+  configKeyMatcher,
+  parseConfigPatterns,
 } from './annotations';
 
 describe('environmentAnnotation', () => {
@@ -104,4 +106,31 @@ describe('hasEnvParityAnnotations', () => {
       ).toBe(expected);
     },
   );
+});
+
+describe('configuration key patterns', () => {
+  it('splits the annotation on commas and newlines', () => {
+    expect(parseConfigPatterns(' *.replicas,\n*.env.DATABASE_URL ,, ')).toEqual(
+      ['*.replicas', '*.env.DATABASE_URL'],
+    );
+    expect(parseConfigPatterns(undefined)).toEqual([]);
+  });
+
+  it.each([
+    ['*.replicas', 'deployment/api.replicas', true],
+    ['*.replicas', 'deployment/api.replicasX', false],
+    ['*.env.DATABASE_URL', 'deployment/api/app.env.DATABASE_URL', true],
+    ['*.env.DATABASE_URL', 'deployment/api/app.env.DATABASE_URL_RO', false],
+    ['helm.values.replicaCount', 'helm.values.replicaCount', true],
+    ['helm.values.replicaCount', 'helmXvalues.replicaCount', false],
+    ['configmap/*', 'configmap/a.b', true],
+    ['Configmap/*', 'configmap/a.b', false],
+    ['(x)+[y]', '(x)+[y]', true],
+  ])('%s matches %s: %s', (pattern, key, expected) => {
+    expect(configKeyMatcher([pattern])(key)).toBe(expected);
+  });
+
+  it('matches nothing without patterns', () => {
+    expect(configKeyMatcher([])('anything')).toBe(false);
+  });
 });

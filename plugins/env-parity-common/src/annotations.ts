@@ -90,3 +90,51 @@ export function hasEnvParityAnnotations(entity: {
       (PROVIDER_ANNOTATIONS as readonly string[]).includes(key),
   );
 }
+
+/**
+ * Configuration keys of an entity that are expected to differ between
+ * environments: comma or newline separated patterns where `*` matches any
+ * run of characters, e.g. `*.env.DATABASE_URL, *.replicas`. Added to
+ * `envParity.config.ignore`.
+ *
+ * @public
+ */
+export const IGNORE_CONFIG_ANNOTATION = 'env-parity/ignore-config';
+
+/**
+ * Splits a list of configuration key patterns, as written in
+ * {@link IGNORE_CONFIG_ANNOTATION}.
+ *
+ * @public
+ */
+export function parseConfigPatterns(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[,\n]/)
+    .map(p => p.trim())
+    .filter(Boolean);
+}
+
+/**
+ * A matcher for configuration keys: true when any pattern matches the whole
+ * key, `*` matching any run of characters (dots and slashes included).
+ * Matching is case-sensitive.
+ *
+ * @public
+ */
+export function configKeyMatcher(
+  patterns: readonly string[],
+): (key: string) => boolean {
+  const regexes = patterns
+    .map(p => p.trim())
+    .filter(Boolean)
+    .map(
+      p =>
+        new RegExp(
+          `^${p
+            .split('*')
+            .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ),
+    );
+  return key => regexes.some(r => r.test(key));
+}

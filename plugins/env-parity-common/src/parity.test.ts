@@ -1557,3 +1557,97 @@ describe('computeParityReport', () => {
     });
   });
 });
+
+describe('configuration keys expected to differ', () => {
+  const running = (config: Record<string, ConfigFingerprint>): Deployment => ({
+    ...PROD,
+    config,
+  });
+  const prodConfig = {
+    'deployment/api.replicas': fp('r3', { value: '3' }),
+    'deployment/api/app.env.DATABASE_URL': fp('db-prod', { secret: true }),
+    'configmap/api-config.FEATURE_X': fp('on'),
+  };
+
+  it('leaves ignored keys out of verdict, drift and score, and lists them', () => {
+    const snapshots = [
+      snap(
+        'staging',
+        running({
+          'deployment/api.replicas': fp('r1', { value: '1' }),
+          'deployment/api/app.env.DATABASE_URL': fp('db-staging', {
+            secret: true,
+          }),
+          'configmap/api-config.FEATURE_X': fp('on'),
+        }),
+      ),
+      snap('production', running(prodConfig)),
+    ];
+    const plain = report(snapshots).comparisons.find(
+      c => c.environment === 'staging',
+    )!;
+    expect(plain.verdict).toBe('config-drift');
+    expect(plain.drift.map(d => d.field)).toEqual([
+      'deployment/api.replicas',
+      'deployment/api/app.env.DATABASE_URL',
+    ]);
+    expect(plain.ignoredConfig).toBeUndefined();
+
+    const ignoring = report(snapshots, {
+      ignoreConfig: ['*.replicas', '*.env.DATABASE_URL'],
+    }).comparisons.find(c => c.environment === 'staging')!;
+    expect(ignoring.verdict).toBe('in-sync');
+    expect(ignoring.score).toBe(100);
+    expect(ignoring.drift).toEqual([]);
+    expect(ignoring.ignoredConfig).toEqual([
+      'deployment/api.replicas',
+      'deployment/api/app.env.DATABASE_URL',
+    ]);
+  });
+
+  it('still counts a key the patterns do not match in full', () => {
+    const result = compareDeployments(
+      running({ ...prodConfig, 'configmap/api-config.FEATURE_X': fp('off') }),
+      running(prodConfig),
+      undefined,
+      { ignoreConfig: ['FEATURE_X', 'configmap/*.FEATURE'] },
+    );
+    expect(result.verdict).toBe('config-drift');
+    expect(result.ignoredConfig).toEqual([]);
+  });
+});
+
+describe('running resources and findings', () => {
+  it('merges them from every provider', () => {
+    const merged = mergeEnvironment(
+      env('staging', 'Staging'),
+      [
+        snap('staging', {
+          ...PROD,
+          resources: [{ kind: 'Deployment', name: 'api', location: 'c1' }],
+          findings: [
+            { type: 'mixed-digests', severity: 'warning', message: 'two' },
+          ],
+        }),
+        {
+          ...snap('staging', {
+            resources: [{ kind: 'Application', name: 'api-staging' }],
+          }),
+          provider: 'argocd',
+        },
+      ],
+      { providerPrecedence: { argocd: 90, annotations: 0 } },
+    );
+    expect(merged.deployment?.resources?.map(r => r.kind).sort()).toEqual([
+      'Application',
+      'Deployment',
+    ]);
+    expect(merged.deployment?.findings).toEqual([
+      { type: 'mixed-digests', severity: 'warning', message: 'two' },
+    ]);
+    expect(merged.deployment?.providers.sort()).toEqual([
+      'annotations',
+      'argocd',
+    ]);
+  });
+});

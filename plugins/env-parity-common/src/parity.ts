@@ -1,3 +1,4 @@
+import { configKeyMatcher } from './annotations';
 import { artifactDigest, parseArtifact, shortHash } from './artifact';
 import {
   ConfigFingerprint,
@@ -32,6 +33,11 @@ export interface ParityInput {
   providerPrecedence?: Record<string, number>;
   /** A successful observation older than this is stale. */
   staleAfterMs?: number;
+  /**
+   * Configuration key patterns expected to differ (`*` matches any run of
+   * characters); see {@link configKeyMatcher}.
+   */
+  ignoreConfig?: string[];
   now?: Date;
 }
 
@@ -107,6 +113,17 @@ export function mergeEnvironment(
     }
     if (s.deployment!.links?.length) {
       merged.links = [...(merged.links ?? []), ...s.deployment!.links];
+      contributors.add(s.provider);
+    }
+    if (s.deployment!.resources?.length) {
+      merged.resources = [
+        ...(merged.resources ?? []),
+        ...s.deployment!.resources,
+      ];
+      contributors.add(s.provider);
+    }
+    if (s.deployment!.findings?.length) {
+      merged.findings = [...(merged.findings ?? []), ...s.deployment!.findings];
       contributors.add(s.provider);
     }
   }
@@ -296,9 +313,15 @@ export function compareDeployments(
   env: Deployment,
   ref: Deployment,
   revisionComparison?: RevisionComparison,
-): { verdict: Verdict; drift: DriftItem[] } {
-  const configDrift =
+  options: { ignoreConfig?: string[] } = {},
+): { verdict: Verdict; drift: DriftItem[]; ignoredConfig: string[] } {
+  const allConfigDrift =
     env.config && ref.config ? diffConfig(ref.config, env.config) : [];
+  const ignored = configKeyMatcher(options.ignoreConfig ?? []);
+  const configDrift = allConfigDrift.filter(d => !ignored(d.field));
+  const ignoredConfig = allConfigDrift
+    .filter(d => ignored(d.field))
+    .map(d => d.field);
   const drift: DriftItem[] = [
     ...fieldDrift(
       'version',
@@ -344,7 +367,7 @@ export function compareDeployments(
   } else {
     verdict = 'unknown';
   }
-  return { verdict, drift };
+  return { verdict, drift, ignoredConfig };
 }
 
 /**
@@ -551,10 +574,12 @@ export function computeParityReport(input: ParityInput): ParityReport {
     .filter(e => !e.reference)
     .map(env => {
       const revision = input.revisionComparisons?.[env.name];
-      const { verdict, drift } =
+      const { verdict, drift, ignoredConfig } =
         env.deployment && ref.deployment
-          ? compareDeployments(env.deployment, ref.deployment, revision)
-          : { verdict: 'unknown' as Verdict, drift: [] };
+          ? compareDeployments(env.deployment, ref.deployment, revision, {
+              ignoreConfig: input.ignoreConfig,
+            })
+          : { verdict: 'unknown' as Verdict, drift: [], ignoredConfig: [] };
       const usesRevision =
         verdict === 'ahead' || verdict === 'behind' || verdict === 'diverged';
       const comparison: EnvironmentComparison = {
@@ -567,6 +592,7 @@ export function computeParityReport(input: ParityInput): ParityReport {
           usesRevision ? revision : undefined,
         ),
         drift,
+        ...(ignoredConfig.length ? { ignoredConfig } : {}),
         summary: `${env.title} ${describeComparison(
           verdict,
           env,

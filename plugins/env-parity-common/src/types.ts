@@ -41,6 +41,59 @@ export interface DeploymentLink {
 }
 
 /**
+ * One image a running resource uses, with the digests actually running.
+ *
+ * @public
+ */
+export interface RunningImage {
+  /** The container (Kubernetes) or empty for an Argo CD summary image. */
+  container?: string;
+  /** The image as the spec names it, e.g. `ghcr.io/acme/api:1.4.2`. */
+  image: string;
+  /**
+   * The `sha256:` digests the running pods report, one per distinct digest;
+   * more than one means pods of one workload run different builds.
+   */
+  digests?: string[];
+}
+
+/**
+ * A workload or application that runs the service: a Kubernetes
+ * Deployment, StatefulSet, DaemonSet or Rollout, or an Argo CD Application.
+ *
+ * @public
+ */
+export interface RunningResource {
+  /** e.g. `Deployment`, `StatefulSet`, `Rollout`, `Application`. */
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** Where it runs or is managed: a cluster name or an Argo CD instance name. */
+  location?: string;
+  /** Desired and ready replicas, for workloads. */
+  replicas?: { desired: number; ready: number };
+  /** A short status, e.g. `Synced / Healthy`, `Progressing`. */
+  status?: string;
+  images?: RunningImage[];
+  /** Extra facts safe to show, e.g. `revision`, `destination`, `lastSync`. */
+  details?: Record<string, string>;
+}
+
+/**
+ * Something a provider noticed that is worth telling on its own, e.g. pods of
+ * one workload running different digests (a rollout in progress or stuck).
+ *
+ * @public
+ */
+export interface DeploymentFinding {
+  /** e.g. `mixed-digests`, `out-of-sync`, `degraded`. */
+  type: string;
+  severity: 'info' | 'warning';
+  /** One sentence, safe to show. */
+  message: string;
+}
+
+/**
  * What runs in one environment, as one provider saw it.
  *
  * @public
@@ -62,6 +115,10 @@ export interface Deployment {
   config?: Record<string, ConfigFingerprint>;
   /** Links to the commit, build or deployment record. */
   links?: DeploymentLink[];
+  /** The workloads or applications seen running it. */
+  resources?: RunningResource[];
+  /** Findings worth showing on their own, such as mixed digests. */
+  findings?: DeploymentFinding[];
 }
 
 /**
@@ -199,6 +256,12 @@ export interface EnvironmentComparison {
   commitsBehind?: number;
   commits?: CommitSummary[];
   drift: DriftItem[];
+  /**
+   * Configuration keys that differ but are expected to
+   * (`envParity.config.ignore`, annotation `env-parity/ignore-config`); they
+   * count for neither verdict nor score.
+   */
+  ignoredConfig?: string[];
   /** One sentence about this environment. */
   summary: string;
 }

@@ -9,3 +9,4 @@ export * from './providers';
 export * from './extensions';
 export * from './http';
 export * from './access';
+export * from './fingerprint';

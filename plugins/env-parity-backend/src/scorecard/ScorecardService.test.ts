@@ -105,6 +105,7 @@ describe('trackedPair and options', () => {
 
   it('reads the configuration with defaults', () => {
     expect(readScorecardOptions(new ConfigReader({}))).toEqual({
+      ignoreConfig: [],
       environment: undefined,
       historyRetentionDays: 400,
       schedule: expect.objectContaining({ frequency: { hours: 1 } }),
@@ -122,6 +123,7 @@ describe('trackedPair and options', () => {
         }),
       ),
     ).toEqual({
+      ignoreConfig: [],
       environment: 'qa',
       historyRetentionDays: 30,
       schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },

@@ -32,6 +32,7 @@ import {
   TeamRollup,
   Verdict,
 } from '@env-parity/plugin-env-parity-common';
+import { ignorePatternsFor, readIgnoreConfig } from '../configDrift';
 import {
   DeploymentProvider,
   RevisionComparer,
@@ -54,6 +55,8 @@ export interface ScorecardOptions {
   environment?: string;
   historyRetentionDays: number;
   schedule: SchedulerServiceTaskScheduleDefinition;
+  /** `envParity.config.ignore`. */
+  ignoreConfig?: string[];
 }
 
 export function readScorecardOptions(config: Config): ScorecardOptions {
@@ -64,6 +67,7 @@ export function readScorecardOptions(config: Config): ScorecardOptions {
       )
     : 400 * DAY_MS;
   return {
+    ignoreConfig: readIgnoreConfig(config),
     environment: c?.getOptionalString('environment'),
     historyRetentionDays: Math.max(1, Math.ceil(retentionMs / DAY_MS)),
     schedule: c?.has('schedule')
@@ -343,6 +347,7 @@ export class ScorecardService implements ScorecardUpdater {
       environments,
       snapshots,
       providerPrecedence: this.precedence,
+      ignoreConfig: ignorePatternsFor(this.deps.options.ignoreConfig, entity),
       now,
     };
     let report = computeParityReport(parityInput);

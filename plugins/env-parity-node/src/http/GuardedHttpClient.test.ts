@@ -1,5 +1,6 @@
 import { NotAllowedError } from '@backstage/errors';
 import http from 'node:http';
+import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { GuardedHttpClient } from './GuardedHttpClient';
 import { GuardedHttpError } from './errors';
@@ -479,5 +480,74 @@ describe('GuardedHttpClient', () => {
     await expect(
       client.request(`${url}/`, { method: 'POST' as any }),
     ).rejects.toThrow('Method POST is not allowed');
+  });
+});
+
+// A self-signed certificate for 127.0.0.1, made for this test only
+// (openssl req -x509 -newkey ec, valid 100 years); its key protects nothing.
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBjzCCATagAwIBAgIUQPMFffDTcIawdg0C43IjyQHwKg4wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyODAwNDczMVoYDzIxMjYxMTA0
+MDA0NzMxWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQK9CBT89+SVHVlpj6mEEO9ewzzVG7vCDeIy6OtVUUT+eQct0rMo1fA
+HcVBODgtGbX0D2ngoiiLpJ5vCsFMtiF2o2QwYjAdBgNVHQ4EFgQUNLJCCCE1qae4
+KAdULdj62zNxUJQwHwYDVR0jBBgwFoAUNLJCCCE1qae4KAdULdj62zNxUJQwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
+IDidOT9JY7UBDbos5caYCQe1qCoHSxYpjt8Uz8YgE3UJAiA7euo7b2HaLlcvjnUK
+yRe0auuuQB6wamqAsgSPuuuezw==
+-----END CERTIFICATE-----
+`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg91CC/n3wHpJqBc/z
+oJcXGZWGmBhtT9yy7KD+mltzNVOhRANCAAQK9CBT89+SVHVlpj6mEEO9ewzzVG7v
+CDeIy6OtVUUT+eQct0rMo1fAHcVBODgtGbX0D2ngoiiLpJ5vCsFMtiF2
+-----END PRIVATE KEY-----
+`;
+
+describe('GuardedHttpClient over https', () => {
+  let server: https.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = https.createServer(
+      { cert: TEST_CERT, key: TEST_KEY },
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      },
+    );
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  const base = () => ({
+    allowedHosts: [`127.0.0.1:${port}`],
+    allowPrivateNetworks: true,
+  });
+
+  it('refuses a certificate no trusted CA signed', async () => {
+    const error = await failure(
+      GuardedHttpClient.create(base()).request(`https://127.0.0.1:${port}/`),
+    );
+    expect(error.message).toMatch(/self[- ]signed|certificate/i);
+  });
+
+  it('trusts the configured CA', async () => {
+    const res = await GuardedHttpClient.create({
+      ...base(),
+      ca: TEST_CERT,
+    }).request(`https://127.0.0.1:${port}/`);
+    expect(res.status).toBe(200);
+  });
+
+  it('skips verification only when told to', async () => {
+    const res = await GuardedHttpClient.create({
+      ...base(),
+      rejectUnauthorized: false,
+    }).request(`https://127.0.0.1:${port}/`);
+    expect(res.status).toBe(200);
   });
 });

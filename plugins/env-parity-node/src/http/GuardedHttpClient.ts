@@ -78,6 +78,16 @@ export interface GuardedHttpClientOptions {
   lookup?: GuardedHttpLookup;
   /** The User-Agent header. Defaults to `backstage-env-parity`. */
   userAgent?: string;
+  /**
+   * PEM certificates trusted for https, instead of Node's default CAs, e.g.
+   * a Kubernetes API server's CA. Configuration only.
+   */
+  ca?: string;
+  /**
+   * False skips verifying https certificates. Only for testing; defaults to
+   * true.
+   */
+  rejectUnauthorized?: boolean;
 }
 
 /**
@@ -244,6 +254,7 @@ export class GuardedHttpClient {
   private readonly lookup: GuardedHttpLookup;
   private readonly userAgent: string;
   private readonly configKey?: string;
+  private readonly tls: https.RequestOptions;
 
   private constructor(options: GuardedHttpClientOptions) {
     this.patterns = options.allowedHosts.map(parseHostPattern);
@@ -274,6 +285,12 @@ export class GuardedHttpClient {
     this.lookup = options.lookup ?? defaultLookup;
     this.userAgent = options.userAgent ?? 'backstage-env-parity';
     this.configKey = options.configKey;
+    this.tls = {
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.rejectUnauthorized === false
+        ? { rejectUnauthorized: false }
+        : {}),
+    };
   }
 
   /** The config key (with `configKey`) or option that controls a rule. */
@@ -511,6 +528,7 @@ export class GuardedHttpClient {
         agent: false,
         lookup: pinned,
         ...(isHttps && !isIpLiteral(hostname) ? { servername: hostname } : {}),
+        ...(isHttps ? this.tls : {}),
       };
       const req = (isHttps ? https : http).request(options);
       return await new Promise((resolve, reject) => {
