@@ -65,6 +65,26 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it('keeps a deployment with a large configuration whole', async () => {
+      // 2000 keys: about 170 KiB of JSON, more than MySQL's TEXT holds
+      const config = Object.fromEntries(
+        Array.from({ length: 2000 }, (_, i) => [
+          `configmap/api-config.KEY_${i}`,
+          { hash: `${i}`.padStart(32, '0') },
+        ]),
+      );
+      const big: Deployment = { version: '2.0.0', config };
+      expect(JSON.stringify(big).length).toBeGreaterThan(100_000);
+      await store.applyObservations(
+        [obs({ environment: 'prod', deployment: big })],
+        t(1),
+      );
+      const [snapshot] = await store.getSnapshots(ref);
+      expect(snapshot.deployment).toEqual(big);
+      const [history] = await store.getHistory(ref);
+      expect(history.deployment).toEqual(big);
+    });
+
     it('writes a changed deployment and its history', async () => {
       await store.applyObservations(
         [obs({ environment: 'prod', deployment: v1 })],
