@@ -17,6 +17,7 @@ import {
   driftReport,
   emptyReport,
   paymentsEntity,
+  runningReport,
   unannotatedEntity,
 } from '../src/__testUtils__/reports';
 import { probeResult } from '../src/__testUtils__/probes';
@@ -27,8 +28,9 @@ import {
 import { FakeAccessApi } from '../src/components/Access/__testUtils__/FakeAccessApi';
 
 // Serves the Parity tab on its own at /env-parity-dev, backed by fixtures instead
-// of the backend: add ?fixture=degraded or ?fixture=empty for the other
-// states. Run the full app to see the tab on the entity page.
+// of the backend: add ?fixture=degraded, ?fixture=empty or ?fixture=running
+// (Kubernetes and Argo CD resources, a rollout on mixed digests) for the
+// other states. Run the full app to see the tab on the entity page.
 const fixture = () =>
   new URLSearchParams(window.location.search).get('fixture');
 
@@ -59,6 +61,8 @@ const fixtureApi: EnvParityApi = {
         return degradedReport();
       case 'empty':
         return emptyReport();
+      case 'running':
+        return runningReport();
       default:
         return driftReport();
     }

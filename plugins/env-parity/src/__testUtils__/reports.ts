@@ -3,6 +3,7 @@ import {
   computeParityReport,
   EnvironmentDefinition,
   ParityReport,
+  RunningResource,
   Snapshot,
 } from '@env-parity/plugin-env-parity-common';
 
@@ -198,4 +199,191 @@ export function emptyReport(options: { now?: number } = {}): ParityReport {
     now: new Date(now),
     snapshots: [],
   });
+}
+
+export const STAGING_OLD_DIGEST = `sha256:${'c3'.repeat(32)}`;
+export const ENVOY_DIGEST = `sha256:${'d4'.repeat(32)}`;
+export const MIXED_DIGESTS_MESSAGE =
+  'Pods of Deployment payments run 2 different digests: a rollout in progress or stuck.';
+
+/** Configuration keys as the Kubernetes, Helm and Kustomize providers name them. */
+export const CONFIG_KEYS = {
+  logLevel: 'deployment/payments/app.env.LOG_LEVEL',
+  region: 'deployment/payments/app.env.REGION',
+  feature: 'configmap/payments-config.FEATURE_X',
+  password: 'secret/payments-secrets.DB_PASSWORD',
+  replicas: 'helm.values.replicaCount',
+  image: 'kustomize.images.ghcr.io/acme/payments',
+} as const;
+
+/** What the backend sends: secret fingerprints without their hashes. */
+function withoutSecretHashes(report: ParityReport): ParityReport {
+  return {
+    ...report,
+    environments: report.environments.map(env =>
+      env.deployment?.config
+        ? {
+            ...env,
+            deployment: {
+              ...env.deployment,
+              config: Object.fromEntries(
+                Object.entries(env.deployment.config).map(([key, f]) => [
+                  key,
+                  f.secret ? { hash: '', secret: true } : f,
+                ]),
+              ),
+            },
+          }
+        : env,
+    ),
+  };
+}
+
+function extraResources(count: number): RunningResource[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: 'CronJob',
+    name: `payments-job-${i + 1}`,
+    namespace: 'payments',
+    location: 'staging-eu',
+    images: [{ container: 'job', image: 'ghcr.io/acme/payments:1.5.0' }],
+  }));
+}
+
+/**
+ * Staging and production as the Kubernetes and Argo CD providers see them:
+ * staging is mid-rollout (pods on two digests, 2 of 3 ready), its
+ * configuration drifts (a secret among it), and two keys differ as expected
+ * (`ignoreConfig`). `extraStagingResources` adds workloads to staging.
+ */
+export function runningReport(
+  options: { now?: number; extraStagingResources?: number } = {},
+): ParityReport {
+  const now = options.now ?? Date.now();
+  const observed = iso(now, 5 * MINUTE);
+  const k = CONFIG_KEYS;
+  return withoutSecretHashes(
+    computeParityReport({
+      entityRef: ENTITY_REF,
+      environments,
+      now: new Date(now),
+      staleAfterMs: DAY,
+      ignoreConfig: ['*.env.REGION', 'helm.values.replicaCount'],
+      snapshots: [
+        {
+          entityRef: ENTITY_REF,
+          environment: 'production',
+          provider: 'kubernetes',
+          deployment: {
+            version: '1.4.2',
+            revision: PROD_REVISION,
+            artifact: PROD_ARTIFACT,
+            config: {
+              [k.logLevel]: { hash: 'h-info', value: 'info' },
+              [k.region]: { hash: 'h-eu-west', value: 'eu-west-1' },
+              [k.feature]: { hash: 'h-off', value: 'off' },
+              [k.password]: { hash: 'h-secret-1', secret: true },
+              [k.replicas]: { hash: 'h-6', value: '6' },
+              [k.image]: { hash: 'h-img-1', value: '1.4.2' },
+            },
+            resources: [
+              {
+                kind: 'Deployment',
+                name: 'payments',
+                namespace: 'payments',
+                location: 'prod-eu',
+                replicas: { desired: 6, ready: 6 },
+                status: 'Available',
+                images: [
+                  {
+                    container: 'app',
+                    image: 'ghcr.io/acme/payments:1.4.2',
+                    digests: [PROD_DIGEST],
+                  },
+                ],
+              },
+            ],
+          },
+          observedAt: observed,
+          checkedAt: observed,
+        },
+        {
+          entityRef: ENTITY_REF,
+          environment: 'production',
+          provider: 'argocd',
+          deployment: {
+            resources: [
+              {
+                kind: 'Application',
+                name: 'payments-production',
+                location: 'argocd-main',
+                status: 'Synced / Healthy',
+                images: [{ image: 'ghcr.io/acme/payments:1.4.2' }],
+                details: {
+                  revision: PROD_REVISION,
+                  destination: 'prod-eu/payments',
+                },
+              },
+            ],
+          },
+          observedAt: observed,
+          checkedAt: observed,
+        },
+        {
+          entityRef: ENTITY_REF,
+          environment: 'staging',
+          provider: 'kubernetes',
+          deployment: {
+            version: '1.5.0',
+            revision: STAGING_REVISION,
+            artifact: STAGING_ARTIFACT,
+            config: {
+              [k.logLevel]: { hash: 'h-debug', value: 'debug' },
+              [k.region]: { hash: 'h-eu-central', value: 'eu-central-1' },
+              [k.feature]: { hash: 'h-on', value: 'on' },
+              [k.password]: { hash: 'h-secret-2', secret: true },
+              [k.replicas]: { hash: 'h-2', value: '2' },
+              [k.image]: { hash: 'h-img-2', value: '1.5.0' },
+            },
+            resources: [
+              {
+                kind: 'Deployment',
+                name: 'payments',
+                namespace: 'payments',
+                location: 'staging-eu',
+                replicas: { desired: 3, ready: 2 },
+                status: 'Progressing',
+                images: [
+                  {
+                    container: 'app',
+                    image: 'ghcr.io/acme/payments:1.5.0',
+                    digests: [STAGING_DIGEST, STAGING_OLD_DIGEST],
+                  },
+                  {
+                    container: 'envoy',
+                    image: 'docker.io/envoyproxy/envoy:v1.30.1',
+                    digests: [ENVOY_DIGEST],
+                  },
+                ],
+              },
+              ...extraResources(options.extraStagingResources ?? 0),
+            ],
+            findings: [
+              {
+                type: 'mixed-digests',
+                severity: 'warning',
+                message: MIXED_DIGESTS_MESSAGE,
+              },
+              {
+                type: 'progressing',
+                severity: 'info',
+                message: 'Deployment payments is progressing.',
+              },
+            ],
+          },
+          observedAt: observed,
+          checkedAt: observed,
+        },
+      ],
+    }),
+  );
 }

@@ -9,12 +9,16 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import InfoOutlinedIcon from '@material-ui/icons/InfoOutlined';
+import LockIcon from '@material-ui/icons/Lock';
 import {
   CommitSummary,
   DriftItem,
   EnvironmentComparison,
+  IGNORE_CONFIG_ANNOTATION,
   ParityReport,
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
@@ -42,13 +46,77 @@ const useStyles = makeStyles(theme => ({
   },
   field: {
     fontFamily: 'monospace',
+    minWidth: 160,
+  },
+  source: {
+    display: 'block',
+    color: theme.palette.text.secondary,
     whiteSpace: 'nowrap',
+  },
+  secret: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    marginLeft: theme.spacing(1),
+    padding: theme.spacing(0, 0.5),
+    borderRadius: theme.shape.borderRadius,
+    border: `1px solid ${theme.palette.divider}`,
+    color: theme.palette.text.secondary,
+    fontFamily: theme.typography.fontFamily,
+    fontSize: theme.typography.caption.fontSize,
+    whiteSpace: 'nowrap',
+    verticalAlign: 'middle',
+  },
+  secretIcon: {
+    fontSize: '0.85rem',
+    marginRight: theme.spacing(0.25),
   },
   muted: {
     color: theme.palette.text.secondary,
     fontStyle: 'italic',
   },
+  ignored: {
+    marginTop: theme.spacing(1),
+  },
+  ignoredIcon: {
+    fontSize: '1rem',
+    verticalAlign: 'text-bottom',
+    marginLeft: theme.spacing(0.5),
+    cursor: 'help',
+  },
+  key: {
+    fontFamily: 'monospace',
+  },
 }));
+
+/** Where a configuration key comes from, by the prefix providers give it. */
+const CONFIG_SOURCES: Array<[RegExp, string]> = [
+  [/^deployment\//i, 'Deployment'],
+  [/^statefulset\//i, 'StatefulSet'],
+  [/^daemonset\//i, 'DaemonSet'],
+  [/^rollout\//i, 'Rollout'],
+  [/^cronjob\//i, 'CronJob'],
+  [/^configmap\//i, 'ConfigMap'],
+  [/^secret\//i, 'Secret'],
+  [/^helm\.values\./i, 'Helm values'],
+  [/^kustomize\.images\./i, 'Kustomize image'],
+  [/^kustomize\./i, 'Kustomize'],
+];
+
+function configSource(field: string): string | undefined {
+  return CONFIG_SOURCES.find(([pattern]) => pattern.test(field))?.[1];
+}
+
+/** A key with break opportunities after `/` and `.`, so that long keys wrap. */
+function BreakableKey(props: { value: string }) {
+  const parts = props.value.match(/[^/.]*(?:[/.]|$)/g)!.filter(Boolean);
+  return (
+    <span>
+      {parts.flatMap((part, index) =>
+        index === 0 ? [part] : [<wbr key={index} />, part],
+      )}
+    </span>
+  );
+}
 
 const TYPE_LABELS: Record<DriftItem['type'], string> = {
   version: 'Version',
@@ -61,9 +129,10 @@ const TYPE_LABELS: Record<DriftItem['type'], string> = {
 function DriftValue(props: {
   item: DriftItem;
   side: 'reference' | 'environment';
+  secret: boolean;
 }) {
   const classes = useStyles();
-  const { item, side } = props;
+  const { item, side, secret } = props;
   const value = item[side];
   if (value !== undefined) {
     return <span className={classes.value}>{value}</span>;
@@ -74,11 +143,13 @@ function DriftValue(props: {
   if (absent) {
     return <span className={classes.muted}>not set</span>;
   }
-  return (
-    <span className={classes.muted}>
-      {item.type === 'config' ? 'value hidden' : 'unknown'}
-    </span>
-  );
+  let hidden = 'unknown';
+  if (secret) {
+    hidden = 'value hidden (secret)';
+  } else if (item.type === 'config') {
+    hidden = 'value hidden';
+  }
+  return <span className={classes.muted}>{hidden}</span>;
 }
 
 function Commits(props: {
@@ -135,14 +206,87 @@ function CommitRow(props: { commit: CommitSummary; slug?: string }) {
   );
 }
 
+function SecretMarker() {
+  const classes = useStyles();
+  return (
+    <span className={classes.secret}>
+      <LockIcon className={classes.secretIcon} aria-hidden />
+      secret
+    </span>
+  );
+}
+
+function DriftRow(props: { item: DriftItem; secret: boolean }) {
+  const classes = useStyles();
+  const { item, secret } = props;
+  const source = item.type === 'config' ? configSource(item.field) : undefined;
+  return (
+    <TableRow>
+      <TableCell className={classes.label}>
+        {TYPE_LABELS[item.type] ?? item.type}
+        {source && (
+          <Typography
+            variant="caption"
+            component="span"
+            className={classes.source}
+          >
+            {source}
+          </Typography>
+        )}
+      </TableCell>
+      <TableCell className={classes.field}>
+        <BreakableKey value={item.field} />
+        {secret && <SecretMarker />}
+      </TableCell>
+      <TableCell className={classes.label}>{item.change}</TableCell>
+      <TableCell>
+        <DriftValue item={item} side="reference" secret={secret} />
+      </TableCell>
+      <TableCell>
+        <DriftValue item={item} side="environment" secret={secret} />
+      </TableCell>
+    </TableRow>
+  );
+}
+
+const IGNORE_HELP = `Configured as expected to differ, in envParity.config.ignore or the entity annotation ${IGNORE_CONFIG_ANNOTATION}; they count for neither verdict nor score.`;
+
+function IgnoredConfig(props: { keys: string[] }) {
+  const classes = useStyles();
+  const { keys } = props;
+  const n = keys.length;
+  return (
+    <Typography
+      variant="body2"
+      color="textSecondary"
+      className={classes.ignored}
+    >
+      {n} configuration {n === 1 ? 'difference' : 'differences'} ignored as
+      expected:{' '}
+      {keys.map((key, index) => (
+        <span key={key}>
+          {index > 0 && ', '}
+          <span className={classes.key}>
+            <BreakableKey value={key} />
+          </span>
+        </span>
+      ))}
+      <Tooltip title={IGNORE_HELP}>
+        <InfoOutlinedIcon className={classes.ignoredIcon} tabIndex={0} />
+      </Tooltip>
+    </Typography>
+  );
+}
+
 function ComparisonSection(props: {
   comparison: EnvironmentComparison;
   title: string;
   referenceTitle: string;
   slug?: string;
+  isSecret: (item: DriftItem) => boolean;
 }) {
   const classes = useStyles();
-  const { comparison, title, referenceTitle, slug } = props;
+  const { comparison, title, referenceTitle, slug, isSecret } = props;
   return (
     <section
       className={classes.section}
@@ -177,19 +321,11 @@ function ComparisonSection(props: {
             </TableHead>
             <TableBody>
               {comparison.drift.map(item => (
-                <TableRow key={`${item.type}:${item.field}`}>
-                  <TableCell className={classes.label}>
-                    {TYPE_LABELS[item.type] ?? item.type}
-                  </TableCell>
-                  <TableCell className={classes.field}>{item.field}</TableCell>
-                  <TableCell className={classes.label}>{item.change}</TableCell>
-                  <TableCell>
-                    <DriftValue item={item} side="reference" />
-                  </TableCell>
-                  <TableCell>
-                    <DriftValue item={item} side="environment" />
-                  </TableCell>
-                </TableRow>
+                <DriftRow
+                  key={`${item.type}:${item.field}`}
+                  item={item}
+                  secret={isSecret(item)}
+                />
               ))}
             </TableBody>
           </Table>
@@ -200,6 +336,9 @@ function ComparisonSection(props: {
             ? 'Nothing to compare.'
             : `No drift from ${referenceTitle}.`}
         </Typography>
+      )}
+      {comparison.ignoredConfig && comparison.ignoredConfig.length > 0 && (
+        <IgnoredConfig keys={comparison.ignoredConfig} />
       )}
     </section>
   );
@@ -216,6 +355,19 @@ export function DriftList(props: { report: ParityReport; slug?: string }) {
   const comparisons = [...report.comparisons].sort(
     (a, b) => order.indexOf(a.environment) - order.indexOf(b.environment),
   );
+  const configOf = (name: string) =>
+    report.environments.find(e => e.name === name)?.deployment?.config;
+  // a key secret on either side is a secret; so is any key of a Secret
+  // whose values were withheld
+  const isSecret = (comparison: EnvironmentComparison) => (item: DriftItem) =>
+    item.type === 'config' &&
+    (Boolean(
+      configOf(comparison.environment)?.[item.field]?.secret ||
+        configOf(comparison.against)?.[item.field]?.secret,
+    ) ||
+      (/^secret\//i.test(item.field) &&
+        item.reference === undefined &&
+        item.environment === undefined));
   return (
     <>
       {comparisons.map((comparison, index) => (
@@ -226,6 +378,7 @@ export function DriftList(props: { report: ParityReport; slug?: string }) {
             title={titleOf(comparison.environment)}
             referenceTitle={titleOf(comparison.against)}
             slug={slug}
+            isSecret={isSecret(comparison)}
           />
         </div>
       ))}

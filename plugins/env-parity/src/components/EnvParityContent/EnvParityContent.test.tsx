@@ -122,10 +122,11 @@ describe('EnvParityContent', () => {
     expect(logLevel.getByText('info')).toBeInTheDocument();
     expect(logLevel.getByText('debug')).toBeInTheDocument();
 
-    // secrets never show values
-    expect(
-      within(row('DB_PASSWORD')).getAllByText('value hidden'),
-    ).toHaveLength(2);
+    // secrets never show values, and say why
+    const password = within(row('DB_PASSWORD'));
+    expect(password.getAllByText('value hidden (secret)')).toHaveLength(2);
+    expect(password.getByText('secret')).toBeInTheDocument();
+    expect(logLevel.queryByText('secret')).not.toBeInTheDocument();
 
     const added = within(row('FEATURE_NEW_CHECKOUT'));
     expect(added.getByText('added')).toBeInTheDocument();

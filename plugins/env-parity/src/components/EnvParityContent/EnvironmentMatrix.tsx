@@ -19,6 +19,7 @@ import {
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvironmentStatus } from './EnvironmentStatus';
+import { EnvironmentFindings, RunningResources } from './Running';
 import { VerdictChip } from './VerdictChip';
 import { commitUrl, exactTime, relativeTime } from './format';
 
@@ -182,7 +183,12 @@ export function EnvironmentMatrix(props: {
   }> = [
     {
       label: 'Status',
-      render: env => <EnvironmentStatus environment={env} now={now} />,
+      render: env => (
+        <>
+          <EnvironmentStatus environment={env} now={now} />
+          <EnvironmentFindings environment={env} />
+        </>
+      ),
     },
     {
       label: 'Parity',
@@ -202,6 +208,16 @@ export function EnvironmentMatrix(props: {
       label: 'Artifact',
       render: env => <Artifact artifact={env.deployment?.artifact} />,
     },
+    ...(envs.some(e => e.deployment?.resources?.length)
+      ? [
+          {
+            label: 'Running',
+            render: (env: ReportEnvironment) => (
+              <RunningResources environment={env} now={now} />
+            ),
+          },
+        ]
+      : []),
     {
       label: 'Deployed',
       render: env => <Deployed env={env} now={now} />,

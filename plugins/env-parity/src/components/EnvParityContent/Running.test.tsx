@@ -1,0 +1,232 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  FakeEnvParityApi,
+  renderContent as render,
+} from '../../__testUtils__/render';
+import {
+  CONFIG_KEYS,
+  driftReport,
+  ENVOY_DIGEST,
+  MIXED_DIGESTS_MESSAGE,
+  PROD_DIGEST,
+  runningReport,
+  STAGING_DIGEST,
+  STAGING_OLD_DIGEST,
+} from '../../__testUtils__/reports';
+
+const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
+
+async function driftTable(environment: string) {
+  const section = await screen.findByRole('region', {
+    name: `${environment} compared with Production`,
+  });
+  const table = within(section).getByRole('table', {
+    name: `Drift of ${environment}`,
+  });
+  const row = (field: string) => {
+    const found = within(table)
+      .getAllByRole('row')
+      .find(r => within(r).queryByText(field));
+    if (!found) {
+      throw new Error(`no drift row for ${field}`);
+    }
+    return within(found);
+  };
+  return { section, table, row };
+}
+
+describe('EnvParityContent: what runs', () => {
+  it('shows the workloads of each environment with the digests they run', async () => {
+    render(new FakeEnvParityApi(async () => runningReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const runningRow = within(matrix).getByRole('row', { name: /^Running/ });
+
+    const staging = within(
+      within(runningRow).getByRole('list', { name: 'Running in Staging' }),
+    );
+    expect(staging.getAllByRole('listitem')).toHaveLength(1);
+    expect(staging.getByText('Deployment')).toBeInTheDocument();
+    expect(staging.getByText('staging-eu · payments')).toBeInTheDocument();
+    expect(staging.getByText('2/3 ready')).toBeInTheDocument();
+    expect(
+      staging.getByTitle('Fewer replicas ready than desired'),
+    ).toBeInTheDocument();
+    expect(staging.getByText('Progressing')).toBeInTheDocument();
+    expect(
+      staging.getByText('ghcr.io/acme/payments:1.5.0'),
+    ).toBeInTheDocument();
+    expect(staging.getByText(short(STAGING_DIGEST))).toBeInTheDocument();
+    expect(staging.getByText(short(STAGING_OLD_DIGEST))).toBeInTheDocument();
+    expect(
+      staging.getByTitle('Pods run different digests'),
+    ).toBeInTheDocument();
+    expect(
+      staging.getByText('docker.io/envoyproxy/envoy:v1.30.1'),
+    ).toBeInTheDocument();
+    expect(staging.getByText(short(ENVOY_DIGEST))).toBeInTheDocument();
+    expect(staging.queryByText(short(PROD_DIGEST))).not.toBeInTheDocument();
+
+    const production = within(
+      within(runningRow).getByRole('list', { name: 'Running in Production' }),
+    );
+    expect(production.getAllByRole('listitem')).toHaveLength(2);
+    expect(production.getByText('prod-eu · payments')).toBeInTheDocument();
+    expect(production.getByText('6/6 ready')).toBeInTheDocument();
+    expect(
+      production.queryByTitle('Fewer replicas ready than desired'),
+    ).not.toBeInTheDocument();
+    expect(production.getByText('Available')).toBeInTheDocument();
+    expect(production.getByText(short(PROD_DIGEST))).toBeInTheDocument();
+    expect(
+      production.queryByTitle('Pods run different digests'),
+    ).not.toBeInTheDocument();
+    expect(
+      production.queryByText(short(STAGING_DIGEST)),
+    ).not.toBeInTheDocument();
+    // the Argo CD application, with its details
+    expect(production.getByText('Application')).toBeInTheDocument();
+    expect(production.getByText('payments-production')).toBeInTheDocument();
+    expect(production.getByText('argocd-main')).toBeInTheDocument();
+    expect(production.getByText('Synced / Healthy')).toBeInTheDocument();
+    expect(production.getByText('4f1c2a9')).toBeInTheDocument();
+    expect(production.getByText('prod-eu/payments')).toBeInTheDocument();
+  });
+
+  it('warns prominently about pods running different digests, listing them', async () => {
+    render(new FakeEnvParityApi(async () => runningReport()));
+
+    const findings = await screen.findByRole('group', {
+      name: 'Findings in Staging',
+    });
+    const alert = within(findings).getByRole('alert');
+    expect(alert).toHaveTextContent(MIXED_DIGESTS_MESSAGE);
+    expect(within(alert).getByText('Deployment payments · app:')).toBeVisible();
+    expect(within(alert).getByText(short(STAGING_DIGEST))).toBeVisible();
+    expect(within(alert).getByText(short(STAGING_OLD_DIGEST))).toBeVisible();
+    expect(
+      within(alert).queryByText(short(ENVOY_DIGEST)),
+    ).not.toBeInTheDocument();
+
+    // information is shown too, but not as an alert
+    const info = within(findings).getByText(
+      'Deployment payments is progressing.',
+    );
+    expect(info.closest('[role="alert"]')).toBeNull();
+
+    // the findings sit in the status row, next to the environment they concern
+    const statusRow = screen.getByRole('row', { name: /^Status/ });
+    expect(statusRow).toContainElement(findings);
+    expect(
+      screen.queryByRole('group', { name: 'Findings in Production' }),
+    ).not.toBeInTheDocument();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+  });
+
+  it('marks secret configuration drift without showing a value', async () => {
+    render(new FakeEnvParityApi(async () => runningReport()));
+
+    const { table, row } = await driftTable('Staging');
+    const password = row(CONFIG_KEYS.password);
+    expect(password.getByText('secret')).toBeInTheDocument();
+    expect(password.getByText('Secret')).toBeInTheDocument();
+    expect(password.getByText('changed')).toBeInTheDocument();
+    expect(password.getAllByText('value hidden (secret)')).toHaveLength(2);
+    expect(table).not.toHaveTextContent(/h-secret/);
+
+    // other keys show their values, labelled by where they come from
+    const logLevel = row(CONFIG_KEYS.logLevel);
+    expect(logLevel.getByText('Deployment')).toBeInTheDocument();
+    expect(logLevel.getByText('info')).toBeInTheDocument();
+    expect(logLevel.getByText('debug')).toBeInTheDocument();
+    expect(logLevel.queryByText('secret')).not.toBeInTheDocument();
+    const feature = row(CONFIG_KEYS.feature);
+    expect(feature.getByText('ConfigMap')).toBeInTheDocument();
+    expect(feature.getByText('off')).toBeInTheDocument();
+    expect(feature.getByText('on')).toBeInTheDocument();
+    const image = row(CONFIG_KEYS.image);
+    expect(image.getByText('Kustomize image')).toBeInTheDocument();
+    expect(image.getByText('1.5.0')).toBeInTheDocument();
+  });
+
+  it('notes the configuration differences ignored as expected', async () => {
+    render(new FakeEnvParityApi(async () => runningReport()));
+
+    const { section, table } = await driftTable('Staging');
+    const note = within(section).getByText(
+      (_, element) =>
+        element?.tagName === 'P' &&
+        element.textContent ===
+          `2 configuration differences ignored as expected: ${CONFIG_KEYS.region}, ${CONFIG_KEYS.replicas}`,
+    );
+    expect(note).toBeInTheDocument();
+    const help = within(note).getByTitle(/envParity\.config\.ignore/);
+    expect(help).toHaveAttribute(
+      'title',
+      expect.stringContaining('env-parity/ignore-config'),
+    );
+    // ignored keys are not drift
+    expect(
+      within(table).queryByText(CONFIG_KEYS.region),
+    ).not.toBeInTheDocument();
+    expect(
+      within(table).queryByText(CONFIG_KEYS.replicas),
+    ).not.toBeInTheDocument();
+  });
+
+  it('collapses more than four workloads of an environment', async () => {
+    render(
+      new FakeEnvParityApi(async () =>
+        runningReport({ extraStagingResources: 5 }),
+      ),
+    );
+
+    const staging = await screen.findByRole('list', {
+      name: 'Running in Staging',
+    });
+    expect(within(staging).getAllByRole('listitem')).toHaveLength(4);
+    expect(within(staging).queryByText('payments-job-5')).toBeNull();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Show 2 more' }));
+
+    expect(within(staging).getAllByRole('listitem')).toHaveLength(6);
+    expect(within(staging).getByText('payments-job-5')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Show fewer' }),
+    ).toBeInTheDocument();
+    // production's two resources are never collapsed
+    expect(
+      within(
+        screen.getByRole('list', { name: 'Running in Production' }),
+      ).getAllByRole('listitem'),
+    ).toHaveLength(2);
+  });
+
+  it('renders a report without resources, findings or ignored keys as before', async () => {
+    render(new FakeEnvParityApi(async () => driftReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const rowHeaders = within(matrix)
+      .getAllByRole('row')
+      .slice(1)
+      .map(r => r.firstElementChild?.textContent);
+    expect(rowHeaders).toEqual([
+      'Status',
+      'Parity',
+      'Version',
+      'Revision',
+      'Artifact',
+      'Deployed',
+      'Owner',
+      'Links',
+    ]);
+    expect(screen.queryByRole('list', { name: /^Running in/ })).toBeNull();
+    expect(screen.queryByRole('group', { name: /^Findings in/ })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText(/ignored as expected/)).toBeNull();
+    expect(
+      screen.getByRole('table', { name: 'Drift of Staging' }),
+    ).toBeInTheDocument();
+  });
+});
