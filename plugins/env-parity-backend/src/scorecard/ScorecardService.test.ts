@@ -12,7 +12,10 @@ import {
   ScorecardRow,
   Snapshot,
 } from '@env-parity/plugin-env-parity-common';
-import { RevisionComparer } from '@env-parity/plugin-env-parity-node';
+import {
+  DeploymentProvider,
+  RevisionComparer,
+} from '@env-parity/plugin-env-parity-node';
 import { Knex } from 'knex';
 import {
   DeploymentCollector,
@@ -144,7 +147,10 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
 
   const user = mockCredentials.user('user:default/me');
 
-  function setup(entities: Entity[] = []) {
+  function setup(
+    entities: Entity[] = [],
+    providers: DeploymentProvider[] = [new AnnotationDeploymentProvider()],
+  ) {
     const { catalog: base } = createTestCatalog(entities);
     getEntitiesByRefs = jest.fn(
       async ({ entityRefs }: { entityRefs: string[] }) => ({
@@ -175,7 +181,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
           ownershipEntityRefs: ownership,
         }),
       }),
-      providers: [new AnnotationDeploymentProvider()],
+      providers,
       comparers,
       logger,
       options: readScorecardOptions(config),
@@ -183,7 +189,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
     });
     const collector = new DeploymentCollector({
       store: snapshots,
-      providers: [new AnnotationDeploymentProvider()],
+      providers,
       environments,
       catalog,
       auth,
@@ -205,6 +211,38 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
     decision = { result: AuthorizeResult.ALLOW };
     ownership = ['user:default/me', 'group:default/team-a'];
     comparers = [];
+  });
+
+  it('counts configuration drift, except keys the service expects to differ', async () => {
+    // a stand-in for a cluster provider: the same build, FEATURE_X and
+    // replicas differ between staging and production
+    const cluster: DeploymentProvider = {
+      getProviderName: () => 'cluster',
+      supports: () => true,
+      async observe() {
+        return ['staging', 'production'].map(environment => ({
+          environment,
+          deployment: {
+            version: '1.0.0',
+            config: {
+              'configmap/api.FEATURE_X': { hash: environment },
+              'deployment/api.replicas': { hash: environment },
+            },
+          },
+        }));
+      },
+    };
+    const drifting = component('drifting', {});
+    const ignoring = component('ignoring', {
+      'env-parity/ignore-config': 'configmap/*, *.replicas',
+    });
+    const { collector, scorecard } = setup([drifting, ignoring], [cluster]);
+    await collector.collectAll();
+    const page = await scorecard.getPage({ sort: 'name' }, user);
+    expect(page.items.map(r => [r.name, r.verdict, r.score])).toEqual([
+      ['drifting', 'config-drift', 90],
+      ['ignoring', 'in-sync', 100],
+    ]);
   });
 
   describe('kept current by the collector', () => {

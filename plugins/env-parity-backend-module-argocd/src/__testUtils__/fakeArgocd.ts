@@ -1,0 +1,438 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * An Argo CD API server on loopback, answering the two endpoints the module
+ * calls the way Argo CD's API server (v2.x/v3.x, grpc-gateway) does:
+ *
+ * - `GET /api/v1/applications?selector=&projects=&appNamespace=` →
+ *   `{"items":[...]|null,"metadata":{"resourceVersion":"..."}}`, filtered by
+ *   a Kubernetes label selector (`=`, `==`, `!=`, `in`, `notin`, exists,
+ *   `!key`);
+ * - `GET /api/v1/applications/:name?appNamespace=` → the Application, or
+ *   404 `{"error":"applications.argoproj.io \"x\" not found","code":5,...}`.
+ *
+ * Bearer tokens are checked (401 `invalid session`), applications can be
+ * hidden from the token (403 `permission denied`), and failures are
+ * injected with `answerNext`. The API can live under a path prefix.
+ */
+
+export const DEFAULT_TOKEN = 'argocd-test-token-1f0c9a';
+export const CONTROL_PLANE_NAMESPACE = 'argocd';
+
+/** A canned answer, `hang` to never answer, or a delay before the real answer. */
+export type CannedAnswer =
+  | { status: number; body?: unknown; contentType?: string }
+  | { delayMs: number }
+  | 'hang';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent, without the base path. */
+  path: string;
+  query: URLSearchParams;
+  authorization?: string;
+}
+
+/** Options to build a realistic Application. */
+export interface ApplicationOptions {
+  name: string;
+  namespace?: string;
+  project?: string;
+  labels?: Record<string, string>;
+  repoURL?: string;
+  path?: string;
+  chart?: string;
+  targetRevision?: string;
+  helm?: {
+    parameters?: Array<{ name: string; value: string }>;
+    values?: string;
+    valuesObject?: unknown;
+    valueFiles?: string[];
+  };
+  kustomize?: { images?: string[]; namePrefix?: string; nameSuffix?: string };
+  /** Multi-source applications: replaces `spec.source`. */
+  sources?: Array<Record<string, unknown>>;
+  destination?: { server?: string; name?: string; namespace?: string };
+  sync?: string;
+  health?: string;
+  revision?: string;
+  /** For multi-source applications. */
+  revisions?: string[];
+  images?: string[];
+  finishedAt?: string;
+  initiatedBy?: { username?: string; automated?: boolean };
+}
+
+/** An Application object shaped like Argo CD returns it. */
+export function application(o: ApplicationOptions): Record<string, any> {
+  const namespace = o.namespace ?? CONTROL_PLANE_NAMESPACE;
+  const project = o.project ?? 'default';
+  const destination = o.destination ?? {
+    server: 'https://kubernetes.default.svc',
+    namespace: o.name,
+  };
+  const source = {
+    repoURL: o.repoURL ?? 'https://github.com/acme/deploy-config.git',
+    ...(o.chart ? { chart: o.chart } : { path: o.path ?? `apps/${o.name}` }),
+    targetRevision: o.targetRevision ?? 'HEAD',
+    ...(o.helm ? { helm: o.helm } : {}),
+    ...(o.kustomize ? { kustomize: o.kustomize } : {}),
+  };
+  const revision = o.revision ?? 'a'.repeat(40);
+  const finishedAt = o.finishedAt ?? '2026-11-20T10:02:13Z';
+  const spec: Record<string, unknown> = {
+    project,
+    destination,
+    syncPolicy: { automated: { prune: true, selfHeal: true } },
+  };
+  if (o.sources) {
+    spec.sources = o.sources;
+  } else {
+    spec.source = source;
+  }
+  const syncedTo = o.sources
+    ? {
+        revisions: o.revisions ?? [],
+        comparedTo: { sources: o.sources, destination },
+      }
+    : { revision, comparedTo: { source, destination } };
+  const operationSync = o.sources
+    ? { revisions: o.revisions ?? [] }
+    : { revision };
+  return {
+    metadata: {
+      name: o.name,
+      namespace,
+      uid: randomUUID(),
+      resourceVersion: '48213977',
+      generation: 214,
+      creationTimestamp: '2025-03-02T08:11:41Z',
+      labels: o.labels ?? {},
+      annotations: {
+        'notifications.argoproj.io/subscribe.on-sync-failed.slack': 'deploys',
+      },
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      managedFields: [
+        {
+          manager: 'argocd-server',
+          operation: 'Update',
+          apiVersion: 'argoproj.io/v1alpha1',
+          time: '2026-11-20T10:00:01Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:spec': {} },
+        },
+      ],
+    },
+    spec,
+    status: {
+      resources: [
+        {
+          version: 'v1',
+          kind: 'Service',
+          namespace: destination.namespace,
+          name: o.name,
+          status: o.sync ?? 'Synced',
+          health: { status: 'Healthy' },
+        },
+        {
+          group: 'apps',
+          version: 'v1',
+          kind: 'Deployment',
+          namespace: destination.namespace,
+          name: o.name,
+          status: o.sync ?? 'Synced',
+          health: { status: o.health ?? 'Healthy' },
+        },
+      ],
+      sync: { status: o.sync ?? 'Synced', ...syncedTo },
+      health: {
+        status: o.health ?? 'Healthy',
+        lastTransitionTime: finishedAt,
+      },
+      history: [
+        {
+          ...(o.sources ? { revisions: o.revisions ?? [] } : { revision }),
+          deployedAt: finishedAt,
+          id: 41,
+          deployStartedAt: '2026-11-20T10:01:58Z',
+          ...(o.sources ? { sources: o.sources } : { source }),
+        },
+      ],
+      reconciledAt: '2026-11-22T07:59:30Z',
+      operationState: {
+        operation: {
+          sync: operationSync,
+          initiatedBy: o.initiatedBy ?? { automated: true },
+          retry: { limit: 5 },
+        },
+        phase: 'Succeeded',
+        message: 'successfully synced (all tasks run)',
+        syncResult: { revision, source },
+        startedAt: '2026-11-20T10:01:58Z',
+        finishedAt,
+      },
+      sourceType: sourceType(o),
+      summary: {
+        ...(o.images ? { images: o.images } : {}),
+        externalURLs: [`https://${o.name}.example.com`],
+      },
+      controllerNamespace: CONTROL_PLANE_NAMESPACE,
+    },
+  };
+}
+
+function sourceType(o: ApplicationOptions): string {
+  if (o.sources || o.helm) {
+    return 'Helm';
+  }
+  return o.kustomize ? 'Kustomize' : 'Directory';
+}
+
+type Requirement = (labels: Record<string, string>) => boolean;
+
+/** Parses a Kubernetes label selector; throws on a syntax error. */
+export function parseLabelSelector(selector: string): Requirement[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  const key = '([A-Za-z0-9][-A-Za-z0-9_./]*)';
+  return parts
+    .map(p => p.trim())
+    .filter(Boolean)
+    .map(part => {
+      let m = new RegExp(`^${key}\\s+(in|notin)\\s+\\(([^)]*)\\)$`).exec(part);
+      if (m) {
+        const [, k, op, list] = m;
+        const values = list.split(',').map(v => v.trim());
+        return op === 'in'
+          ? (l: Record<string, string>) => k in l && values.includes(l[k])
+          : (l: Record<string, string>) => !(k in l) || !values.includes(l[k]);
+      }
+      m = new RegExp(`^${key}\\s*(==|=|!=)\\s*([-A-Za-z0-9_.]*)$`).exec(part);
+      if (m) {
+        const [, k, op, v] = m;
+        return op === '!='
+          ? (l: Record<string, string>) => l[k] !== v
+          : (l: Record<string, string>) => l[k] === v;
+      }
+      m = new RegExp(`^(!?)${key}$`).exec(part);
+      if (m) {
+        const [, not, k] = m;
+        return not
+          ? (l: Record<string, string>) => !(k in l)
+          : (l: Record<string, string>) => k in l;
+      }
+      throw new Error(`unable to parse requirement: ${part}`);
+    });
+}
+
+export class FakeArgocd {
+  readonly requests: RecordedRequest[] = [];
+  /** Application names the token may not see (answered 403). */
+  readonly forbidden = new Set<string>();
+  private readonly apps: Array<Record<string, any>> = [];
+  private readonly canned: Array<{
+    match: (path: string) => boolean;
+    answer: CannedAnswer;
+  }> = [];
+  private readonly server: Server;
+  private port = 0;
+
+  static async start(
+    options: { basePath?: string; token?: string } = {},
+  ): Promise<FakeArgocd> {
+    const fake = new FakeArgocd(
+      options.basePath ?? '',
+      options.token ?? DEFAULT_TOKEN,
+    );
+    await new Promise<void>(resolve =>
+      fake.server.listen(0, '127.0.0.1', resolve),
+    );
+    fake.port = (fake.server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  private constructor(private readonly basePath: string, public token: string) {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  /** The instance URL to configure, with the base path. */
+  get url() {
+    return `http://127.0.0.1:${this.port}${this.basePath}`;
+  }
+
+  get host() {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close() {
+    this.server.closeAllConnections();
+    await new Promise(resolve => this.server.close(resolve));
+  }
+
+  addApp(options: ApplicationOptions): Record<string, any> {
+    const app = application(options);
+    this.apps.push(app);
+    return app;
+  }
+
+  /** Answers the next request whose path (without base path) matches. */
+  answerNext(match: RegExp | string, answer: CannedAnswer) {
+    this.canned.push({
+      match: path =>
+        typeof match === 'string' ? path.includes(match) : match.test(path),
+      answer,
+    });
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'grpc-metadata-content-type': 'application/grpc',
+      'x-frame-options': 'sameorigin',
+      'x-xss-protection': '1',
+      'content-length': String(Buffer.byteLength(text)),
+    });
+    res.end(text);
+  }
+
+  private grpcError(
+    res: ServerResponse,
+    status: number,
+    code: number,
+    message: string,
+  ) {
+    this.send(res, status, { error: message, code, message });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse) {
+    const raw = req.url ?? '/';
+    if (!raw.startsWith(`${this.basePath}/`)) {
+      // the UI's index.html for unknown paths, as argocd-server serves it
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html><body>Argo CD</body></html>');
+      return;
+    }
+    const path = raw.slice(this.basePath.length);
+    const url = new URL(path, 'http://fake');
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      authorization: req.headers.authorization,
+    });
+
+    const cannedIndex = this.canned.findIndex(c => c.match(path));
+    let delayMs = 0;
+    if (cannedIndex >= 0) {
+      const [{ answer }] = this.canned.splice(cannedIndex, 1);
+      if (answer === 'hang') {
+        return; // never answers; closed by close()
+      }
+      if ('delayMs' in answer) {
+        delayMs = answer.delayMs;
+      } else {
+        const text =
+          typeof answer.body === 'string'
+            ? answer.body
+            : JSON.stringify(answer.body ?? {});
+        res.writeHead(answer.status, {
+          'content-type': answer.contentType ?? 'application/json',
+        });
+        res.end(text);
+        return;
+      }
+    }
+    const respond = () => this.route(req, res, url);
+    if (delayMs) {
+      setTimeout(respond, delayMs);
+    } else {
+      respond();
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      const message = req.headers.authorization
+        ? 'invalid session: token signature is invalid'
+        : 'no session information';
+      this.grpcError(res, 401, 16, message);
+      return;
+    }
+    if (req.method !== 'GET') {
+      this.send(res, 405, 'Method Not Allowed');
+      return;
+    }
+    const appNamespace =
+      url.searchParams.get('appNamespace') || CONTROL_PLANE_NAMESPACE;
+    if (url.pathname === '/api/v1/applications') {
+      let requirements: Requirement[];
+      try {
+        requirements = parseLabelSelector(
+          url.searchParams.get('selector') ?? '',
+        );
+      } catch (e) {
+        this.grpcError(res, 400, 3, (e as Error).message);
+        return;
+      }
+      const projects = url.searchParams
+        .getAll('projects')
+        .flatMap(p => p.split(','))
+        .filter(Boolean);
+      const items = this.apps.filter(
+        app =>
+          app.metadata.namespace === appNamespace &&
+          !this.forbidden.has(app.metadata.name) &&
+          (projects.length === 0 || projects.includes(app.spec.project)) &&
+          requirements.every(r => r(app.metadata.labels ?? {})),
+      );
+      this.send(res, 200, {
+        items: items.length ? items : null,
+        metadata: { resourceVersion: '48214410' },
+      });
+      return;
+    }
+    const single = /^\/api\/v1\/applications\/([^/]+)$/.exec(url.pathname);
+    if (single) {
+      const name = decodeURIComponent(single[1]);
+      if (this.forbidden.has(name)) {
+        this.grpcError(res, 403, 7, 'permission denied');
+        return;
+      }
+      const app = this.apps.find(
+        a => a.metadata.name === name && a.metadata.namespace === appNamespace,
+      );
+      if (!app) {
+        this.grpcError(
+          res,
+          404,
+          5,
+          `applications.argoproj.io "${name}" not found`,
+        );
+        return;
+      }
+      this.send(res, 200, app);
+      return;
+    }
+    this.grpcError(res, 404, 5, 'Not Found');
+  }
+}

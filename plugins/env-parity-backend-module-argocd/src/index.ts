@@ -1,0 +1,8 @@
+/**
+ * The Argo CD backend module for the env-parity plugin: reads what Argo CD
+ * Applications run in each environment of a service.
+ *
+ * @packageDocumentation
+ */
+
+export { envParityModuleArgocd as default } from './module';
