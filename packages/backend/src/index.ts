@@ -32,4 +32,6 @@ backend.add(import('@env-parity/plugin-env-parity-backend'));
 backend.add(import('./demoHistory'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-github'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-http'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-kubernetes'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-argocd'));
 backend.start();

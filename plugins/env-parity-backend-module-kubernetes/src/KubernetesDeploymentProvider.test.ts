@@ -1,0 +1,483 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import {
+  component,
+  digest,
+  environments,
+  pod,
+  testConfig,
+  workload,
+} from './__testUtils__/objects';
+import { deployApi, IMAGE, SIDECAR_IMAGE } from './__testUtils__/scenario';
+import {
+  KubernetesDeploymentProvider,
+  runningDigest,
+} from './KubernetesDeploymentProvider';
+
+const ENVS = environments('staging', 'production');
+const KUBE_ID = { 'backstage.io/kubernetes-id': 'api' };
+
+describe('KubernetesDeploymentProvider', () => {
+  let staging: FakeKubernetes;
+  let production: FakeKubernetes;
+
+  beforeEach(async () => {
+    staging = await FakeKubernetes.start({
+      name: 'staging-cluster',
+      prefix: '/k8s/staging',
+    });
+    production = await FakeKubernetes.start({ name: 'prod-eu' });
+  });
+
+  afterEach(async () => {
+    await Promise.all([staging.close(), production.close()]);
+  });
+
+  function provider(envParity = {}) {
+    const { provider: p, notices } = KubernetesDeploymentProvider.fromConfig(
+      testConfig(
+        [
+          { fake: staging, environment: 'staging' },
+          { fake: production, environment: 'production' },
+        ],
+        envParity,
+      ),
+      {
+        logger: mockServices.logger.mock(),
+        client: { tokenPath: '/nonexistent' },
+      },
+    );
+    expect(notices).toEqual([]);
+    return p!;
+  }
+
+  it('supports entities with a kubernetes id or label selector', () => {
+    const p = provider();
+    expect(p.getProviderName()).toBe('kubernetes');
+    expect(p.precedence).toBe(100);
+    expect(p.supports(component(KUBE_ID))).toBe(true);
+    expect(
+      p.supports(
+        component({ 'backstage.io/kubernetes-label-selector': 'app=api' }),
+      ),
+    ).toBe(true);
+    expect(p.supports(component({}))).toBe(false);
+  });
+
+  it('reports the running digests, resources and configuration of each environment', async () => {
+    deployApi(staging, {
+      tag: '1.5.0',
+      pods: ['b', 'b'],
+      logLevel: 'debug',
+      dbPassword: 'staging-password',
+      version: '1.5.0',
+    });
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a', 'a', 'a'],
+      logLevel: 'info',
+      dbPassword: 'production-password',
+      version: '1.4.2',
+      memory: '512Mi',
+    });
+    const observations = await provider().observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(observations.map(o => [o.environment, o.error])).toEqual([
+      ['staging', undefined],
+      ['production', undefined],
+    ]);
+    const [stg, prod] = observations.map(o => o.deployment!);
+    // the container named like the entity is primary, not the first one
+    expect(stg.artifact).toBe(`${IMAGE}:1.5.0@${digest('b')}`);
+    expect(prod.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
+    expect(stg.version).toBe('1.5.0');
+    expect(prod.resources).toEqual([
+      {
+        kind: 'Deployment',
+        name: 'api',
+        namespace: 'shop',
+        location: 'prod-eu',
+        replicas: { desired: 3, ready: 3 },
+        status: 'Available',
+        images: [
+          { container: 'envoy', image: SIDECAR_IMAGE, digests: [digest('e')] },
+          {
+            container: 'api',
+            image: `${IMAGE}:1.4.2`,
+            digests: [digest('a')],
+          },
+        ],
+      },
+    ]);
+    expect(prod.findings).toBeUndefined();
+
+    expect(Object.keys(prod.config!)).toEqual([
+      'configmap/api-config.LOG_LEVEL',
+      'configmap/api-config.REGION',
+      'deployment/api.replicas',
+      'deployment/api/api.env.DB_PASSWORD',
+      'deployment/api/api.env.FEATURE_FLAG',
+      'deployment/api/api.env.LOG_LEVEL',
+      'deployment/api/api.env.POD_NAMESPACE',
+      'deployment/api/api.resources.limits.memory',
+      'deployment/api/api.resources.requests.cpu',
+      'deployment/api/api.resources.requests.memory',
+      'deployment/api/envoy.image',
+      'deployment/api/envoy.resources.limits.memory',
+      'secret/api-secrets.API_KEY',
+      'secret/api-secrets.DB_PASSWORD',
+    ]);
+    const c = prod.config!;
+    expect(c['deployment/api.replicas']).toMatchObject({ value: '3' });
+    expect(c['deployment/api/api.resources.limits.memory']).toMatchObject({
+      value: '512Mi',
+    });
+    expect(c['deployment/api/envoy.image'].value).toBe(SIDECAR_IMAGE);
+    expect(c['deployment/api/api.env.POD_NAMESPACE'].value).toBe(
+      'fieldRef metadata.namespace',
+    );
+    // literal and ConfigMap values: hashed, not shown by default
+    expect(c['deployment/api/api.env.FEATURE_FLAG'].value).toBeUndefined();
+    expect(c['configmap/api-config.LOG_LEVEL']).toEqual({
+      hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(c['deployment/api/api.env.LOG_LEVEL'].hash).toBe(
+      c['configmap/api-config.LOG_LEVEL'].hash,
+    );
+    // secrets: a hash marked secret, nothing else
+    expect(c['secret/api-secrets.DB_PASSWORD']).toEqual({
+      hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+      secret: true,
+    });
+    expect(c['deployment/api/api.env.DB_PASSWORD']).toEqual(
+      c['secret/api-secrets.DB_PASSWORD'],
+    );
+
+    // what differs between the environments, and what does not
+    const s = stg.config!;
+    const differs = Object.keys(c).filter(k => s[k]?.hash !== c[k].hash);
+    expect(differs).toEqual([
+      'configmap/api-config.LOG_LEVEL',
+      'deployment/api.replicas',
+      'deployment/api/api.env.DB_PASSWORD',
+      'deployment/api/api.env.LOG_LEVEL',
+      'deployment/api/api.resources.limits.memory',
+      'deployment/api/api.resources.requests.memory',
+      'secret/api-secrets.DB_PASSWORD',
+    ]);
+
+    const json = JSON.stringify(observations);
+    for (const planted of [
+      'staging-password',
+      'production-password',
+      'same-everywhere',
+      Buffer.from('production-password').toString('base64'),
+    ]) {
+      expect(json).not.toContain(planted);
+    }
+    // the optional, missing ConfigMap was asked for and is no finding
+    expect(production.requestsTo('/configmaps/api-extra')).toHaveLength(1);
+  });
+
+  it('shows ConfigMap values with showConfigMapValues', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'pw',
+    });
+    const [obs] = await provider({ showConfigMapValues: true }).observe({
+      entity: component(KUBE_ID),
+      environments: environments('production'),
+    });
+    expect(
+      obs.deployment!.config!['configmap/api-config.LOG_LEVEL'].value,
+    ).toBe('info');
+    expect(
+      obs.deployment!.config!['deployment/api/api.env.LOG_LEVEL'].value,
+    ).toBe('info');
+    expect(
+      obs.deployment!.config!['secret/api-secrets.DB_PASSWORD'].value,
+    ).toBeUndefined();
+  });
+
+  it('reports pods of one workload running different digests as a finding', async () => {
+    deployApi(staging, {
+      tag: '1.5.0',
+      pods: ['b', 'c', 'b'],
+      logLevel: 'debug',
+      dbPassword: 'x',
+    });
+    const [obs] = await provider().observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(obs.deployment!.artifact).toBe(`${IMAGE}:1.5.0@${digest('b')}`);
+    expect(obs.deployment!.resources![0].images![1].digests).toEqual([
+      digest('b'),
+      digest('c'),
+    ]);
+    expect(obs.deployment!.findings).toEqual([
+      {
+        type: 'mixed-digests',
+        severity: 'warning',
+        message:
+          'Deployment api on staging-cluster: pods of container api run 2 different digests (sha256:bbbbbbbbbbbb on 2 pods, sha256:cccccccccccc on 1): a rollout in progress or stuck.',
+      },
+    ]);
+  });
+
+  it('contains the failure of one cluster to its environment', async () => {
+    deployApi(staging, {
+      tag: '1.5.0',
+      pods: ['b'],
+      logLevel: 'debug',
+      dbPassword: 'x',
+    });
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    const p = provider();
+    staging.token = 'rotated';
+    const observations = await p.observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(observations).toEqual([
+      {
+        environment: 'staging',
+        error:
+          'cluster staging-cluster: 401 Unauthorized — check kubernetes.clusterLocatorMethods serviceAccountToken',
+      },
+      { environment: 'production', deployment: expect.any(Object) },
+    ]);
+    expect(observations[1].deployment!.artifact).toBe(
+      `${IMAGE}:1.4.2@${digest('a')}`,
+    );
+  });
+
+  it('contains timeouts and server errors to their environment', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    staging.answerAlways('/apis/apps/v1/statefulsets', 'hang');
+    production.answerNext('/api/v1/namespaces/shop/configmaps/api-config', {
+      status: 502,
+      text: 'Bad Gateway',
+    });
+    const observations = await provider({ timeout: '300ms' }).observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(observations).toEqual([
+      {
+        environment: 'staging',
+        error:
+          'cluster staging-cluster: timed out after 300 ms listing statefulsets.apps cluster-wide (envParity.kubernetes.timeout)',
+      },
+      {
+        environment: 'production',
+        error:
+          'cluster prod-eu: 502 Bad Gateway from the API server (could not get configmaps api-config in namespace shop)',
+      },
+    ]);
+  });
+
+  it('degrades to unknown secret keys when secrets are forbidden', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    production.forbidden.add('secrets');
+    const [obs] = await provider().observe({
+      entity: component(KUBE_ID),
+      environments: environments('production'),
+    });
+    expect(obs.error).toBeUndefined();
+    const config = obs.deployment!.config!;
+    expect(Object.keys(config).filter(k => k.startsWith('secret/'))).toEqual(
+      [],
+    );
+    expect(config['deployment/api/api.env.DB_PASSWORD']).toMatchObject({
+      secret: true,
+    });
+    expect(obs.deployment!.findings).toEqual([
+      {
+        type: 'secrets-unreadable',
+        severity: 'info',
+        message:
+          'Secrets in namespace shop on prod-eu could not be read (403 Forbidden): secret keys unknown. Grant the service account get on secrets to compare them.',
+      },
+    ]);
+  });
+
+  it('skips rollouts when the CRD is missing and reads them when installed', async () => {
+    const rollout = workload({
+      kind: 'Rollout',
+      name: 'api-canary',
+      replicas: 1,
+      containers: [{ name: 'web', image: `${IMAGE}:2.0.0` }],
+    });
+    rollout.status = { phase: 'Paused', readyReplicas: 1 };
+    production.add(
+      rollout,
+      pod({
+        name: 'api-canary-1',
+        labels: { 'backstage.io/kubernetes-id': 'api', app: 'api-canary' },
+        containers: [
+          {
+            name: 'web',
+            image: `${IMAGE}:2.0.0`,
+            imageID: `${IMAGE}@${digest('f')}`,
+          },
+        ],
+      }),
+    );
+    const p = provider();
+    const request = {
+      entity: component(KUBE_ID),
+      environments: environments('production'),
+    };
+    // no CRD: nothing but the rollout answers 404, and nothing is found
+    expect(await p.observe(request)).toEqual([]);
+    expect(production.requestsTo('/rollouts')).toHaveLength(1);
+
+    production.rolloutsInstalled = true;
+    const [obs] = await p.observe(request);
+    expect(obs.deployment!.resources).toEqual([
+      expect.objectContaining({
+        kind: 'Rollout',
+        name: 'api-canary',
+        status: 'Paused',
+        replicas: { desired: 1, ready: 1 },
+      }),
+    ]);
+    // no container named like the entity: the first container is primary
+    expect(obs.deployment!.artifact).toBe(`${IMAGE}:2.0.0@${digest('f')}`);
+    expect(
+      obs.deployment!.config!['rollout/api-canary.replicas'],
+    ).toBeDefined();
+  });
+
+  it('uses the label selector and namespace annotations, URL-encoded', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    const [obs] = await provider().observe({
+      entity: component({
+        'backstage.io/kubernetes-label-selector': 'app in (api, web),!legacy',
+        'backstage.io/kubernetes-namespace': 'shop',
+      }),
+      environments: environments('production'),
+    });
+    expect(obs.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
+    const [req] = production.requestsTo('/pods');
+    expect(req.path).toBe('/api/v1/namespaces/shop/pods');
+    expect(req.query.get('labelSelector')).toBe('app in (api,web),!legacy');
+  });
+
+  it('answers a malformed annotation with an error per environment, without requests', async () => {
+    const p = provider();
+    await expect(
+      p.observe({
+        entity: component({
+          'backstage.io/kubernetes-label-selector': 'app=api&x=1',
+        }),
+        environments: ENVS,
+      }),
+    ).resolves.toEqual([
+      {
+        environment: 'staging',
+        error:
+          'annotation backstage.io/kubernetes-label-selector is malformed: "app=api&x=1" in the label selector is not a valid requirement',
+      },
+      expect.objectContaining({ environment: 'production' }),
+    ]);
+    await expect(
+      p.observe({
+        entity: component({
+          ...KUBE_ID,
+          'backstage.io/kubernetes-namespace': '../kube-system',
+        }),
+        environments: ENVS,
+      }),
+    ).resolves.toEqual([
+      {
+        environment: 'staging',
+        error:
+          'annotation backstage.io/kubernetes-namespace "../kube-system" is not a valid namespace name',
+      },
+      expect.objectContaining({ environment: 'production' }),
+    ]);
+    expect(staging.requests).toEqual([]);
+    expect(production.requests).toEqual([]);
+  });
+
+  it('combines clusters mapped to one environment', async () => {
+    const second = await FakeKubernetes.start({ name: 'prod-us' });
+    try {
+      deployApi(production, {
+        tag: '1.4.2',
+        pods: ['a'],
+        logLevel: 'info',
+        dbPassword: 'y',
+      });
+      deployApi(second, {
+        tag: '1.4.2',
+        pods: ['a', 'd', 'd', 'd'],
+        logLevel: 'info',
+        dbPassword: 'y',
+      });
+      const { provider: p } = KubernetesDeploymentProvider.fromConfig(
+        testConfig([
+          { fake: production, environment: 'production' },
+          { fake: second, environment: 'production' },
+        ]),
+        { logger: mockServices.logger.mock() },
+      );
+      const [obs] = await p!.observe({
+        entity: component(KUBE_ID),
+        environments: environments('production'),
+      });
+      // most pods across both clusters run d
+      expect(obs.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('d')}`);
+      expect(obs.deployment!.resources!.map(r => r.location)).toEqual([
+        'prod-eu',
+        'prod-us',
+      ]);
+      expect(obs.deployment!.findings).toHaveLength(1);
+      expect(obs.deployment!.findings![0].message).toContain(
+        'Deployment api on prod-us: pods of container api run 2 different digests (sha256:dddddddddddd on 3 pods, sha256:aaaaaaaaaaaa on 1)',
+      );
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('runningDigest', () => {
+  it.each([
+    [`docker-pullable://ghcr.io/acme/api@${digest('a')}`, digest('a')],
+    [`docker.io/library/nginx@${digest('b')}`, digest('b')],
+    [`ghcr.io/acme/api:1.0@${digest('c')}`, digest('c')],
+    [digest('d'), undefined],
+    ['', undefined],
+    [undefined, undefined],
+    ['docker://sha256:1234', undefined],
+  ])('%s → %s', (imageID, expected) => {
+    expect(runningDigest(imageID)).toBe(expected);
+  });
+});
