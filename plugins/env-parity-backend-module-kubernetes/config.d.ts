@@ -34,6 +34,8 @@ export interface Config {
         serviceAccountToken?: string;
         /** The API server's CA certificate(s), base64-encoded PEM. */
         caData?: string;
+        /** A file holding the API server's CA certificate(s) as PEM, when there is no `caData`. */
+        caFile?: string;
         /** Skip verifying the API server's certificate. Testing only. */
         skipTLSVerify?: boolean;
       }>;

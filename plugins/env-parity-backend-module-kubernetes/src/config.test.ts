@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { readKubernetesProviderOptions } from './config';
 
@@ -28,6 +31,37 @@ describe('readKubernetesProviderOptions', () => {
         new ConfigReader({ envParity: { kubernetes: { timeout: '5s' } } }),
       ),
     ).toBeUndefined();
+  });
+
+  it('reads the CA from caFile when there is no caData', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-parity-ca-'));
+    const file = join(dir, 'ca.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE----- from a file');
+    const withFile = (caFile: string) =>
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'c',
+                  url: 'https://k8s.example.com',
+                  authProvider: 'serviceAccount',
+                  caFile,
+                },
+              ],
+            },
+          ],
+        },
+        envParity: { kubernetes: { clusters: { c: 'staging' } } },
+      });
+    expect(
+      readKubernetesProviderOptions(withFile(file))?.options.clusters[0].ca,
+    ).toBe('-----BEGIN CERTIFICATE----- from a file');
+    expect(() =>
+      readKubernetesProviderOptions(withFile(join(dir, 'missing.pem'))),
+    ).toThrow(/cluster "c" caFile .*missing\.pem cannot be read/);
   });
 
   it('reads the mapped clusters with defaults', () => {

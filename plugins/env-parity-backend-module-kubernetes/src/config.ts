@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 
@@ -161,15 +162,33 @@ function readClusters(
         );
       }
       const caData = cluster.getOptionalString('caData');
+      const caFile = cluster.getOptionalString('caFile');
       clusters.set(name, {
         name,
         url: url.replace(/\/+$/, ''),
         serviceAccountToken:
           cluster.getOptionalString('serviceAccountToken') || undefined,
-        ca: caData ? Buffer.from(caData, 'base64').toString('utf8') : undefined,
+        ca: caData
+          ? Buffer.from(caData, 'base64').toString('utf8')
+          : readCaFile(name, caFile),
         skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
       });
     }
   }
   return clusters;
+}
+
+function readCaFile(cluster: string, file: string | undefined) {
+  if (!file) {
+    return undefined;
+  }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `${LOCATORS_KEY}: cluster "${cluster}" caFile ${file} cannot be read: ${
+        (error as Error).message
+      }`,
+    );
+  }
 }
