@@ -20,6 +20,26 @@
  *     history shows drift;
  *   - checkout-web development answers 503, a contained failure.
  *
+ * Under path prefixes of the same server, fakes of what the provider modules
+ * read (each described where it is implemented, below):
+ *
+ *   /github/api/v3/...                  GitHub REST API (token demo-token):
+ *                                       repos, deployments, statuses, compare
+ *   /k8s/{staging,production}/...       Kubernetes API servers (bearer
+ *                                       demo-k8s-<cluster>-token):
+ *       /apis/apps/v1[/namespaces/{ns}]/{deployments,replicasets,
+ *                                        statefulsets,daemonsets}[/{name}]
+ *       /api/v1[/namespaces/{ns}]/{pods,configmaps,secrets}[/{name}]
+ *       /apis/argoproj.io/...           404 page not found (no Argo Rollouts)
+ *   /argocd/{staging,production}/...    Argo CD API servers (bearer
+ *                                       demo-argocd-<instance>-token):
+ *       /api/v1/applications?selector=  /api/v1/applications/{name}
+ *
+ * The clusters run payments-api (same digest as production, but its
+ * configuration drifts, and Argo CD shows staging OutOfSync) and
+ * search-indexer (staging runs a rebuilt 3.2.0, and its rollout is stuck
+ * on two digests).
+ *
  * Plain Node, no dependencies. Port: DEMO_ENVIRONMENTS_PORT (default 7010).
  */
 'use strict';
@@ -1067,9 +1087,1176 @@ function handleGithub(req, res, repos, url, path) {
   notFound();
 }
 
-function createServer(services, github = buildGithub(services)) {
+/* ------------------------------------------------------------------------
+ * A fake Kubernetes API server and a fake Argo CD, so that the Kubernetes
+ * and Argo CD modules (plugins/env-parity-backend-module-kubernetes,
+ * plugins/env-parity-backend-module-argocd) show real data offline. The
+ * clusters and instances are configured under `kubernetes` and `argocd` in
+ * app-config.yaml; each answers only its own demo token.
+ *
+ * Kubernetes, two clusters at http://127.0.0.1:7010/k8s/{staging,production}
+ * (`Authorization: Bearer demo-k8s-<cluster>-token`, else a 401 Status):
+ *
+ *   GET /apis/apps/v1[/namespaces/{ns}]/{deployments,replicasets,statefulsets,daemonsets}[/{name}]
+ *   GET /api/v1[/namespaces/{ns}]/{pods,configmaps,secrets}[/{name}]
+ *   GET /version, /api, /apis    (discovery: no argoproj.io group, so
+ *                                 /apis/argoproj.io/... answers the API
+ *                                 server's text/plain "404 page not found")
+ *
+ * Lists take `labelSelector` (=, ==, !=, in, notin, exists, !exists),
+ * `fieldSelector` (metadata.name, metadata.namespace, status.phase), `limit`
+ * and `continue`; items carry no kind/apiVersion, as the real API server
+ * answers. Unknown objects answer a NotFound Status.
+ *
+ * Argo CD, two instances at http://127.0.0.1:7010/argocd/{staging,production}
+ * (`Authorization: Bearer demo-argocd-<instance>-token` or the argocd.token
+ * cookie, else 401 with code 16):
+ *
+ *   GET /api/v1/applications?selector=&name=&projects=
+ *   GET /api/v1/applications/{name}    (404 with code 5 when unknown)
+ *   GET /api/version
+ *
+ * What runs there (the digests are those of examples/entities.yaml):
+ *
+ *   payments-api    the same digest in both clusters, but configuration
+ *                   drift: production turned instant refunds on
+ *                   (ConfigMap payments-api-config FEATURE_FLAGS, from the
+ *                   Helm value featureFlags.instantRefunds), and staging's
+ *                   DATABASE_URL (Secret payments-api-secrets) was edited
+ *                   by hand, dropping sslmode=verify-full, so Argo CD shows
+ *                   staging OutOfSync. Replicas (2 vs 3) and the acquirer
+ *                   URL differ as expected (ignored by envParity.config.ignore
+ *                   and the env-parity/ignore-config annotation).
+ *   search-indexer  tag 3.2.0 in both clusters, but staging runs the rebuilt
+ *                   3.2.0 (another digest: tag-mismatch), and its rollout is
+ *                   stuck: one new pod crash-loops, so one pod still runs
+ *                   the original 3.2.0 build (mixed digests).
+ *
+ * plus an ingress controller the label selectors must leave out.
+ * ---------------------------------------------------------------------- */
+
+const K8S_PREFIX = '/k8s';
+const K8S_CLUSTERS = {
+  staging: process.env.DEMO_K8S_STAGING_TOKEN || 'demo-k8s-staging-token',
+  production:
+    process.env.DEMO_K8S_PRODUCTION_TOKEN || 'demo-k8s-production-token',
+};
+const ARGOCD_PREFIX = '/argocd';
+const ARGOCD_INSTANCES = {
+  staging: process.env.DEMO_ARGOCD_STAGING_TOKEN || 'demo-argocd-staging-token',
+  production:
+    process.env.DEMO_ARGOCD_PRODUCTION_TOKEN || 'demo-argocd-production-token',
+};
+const GITOPS_REPO = 'https://github.com/acme/shop-gitops';
+
+/** A made-up but stable sha256 digest or uid for a label. */
+const fakeDigest = label => `sha256:${hash('sha256', label)}`;
+const fakeUid = label => {
+  const h = hash('sha1', label);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(
+    16,
+    20,
+  )}-${h.slice(20, 32)}`;
+};
+/** A pod-template-hash / pod name suffix: 10 or 5 lowercase alphanumerics. */
+const fakeSuffix = (label, length) =>
+  [...Buffer.from(hash('sha256', label), 'hex')]
+    .map(b => 'bcdfghjklmnpqrstvwxz2456789'[b % 27])
+    .join('')
+    .slice(0, length);
+const shiftIso = (iso, ms) => new Date(Date.parse(iso) + ms).toISOString();
+const k8sTime = iso => `${new Date(iso).toISOString().slice(0, 19)}Z`;
+
+const OTEL_IMAGE = 'otel/opentelemetry-collector-contrib:0.112.0';
+const OTEL_DIGEST = fakeDigest(OTEL_IMAGE);
+
+/**
+ * The demo workloads: per service, per cluster, the configuration and the
+ * pods. `digest: 'annotated'` is the digest the service's
+ * env-parity/<env>.artifact annotation names for that environment;
+ * `digest: 'production'` production's (an older build, for a stuck rollout).
+ */
+const K8S_WORKLOADS = {
+  'payments-api': {
+    team: 'payments-team',
+    port: 8080,
+    clusters: {
+      staging: {
+        replicas: 2,
+        config: {
+          FEATURE_FLAGS: 'instant-refunds=off,3ds2-frictionless=on',
+          ACQUIRER_BASE_URL: 'https://sandbox.acquirer.example/v2',
+          CAPTURE_TIMEOUT_MS: '5000',
+          CURRENCY_DEFAULT: 'EUR',
+        },
+        secrets: {
+          // hand-edited while debugging a TLS issue, never reverted
+          DATABASE_URL:
+            'postgres://payments:demo-only-db-password@payments-db:5432/payments?sslmode=disable',
+          ACQUIRER_API_KEY: 'demo-only-acquirer-key-7f3a9c',
+        },
+        secretEditedAt: '2026-11-12T16:41:09Z',
+        pods: [
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+        ],
+      },
+      production: {
+        replicas: 3,
+        config: {
+          FEATURE_FLAGS: 'instant-refunds=on,3ds2-frictionless=on',
+          ACQUIRER_BASE_URL: 'https://api.acquirer.example/v2',
+          CAPTURE_TIMEOUT_MS: '5000',
+          CURRENCY_DEFAULT: 'EUR',
+        },
+        secrets: {
+          DATABASE_URL:
+            'postgres://payments:demo-only-db-password@payments-db:5432/payments?sslmode=verify-full',
+          ACQUIRER_API_KEY: 'demo-only-acquirer-key-7f3a9c',
+        },
+        pods: [
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+        ],
+      },
+    },
+  },
+  'search-indexer': {
+    team: 'search-team',
+    port: 9090,
+    clusters: {
+      staging: {
+        replicas: 3,
+        config: {
+          FEATURE_FLAGS: 'synonyms=off,stream-changes=off',
+          INDEX_BATCH_SIZE: '500',
+          OPENSEARCH_URL: 'https://opensearch.search.svc:9200',
+        },
+        secrets: {
+          DATABASE_URL:
+            'postgres://indexer:demo-only-indexer-password@catalog-db:5432/catalog',
+          OPENSEARCH_PASSWORD: 'demo-only-opensearch-password',
+        },
+        // `kubectl rollout restart` after 3.2.0 was re-pushed: the new
+        // pods pulled the rebuilt image, one of them crash-loops, so the
+        // rollout stopped with one pod of the previous ReplicaSet left
+        rollout: {
+          stuck: true,
+          restartedAt: '2026-11-17T15:10:26Z',
+        },
+        pods: [
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: false, crashLoop: true },
+          { digest: 'production', ready: true, previous: true },
+        ],
+      },
+      production: {
+        replicas: 3,
+        config: {
+          FEATURE_FLAGS: 'synonyms=off,stream-changes=off',
+          INDEX_BATCH_SIZE: '500',
+          OPENSEARCH_URL: 'https://opensearch.search.svc:9200',
+        },
+        secrets: {
+          DATABASE_URL:
+            'postgres://indexer:demo-only-indexer-password@catalog-db:5432/catalog',
+          OPENSEARCH_PASSWORD: 'demo-only-opensearch-password',
+        },
+        pods: [
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+          { digest: 'annotated', ready: true },
+        ],
+      },
+    },
+  },
+};
+
+/** A deployment with its pods, ReplicaSets, ConfigMap and Secret. */
+function k8sServiceObjects(service, spec, cluster, annotated) {
+  const ns = service;
+  const c = spec.clusters[cluster];
+  const mine = annotated[cluster];
+  const prod = annotated.production;
+  const version = mine.version;
+  const repository = splitArtifact(mine.artifact).image.replace(/:[^:/]*$/, '');
+  const image = `${repository}:${version}`;
+  const digestOf = pod =>
+    pod.digest === 'production'
+      ? splitArtifact(prod.artifact).digest
+      : splitArtifact(mine.artifact).digest;
+  const deployedAt = mine['deployed-at'];
+  const created = k8sTime(shiftIso(deployedAt, -90 * 86400e3));
+  const selector = { 'app.kubernetes.io/name': service };
+  const labels = {
+    ...selector,
+    'app.kubernetes.io/instance': service,
+    'app.kubernetes.io/version': version,
+    'app.kubernetes.io/part-of': 'shop',
+    'app.kubernetes.io/managed-by': 'Helm',
+    'backstage.io/kubernetes-id': service,
+    team: spec.team,
+  };
+  const configName = `${service}-config`;
+  const secretName = `${service}-secrets`;
+  const stuck = Boolean(c.rollout?.stuck);
+  const revision = stuck ? 8 : 7;
+  const template = restartedAt => ({
+    metadata: {
+      labels: { ...labels },
+      annotations: {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(spec.port),
+        ...(restartedAt
+          ? { 'kubectl.kubernetes.io/restartedAt': restartedAt }
+          : {}),
+      },
+    },
+    spec: {
+      serviceAccountName: service,
+      containers: [
+        {
+          name: service,
+          image,
+          imagePullPolicy: 'Always',
+          ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+          env: [
+            { name: 'LOG_LEVEL', value: 'info' },
+            {
+              name: 'DATABASE_URL',
+              valueFrom: {
+                secretKeyRef: { name: secretName, key: 'DATABASE_URL' },
+              },
+            },
+            {
+              name: 'FEATURE_FLAGS',
+              valueFrom: {
+                configMapKeyRef: { name: configName, key: 'FEATURE_FLAGS' },
+              },
+            },
+          ],
+          envFrom: [{ configMapRef: { name: configName } }],
+          resources: {
+            requests: { cpu: '250m', memory: '256Mi' },
+            limits: { memory: '512Mi' },
+          },
+          readinessProbe: {
+            httpGet: { path: '/health', port: 'http' },
+            periodSeconds: 10,
+          },
+        },
+        {
+          name: 'otel-agent',
+          image: OTEL_IMAGE,
+          args: ['--config=/conf/otel-agent.yaml'],
+          resources: {
+            requests: { cpu: '50m', memory: '64Mi' },
+            limits: { memory: '128Mi' },
+          },
+        },
+      ],
+    },
+  });
+
+  const rsName = restartedAt =>
+    `${service}-${fakeSuffix(
+      `${cluster}/${service}/${restartedAt || ''}`,
+      10,
+    )}`;
+  const current = { hash: rsName(c.rollout?.restartedAt).slice(-10) };
+  const previous = { hash: rsName(undefined).slice(-10) };
+  const ready = c.pods.filter(p => p.ready).length;
+  const updated = c.pods.filter(p => !p.previous).length;
+
+  const deployment = {
+    metadata: {
+      name: service,
+      namespace: ns,
+      uid: fakeUid(`${cluster}/deployment/${service}`),
+      resourceVersion: String(4812000 + revision * 17),
+      generation: revision,
+      creationTimestamp: created,
+      labels,
+      annotations: {
+        'deployment.kubernetes.io/revision': String(revision),
+        'meta.helm.sh/release-name': service,
+        'meta.helm.sh/release-namespace': ns,
+      },
+    },
+    spec: {
+      replicas: c.replicas,
+      selector: { matchLabels: selector },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      template: template(c.rollout?.restartedAt),
+    },
+    status: {
+      observedGeneration: revision,
+      replicas: c.pods.length,
+      updatedReplicas: updated,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      ...(c.pods.length - ready
+        ? { unavailableReplicas: c.pods.length - ready }
+        : {}),
+      conditions: [
+        {
+          type: 'Available',
+          status: 'True',
+          lastUpdateTime: k8sTime(deployedAt),
+          lastTransitionTime: k8sTime(deployedAt),
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+        },
+        stuck
+          ? {
+              type: 'Progressing',
+              status: 'False',
+              lastUpdateTime: k8sTime(shiftIso(deployedAt, 600e3)),
+              lastTransitionTime: k8sTime(shiftIso(deployedAt, 600e3)),
+              reason: 'ProgressDeadlineExceeded',
+              message: `ReplicaSet "${service}-${current.hash}" has timed out progressing.`,
+            }
+          : {
+              type: 'Progressing',
+              status: 'True',
+              lastUpdateTime: k8sTime(deployedAt),
+              lastTransitionTime: created,
+              reason: 'NewReplicaSetAvailable',
+              message: `ReplicaSet "${service}-${current.hash}" has successfully progressed.`,
+            },
+      ],
+    },
+  };
+
+  const replicaSet = (rs, count, readyCount, restartedAt, rsRevision) => ({
+    metadata: {
+      name: `${service}-${rs.hash}`,
+      namespace: ns,
+      uid: fakeUid(`${cluster}/rs/${service}-${rs.hash}`),
+      resourceVersion: String(4812000 + rsRevision * 13),
+      generation: 1,
+      creationTimestamp: k8sTime(restartedAt || deployedAt),
+      labels: { ...labels, 'pod-template-hash': rs.hash },
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(c.replicas),
+        'deployment.kubernetes.io/max-replicas': String(c.replicas + 1),
+        'deployment.kubernetes.io/revision': String(rsRevision),
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: service,
+          uid: deployment.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      replicas: count,
+      selector: {
+        matchLabels: { ...selector, 'pod-template-hash': rs.hash },
+      },
+      template: template(restartedAt),
+    },
+    status: {
+      replicas: count,
+      fullyLabeledReplicas: count,
+      readyReplicas: readyCount,
+      availableReplicas: readyCount,
+      observedGeneration: 1,
+    },
+  });
+  const replicaSets = [
+    replicaSet(
+      current,
+      updated,
+      c.pods.filter(p => p.ready && !p.previous).length,
+      c.rollout?.restartedAt,
+      revision,
+    ),
+  ];
+  if (stuck) {
+    replicaSets.push(
+      replicaSet(
+        previous,
+        c.pods.length - updated,
+        c.pods.filter(p => p.ready && p.previous).length,
+        undefined,
+        revision - 1,
+      ),
+    );
+  }
+
+  const pods = c.pods.map((pod, i) => {
+    const rs = pod.previous ? previous : current;
+    const name = `${service}-${rs.hash}-${fakeSuffix(
+      `${cluster}/${service}/pod/${i}`,
+      5,
+    )}`;
+    const started = k8sTime(
+      shiftIso(
+        pod.previous
+          ? prod['deployed-at']
+          : c.rollout?.restartedAt || deployedAt,
+        (i + 1) * 41e3,
+      ),
+    );
+    const digest = digestOf(pod);
+    const appStatus = {
+      name: service,
+      image,
+      imageID: `${repository}@${digest}`,
+      containerID: `containerd://${hash('sha256', name)}`,
+      ready: pod.ready,
+      started: !pod.crashLoop,
+      restartCount: pod.crashLoop ? 14 : 0,
+      state: pod.crashLoop
+        ? {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: `back-off 5m0s restarting failed container=${service} pod=${name}`,
+            },
+          }
+        : { running: { startedAt: started } },
+      ...(pod.crashLoop
+        ? {
+            lastState: {
+              terminated: {
+                exitCode: 1,
+                reason: 'Error',
+                startedAt: started,
+                finishedAt: started,
+              },
+            },
+          }
+        : {}),
+    };
+    return {
+      metadata: {
+        name,
+        generateName: `${service}-${rs.hash}-`,
+        namespace: ns,
+        uid: fakeUid(`${cluster}/pod/${name}`),
+        resourceVersion: String(4812100 + i),
+        creationTimestamp: started,
+        labels: { ...labels, 'pod-template-hash': rs.hash },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `${service}-${rs.hash}`,
+            uid: fakeUid(`${cluster}/rs/${service}-${rs.hash}`),
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: {
+        ...template(pod.previous ? undefined : c.rollout?.restartedAt).spec,
+        nodeName: `${cluster}-pool-a-${fakeSuffix(`node/${i % 2}`, 5)}`,
+      },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'Initialized', status: 'True' },
+          { type: 'Ready', status: pod.ready ? 'True' : 'False' },
+          { type: 'ContainersReady', status: pod.ready ? 'True' : 'False' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+        podIP: `10.${cluster === 'staging' ? 42 : 43}.${i + 1}.${
+          service.length + 10
+        }`,
+        startTime: started,
+        qosClass: 'Burstable',
+        containerStatuses: [
+          appStatus,
+          {
+            name: 'otel-agent',
+            image: `docker.io/${OTEL_IMAGE}`,
+            imageID: `docker.io/${OTEL_IMAGE.replace(
+              /:.*$/,
+              '',
+            )}@${OTEL_DIGEST}`,
+            containerID: `containerd://${hash('sha256', `${name}/otel`)}`,
+            ready: true,
+            started: true,
+            restartCount: 0,
+            state: { running: { startedAt: started } },
+          },
+        ],
+      },
+    };
+  });
+
+  const base64 = value => Buffer.from(value, 'utf8').toString('base64');
+  const managed = {
+    'app.kubernetes.io/instance': service,
+    'app.kubernetes.io/managed-by': 'Helm',
+    'backstage.io/kubernetes-id': service,
+  };
+  const configMap = {
+    metadata: {
+      name: configName,
+      namespace: ns,
+      uid: fakeUid(`${cluster}/cm/${configName}`),
+      resourceVersion: '4811001',
+      creationTimestamp: created,
+      labels: managed,
+    },
+    data: c.config,
+  };
+  const secret = {
+    metadata: {
+      name: secretName,
+      namespace: ns,
+      uid: fakeUid(`${cluster}/secret/${secretName}`),
+      resourceVersion: c.secretEditedAt ? '4811377' : '4811002',
+      creationTimestamp: created,
+      labels: managed,
+    },
+    type: 'Opaque',
+    data: Object.fromEntries(
+      Object.entries(c.secrets).map(([key, value]) => [key, base64(value)]),
+    ),
+  };
+  return {
+    deployments: [deployment],
+    replicasets: replicaSets,
+    pods,
+    configmaps: [configMap],
+    secrets: [secret],
+  };
+}
+
+/** Something else in every cluster, that the label selectors must leave out. */
+function k8sIngressObjects(cluster) {
+  const ns = 'ingress-nginx';
+  const name = 'ingress-nginx-controller';
+  const labels = {
+    'app.kubernetes.io/name': 'ingress-nginx',
+    'app.kubernetes.io/component': 'controller',
+    'app.kubernetes.io/version': '1.11.3',
+  };
+  const image = 'registry.k8s.io/ingress-nginx/controller:v1.11.3';
+  const digest = fakeDigest(image);
+  return {
+    deployments: [
+      {
+        metadata: {
+          name,
+          namespace: ns,
+          uid: fakeUid(`${cluster}/deployment/${name}`),
+          resourceVersion: '310442',
+          generation: 2,
+          creationTimestamp: '2026-06-02T08:00:00Z',
+          labels,
+        },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'controller', image }] },
+          },
+        },
+        status: {
+          observedGeneration: 2,
+          replicas: 1,
+          updatedReplicas: 1,
+          readyReplicas: 1,
+          availableReplicas: 1,
+          conditions: [
+            { type: 'Available', status: 'True' },
+            {
+              type: 'Progressing',
+              status: 'True',
+              reason: 'NewReplicaSetAvailable',
+            },
+          ],
+        },
+      },
+    ],
+    replicasets: [],
+    pods: [
+      {
+        metadata: {
+          name: `${name}-7d9f8c6b5d-x2kqv`,
+          namespace: ns,
+          uid: fakeUid(`${cluster}/pod/${name}`),
+          resourceVersion: '310440',
+          creationTimestamp: '2026-06-02T08:00:00Z',
+          labels,
+        },
+        spec: { containers: [{ name: 'controller', image }] },
+        status: {
+          phase: 'Running',
+          containerStatuses: [
+            {
+              name: 'controller',
+              image,
+              imageID: `${image.replace(/:[^:/]*$/, '')}@${digest}`,
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: '2026-06-02T08:00:41Z' } },
+            },
+          ],
+        },
+      },
+    ],
+    configmaps: [],
+    secrets: [],
+  };
+}
+
+/** Every object of every demo cluster: cluster → resource → items. */
+function buildKubernetes(services) {
+  const clusters = {};
+  for (const cluster of Object.keys(K8S_CLUSTERS)) {
+    const all = k8sIngressObjects(cluster);
+    for (const [service, spec] of Object.entries(K8S_WORKLOADS)) {
+      const annotated = services.get(service);
+      if (!annotated?.[cluster]?.artifact || !annotated.production?.artifact) {
+        continue; // examples/entities.yaml changed: leave the service out
+      }
+      const objects = k8sServiceObjects(service, spec, cluster, annotated);
+      for (const [resource, items] of Object.entries(objects)) {
+        all[resource].push(...items);
+      }
+    }
+    all.statefulsets = [];
+    all.daemonsets = [];
+    clusters[cluster] = all;
+  }
+  return clusters;
+}
+
+/** The kinds the fake API server serves: resource → group, version, kind. */
+const K8S_RESOURCES = {
+  deployments: { group: 'apps', kind: 'Deployment' },
+  replicasets: { group: 'apps', kind: 'ReplicaSet' },
+  statefulsets: { group: 'apps', kind: 'StatefulSet' },
+  daemonsets: { group: 'apps', kind: 'DaemonSet' },
+  pods: { group: '', kind: 'Pod' },
+  configmaps: { group: '', kind: 'ConfigMap' },
+  secrets: { group: '', kind: 'Secret' },
+};
+
+/**
+ * Parses a Kubernetes label selector into a predicate over labels, or
+ * throws. Supports `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`,
+ * `k` and `!k`.
+ */
+function parseLabelSelector(text) {
+  const requirements = [];
+  const parts = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text || '') {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
+  const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (!part) {
+      continue;
+    }
+    let m;
+    if ((m = new RegExp(`^(${KEY})\\s*(==|!=|=)\\s*(${VALUE})$`).exec(part))) {
+      const [, key, , op, value] = m;
+      requirements.push(l =>
+        op === '!=' ? l[key] !== value : l[key] === value,
+      );
+    } else if (
+      (m = new RegExp(`^(${KEY})\\s+(in|notin)\\s+\\(([^)]*)\\)$`).exec(part))
+    ) {
+      const [, key, , op, list] = m;
+      const values = list.split(',').map(v => v.trim());
+      requirements.push(l =>
+        op === 'in'
+          ? key in l && values.includes(l[key])
+          : !(key in l) || !values.includes(l[key]),
+      );
+    } else if ((m = new RegExp(`^(!?)\\s*(${KEY})$`).exec(part))) {
+      const [, not, key] = m;
+      requirements.push(l => (not ? !(key in l) : key in l));
+    } else {
+      throw new Error(`unable to parse requirement: ${part}`);
+    }
+  }
+  return labels => requirements.every(r => r(labels || {}));
+}
+
+function parseFieldSelector(text) {
+  const requirements = [];
+  for (const raw of (text || '').split(',')) {
+    const part = raw.trim();
+    if (!part) {
+      continue;
+    }
+    const m = /^([\w.]+)\s*(==|!=|=)\s*(.*)$/.exec(part);
+    const field = m?.[1];
+    const get = {
+      'metadata.name': o => o.metadata.name,
+      'metadata.namespace': o => o.metadata.namespace,
+      'status.phase': o => o.status?.phase,
+    }[field];
+    if (!get) {
+      throw new Error(
+        m
+          ? `field label not supported: ${field}`
+          : `invalid selector: '${part}'; can't understand '${part}'`,
+      );
+    }
+    const [, , op, value] = m;
+    requirements.push(o => (op === '!=' ? get(o) !== value : get(o) === value));
+  }
+  return object => requirements.every(r => r(object));
+}
+
+function k8sStatus(res, code, reason, message, details) {
+  send(res, code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  });
+}
+
+function k8sPageNotFound(res) {
+  const text = '404 page not found\n';
+  res.writeHead(404, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Serves one fake cluster; `path` is what follows /k8s/<cluster>. */
+function handleKubernetes(req, res, clusters, url, cluster, path) {
+  const objects = clusters[cluster];
+  if (!objects) {
+    k8sPageNotFound(res);
+    return;
+  }
+  if ((req.headers.authorization || '') !== `Bearer ${K8S_CLUSTERS[cluster]}`) {
+    k8sStatus(res, 401, 'Unauthorized', 'Unauthorized');
+    return;
+  }
+  if (req.method !== 'GET') {
+    k8sStatus(res, 405, 'MethodNotAllowed', 'the demo clusters are read-only');
+    return;
+  }
+  if (path === '/version') {
+    send(res, 200, {
+      major: '1',
+      minor: '30',
+      gitVersion: 'v1.30.5',
+      gitCommit: '74e84a90c725047b1328ff3d589fedb1cb7a120e',
+      gitTreeState: 'clean',
+      buildDate: '2024-09-12T00:11:55Z',
+      goVersion: 'go1.22.6',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    });
+    return;
+  }
+  if (path === '/api') {
+    send(res, 200, { kind: 'APIVersions', versions: ['v1'] });
+    return;
+  }
+  if (path === '/apis') {
+    send(res, 200, {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [
+        {
+          name: 'apps',
+          versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+        },
+      ],
+    });
+    return;
+  }
+  const m =
+    /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?\/?$/.exec(
+      path,
+    );
+  const groupVersion = path.startsWith('/api/v1') ? 'v1' : 'apps/v1';
+  if (!m) {
+    // another API group (argoproj.io: Argo Rollouts is not installed) or
+    // no API at all: the API server's plain-text 404
+    if (/^\/(api\/v1|apis\/apps\/v1)\/?$/.test(path)) {
+      send(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion,
+        resources: Object.entries(K8S_RESOURCES)
+          .filter(([, r]) => (r.group ? 'apps/v1' : 'v1') === groupVersion)
+          .map(([name, r]) => ({
+            name,
+            singularName: r.kind.toLowerCase(),
+            namespaced: true,
+            kind: r.kind,
+            verbs: ['get', 'list', 'watch'],
+          })),
+      });
+      return;
+    }
+    if (path.startsWith('/api/v1/') || path.startsWith('/apis/apps/v1/')) {
+      k8sStatus(
+        res,
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+        {},
+      );
+      return;
+    }
+    k8sPageNotFound(res);
+    return;
+  }
+  const [, namespace, resource, name] = m;
+  const type = K8S_RESOURCES[resource];
+  if (!type || (type.group ? 'apps/v1' : 'v1') !== groupVersion) {
+    k8sStatus(
+      res,
+      404,
+      'NotFound',
+      'the server could not find the requested resource',
+      {},
+    );
+    return;
+  }
+  const items = objects[resource].filter(
+    o => !namespace || o.metadata.namespace === namespace,
+  );
+  if (name) {
+    if (!namespace) {
+      k8sPageNotFound(res);
+      return;
+    }
+    const found = items.find(o => o.metadata.name === name);
+    if (!found) {
+      k8sStatus(
+        res,
+        404,
+        'NotFound',
+        `${resource}${type.group ? `.${type.group}` : ''} "${name}" not found`,
+        {
+          name,
+          ...(type.group ? { group: type.group } : {}),
+          kind: resource,
+        },
+      );
+      return;
+    }
+    send(res, 200, { kind: type.kind, apiVersion: groupVersion, ...found });
+    return;
+  }
+  let matches;
+  try {
+    const byLabels = parseLabelSelector(url.searchParams.get('labelSelector'));
+    const byFields = parseFieldSelector(url.searchParams.get('fieldSelector'));
+    matches = items.filter(o => byLabels(o.metadata.labels) && byFields(o));
+  } catch (error) {
+    k8sStatus(res, 400, 'BadRequest', error.message);
+    return;
+  }
+  // limit and continue: the continue token is the offset, opaque enough
+  const limit = Number(url.searchParams.get('limit')) || 0;
+  let offset = 0;
+  const token = url.searchParams.get('continue');
+  if (token) {
+    try {
+      offset = JSON.parse(Buffer.from(token, 'base64url').toString()).o;
+      if (!Number.isInteger(offset) || offset < 0) throw new Error();
+    } catch {
+      k8sStatus(
+        res,
+        400,
+        'BadRequest',
+        'continue key is not valid: illegal base64 data at input byte 0',
+      );
+      return;
+    }
+  }
+  const page = limit > 0 ? matches.slice(offset, offset + limit) : matches;
+  const rest = matches.length - offset - page.length;
+  const metadata = { resourceVersion: '4812345' };
+  if (limit > 0 && rest > 0) {
+    metadata.continue = Buffer.from(
+      JSON.stringify({ o: offset + page.length }),
+    ).toString('base64url');
+    metadata.remainingItemCount = rest;
+  }
+  send(res, 200, {
+    kind: `${type.kind}List`,
+    apiVersion: groupVersion,
+    metadata,
+    // list items carry no kind and apiVersion, as the API server sends them
+    items: page,
+  });
+}
+
+/** The Argo CD Applications: instance → applications. */
+function buildArgocd(services) {
+  const instances = {};
+  for (const instance of Object.keys(ARGOCD_INSTANCES)) {
+    instances[instance] = [];
+    const service = 'payments-api';
+    const annotated = services.get(service)?.[instance];
+    const spec = K8S_WORKLOADS[service]?.clusters[instance];
+    if (!annotated || !spec) {
+      continue;
+    }
+    const staging = instance === 'staging';
+    const version = annotated.version;
+    const image = `${splitArtifact(annotated.artifact).image.replace(
+      /:[^:/]*$/,
+      '',
+    )}:${version}`;
+    const syncedRevision = hash(
+      'sha1',
+      `shop-gitops/${service}/${instance}/${version}`,
+    );
+    const syncedAt = shiftIso(annotated['deployed-at'], 95e3);
+    const values = [
+      `replicaCount: ${spec.replicas}`,
+      'image:',
+      `  repository: ${image.replace(/:[^:/]*$/, '')}`,
+      'resources:',
+      '  requests:',
+      '    cpu: 250m',
+      '    memory: 256Mi',
+      '  limits:',
+      '    memory: 512Mi',
+      'featureFlags:',
+      `  instantRefunds: ${!staging}`,
+      '  threeDs2Frictionless: true',
+      'acquirer:',
+      `  baseUrl: ${spec.config.ACQUIRER_BASE_URL}`,
+      'database:',
+      '  host: payments-db',
+      '  name: payments',
+      '  sslmode: verify-full',
+      // DEMO ONLY: real charts take secrets from a secret store
+      '  password: demo-only-db-password',
+      '',
+    ].join('\n');
+    const source = {
+      repoURL: GITOPS_REPO,
+      path: `apps/${service}`,
+      targetRevision: 'HEAD',
+      helm: {
+        valueFiles: [`values-${instance}.yaml`],
+        parameters: [{ name: 'image.tag', value: version }],
+        values,
+      },
+    };
+    const destination = {
+      server: 'https://kubernetes.default.svc',
+      namespace: service,
+    };
+    const resource = (kind, name, group, status) => ({
+      ...(group ? { group } : {}),
+      version: 'v1',
+      kind,
+      namespace: service,
+      name,
+      status,
+      ...(kind === 'Deployment' || kind === 'Service'
+        ? { health: { status: 'Healthy' } }
+        : {}),
+    });
+    instances[instance].push({
+      metadata: {
+        name: service,
+        namespace: 'argocd',
+        uid: fakeUid(`argocd/${instance}/${service}`),
+        resourceVersion: staging ? '918273' : '554433',
+        generation: staging ? 412 : 233,
+        creationTimestamp: '2026-03-02T10:15:00Z',
+        labels: { env: instance, team: K8S_WORKLOADS[service].team },
+        annotations: {
+          'notifications.argoproj.io/subscribe.on-sync-failed.slack':
+            'payments-deploys',
+        },
+      },
+      spec: {
+        project: 'default',
+        source,
+        destination,
+        syncPolicy: staging
+          ? {
+              // self-heal off: a hand edit stays until someone syncs
+              automated: { prune: true, selfHeal: false },
+              syncOptions: ['CreateNamespace=false'],
+            }
+          : { syncOptions: ['CreateNamespace=false'] },
+      },
+      status: {
+        sync: {
+          status: staging ? 'OutOfSync' : 'Synced',
+          comparedTo: { source, destination },
+          revision: syncedRevision,
+        },
+        health: { status: 'Healthy' },
+        summary: { images: [image] },
+        sourceType: 'Helm',
+        reconciledAt: '2026-11-24T09:00:00Z',
+        resources: [
+          resource('ConfigMap', `${service}-config`, '', 'Synced'),
+          // staging's Secret was edited by hand (sslmode=disable)
+          resource(
+            'Secret',
+            `${service}-secrets`,
+            '',
+            staging ? 'OutOfSync' : 'Synced',
+          ),
+          resource('Service', service, '', 'Synced'),
+          resource('Deployment', service, 'apps', 'Synced'),
+        ],
+        history: [
+          {
+            id: staging ? 41 : 22,
+            revision: syncedRevision,
+            deployedAt: syncedAt,
+            deployStartedAt: shiftIso(syncedAt, -20e3),
+            source,
+          },
+        ],
+        operationState: {
+          operation: {
+            sync: { revision: syncedRevision, syncStrategy: { hook: {} } },
+            initiatedBy: { username: 'alice' },
+            retry: {},
+          },
+          phase: 'Succeeded',
+          message: 'successfully synced (all tasks run)',
+          syncResult: { revision: syncedRevision, source },
+          startedAt: shiftIso(syncedAt, -20e3),
+          finishedAt: syncedAt,
+        },
+      },
+    });
+  }
+  return instances;
+}
+
+/** Serves one fake Argo CD; `path` is what follows /argocd/<instance>. */
+function handleArgocd(req, res, instances, url, instance, path) {
+  const apps = instances[instance];
+  const grpcError = (status, code, message) =>
+    send(res, status, { error: message, code, message });
+  if (!apps) {
+    grpcError(404, 5, 'Not Found');
+    return;
+  }
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1];
+  const cookie = /(?:^|;\s*)argocd\.token=([^;]+)/.exec(
+    req.headers.cookie || '',
+  )?.[1];
+  const token = bearer || cookie;
+  if (!token) {
+    grpcError(401, 16, 'no session information');
+    return;
+  }
+  if (token !== ARGOCD_INSTANCES[instance]) {
+    grpcError(401, 16, 'invalid session: token signature is invalid');
+    return;
+  }
+  if (req.method !== 'GET') {
+    grpcError(403, 7, 'permission denied: the demo Argo CD is read-only');
+    return;
+  }
+  if (path === '/api/version') {
+    send(res, 200, {
+      Version: 'v2.13.1+af54ef8',
+      BuildDate: '2024-11-20T15:13:32Z',
+      GitCommit: 'af54ef8db5adfa77a08d4d05b1e3f6ca9a38c2b5',
+      GitTreeState: 'clean',
+      GoVersion: 'go1.22.9',
+      Compiler: 'gc',
+      Platform: 'linux/amd64',
+    });
+    return;
+  }
+  if (path === '/api/v1/applications') {
+    let selected;
+    try {
+      const bySelector = parseLabelSelector(url.searchParams.get('selector'));
+      selected = apps.filter(a => bySelector(a.metadata.labels));
+    } catch (error) {
+      grpcError(400, 3, `error parsing the selector: ${error.message}`);
+      return;
+    }
+    const name = url.searchParams.get('name');
+    const projects = url.searchParams.getAll('projects');
+    selected = selected
+      .filter(a => !name || a.metadata.name === name)
+      .filter(a => !projects.length || projects.includes(a.spec.project));
+    send(res, 200, {
+      metadata: { resourceVersion: '918273' },
+      items: selected,
+    });
+    return;
+  }
+  const one = /^\/api\/v1\/applications\/([^/]+)$/.exec(path);
+  if (one) {
+    const name = decodeURIComponent(one[1]);
+    const app = apps.find(a => a.metadata.name === name);
+    if (!app) {
+      grpcError(404, 5, `applications.argoproj.io "${name}" not found`);
+      return;
+    }
+    send(res, 200, app);
+    return;
+  }
+  grpcError(404, 5, 'Not Found');
+}
+
+function createServer(
+  services,
+  github = buildGithub(services),
+  kubernetes = buildKubernetes(services),
+  argocd = buildArgocd(services),
+) {
   return http.createServer((req, res) => {
     const url = new URL(req.url || '/', `http://${HOST}`);
+    const k8s = /^\/k8s\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (k8s) {
+      handleKubernetes(req, res, kubernetes, url, k8s[1], k8s[2] || '/');
+      return;
+    }
+    const cd = /^\/argocd\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (cd) {
+      handleArgocd(req, res, argocd, url, cd[1], cd[2] || '/');
+      return;
+    }
     if (url.pathname.startsWith(`${GITHUB_PREFIX}/`)) {
       handleGithub(
         req,
@@ -1148,6 +2335,13 @@ if (require.main === module) {
         .map(name => `${GITHUB_OWNER}/${name}`)
         .join(', ')} on http://${HOST}:${PORT}${GITHUB_PREFIX}`,
     );
+    console.log(
+      `demo environments: fake Kubernetes clusters (${Object.keys(
+        K8S_CLUSTERS,
+      ).join(', ')}) on http://${HOST}:${PORT}${K8S_PREFIX}/<cluster> and ` +
+        `fake Argo CD instances on http://${HOST}:${PORT}${ARGOCD_PREFIX}/<instance> ` +
+        `(${Object.keys(K8S_WORKLOADS).join(', ')})`,
+    );
   });
   const stop = () => {
     server.close(() => process.exit(0));
@@ -1163,4 +2357,9 @@ module.exports = {
   versionBody,
   buildGithub,
   handleGithub,
+  buildKubernetes,
+  handleKubernetes,
+  buildArgocd,
+  handleArgocd,
+  parseLabelSelector,
 };

@@ -31,7 +31,7 @@ export function parityTab(page: Page) {
     /** The summary sentence, e.g. "Production runs 1.4.2 (abc1234). …". */
     summary: page
       .getByRole('paragraph')
-      .filter({ hasText: new RegExp(`^${REFERENCE} `) }),
+      .filter({ hasText: new RegExp(`^${REFERENCE} runs `) }),
     matrix,
     /** One row of the matrix, by its label: Status, Parity, Version, … */
     matrixRow: (label: string) =>
