@@ -4,11 +4,8 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  CatalogService,
-  catalogServiceRef,
-} from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // the real backend plugin, to test the module as it is installed
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
@@ -17,6 +14,9 @@ import request from 'supertest';
 import { DEFAULT_TOKEN, FakeArgocd } from './__testUtils__/fakeArgocd';
 import { component, OWN_REPO } from './__testUtils__/setup';
 import envParityModuleArgocd from './index';
+
+const testCatalog = (entities: Entity[]) =>
+  catalogServiceMock.factory({ entities });
 
 const STAGING_SHA = '5f0c3a1b2d4e6f708192a3b4c5d6e7f809a1b2c3';
 const PROD_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807';
@@ -52,26 +52,6 @@ function recordingRootLogger() {
       factory: () => root,
     }),
   };
-}
-
-function testCatalog(entities: Entity[]) {
-  const catalog: Partial<CatalogService> = {
-    async getEntityByRef(ref) {
-      const wanted = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
-      return entities.find(e => stringifyEntityRef(e) === wanted);
-    },
-    async getEntities() {
-      return { items: entities };
-    },
-    async *streamEntities() {
-      yield entities;
-    },
-  };
-  return createServiceFactory({
-    service: catalogServiceRef,
-    deps: {},
-    factory: () => catalog as CatalogService,
-  });
 }
 
 function values(replicas: number, password: string) {

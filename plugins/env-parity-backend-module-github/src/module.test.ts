@@ -3,7 +3,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
-import { testCatalogFactory } from './__testUtils__/catalog';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FakeGithub, HTML_HOST, TOKEN } from './__testUtils__/fakeGithub';
 import { component, repoAnnotations } from './__testUtils__/setup';
 import envParityModuleGithub from './index';
@@ -59,7 +59,9 @@ describe('envParityModuleGithub', () => {
       features: [
         envParityPlugin,
         envParityModuleGithub,
-        testCatalogFactory([component(repoAnnotations())]),
+        catalogServiceMock.factory({
+          entities: [component(repoAnnotations())],
+        }),
         mockServices.rootConfig.factory({
           data: {
             envParity: {

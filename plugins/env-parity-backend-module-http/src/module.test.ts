@@ -1,10 +1,6 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  catalogServiceRef,
-  CatalogService,
-} from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // the real backend plugin, to test the module as it is installed
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
@@ -14,29 +10,11 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import envParityModuleHttp from './index';
 
+const testCatalog = (entities: Entity[]) =>
+  catalogServiceMock.factory({ entities });
+
 const STAGING_SHA = 'fff1234def5678901234567890abcdef12345678';
 const PROD_SHA = 'abc1234def5678901234567890abcdef12345678';
-
-/** A catalog holding the given entities (the pattern of the backend's testUtils). */
-function testCatalog(entities: Entity[]) {
-  const catalog: Partial<CatalogService> = {
-    async getEntityByRef(ref) {
-      const wanted = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
-      return entities.find(e => stringifyEntityRef(e) === wanted);
-    },
-    async getEntities() {
-      return { items: entities };
-    },
-    async *streamEntities() {
-      yield entities;
-    },
-  };
-  return createServiceFactory({
-    service: catalogServiceRef,
-    deps: {},
-    factory: () => catalog as CatalogService,
-  });
-}
 
 function component(name: string, annotations: Record<string, string>): Entity {
   return {

@@ -3,15 +3,9 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import {
-  createServiceFactory,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  CatalogService,
-  catalogServiceRef,
-} from '@backstage/plugin-catalog-node';
+import { DiscoveryService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FactRetrieverContext } from '@backstage-community/plugin-tech-insights-node';
 // The test runs the real env-parity backend that the retriever reads from.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -19,6 +13,9 @@ import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { createEnvParityFactRetriever } from './EnvParityFactRetriever';
+
+const testCatalog = (entities: Entity[]) =>
+  catalogServiceMock.factory({ entities });
 
 jest.setTimeout(30_000);
 
@@ -50,42 +47,6 @@ function service(name: string, staging: string, production: string): Entity {
       lifecycle: 'production',
     },
   };
-}
-
-/** A catalog holding the given entities (the pattern of the backend's tests). */
-function testCatalogFactory(entities: Entity[]) {
-  const matches = (entity: Entity, filter?: Record<string, unknown>) =>
-    Object.entries(filter ?? {}).every(([key, wanted]) => {
-      const actual = key
-        .split('.')
-        .reduce<any>((v, part) => v?.[part], entity as any);
-      return ([] as unknown[])
-        .concat(wanted)
-        .some(w => String(w).toLowerCase() === String(actual).toLowerCase());
-    });
-  const catalog: Partial<CatalogService> = {
-    async getEntityByRef(ref) {
-      const wanted = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
-      return entities.find(e => stringifyEntityRef(e) === wanted);
-    },
-    async getEntities(request) {
-      const filter = request?.filter as Record<string, unknown> | undefined;
-      return { items: entities.filter(e => matches(e, filter)) };
-    },
-    async *streamEntities(request) {
-      const filter = request?.filter as Record<string, unknown> | undefined;
-      const all = entities.filter(e => matches(e, filter));
-      const pageSize = request?.pageSize ?? 500;
-      for (let i = 0; i < all.length; i += pageSize) {
-        yield all.slice(i, i + pageSize);
-      }
-    },
-  };
-  return createServiceFactory({
-    service: catalogServiceRef,
-    deps: {},
-    factory: () => catalog as CatalogService,
-  });
 }
 
 function context(
@@ -157,7 +118,7 @@ describe('createEnvParityFactRetriever', () => {
       const { server } = await startTestBackend({
         features: [
           envParityPlugin,
-          testCatalogFactory(entities),
+          testCatalog(entities),
           mockServices.rootConfig.factory({ data: config }),
           mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
         ],
