@@ -2,8 +2,9 @@ import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   /**
-   * The Kubernetes plugin's configuration, read as is; env-parity reads
-   * only the part declared here.
+   * The Kubernetes plugin's configuration, read as is in direct mode;
+   * env-parity reads only the part declared here. Proxy mode does not read
+   * it at all: the Kubernetes backend does.
    */
   kubernetes?: {
     clusterLocatorMethods?: Array<{
@@ -43,19 +44,38 @@ export interface Config {
   };
   envParity?: {
     /**
-     * The Kubernetes deployment provider. Without `clusters` it reads
-     * nothing.
+     * The Kubernetes deployment provider. Its presence enables the module
+     * (`envParity.kubernetes: {}` is enough when kubernetes-cluster
+     * Resources carry the `env-parity/environment` annotation); without it
+     * the module adds nothing.
      */
     kubernetes?: {
       /**
-       * Cluster name (from `kubernetes.clusterLocatorMethods`) to the
-       * environment it serves, e.g. `staging-cluster: staging`. Only listed
-       * clusters are read. Several clusters may serve one environment; their
-       * workloads are combined.
+       * How clusters are reached. `direct` (the default): the module calls
+       * the API servers of `kubernetes.clusterLocatorMethods` itself (type
+       * config, authProvider serviceAccount only). `proxy`: every request
+       * goes through the installed Kubernetes backend's proxy endpoint
+       * (`<kubernetes base URL>/proxy`, header Backstage-Kubernetes-Cluster)
+       * with env-parity's own service token, so any cluster locator and any
+       * auth the Kubernetes backend can use without a user's token works.
        */
-      clusters: {
+      mode?: 'direct' | 'proxy';
+      /**
+       * Cluster name (as the Kubernetes plugin knows it) to the environment
+       * it serves, e.g. `staging-cluster: staging`. Several clusters may
+       * serve one environment; their workloads are combined. Wins over the
+       * catalog annotation.
+       */
+      clusters?: {
         [clusterName: string]: string;
       };
+      /**
+       * Also map clusters by the `env-parity/environment` annotation of
+       * catalog entities of kind Resource, spec.type kubernetes-cluster
+       * (cluster name = metadata.name). Defaults to true. Only names and
+       * environments are taken from the catalog, never URLs or credentials.
+       */
+      clustersFromCatalog?: boolean;
       /**
        * Time for one request to a cluster, e.g. `{ seconds: 10 }` or `10s`.
        * Defaults to 10 seconds.

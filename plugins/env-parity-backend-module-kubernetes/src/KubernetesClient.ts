@@ -1,14 +1,9 @@
 import {
-  GuardedHttpClient,
   GuardedHttpError,
+  GuardedHttpResponse,
 } from '@env-parity/plugin-env-parity-node';
-import { existsSync, readFileSync } from 'node:fs';
-import {
-  CONFIG_KEY,
-  ClusterDefinition,
-  IN_CLUSTER_TOKEN_PATH,
-  LOCATORS_KEY,
-} from './config';
+import { CONFIG_KEY, ClusterDefinition } from './config';
+import { DirectTransport, KubernetesTransport } from './transports';
 
 /** A resource type this module reads. */
 export interface ResourceType {
@@ -69,42 +64,30 @@ export type KubeObject = {
 };
 
 /**
- * Reads one cluster's API through the outbound-request guard: GET only,
- * to the cluster's host and port only, with the bearer token bound to that
- * host.
+ * Reads one cluster's API through a {@link KubernetesTransport}: directly
+ * (the outbound-request guard, GET only, to the cluster's host and port
+ * only, with the bearer token bound to that host) or through the
+ * Kubernetes backend's proxy. Paging, status handling and error messages
+ * are the same for both.
  */
 export class KubernetesClient {
-  private readonly http: GuardedHttpClient;
-  private readonly base: string;
+  private readonly transport: KubernetesTransport;
   private readonly pageSize: number;
   private readonly maxPages: number;
 
   constructor(
-    readonly cluster: ClusterDefinition,
+    cluster: ClusterDefinition | KubernetesTransport,
     private readonly options: KubernetesClientOptions,
   ) {
-    const url = new URL(cluster.url);
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const host = `${url.hostname}:${port}`;
-    const token = readToken(
-      cluster,
-      options.tokenPath ?? IN_CLUSTER_TOKEN_PATH,
-    );
-    this.http = GuardedHttpClient.create({
-      allowedHosts: [host],
-      allowPrivateNetworks: true,
-      hostHeaders: token
-        ? [{ host, headers: { Authorization: `Bearer ${token}` } }]
-        : [],
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
-      configKey: CONFIG_KEY,
-      ca: cluster.ca,
-      rejectUnauthorized: cluster.skipTLSVerify ? false : undefined,
-    });
-    this.base = cluster.url.replace(/\/+$/, '');
+    this.transport =
+      'get' in cluster ? cluster : new DirectTransport(cluster, options);
     this.pageSize = options.pageSize ?? 250;
     this.maxPages = options.maxPages ?? 20;
+  }
+
+  /** The name of the cluster read. */
+  get clusterName(): string {
+    return this.transport.clusterName;
   }
 
   /** The URL path of a collection or an object. */
@@ -147,19 +130,16 @@ export class KubernetesClient {
       if (token) {
         query.set('continue', token);
       }
-      const url = `${this.base}${this.path(
-        type,
-        request.namespace,
-      )}?${query.toString()}`;
+      const url = `${this.path(type, request.namespace)}?${query.toString()}`;
       const res = await this.send(url, `listing ${what}`, request.signal);
-      if (res.status === 404 && request.optional) {
+      if (res.status === 404 && request.optional && this.fromCluster(res)) {
         return undefined;
       }
       if (res.status === 404) {
         throw this.error(
           `404 Not Found listing ${what}: the API server does not serve ${resourceName(
             type,
-          )} (check the cluster url and its path prefix)`,
+          )} (${this.transport.hints.notServed})`,
           404,
         );
       }
@@ -201,9 +181,9 @@ export class KubernetesClient {
     signal?: AbortSignal,
   ): Promise<KubeObject | undefined> {
     const what = `${resourceName(type)} ${name} in namespace ${namespace}`;
-    const url = `${this.base}${this.path(type, namespace, name)}`;
+    const url = this.path(type, namespace, name);
     const res = await this.send(url, `reading ${what}`, signal);
-    if (res.status === 404) {
+    if (res.status === 404 && this.fromCluster(res)) {
       return undefined;
     }
     this.checkStatus(res, `get ${what}`, resourceName(type), 'get');
@@ -216,17 +196,27 @@ export class KubernetesClient {
 
   private error(message: string, status?: number) {
     return new KubernetesApiError(
-      `cluster ${this.cluster.name}: ${message}`,
+      `cluster ${this.transport.clusterName}: ${message}`,
       status,
     );
   }
 
-  private async send(url: string, doing: string, signal?: AbortSignal) {
+  /**
+   * Whether a response is the API server's own (not an answer of the way
+   * there, such as the Kubernetes backend's proxy refusing the request).
+   */
+  private fromCluster(res: GuardedHttpResponse) {
+    return this.transport.foreignError?.(res) === undefined;
+  }
+
+  private async send(
+    pathAndQuery: string,
+    doing: string,
+    signal?: AbortSignal,
+  ): Promise<GuardedHttpResponse> {
+    let res: GuardedHttpResponse;
     try {
-      return await this.http.request(url, {
-        headers: { Accept: 'application/json' },
-        signal,
-      });
+      res = await this.transport.get(pathAndQuery, signal);
     } catch (error) {
       if (error instanceof GuardedHttpError) {
         switch (error.reason) {
@@ -240,13 +230,19 @@ export class KubernetesClient {
             throw this.error(`the response ${doing} is too large`);
           default:
             throw this.error(
-              `could not reach the API server ${doing}: ${error.message}`,
+              `could not reach ${this.transport.hints.server} ${doing}: ${error.message}`,
             );
         }
       }
       // policy refusals: their messages name hosts and config keys only
       throw this.error(`${doing}: ${(error as Error)?.message ?? error}`);
     }
+    const foreign = this.transport.foreignError?.(res);
+    if (foreign !== undefined) {
+      // not the API server's answer: no status, so that no caller takes it for one
+      throw this.error(foreign);
+    }
+    return res;
   }
 
   private checkStatus(
@@ -260,10 +256,7 @@ export class KubernetesClient {
     }
     const line = `${res.status} ${res.statusText || 'Error'}`.trim();
     if (res.status === 401) {
-      throw this.error(
-        `${line} — check ${LOCATORS_KEY} serviceAccountToken`,
-        401,
-      );
+      throw this.error(`${line} — ${this.transport.hints.unauthorized}`, 401);
     }
     if (res.status === 403) {
       throw this.error(
@@ -284,25 +277,14 @@ export class KubernetesClient {
     try {
       return JSON.parse(body.toString('utf8'));
     } catch {
-      throw this.error(`malformed response ${doing}: not JSON`);
+      const hint = this.transport.hints.notJson;
+      throw this.error(
+        `malformed response ${doing}: not JSON${hint ? ` — ${hint}` : ''}`,
+      );
     }
   }
 }
 
 function isObject(value: unknown): value is KubeObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readToken(cluster: ClusterDefinition, path: string) {
-  if (cluster.serviceAccountToken) {
-    return cluster.serviceAccountToken.trim();
-  }
-  try {
-    if (existsSync(path)) {
-      return readFileSync(path, 'utf8').trim() || undefined;
-    }
-  } catch {
-    // no readable in-cluster token: requests go without one
-  }
-  return undefined;
 }

@@ -1,4 +1,8 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import {
@@ -14,10 +18,15 @@ import {
   ObserveRequest,
   ProviderObservation,
 } from '@env-parity/plugin-env-parity-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ClusterEnvironment, ClusterEnvironments } from './ClusterEnvironments';
 import {
+  ClusterDefinition,
+  CONFIG_KEY,
   ConfigNotice,
+  ENVIRONMENT_ANNOTATION,
   KubernetesProviderOptions,
-  MappedCluster,
+  LOCATORS_KEY,
   readKubernetesProviderOptions,
   WORKLOAD_KINDS,
   WorkloadKind,
@@ -29,6 +38,7 @@ import {
   KubernetesClientOptions,
   RESOURCES,
 } from './KubernetesClient';
+import { KubernetesProxyConnection, KubernetesTransport } from './transports';
 import {
   checkLabelSelector,
   isLabelValue,
@@ -271,6 +281,16 @@ function templateReferences(spec: any): Reference[] {
   return refs;
 }
 
+/** A mapped cluster as one observation reads it. */
+interface ObservedCluster {
+  name: string;
+  environment: string;
+  /** How it is reached: a transport, or directly by its definition. */
+  transport?: KubernetesTransport | ClusterDefinition;
+  /** Why it cannot be read. */
+  error?: string;
+}
+
 /** A ConfigMap's or Secret's keys, already fingerprinted; values dropped. */
 interface ReadSource {
   /** Key to fingerprint (secrets: `secret: true`, never a value). */
@@ -279,7 +299,9 @@ interface ReadSource {
 
 /**
  * Observes what runs in the Kubernetes clusters mapped to environments
- * (`envParity.kubernetes.clusters`): workloads matching the entity's
+ * (`envParity.kubernetes.clusters` or the `env-parity/environment`
+ * annotation of kubernetes-cluster Resources), directly or through the
+ * Kubernetes backend's proxy (`envParity.kubernetes.mode`): workloads matching the entity's
  * Kubernetes annotations, their images and running digests, replicas,
  * resources and fingerprints of their configuration.
  *
@@ -289,14 +311,19 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   readonly precedence = 100;
 
   /**
-   * Creates the provider from `envParity.kubernetes` and
+   * Creates the provider from `envParity.kubernetes` and (direct mode)
    * `kubernetes.clusterLocatorMethods`; `provider` is undefined when
-   * `envParity.kubernetes.clusters` is absent.
+   * `envParity.kubernetes` is absent. Proxy mode needs `auth` and
+   * `discovery`; the catalog mapping (`clustersFromCatalog`, on by default)
+   * needs `catalog` and `auth`.
    */
   static fromConfig(
     config: Config,
     options: {
       logger: LoggerService;
+      auth?: AuthService;
+      discovery?: DiscoveryService;
+      catalog?: CatalogService;
       client?: Partial<KubernetesClientOptions>;
     },
   ): { provider?: KubernetesDeploymentProvider; notices: ConfigNotice[] } {
@@ -304,12 +331,28 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     if (!read) {
       return { notices: [] };
     }
+    const { auth, discovery, catalog, logger } = options;
+    if (read.options.mode === 'proxy' && (!auth || !discovery)) {
+      throw new Error(
+        `${CONFIG_KEY}.mode proxy needs the auth and discovery services`,
+      );
+    }
+    const mapping = new ClusterEnvironments({
+      config: read.options.configMapping,
+      catalog:
+        read.options.clustersFromCatalog && catalog && auth
+          ? { service: catalog, auth }
+          : undefined,
+      logger,
+    });
     return {
       provider: new KubernetesDeploymentProvider({
         ...read.options,
         fingerprinter: configFingerprinterFromConfig(config),
-        logger: options.logger,
+        logger,
         client: options.client,
+        mapping,
+        proxy: auth && discovery ? { auth, discovery } : undefined,
       }),
       notices: read.notices,
     };
@@ -319,18 +362,31 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   private readonly fingerprinter: ConfigFingerprinter;
   private readonly logger: LoggerService;
   private readonly clientOptions?: Partial<KubernetesClientOptions>;
+  private readonly mapping: ClusterEnvironments;
+  private readonly proxy?: { auth: AuthService; discovery: DiscoveryService };
 
   constructor(
     options: KubernetesProviderOptions & {
       fingerprinter: ConfigFingerprinter;
       logger: LoggerService;
       client?: Partial<KubernetesClientOptions>;
+      /** Which cluster serves which environment; by default `configMapping` alone. */
+      mapping?: ClusterEnvironments;
+      /** Needed in proxy mode. */
+      proxy?: { auth: AuthService; discovery: DiscoveryService };
     },
   ) {
     this.options = options;
     this.fingerprinter = options.fingerprinter;
     this.logger = options.logger;
     this.clientOptions = options.client;
+    this.mapping =
+      options.mapping ??
+      new ClusterEnvironments({
+        config: options.configMapping,
+        logger: options.logger,
+      });
+    this.proxy = options.proxy;
   }
 
   getProviderName() {
@@ -347,11 +403,11 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
 
   async observe(request: ObserveRequest): Promise<ProviderObservation[]> {
     const wanted = new Set(request.environments.map(e => e.name));
-    const clusters = this.options.clusters.filter(c =>
+    const mapped = (await this.mapping.get()).filter(c =>
       wanted.has(c.environment),
     );
-    const environments = [...new Set(clusters.map(c => c.environment))];
-    if (clusters.length === 0) {
+    const environments = [...new Set(mapped.map(c => c.environment))];
+    if (mapped.length === 0) {
       return [];
     }
     let target: KubernetesTarget;
@@ -365,12 +421,33 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       }));
     }
 
+    let clusters: ObservedCluster[];
+    try {
+      clusters = await this.connect(mapped);
+    } catch (error) {
+      const message = `could not connect to the Kubernetes backend: ${String(
+        (error as Error)?.message ?? error,
+      )}`;
+      this.logger.warn(message);
+      return environments.map(environment => ({
+        environment,
+        error: message,
+      }));
+    }
+
     const entityRef = stringifyEntityRef(request.entity);
     const results = await Promise.all(
       clusters.map(async cluster => {
+        if (!cluster.transport) {
+          return { cluster, error: cluster.error! };
+        }
         try {
           const result = await this.observeCluster(
             cluster,
+            new KubernetesClient(cluster.transport, {
+              timeoutMs: this.options.timeoutMs,
+              ...this.clientOptions,
+            }),
             target,
             request.signal,
           );
@@ -410,15 +487,55 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     return observations;
   }
 
+  /**
+   * How each mapped cluster is reached: through the Kubernetes backend
+   * (proxy mode; one connection, with a fresh token, per observation), or
+   * directly when `kubernetes.clusterLocatorMethods` defines it. A cluster
+   * the annotation maps but direct mode cannot read gets an error naming
+   * the problem; one the config maps was warned about at startup and is
+   * left out.
+   */
+  private async connect(
+    mapped: ClusterEnvironment[],
+  ): Promise<ObservedCluster[]> {
+    if (this.options.mode === 'proxy') {
+      const connection = await KubernetesProxyConnection.open({
+        ...this.proxy!,
+        timeoutMs: this.options.timeoutMs,
+        maxBodyBytes: this.clientOptions?.maxBodyBytes,
+      });
+      return mapped.map(c => ({
+        name: c.cluster,
+        environment: c.environment,
+        transport: connection.cluster(c.cluster),
+      }));
+    }
+    const clusters: ObservedCluster[] = [];
+    for (const c of mapped) {
+      const definition = this.options.definitions.get(c.cluster);
+      if (definition) {
+        clusters.push({
+          name: c.cluster,
+          environment: c.environment,
+          transport: definition,
+        });
+      } else if (c.source === 'catalog') {
+        clusters.push({
+          name: c.cluster,
+          environment: c.environment,
+          error: `cluster ${c.cluster}: the ${ENVIRONMENT_ANNOTATION} annotation of ${c.entityRef} maps it to environment ${c.environment}, but ${LOCATORS_KEY} has no usable cluster of that name (type config, authProvider serviceAccount): add it there, or set ${CONFIG_KEY}.mode to proxy to read the Kubernetes backend's clusters`,
+        });
+      }
+    }
+    return clusters;
+  }
+
   private async observeCluster(
-    cluster: MappedCluster,
+    cluster: ObservedCluster,
+    client: KubernetesClient,
     target: KubernetesTarget,
     signal?: AbortSignal,
   ): Promise<ClusterResult> {
-    const client = new KubernetesClient(cluster, {
-      timeoutMs: this.options.timeoutMs,
-      ...this.clientOptions,
-    });
     const listRequest = {
       labelSelector: target.labelSelector,
       namespace: target.namespace,
@@ -563,7 +680,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   }
 
   private workload(
-    cluster: MappedCluster,
+    cluster: ObservedCluster,
     target: KubernetesTarget,
     kind: WorkloadKind,
     object: KubeObject,

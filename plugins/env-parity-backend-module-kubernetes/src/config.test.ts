@@ -22,15 +22,69 @@ const locators = {
 };
 
 describe('readKubernetesProviderOptions', () => {
-  it('is undefined without envParity.kubernetes.clusters', () => {
+  it('is undefined without envParity.kubernetes, enabled by its presence', () => {
     expect(
       readKubernetesProviderOptions(new ConfigReader({ kubernetes: locators })),
     ).toBeUndefined();
     expect(
       readKubernetesProviderOptions(
-        new ConfigReader({ envParity: { kubernetes: { timeout: '5s' } } }),
+        new ConfigReader({ kubernetes: locators, envParity: {} }),
       ),
     ).toBeUndefined();
+    // no config mapping: the catalog annotation alone maps clusters
+    const read = readKubernetesProviderOptions(
+      new ConfigReader({
+        kubernetes: locators,
+        envParity: { kubernetes: { timeout: '5s' } },
+      }),
+    );
+    expect(read?.options).toMatchObject({
+      mode: 'direct',
+      clustersFromCatalog: true,
+      timeoutMs: 5000,
+    });
+    expect([...read!.options.configMapping]).toEqual([]);
+    expect([...read!.options.definitions.keys()]).toEqual(['staging-cluster']);
+  });
+
+  it('reads proxy mode without cluster URLs or tokens, and clustersFromCatalog', () => {
+    const read = readKubernetesProviderOptions(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            { type: 'catalog' },
+            {
+              type: 'config',
+              clusters: [
+                { name: 'gke', url: 'not a url', authProvider: 'google' },
+              ],
+            },
+          ],
+        },
+        envParity: {
+          kubernetes: {
+            mode: 'proxy',
+            clustersFromCatalog: false,
+            clusters: { gke: 'production' },
+          },
+        },
+      }),
+    );
+    // the Kubernetes backend's clusters are not read, so nothing to warn about
+    expect(read?.notices).toEqual([]);
+    expect(read?.options).toMatchObject({
+      mode: 'proxy',
+      clustersFromCatalog: false,
+    });
+    expect([...read!.options.configMapping]).toEqual([['gke', 'production']]);
+    expect(read!.options.definitions.size).toBe(0);
+    expect(() =>
+      readKubernetesProviderOptions(
+        new ConfigReader({ envParity: { kubernetes: { mode: 'tunnel' } } }),
+      ),
+    ).toThrow(
+      'envParity.kubernetes.mode: unknown mode "tunnel"; use direct or proxy',
+    );
   });
 
   it('reads the CA from caFile when there is no caData', () => {
@@ -57,7 +111,9 @@ describe('readKubernetesProviderOptions', () => {
         envParity: { kubernetes: { clusters: { c: 'staging' } } },
       });
     expect(
-      readKubernetesProviderOptions(withFile(file))?.options.clusters[0].ca,
+      readKubernetesProviderOptions(withFile(file))?.options.definitions.get(
+        'c',
+      )?.ca,
     ).toBe('-----BEGIN CERTIFICATE----- from a file');
     expect(() =>
       readKubernetesProviderOptions(withFile(join(dir, 'missing.pem'))),
@@ -75,16 +131,21 @@ describe('readKubernetesProviderOptions', () => {
     );
     expect(read).toEqual({
       options: {
-        clusters: [
-          {
-            name: 'staging-cluster',
-            environment: 'staging',
-            url: 'http://127.0.0.1:7010/k8s/staging',
-            serviceAccountToken: 'token',
-            ca: '-----BEGIN CERTIFICATE-----',
-            skipTLSVerify: false,
-          },
-        ],
+        mode: 'direct',
+        configMapping: new Map([['staging-cluster', 'staging']]),
+        definitions: new Map([
+          [
+            'staging-cluster',
+            {
+              name: 'staging-cluster',
+              url: 'http://127.0.0.1:7010/k8s/staging',
+              serviceAccountToken: 'token',
+              ca: '-----BEGIN CERTIFICATE-----',
+              skipTLSVerify: false,
+            },
+          ],
+        ]),
+        clustersFromCatalog: true,
         timeoutMs: 10_000,
         workloadKinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'],
         showConfigMapValues: false,

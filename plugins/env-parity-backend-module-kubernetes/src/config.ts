@@ -34,13 +34,29 @@ export interface ClusterDefinition {
   skipTLSVerify: boolean;
 }
 
-/** A cluster mapped to an environment. */
-export interface MappedCluster extends ClusterDefinition {
-  environment: string;
-}
+/**
+ * How the module reaches the clusters: `direct` calls each API server of
+ * `kubernetes.clusterLocatorMethods` (type config, serviceAccount) itself;
+ * `proxy` goes through the installed Kubernetes backend's proxy endpoint.
+ */
+export type KubernetesMode = 'direct' | 'proxy';
+export const MODES: readonly KubernetesMode[] = ['direct', 'proxy'];
+
+/** The annotation on a kubernetes-cluster Resource naming its environment. */
+export const ENVIRONMENT_ANNOTATION = 'env-parity/environment';
 
 export interface KubernetesProviderOptions {
-  clusters: MappedCluster[];
+  mode: KubernetesMode;
+  /** `envParity.kubernetes.clusters`: cluster name → environment, in config order. */
+  configMapping: Map<string, string>;
+  /**
+   * Direct mode: the usable clusters of `kubernetes.clusterLocatorMethods`
+   * (type config, authProvider serviceAccount) by name. Empty in proxy
+   * mode, which reads no cluster URL or credential.
+   */
+  definitions: Map<string, ClusterDefinition>;
+  /** Also map clusters by the `env-parity/environment` annotation of kubernetes-cluster Resources. */
+  clustersFromCatalog: boolean;
   timeoutMs: number;
   workloadKinds: WorkloadKind[];
   showConfigMapValues: boolean;
@@ -55,11 +71,11 @@ export interface ConfigNotice {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * Reads `envParity.kubernetes` and the clusters of
- * `kubernetes.clusterLocatorMethods`; undefined when
- * `envParity.kubernetes.clusters` is absent. Problems that disable a
- * cluster are returned as notices rather than thrown; a malformed value
- * (bad URL, unknown workload kind) throws.
+ * Reads `envParity.kubernetes` and, in direct mode, the clusters of
+ * `kubernetes.clusterLocatorMethods`; undefined when `envParity.kubernetes`
+ * is absent (the module is enabled by its presence). Problems that disable
+ * a cluster are returned as notices rather than thrown; a malformed value
+ * (bad URL, unknown mode or workload kind) throws.
  */
 export function readKubernetesProviderOptions(root: Config):
   | {
@@ -67,26 +83,39 @@ export function readKubernetesProviderOptions(root: Config):
       notices: ConfigNotice[];
     }
   | undefined {
-  const config = root.getOptionalConfig(CONFIG_KEY);
-  const mapping = config?.getOptionalConfig('clusters');
-  if (!config || !mapping) {
+  if (!root.has(CONFIG_KEY)) {
     return undefined;
   }
+  const config = root.getConfig(CONFIG_KEY);
   const notices: ConfigNotice[] = [];
-  const defined = readClusters(root, notices);
 
-  const clusters: MappedCluster[] = [];
-  for (const name of mapping.keys()) {
-    const environment = mapping.getString(name);
-    const cluster = defined.get(name);
-    if (!cluster) {
-      notices.push({
-        level: 'warn',
-        message: `${CONFIG_KEY}.clusters maps cluster "${name}" to environment "${environment}", but ${LOCATORS_KEY} has no usable cluster of that name (type config, authProvider serviceAccount); it is not read`,
-      });
-      continue;
+  const modeValue = config.getOptionalString('mode') ?? 'direct';
+  const mode = MODES.find(m => m === modeValue);
+  if (!mode) {
+    throw new Error(
+      `${CONFIG_KEY}.mode: unknown mode "${modeValue}"; use direct or proxy`,
+    );
+  }
+
+  const configMapping = new Map<string, string>();
+  const mapping = config.getOptionalConfig('clusters');
+  for (const name of mapping?.keys() ?? []) {
+    configMapping.set(name, mapping!.getString(name).trim());
+  }
+
+  const definitions =
+    mode === 'direct'
+      ? readClusters(root, notices)
+      : new Map<string, ClusterDefinition>();
+  if (mode === 'direct') {
+    for (const [name, environment] of configMapping) {
+      if (!definitions.has(name)) {
+        notices.push({
+          level: 'warn',
+          message: `${CONFIG_KEY}.clusters maps cluster "${name}" to environment "${environment}", but ${LOCATORS_KEY} has no usable cluster of that name (type config, authProvider serviceAccount); it is not read`,
+        });
+      }
     }
-    clusters.push({ ...cluster, environment });
   }
 
   const kinds = config.getOptionalStringArray('workloadKinds');
@@ -108,7 +137,11 @@ export function readKubernetesProviderOptions(root: Config):
 
   return {
     options: {
-      clusters,
+      mode,
+      configMapping,
+      definitions,
+      clustersFromCatalog:
+        config.getOptionalBoolean('clustersFromCatalog') ?? true,
       timeoutMs: config.has('timeout')
         ? durationToMilliseconds(
             readDurationFromConfig(config, { key: 'timeout' }),

@@ -270,7 +270,7 @@ describe('envParityModuleKubernetes', () => {
     });
   });
 
-  it('adds no provider without envParity.kubernetes.clusters, and warns about unknown clusters', async () => {
+  it('adds no provider without envParity.kubernetes, and warns about unknown clusters', async () => {
     const logs = recordingRootLogger();
     await startTestBackend({
       features: [
@@ -290,7 +290,7 @@ describe('envParityModuleKubernetes', () => {
       expect.objectContaining({
         level: 'info',
         message:
-          'envParity.kubernetes.clusters is not configured: Kubernetes clusters are not read. Map cluster names to environments there to enable it.',
+          'envParity.kubernetes is not configured: Kubernetes clusters are not read. Map cluster names to environments in envParity.kubernetes.clusters (or annotate kubernetes-cluster Resources with env-parity/environment and set envParity.kubernetes: {}) to enable it.',
       }),
     ]);
 

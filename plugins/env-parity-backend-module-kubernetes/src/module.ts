@@ -2,17 +2,20 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { envParityProvidersExtensionPoint } from '@env-parity/plugin-env-parity-node';
-import { CONFIG_KEY } from './config';
+import { CONFIG_KEY, ENVIRONMENT_ANNOTATION } from './config';
 import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
 
 /**
- * Reads what runs in the Kubernetes clusters of
- * `kubernetes.clusterLocatorMethods` that `envParity.kubernetes.clusters`
- * maps to environments: images and running digests, replicas, resources and
- * configuration fingerprints of the workloads matching an entity's
- * Kubernetes annotations. Without `envParity.kubernetes.clusters` it adds
- * nothing.
+ * Reads what runs in the Kubernetes clusters mapped to environments
+ * (`envParity.kubernetes.clusters`, or the `env-parity/environment`
+ * annotation of kubernetes-cluster Resources): images and running digests,
+ * replicas, resources and configuration fingerprints of the workloads
+ * matching an entity's Kubernetes annotations. Clusters are reached
+ * directly (`kubernetes.clusterLocatorMethods`, type config) or, with
+ * `envParity.kubernetes.mode: proxy`, through the Kubernetes backend.
+ * Without `envParity.kubernetes` it adds nothing.
  *
  * @public
  */
@@ -25,18 +28,21 @@ export const envParityModuleKubernetes = createBackendModule({
         providers: envParityProvidersExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        catalog: catalogServiceRef,
       },
-      async init({ providers, config, logger }) {
+      async init({ providers, config, logger, auth, discovery, catalog }) {
         const { provider, notices } = KubernetesDeploymentProvider.fromConfig(
           config,
-          { logger },
+          { logger, auth, discovery, catalog },
         );
         for (const notice of notices) {
           logger[notice.level](notice.message);
         }
         if (!provider) {
           logger.info(
-            `${CONFIG_KEY}.clusters is not configured: Kubernetes clusters are not read. Map cluster names to environments there to enable it.`,
+            `${CONFIG_KEY} is not configured: Kubernetes clusters are not read. Map cluster names to environments in ${CONFIG_KEY}.clusters (or annotate kubernetes-cluster Resources with ${ENVIRONMENT_ANNOTATION} and set ${CONFIG_KEY}: {}) to enable it.`,
           );
           return;
         }

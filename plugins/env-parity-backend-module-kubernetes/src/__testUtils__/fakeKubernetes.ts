@@ -46,6 +46,8 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   authorization?: string;
+  /** Every header as received. */
+  headers: IncomingMessage['headers'];
 }
 
 interface Served {
@@ -265,6 +267,7 @@ export class FakeKubernetes {
       path,
       query: url.searchParams,
       authorization: req.headers.authorization,
+      headers: req.headers,
     });
 
     const i = this.canned.findIndex(c =>

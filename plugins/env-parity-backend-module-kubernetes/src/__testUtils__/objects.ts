@@ -159,6 +159,20 @@ export function component(
   };
 }
 
+/** A kubernetes-cluster Resource, as the Kubernetes plugin's catalog cluster locator reads them. */
+export function clusterResource(
+  name: string,
+  annotations: Record<string, string>,
+  namespace = 'default',
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace, annotations },
+    spec: { type: 'kubernetes-cluster', owner: 'group:default/platform' },
+  };
+}
+
 export function environments(...names: string[]): EnvironmentDefinition[] {
   return names.map((name, i) => ({
     name,
