@@ -184,7 +184,11 @@ export const envParityPlugin = createBackendPlugin({
             auditor: deps.auditor,
             catalog,
             environments,
-            ...createProbes(config),
+            ...(await createProbes({
+              config,
+              database: deps.database,
+              logger,
+            })),
           }),
         );
         deps.httpRouter.use(

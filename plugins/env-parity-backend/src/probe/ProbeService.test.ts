@@ -8,7 +8,6 @@ import {
   readProbeOptions,
 } from './config';
 import { parseProbeRequest, ProbeService } from './ProbeService';
-import { SlidingWindowRateLimiter } from './RateLimiter';
 import { closeServers, serve } from './__testUtils__/servers';
 
 afterEach(closeServers);
@@ -314,30 +313,5 @@ describe('readProbeOptions', () => {
     expect(() =>
       readProbeOptions(new ConfigReader({ envParity: { probe } })),
     ).toThrow(message);
-  });
-});
-
-describe('SlidingWindowRateLimiter', () => {
-  it('allows N per window per key, then tells when to retry', () => {
-    let now = 1_000_000;
-    const limiter = new SlidingWindowRateLimiter({
-      requests: 2,
-      windowMs: 60_000,
-      now: () => now,
-    });
-    expect(limiter.take('alice')).toEqual({ allowed: true });
-    now += 10_000;
-    expect(limiter.take('alice')).toEqual({ allowed: true });
-    expect(limiter.take('alice')).toEqual({
-      allowed: false,
-      retryAfterMs: 50_000,
-    });
-    expect(limiter.take('bob')).toEqual({ allowed: true });
-    now += 50_001;
-    expect(limiter.take('alice')).toEqual({ allowed: true });
-    expect(limiter.take('alice')).toEqual({
-      allowed: false,
-      retryAfterMs: 9_999,
-    });
   });
 });

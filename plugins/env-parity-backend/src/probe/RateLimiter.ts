@@ -1,58 +1,187 @@
-/**
- * A sliding-window rate limit per key (the user entity ref): at most
- * `requests` in any `windowMs`.
- *
- * Kept in memory, per backend replica: with N replicas behind a load
- * balancer a user may get up to N times the limit. That is acceptable for
- * what it protects against (a user hammering environments through the
- * portal by accident or on purpose); the guard's timeouts and size cap
- * bound each single probe anyway.
- */
-export class SlidingWindowRateLimiter {
-  private readonly hits = new Map<string, number[]>();
-  private lastSweep = 0;
+import {
+  DatabaseService,
+  LoggerService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
+import { Knex } from 'knex';
 
-  constructor(
-    private readonly options: {
-      requests: number;
-      windowMs: number;
-      now?: () => number;
-    },
-  ) {}
+const migrationsDir = resolvePackagePath(
+  '@env-parity/plugin-env-parity-backend',
+  'migrations',
+);
 
+const TABLE = 'env_parity_probe_rate_limits';
+
+/** Old rows deleted per sweep at most, by default; the rest go in the next sweeps. */
+const SWEEP_LIMIT = 500;
+
+/** The longest `user_ref` stored as is (the column's length). */
+const MAX_KEY_LENGTH = 255;
+
+/** What {@link ProbeRateLimiter.take} answers. */
+export type RateLimitDecision =
+  | { allowed: true }
+  | { allowed: false; retryAfterMs: number };
+
+/** The per-user rate limit the probe router asks before every probe. */
+export interface ProbeRateLimiter {
   /**
-   * Counts one request for `key` if the limit allows it. Returns
-   * `{ allowed: true }`, or `{ allowed: false, retryAfterMs }`.
+   * Counts one request for `key` (the user entity ref) if the limit allows
+   * it. Returns `{ allowed: true }`, or `{ allowed: false, retryAfterMs }`.
    */
-  take(
-    key: string,
-  ): { allowed: true } | { allowed: false; retryAfterMs: number } {
-    const now = (this.options.now ?? Date.now)();
-    const since = now - this.options.windowMs;
-    this.sweep(now, since);
-    const recent = (this.hits.get(key) ?? []).filter(t => t > since);
-    if (recent.length >= this.options.requests) {
-      this.hits.set(key, recent);
-      return {
-        allowed: false,
-        retryAfterMs: Math.max(1, recent[0] + this.options.windowMs - now),
-      };
+  take(key: string): Promise<RateLimitDecision>;
+}
+
+/**
+ * A fixed-window rate limit per key (the user entity ref), counted in the
+ * plugin's database and so shared by every backend replica: at most
+ * `requests` in each window of `windowMs`, windows aligned to the epoch
+ * (with a one-minute window: each clock minute).
+ *
+ * Fixed windows, not sliding ones: a user who spends the whole limit at the
+ * end of one window and again at the start of the next gets up to twice the
+ * limit within one window's length, never more. A refused request is not
+ * counted.
+ *
+ * Exact across replicas: a request is counted by one conditional
+ * `UPDATE ... SET requests = requests + 1 WHERE ... AND requests < limit`
+ * (row locks serialise concurrent ones on PostgreSQL and MySQL), and the
+ * first request of a window first inserts the row with a count of 0,
+ * ignoring a conflict with a replica that did the same. Replicas' clocks
+ * decide which window a request falls in, so they should be in sync.
+ *
+ * Rows of windows older than the previous one are deleted by the first
+ * request of each window on each replica, at most `sweepLimit` (500) rows
+ * per request: while a sweep finds that many, the next request sweeps again.
+ */
+export class DatabaseRateLimiter implements ProbeRateLimiter {
+  /** Runs the plugin's migrations (unless skipped), then the limiter. */
+  static async create(options: {
+    database: DatabaseService;
+    requests: number;
+    windowMs: number;
+    logger?: LoggerService;
+    now?: () => number;
+    sweepLimit?: number;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseRateLimiter> {
+    const { database, skipMigrations, ...rest } = options;
+    const client = await database.getClient();
+    if (!database.migrations?.skip && !skipMigrations) {
+      await client.migrate.latest({ directory: migrationsDir });
     }
-    recent.push(now);
-    this.hits.set(key, recent);
-    return { allowed: true };
+    return new DatabaseRateLimiter({ db: client, ...rest });
   }
 
-  /** Forgets keys with no request in the window, at most once a window. */
-  private sweep(now: number, since: number) {
-    if (now - this.lastSweep < this.options.windowMs) {
+  private readonly db: Knex;
+  private readonly requests: number;
+  private readonly windowMs: number;
+  private readonly logger?: LoggerService;
+  private readonly now: () => number;
+  private readonly sweepLimit: number;
+  /** The window this replica last swept old rows in. */
+  private sweptWindow = -Infinity;
+
+  constructor(options: {
+    db: Knex;
+    requests: number;
+    windowMs: number;
+    logger?: LoggerService;
+    now?: () => number;
+    /** Old rows deleted per request at most. */
+    sweepLimit?: number;
+  }) {
+    if (!Number.isInteger(options.requests) || options.requests <= 0) {
+      throw new Error(`requests must be a whole number above 0`);
+    }
+    if (!(options.windowMs > 0)) {
+      throw new Error(`windowMs must be above 0`);
+    }
+    this.db = options.db;
+    this.requests = options.requests;
+    // whole milliseconds: window starts are stored as integers
+    this.windowMs = Math.max(1, Math.round(options.windowMs));
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.sweepLimit = options.sweepLimit ?? SWEEP_LIMIT;
+  }
+
+  async take(key: string): Promise<RateLimitDecision> {
+    const now = this.now();
+    const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
+    const userRef =
+      key.length <= MAX_KEY_LENGTH
+        ? key
+        : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+
+    let allowed = await this.increment(userRef, windowStart);
+    if (!allowed) {
+      // No row yet for this window, or the limit is reached. Make sure the
+      // row exists (a replica may insert it at the same time: either insert
+      // wins, the other is ignored), then count again.
+      await this.db(TABLE)
+        .insert({ user_ref: userRef, window_start: windowStart, requests: 0 })
+        .onConflict(['user_ref', 'window_start'])
+        .ignore();
+      allowed = await this.increment(userRef, windowStart);
+    }
+
+    await this.sweep(windowStart);
+
+    if (allowed) {
+      return { allowed: true };
+    }
+    return {
+      allowed: false,
+      retryAfterMs: Math.max(1, windowStart + this.windowMs - now),
+    };
+  }
+
+  /** Counts one request if the window's row exists and is below the limit. */
+  private async increment(userRef: string, windowStart: number) {
+    const updated = await this.db(TABLE)
+      .where({ user_ref: userRef, window_start: windowStart })
+      .andWhere('requests', '<', this.requests)
+      .update({ requests: this.db.raw('?? + 1', ['requests']) });
+    return updated === 1;
+  }
+
+  /**
+   * Once per window on this replica, and again while a batch was full:
+   * deletes rows of windows older than the previous one (kept for replicas
+   * whose clock is slightly behind). Selects the keys first and deletes them
+   * by primary key, so that no range lock reaches the rows being counted. A
+   * failure is only logged.
+   */
+  private async sweep(windowStart: number) {
+    if (windowStart <= this.sweptWindow) {
       return;
     }
-    this.lastSweep = now;
-    for (const [key, times] of this.hits) {
-      if (times[times.length - 1] <= since) {
-        this.hits.delete(key);
+    this.sweptWindow = windowStart;
+    try {
+      const old: Array<{ user_ref: string; window_start: number | string }> =
+        await this.db(TABLE)
+          .select('user_ref', 'window_start')
+          .where('window_start', '<', windowStart - this.windowMs)
+          .limit(this.sweepLimit);
+      if (old.length === this.sweepLimit) {
+        // more may be left: the next request sweeps again
+        this.sweptWindow = -Infinity;
       }
+      if (old.length === 0) {
+        return;
+      }
+      await this.db(TABLE)
+        .whereIn(
+          ['user_ref', 'window_start'],
+          old.map(row => [row.user_ref, Number(row.window_start)]),
+        )
+        .delete();
+    } catch (error) {
+      this.logger?.warn(
+        `Could not delete old probe rate limit windows: ${error}`,
+      );
     }
   }
 }

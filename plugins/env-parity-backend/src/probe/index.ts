@@ -1,18 +1,31 @@
+import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { readProbeOptions } from './config';
 import { ProbeService } from './ProbeService';
-import { SlidingWindowRateLimiter } from './RateLimiter';
+import { DatabaseRateLimiter } from './RateLimiter';
 
 export { createProbeRouter } from './router';
 export { ProbeService, parseProbeRequest } from './ProbeService';
 export { readProbeOptions } from './config';
-export { SlidingWindowRateLimiter } from './RateLimiter';
+export { DatabaseRateLimiter } from './RateLimiter';
+export type { ProbeRateLimiter, RateLimitDecision } from './RateLimiter';
 
-/** The probe service and its per-user rate limiter, from `envParity.probe`. */
-export function createProbes(config: Config) {
-  const options = readProbeOptions(config);
+/**
+ * The probe service and its per-user rate limiter, from `envParity.probe`.
+ * The limiter counts in the plugin's database, shared by every replica.
+ */
+export async function createProbes(options: {
+  config: Config;
+  database: DatabaseService;
+  logger: LoggerService;
+}) {
+  const probeOptions = readProbeOptions(options.config);
   return {
-    probes: new ProbeService(options),
-    rateLimiter: new SlidingWindowRateLimiter(options.rateLimit),
+    probes: new ProbeService(probeOptions),
+    rateLimiter: await DatabaseRateLimiter.create({
+      database: options.database,
+      logger: options.logger,
+      ...probeOptions.rateLimit,
+    }),
   };
 }

@@ -24,7 +24,7 @@ import {
   ParsedProbeRequest,
   ProbeService,
 } from './ProbeService';
-import { SlidingWindowRateLimiter } from './RateLimiter';
+import { ProbeRateLimiter } from './RateLimiter';
 
 /** Answers 429 (the error handler reads `statusCode`). */
 export class TooManyRequestsError extends CustomErrorBase {
@@ -61,8 +61,9 @@ function auditMeta(
  * request to each environment of an entity, answers side by side.
  *
  * Users only (no service tokens), with `env-parity.probe.run`, within the
- * per-user rate limit, for an entity the caller can see in the catalog.
- * Every probe, refused or not, is an audit event.
+ * per-user rate limit (counted in the database, shared by every replica), for
+ * an entity the caller can see in the catalog. Every probe, refused or not, is
+ * an audit event.
  */
 export function createProbeRouter(options: {
   httpAuth: HttpAuthService;
@@ -71,7 +72,7 @@ export function createProbeRouter(options: {
   catalog: CatalogService;
   environments: EnvironmentRegistry;
   probes: ProbeService;
-  rateLimiter: SlidingWindowRateLimiter;
+  rateLimiter: ProbeRateLimiter;
 }): express.Router {
   const { httpAuth, permissions, auditor, catalog, environments, probes } =
     options;
@@ -104,7 +105,7 @@ export function createProbeRouter(options: {
             `You are not allowed to probe environments (${envParityProbeRunPermission.name})`,
           );
         }
-        const limit = options.rateLimiter.take(
+        const limit = await options.rateLimiter.take(
           credentials.principal.userEntityRef,
         );
         if (!limit.allowed) {
