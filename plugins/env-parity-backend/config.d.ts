@@ -107,6 +107,15 @@ export interface Config {
        */
       approvers?: 'environment-owner' | 'service-owner' | { group: string };
       /**
+       * Whether members of groups below the approver group count as its
+       * members: with `true`, a member of `sre-eu` (`spec.parent: sre`), or
+       * of a group below that, may approve and sees the request among those
+       * to review when `sre` approves, up to 10 levels down; a cycle in the
+       * hierarchy is ignored. Defaults to false: only direct members of the
+       * approver group (`memberOf` / `hasMember`).
+       */
+      nestedGroups?: boolean;
+      /**
        * How many different approvers must approve (N of M); one denial
        * denies. Defaults to 1.
        */
@@ -308,9 +317,12 @@ export interface Config {
         };
       };
       /**
-       * At most `requests` probes per user in any `window`, counted per
-       * backend replica (in memory): with N replicas a user may get up to
-       * N times the limit. Over the limit answers 429 with Retry-After.
+       * At most `requests` probes per user in each `window`, counted in the
+       * plugin's database and so shared by every backend replica. Fixed
+       * windows aligned to the epoch (a one-minute window is each clock
+       * minute): a user may get up to twice the limit across the boundary
+       * of two windows. Over the limit answers 429 with Retry-After (the
+       * end of the window); refused probes are not counted.
        */
       rateLimit?: {
         /** Defaults to 30. */

@@ -26,11 +26,16 @@ import {
   createAccessCatalog,
   DAVE,
   deferred,
+  ERIN,
+  FRANK,
+  group,
   MALLORY,
   notificationsRecorder,
   RecordingProvisioner,
   SRE,
+  SRE_EU,
   TEAM,
+  user,
   waitFor,
 } from './__testUtils__';
 
@@ -893,6 +898,143 @@ describe('AccessService', () => {
     });
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'AccessService nested approver groups on %p',
+  databaseId => {
+    const ids = (items: AccessRequest[]) => items.map(i => i.id);
+
+    it('counts only direct members of the approver group by default', async () => {
+      const knex = await databases.init(databaseId);
+      const { access } = await setup({ knex });
+      const request = await access.create(as(ALICE), body);
+      // erin is only in sre-eu, a child group of sre; frank one level below.
+      for (const reviewer of [ERIN, FRANK]) {
+        await expect(
+          access.approve(as(reviewer), request.id, {}),
+        ).rejects.toMatchObject({
+          name: 'NotAllowedError',
+          message:
+            'Only members of group:default/sre can approve access to production of component:default/payments',
+        });
+        await expect(
+          access.deny(as(reviewer), request.id, { comment: 'no' }),
+        ).rejects.toMatchObject({ name: 'NotAllowedError' });
+        expect(await access.list(as(reviewer), { reviewable: true })).toEqual(
+          [],
+        );
+        expect(await access.list(as(reviewer), {})).toEqual([]);
+        await expect(
+          access.get(as(reviewer), request.id),
+        ).rejects.toMatchObject({ name: 'NotFoundError' });
+      }
+      expect(ids(await access.list(as(BOB), { reviewable: true }))).toEqual([
+        request.id,
+      ]);
+      expect((await access.get(as(ALICE), request.id)).status).toBe('pending');
+    });
+
+    it('counts members of child and grand-child groups with nestedGroups', async () => {
+      const knex = await databases.init(databaseId);
+      const { access } = await setup({
+        knex,
+        access: { nestedGroups: true, requiredApprovals: 2 },
+      });
+      const request = await access.create(as(ALICE), body);
+      for (const reviewer of [ERIN, FRANK]) {
+        expect(
+          ids(await access.list(as(reviewer), { reviewable: true })),
+        ).toEqual([request.id]);
+        expect(ids(await access.list(as(reviewer), {}))).toEqual([request.id]);
+        expect(
+          (await access.get(as(reviewer), request.id)).actions,
+        ).toMatchObject({ approve: true, deny: true });
+      }
+      // Still nobody outside sre's tree.
+      await expect(access.approve(as(MALLORY), request.id, {})).rejects.toThrow(
+        'Only members of group:default/sre',
+      );
+      expect(await access.list(as(MALLORY), { reviewable: true })).toEqual([]);
+
+      await expect(
+        access.approve(as(ERIN), request.id, {}),
+      ).resolves.toMatchObject({ status: 'pending' });
+      await expect(
+        access.approve(as(FRANK), request.id, {}),
+      ).resolves.toMatchObject({ status: 'active' });
+      expect(
+        (await access.get(as(ALICE), request.id)).approvals.map(
+          a => a.approver,
+        ),
+      ).toEqual([ERIN, FRANK]);
+      expect(await access.list(as(ERIN), { reviewable: true })).toEqual([]);
+    });
+
+    it("reads the hierarchy with its own credentials, not the reviewer's", async () => {
+      const knex = await databases.init(databaseId);
+      const { access } = await setup({
+        knex,
+        access: { nestedGroups: true },
+        // The groups and erin herself are hidden from erin's token.
+        hiddenFrom: { [SRE]: [ERIN], [SRE_EU]: [ERIN], [ERIN]: [ERIN] },
+      });
+      const request = await access.create(as(ALICE), body);
+      expect(ids(await access.list(as(ERIN), { reviewable: true }))).toEqual([
+        request.id,
+      ]);
+      await expect(
+        access.approve(as(ERIN), request.id, {}),
+      ).resolves.toMatchObject({ status: 'active' });
+    });
+
+    it('ends at a cycle in the group hierarchy', async () => {
+      const knex = await databases.init(databaseId);
+      // loop-a childOf loop-b childOf loop-a; production is owned by sre.
+      const a = 'group:default/loop-a';
+      const b = 'group:default/loop-b';
+      const entities = [
+        ...accessEntities(),
+        group('loop-a', [], { parent: b, children: [b] }),
+        group('loop-b', [], { parent: a, children: [a] }),
+        user('looped', [a]),
+      ];
+      const looped = 'user:default/looped';
+      const { access } = await setup({
+        knex,
+        entities,
+        access: { nestedGroups: true },
+      });
+      const request = await access.create(as(ALICE), body);
+      await expect(
+        access.approve(as(looped, { review: true }), request.id, {}),
+      ).rejects.toThrow('Only members of group:default/sre');
+      expect(
+        await access.list(as(looped, { review: true }), { reviewable: true }),
+      ).toEqual([]);
+
+      // With loop-b as the approver group, looped (in loop-a) approves.
+      const named = await setup({
+        knex,
+        entities,
+        access: { nestedGroups: true, approvers: { type: 'group', ref: b } },
+      });
+      const second = await named.access.create(as(ALICE), {
+        ...body,
+        entityRef: 'component:default/secret',
+      });
+      expect(
+        ids(
+          await named.access.list(as(looped, { review: true }), {
+            reviewable: true,
+          }),
+        ),
+      ).toEqual([second.id]);
+      await expect(
+        named.access.approve(as(looped, { review: true }), second.id, {}),
+      ).resolves.toMatchObject({ status: 'active' });
+    });
+  },
+);
 
 describe.each(databases.eachSupportedId())(
   'AccessService races on %p',

@@ -8,8 +8,6 @@ import {
 import {
   Entity,
   parseEntityRef,
-  RELATION_HAS_MEMBER,
-  RELATION_MEMBER_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
@@ -46,6 +44,7 @@ import {
   DatabaseAccessStore,
   NewAccessEvent,
 } from './DatabaseAccessStore';
+import { GroupMembership } from './groupMembership';
 import { renderTemplate } from './template';
 
 /** Who is calling, with the permission decisions the router already made. */
@@ -131,9 +130,15 @@ export class AccessService {
   private readonly background = new Set<Promise<unknown>>();
   private sweeping?: Promise<void>;
   private notificationsWarned = false;
+  private readonly membership: GroupMembership;
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.now = deps.clock ?? (() => new Date());
+    this.membership = new GroupMembership({
+      catalog: deps.catalog,
+      auth: deps.auth,
+      nested: deps.options.nestedGroups,
+    });
     if (!this.provisioner(deps.options.provisioner)) {
       throw new Error(
         `envParity.access.provisioner is "${
@@ -1097,42 +1102,20 @@ export class AccessService {
     )?.ref;
   }
 
-  private async isMember(userRef: string, groupRef: string) {
-    const credentials = await this.deps.auth.getOwnServiceCredentials();
-    const user = await this.deps.catalog.getEntityByRef(userRef, {
-      credentials,
-    });
-    if (
-      user?.relations?.some(
-        r =>
-          r.type === RELATION_MEMBER_OF &&
-          lower(r.targetRef) === lower(groupRef),
-      )
-    ) {
-      return true;
-    }
-    const group = await this.deps.catalog.getEntityByRef(groupRef, {
-      credentials,
-    });
-    return Boolean(
-      group?.relations?.some(
-        r =>
-          r.type === RELATION_HAS_MEMBER &&
-          lower(r.targetRef) === lower(userRef),
-      ),
-    );
+  /**
+   * Membership of the approver group, from the catalog with the plugin's
+   * own credentials; with `nestedGroups`, members of groups below it count.
+   */
+  private isMember(userRef: string, groupRef: string) {
+    return this.membership.isMember(userRef, groupRef);
   }
 
-  /** The user and the groups the catalog says they are a member of. */
+  /**
+   * The user and the groups the catalog says they are a member of (with
+   * `nestedGroups`, also every group above those).
+   */
   private async approverRefsOf(userRef: string): Promise<string[]> {
-    const user = await this.deps.catalog.getEntityByRef(userRef, {
-      credentials: await this.deps.auth.getOwnServiceCredentials(),
-    });
-    const groups =
-      user?.relations
-        ?.filter(r => r.type === RELATION_MEMBER_OF)
-        .map(r => r.targetRef) ?? [];
-    return [userRef, ...groups];
+    return [userRef, ...(await this.membership.groupsOf(userRef))];
   }
 
   private async checkReviewer(

@@ -17,6 +17,11 @@ export interface AccessOptions {
   ticketPattern?: string;
   ticketRequired: boolean;
   approvers: ApproverRule;
+  /**
+   * Whether members of groups below the approver group (`spec.parent`,
+   * `childOf`) count as its members; otherwise only direct members do.
+   */
+  nestedGroups: boolean;
   requiredApprovals: number;
   reviewTimeoutMs: number;
   breakGlassEnabled: boolean;
@@ -38,6 +43,7 @@ export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
   maxCommentLength: 2000,
   ticketRequired: false,
   approvers: { type: 'environment-owner' },
+  nestedGroups: false,
   requiredApprovals: 1,
   reviewTimeoutMs: 24 * 60 * 60 * 1000,
   breakGlassEnabled: false,
@@ -140,6 +146,7 @@ export function readAccessOptions(root: Config): AccessOptions {
     ticketPattern,
     ticketRequired: config.getOptionalBoolean('ticketRequired') ?? false,
     approvers,
+    nestedGroups: config.getOptionalBoolean('nestedGroups') ?? d.nestedGroups,
     requiredApprovals:
       positiveInteger(config, 'requiredApprovals') ?? d.requiredApprovals,
     reviewTimeoutMs: duration(config, 'reviewTimeout') ?? d.reviewTimeoutMs,

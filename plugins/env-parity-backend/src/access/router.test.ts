@@ -15,6 +15,7 @@ import {
   CAROL,
   createAccessCatalog,
   deferred,
+  ERIN,
   MALLORY,
   notificationsRecorder,
   permissionsFactory,
@@ -65,6 +66,8 @@ async function start(
     provisioner?: RecordingProvisioner;
     policy?: (permission: string, userRef: string) => boolean;
     hiddenFrom?: Record<string, string[]>;
+    /** Added to `envParity.access`. */
+    access?: Record<string, unknown>;
   } = {},
 ) {
   const knex = options.knex ?? (await databases.init('SQLITE_3'));
@@ -81,7 +84,14 @@ async function start(
       provisionerModule(provisioner),
       notifications.factory,
       permissionsFactory(options.policy ?? accessPolicy),
-      mockServices.rootConfig.factory({ data: config }),
+      mockServices.rootConfig.factory({
+        data: {
+          envParity: {
+            ...config.envParity,
+            access: { ...config.envParity.access, ...options.access },
+          },
+        },
+      }),
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       mockServices.database.factory({ knex }),
     ],
@@ -347,6 +357,51 @@ describe('access HTTP API', () => {
       );
     }
   });
+
+  const refused = {
+    status: 403,
+    body: {
+      error: {
+        name: 'NotAllowedError',
+        message:
+          'Only members of group:default/sre can approve access to production of component:default/payments',
+      },
+    },
+  };
+  const approvedAnswer = {
+    status: 200,
+    body: { status: 'active' },
+  };
+  it.each([
+    ['by default', undefined, false, refused],
+    ['with nestedGroups: false', { nestedGroups: false }, false, refused],
+    ['with nestedGroups: true', { nestedGroups: true }, true, approvedAnswer],
+  ])(
+    'lets a member of a child group of the approver group review %s only if nested',
+    async (_what, access, allowed, answer) => {
+      const { server } = await start({ access });
+      const created = await request(server)
+        .post(`${API}/requests`)
+        .set('Authorization', as(ALICE))
+        .send(body);
+      const id = created.body.id;
+      // erin is in sre-eu, a child group of sre, which owns production.
+      const reviewable = await request(server)
+        .get(`${API}/requests?reviewable=true`)
+        .set('Authorization', as(ERIN));
+      expect(reviewable.status).toBe(200);
+      expect(reviewable.body.items.map((r: any) => r.id)).toEqual(
+        allowed ? [id] : [],
+      );
+      const approved = await request(server)
+        .post(`${API}/requests/${id}/approve`)
+        .set('Authorization', as(ERIN))
+        .send({});
+      expect({ status: approved.status, body: approved.body }).toMatchObject(
+        answer,
+      );
+    },
+  );
 
   it('lets a break-glass request through only when configured, and it is off by default', async () => {
     const { server, rows } = await start();

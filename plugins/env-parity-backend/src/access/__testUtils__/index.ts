@@ -29,10 +29,16 @@ export const CAROL = 'user:default/carol';
 export const DAVE = 'user:default/dave';
 export const MALLORY = 'user:default/mallory';
 export const ADMIN = 'user:default/admin';
+/** In `sre-eu` only, a child group of `sre`. */
+export const ERIN = 'user:default/erin';
+/** In `sre-eu-oncall` only, a child group of `sre-eu` (a grand-child of `sre`). */
+export const FRANK = 'user:default/frank';
 export const SRE = 'group:default/sre';
+export const SRE_EU = 'group:default/sre-eu';
+export const SRE_EU_ONCALL = 'group:default/sre-eu-oncall';
 export const TEAM = 'group:default/team';
 
-function user(name: string, groups: string[], email?: string): Entity {
+export function user(name: string, groups: string[], email?: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
@@ -42,20 +48,41 @@ function user(name: string, groups: string[], email?: string): Entity {
   };
 }
 
-function group(name: string, members: string[]): Entity {
+/**
+ * A group with the relations the catalog derives: `hasMember` for its
+ * members, `childOf` its parent and `parentOf` its children.
+ */
+export function group(
+  name: string,
+  members: string[],
+  hierarchy: { parent?: string; children?: string[] } = {},
+): Entity {
+  const children = hierarchy.children ?? [];
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Group',
     metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-    relations: members.map(m => ({ type: 'hasMember', targetRef: m })),
+    spec: {
+      type: 'team',
+      ...(hierarchy.parent && { parent: hierarchy.parent }),
+      children,
+    },
+    relations: [
+      ...members.map(m => ({ type: 'hasMember', targetRef: m })),
+      ...(hierarchy.parent
+        ? [{ type: 'childOf', targetRef: hierarchy.parent }]
+        : []),
+      ...children.map(c => ({ type: 'parentOf', targetRef: c })),
+    ],
   };
 }
 
 /**
  * The people: alice and mallory are in team (which owns the services); bob
  * and carol are in sre (which owns production) by their `memberOf`; dave is
- * in sre only by the group's `hasMember`; admin is in no group.
+ * in sre only by the group's `hasMember`; erin is only in sre-eu, a child
+ * group of sre, and frank only in sre-eu-oncall, a child group of sre-eu;
+ * admin is in no group.
  */
 export function accessEntities(extraServices: string[] = []): Entity[] {
   return [
@@ -68,9 +95,13 @@ export function accessEntities(extraServices: string[] = []): Entity[] {
     user('bob', [SRE]),
     user('carol', [SRE]),
     user('dave', []),
+    user('erin', [SRE_EU]),
+    user('frank', [SRE_EU_ONCALL]),
     user('mallory', [TEAM]),
     user('admin', []),
-    group('sre', [BOB, CAROL, DAVE]),
+    group('sre', [BOB, CAROL, DAVE], { children: [SRE_EU] }),
+    group('sre-eu', [ERIN], { parent: SRE, children: [SRE_EU_ONCALL] }),
+    group('sre-eu-oncall', [FRANK], { parent: SRE_EU }),
     group('team', [ALICE, MALLORY]),
   ];
 }
@@ -103,7 +134,7 @@ export function createAccessCatalog(
 
 /**
  * A permission policy by user: `create` for everyone, `review` for
- * bob, carol, dave, mallory and admin, `admin` for admin. Services are
+ * bob, carol, dave, erin, frank, mallory and admin, `admin` for admin. Services are
  * allowed everything, as Backstage's permission client does.
  */
 export function accessPolicy(permission: string, userRef: string): boolean {
@@ -111,7 +142,7 @@ export function accessPolicy(permission: string, userRef: string): boolean {
     return userRef === ADMIN;
   }
   if (permission === 'env-parity.access.review') {
-    return [BOB, CAROL, DAVE, MALLORY, ADMIN].includes(userRef);
+    return [BOB, CAROL, DAVE, ERIN, FRANK, MALLORY, ADMIN].includes(userRef);
   }
   return true;
 }
