@@ -24,6 +24,10 @@ backend.add(import('./demoPermissionPolicy'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// kubernetes: the demo's two (fake) clusters; Env Parity's Kubernetes module
+// reads them through this plugin's proxy (envParity.kubernetes.mode: proxy)
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
 // user settings
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
