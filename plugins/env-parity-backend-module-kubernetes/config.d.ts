@@ -94,6 +94,38 @@ export interface Config {
        * false. Secret values are never shown, stored or logged.
        */
       showConfigMapValues?: boolean;
+      /**
+       * The per-cluster inventory: instead of listing with every entity's
+       * label selector, the module lists the workloads and pods of each
+       * cluster cluster-wide at most once per `maxAge` and matches every
+       * entity against that list in memory; the ConfigMaps and Secrets the
+       * workloads refer to are read by name at most once per `maxAge` each
+       * (only their keys' fingerprints are kept). One collection run then
+       * costs a bounded number of list requests per cluster, whatever the
+       * number of services.
+       */
+      inventory?: {
+        /**
+         * Defaults to true. False: list per entity with its label selector
+         * (and namespace), read ConfigMaps and Secrets on every observation,
+         * cache nothing: for small installations, or when the service
+         * account may list workloads and pods in some namespaces only.
+         */
+        enabled?: boolean;
+        /**
+         * How long an inventory (and a ConfigMap's or Secret's
+         * fingerprints) is reused, e.g. `{ minutes: 2 }` or `2m`. Defaults
+         * to 2 minutes. A refresh from the Parity tab may see data this
+         * old. A failed listing is retried by the next observation after
+         * 10 seconds.
+         */
+        maxAge?: HumanDuration | string;
+        /**
+         * Items per page (`limit`) of the cluster-wide lists. Defaults to
+         * 500. Each page must stay below 16 MiB.
+         */
+        pageSize?: number;
+      };
     };
   };
 }

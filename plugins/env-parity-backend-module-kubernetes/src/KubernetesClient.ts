@@ -52,6 +52,20 @@ export interface KubernetesClientOptions {
   tokenPath?: string;
 }
 
+/** What to list. */
+export interface ListRequest {
+  /** Without one, every object is listed. */
+  labelSelector?: string;
+  namespace?: string;
+  signal?: AbortSignal;
+  /** A 404 (the type is not served) gives undefined rather than an error. */
+  optional?: boolean;
+  /** Items per page for this list; the client's `pageSize` otherwise. */
+  pageSize?: number;
+  /** Pages read at most for this list; the client's `maxPages` otherwise. */
+  maxPages?: number;
+}
+
 /** A Kubernetes object as far as this module reads it. */
 export type KubeObject = {
   kind?: string;
@@ -103,30 +117,38 @@ export class KubernetesClient {
   }
 
   /**
-   * Lists every object of a type matching a label selector, following
-   * `continue` tokens. Returns undefined when the API answers 404 and
-   * `optional` is set (the resource type is not served, e.g. no Argo
-   * Rollouts CRD).
+   * Lists every object of a type matching a label selector (or every object,
+   * without one), following `continue` tokens. Returns undefined when the
+   * API answers 404 and `optional` is set (the resource type is not served,
+   * e.g. no Argo Rollouts CRD). With `map`, every item is mapped as its page
+   * arrives and the page is dropped (undefined results are left out), so
+   * that a large list is never held whole.
    */
   async list(
     type: ResourceType,
-    request: {
-      labelSelector: string;
-      namespace?: string;
-      signal?: AbortSignal;
-      optional?: boolean;
-    },
-  ): Promise<KubeObject[] | undefined> {
+    request: ListRequest,
+  ): Promise<KubeObject[] | undefined>;
+  async list<T>(
+    type: ResourceType,
+    request: ListRequest & { map: (item: KubeObject) => T | undefined },
+  ): Promise<T[] | undefined>;
+  async list<T>(
+    type: ResourceType,
+    request: ListRequest & { map?: (item: KubeObject) => T | undefined },
+  ): Promise<Array<T | KubeObject> | undefined> {
     const what = `${resourceName(type)} ${
       request.namespace ? `in namespace ${request.namespace}` : 'cluster-wide'
     }`;
-    const items: KubeObject[] = [];
+    const pageSize = request.pageSize ?? this.pageSize;
+    const maxPages = request.maxPages ?? this.maxPages;
+    const items: Array<T | KubeObject> = [];
     let token: string | undefined;
-    for (let page = 0; page < this.maxPages; page++) {
-      const query = new URLSearchParams({
-        labelSelector: request.labelSelector,
-        limit: String(this.pageSize),
-      });
+    for (let page = 0; page < maxPages; page++) {
+      const query = new URLSearchParams();
+      if (request.labelSelector !== undefined) {
+        query.set('labelSelector', request.labelSelector);
+      }
+      query.set('limit', String(pageSize));
       if (token) {
         query.set('continue', token);
       }
@@ -156,7 +178,15 @@ export class KubernetesClient {
           `malformed response listing ${what}: not a list (no items)`,
         );
       }
-      items.push(...body.items.filter(isObject));
+      for (const item of body.items) {
+        if (!isObject(item)) continue;
+        if (request.map) {
+          const mapped = request.map(item);
+          if (mapped !== undefined) items.push(mapped);
+        } else {
+          items.push(item);
+        }
+      }
       token =
         typeof body.metadata?.continue === 'string' && body.metadata.continue
           ? body.metadata.continue
@@ -166,7 +196,9 @@ export class KubernetesClient {
       }
     }
     throw this.error(
-      `more than ${this.maxPages} pages of ${what} match the label selector; narrow it`,
+      request.labelSelector === undefined
+        ? `more than ${maxPages} pages of ${pageSize} ${what}: too many for the inventory; set ${CONFIG_KEY}.inventory.enabled to false`
+        : `more than ${maxPages} pages of ${what} match the label selector; narrow it`,
     );
   }
 

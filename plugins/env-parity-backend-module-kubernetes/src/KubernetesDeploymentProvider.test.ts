@@ -9,6 +9,7 @@ import {
   workload,
 } from './__testUtils__/objects';
 import { deployApi, IMAGE, SIDECAR_IMAGE } from './__testUtils__/scenario';
+import { KubernetesCaches } from './inventory';
 import {
   KubernetesDeploymentProvider,
   runningDigest,
@@ -17,7 +18,13 @@ import {
 const ENVS = environments('staging', 'production');
 const KUBE_ID = { 'backstage.io/kubernetes-id': 'api' };
 
-describe('KubernetesDeploymentProvider', () => {
+// every behaviour holds with the per-cluster inventory (the default) and
+// with per-entity label selector queries
+describe.each([
+  ['with the inventory', true],
+  ['with per-entity queries', false],
+])('KubernetesDeploymentProvider %s', (_mode, inventoryEnabled) => {
+  const INVENTORY = { inventory: { enabled: inventoryEnabled } };
   let staging: FakeKubernetes;
   let production: FakeKubernetes;
 
@@ -33,18 +40,19 @@ describe('KubernetesDeploymentProvider', () => {
     await Promise.all([staging.close(), production.close()]);
   });
 
-  function provider(envParity = {}) {
+  function provider(envParity = {}, caches?: KubernetesCaches) {
     const { provider: p, notices } = KubernetesDeploymentProvider.fromConfig(
       testConfig(
         [
           { fake: staging, environment: 'staging' },
           { fake: production, environment: 'production' },
         ],
-        envParity,
+        { ...INVENTORY, ...envParity },
       ),
       {
         logger: mockServices.logger.mock(),
         client: { tokenPath: '/nonexistent' },
+        caches,
       },
     );
     expect(notices).toEqual([]);
@@ -343,7 +351,11 @@ describe('KubernetesDeploymentProvider', () => {
         ],
       }),
     );
-    const p = provider();
+    let now = 0;
+    const p = provider(
+      {},
+      new KubernetesCaches({ maxAgeMs: 120_000, now: () => now }),
+    );
     const request = {
       entity: component(KUBE_ID),
       environments: environments('production'),
@@ -351,8 +363,21 @@ describe('KubernetesDeploymentProvider', () => {
     // no CRD: nothing but the rollout answers 404, and nothing is found
     expect(await p.observe(request)).toEqual([]);
     expect(production.requestsTo('/rollouts')).toHaveLength(1);
+    expect(await p.observe(request)).toEqual([]);
+    // the inventory remembers the 404 until it is listed again; per-entity
+    // queries ask every time
+    expect(production.requestsTo('/rollouts')).toHaveLength(
+      inventoryEnabled ? 1 : 2,
+    );
 
     production.rolloutsInstalled = true;
+    // the inventory sees the CRD only when listed again, after maxAge
+    now += 119_999;
+    const early = await p.observe(request);
+    expect(early.map(o => Boolean(o.deployment))).toEqual(
+      inventoryEnabled ? [] : [true],
+    );
+    now += 1;
     const [obs] = await p.observe(request);
     expect(obs.deployment!.resources).toEqual([
       expect.objectContaining({
@@ -385,8 +410,27 @@ describe('KubernetesDeploymentProvider', () => {
     });
     expect(obs.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
     const [req] = production.requestsTo('/pods');
-    expect(req.path).toBe('/api/v1/namespaces/shop/pods');
-    expect(req.query.get('labelSelector')).toBe('app in (api,web),!legacy');
+    // the inventory lists cluster-wide without a selector and matches in
+    // memory; per-entity queries carry both
+    expect([req.path, req.query.get('labelSelector')]).toEqual(
+      inventoryEnabled
+        ? ['/api/v1/pods', null]
+        : ['/api/v1/namespaces/shop/pods', 'app in (api,web),!legacy'],
+    );
+
+    // the selector and the namespace leave out what they do not match
+    for (const annotations of [
+      { 'backstage.io/kubernetes-label-selector': 'app in (web),!legacy' },
+      { 'backstage.io/kubernetes-label-selector': 'app=api,legacy' },
+      { ...KUBE_ID, 'backstage.io/kubernetes-namespace': 'other' },
+    ] as Array<Record<string, string>>) {
+      await expect(
+        provider().observe({
+          entity: component(annotations),
+          environments: environments('production'),
+        }),
+      ).resolves.toEqual([]);
+    }
   });
 
   it('answers a malformed annotation with an error per environment, without requests', async () => {
@@ -442,10 +486,13 @@ describe('KubernetesDeploymentProvider', () => {
         dbPassword: 'y',
       });
       const { provider: p } = KubernetesDeploymentProvider.fromConfig(
-        testConfig([
-          { fake: production, environment: 'production' },
-          { fake: second, environment: 'production' },
-        ]),
+        testConfig(
+          [
+            { fake: production, environment: 'production' },
+            { fake: second, environment: 'production' },
+          ],
+          INVENTORY,
+        ),
         { logger: mockServices.logger.mock() },
       );
       const [obs] = await p!.observe({

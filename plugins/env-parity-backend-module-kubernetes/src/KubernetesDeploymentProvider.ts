@@ -37,6 +37,7 @@ import {
   KubernetesClient,
   KubernetesClientOptions,
   RESOURCES,
+  resourceName,
 } from './KubernetesClient';
 import { KubernetesProxyConnection, KubernetesTransport } from './transports';
 import {
@@ -44,7 +45,24 @@ import {
   isLabelValue,
   isNamespace,
   matchesSelector,
+  parseLabelSelector,
 } from './selectors';
+import {
+  ClusterInventory,
+  EnvRecord,
+  KIND_RESOURCES,
+  KubernetesCaches,
+  listInventory,
+  PodRecord,
+  Reference,
+  SourceRecord,
+  WorkloadRecord,
+  podRecord,
+  workloadRecord,
+  waitFor,
+} from './inventory';
+
+export { runningDigest } from './inventory';
 
 /** The Kubernetes plugin's annotations, reused as they are. */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
@@ -52,13 +70,6 @@ export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
   'backstage.io/kubernetes-label-selector';
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
-
-const KIND_RESOURCES: Record<WorkloadKind, keyof typeof RESOURCES> = {
-  Deployment: 'deployments',
-  StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets',
-  Rollout: 'rollouts',
-};
 
 /** ConfigMaps and Secrets read at once per cluster. */
 const GET_CONCURRENCY = 8;
@@ -145,20 +156,6 @@ export function kubernetesTarget(entity: Entity): KubernetesTarget {
   };
 }
 
-/**
- * Parses a container status `imageID` into a `sha256:` repository digest,
- * or undefined when it holds none: `docker-pullable://repo@sha256:...`,
- * `docker.io/x/y@sha256:...` are digests; a bare `sha256:...` is the local
- * image ID, not a repository digest.
- */
-export function runningDigest(imageID: unknown): string | undefined {
-  if (typeof imageID !== 'string') {
-    return undefined;
-  }
-  const m = /@(sha256:[a-f0-9]{64})$/.exec(imageID.trim());
-  return m?.[1];
-}
-
 /** An image reference without any `@digest`. */
 export function withoutDigest(image: string): string {
   const at = image.indexOf('@');
@@ -194,93 +191,6 @@ async function mapLimit<T, R>(
   return results;
 }
 
-function int(value: unknown, fallback = 0): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function conditionTrue(object: KubeObject, type: string) {
-  const conditions: any[] = Array.isArray(object.status?.conditions)
-    ? object.status.conditions
-    : [];
-  return conditions.find(c => c?.type === type);
-}
-
-function workloadStatus(
-  kind: WorkloadKind,
-  object: KubeObject,
-  replicas: { desired: number; ready: number },
-): string {
-  if (kind === 'Rollout' && typeof object.status?.phase === 'string') {
-    return object.status.phase;
-  }
-  const progressing = conditionTrue(object, 'Progressing');
-  if (
-    progressing?.status === 'False' &&
-    progressing?.reason === 'ProgressDeadlineExceeded'
-  ) {
-    return 'ProgressDeadlineExceeded';
-  }
-  const updated =
-    kind === 'DaemonSet'
-      ? object.status?.updatedNumberScheduled
-      : object.status?.updatedReplicas;
-  if (
-    replicas.ready < replicas.desired ||
-    (typeof updated === 'number' && updated < replicas.desired)
-  ) {
-    return 'Progressing';
-  }
-  const available = conditionTrue(object, 'Available');
-  if (available && available.status !== 'True') {
-    return 'Unavailable';
-  }
-  return 'Available';
-}
-
-/** A ConfigMap or Secret a pod template refers to. */
-interface Reference {
-  type: 'configmaps' | 'secrets';
-  name: string;
-  optional: boolean;
-}
-
-function templateReferences(spec: any): Reference[] {
-  const refs: Reference[] = [];
-  const add = (type: Reference['type'], source: any) => {
-    const name =
-      type === 'secrets' ? source?.name ?? source?.secretName : source?.name;
-    if (typeof name === 'string' && name) {
-      refs.push({ type, name, optional: source?.optional === true });
-    }
-  };
-  const containers = [
-    ...(Array.isArray(spec?.containers) ? spec.containers : []),
-    ...(Array.isArray(spec?.initContainers) ? spec.initContainers : []),
-  ];
-  for (const c of containers) {
-    for (const from of Array.isArray(c?.envFrom) ? c.envFrom : []) {
-      if (from?.configMapRef) add('configmaps', from.configMapRef);
-      if (from?.secretRef) add('secrets', from.secretRef);
-    }
-    for (const e of Array.isArray(c?.env) ? c.env : []) {
-      if (e?.valueFrom?.configMapKeyRef)
-        add('configmaps', e.valueFrom.configMapKeyRef);
-      if (e?.valueFrom?.secretKeyRef) add('secrets', e.valueFrom.secretKeyRef);
-    }
-  }
-  for (const v of Array.isArray(spec?.volumes) ? spec.volumes : []) {
-    if (v?.configMap) add('configmaps', v.configMap);
-    if (v?.secret) add('secrets', v.secret);
-    for (const s of Array.isArray(v?.projected?.sources)
-      ? v.projected.sources
-      : []) {
-      if (s?.configMap) add('configmaps', s.configMap);
-      if (s?.secret) add('secrets', s.secret);
-    }
-  }
-  return refs;
-}
-
 /** A mapped cluster as one observation reads it. */
 interface ObservedCluster {
   name: string;
@@ -289,12 +199,6 @@ interface ObservedCluster {
   transport?: KubernetesTransport | ClusterDefinition;
   /** Why it cannot be read. */
   error?: string;
-}
-
-/** A ConfigMap's or Secret's keys, already fingerprinted; values dropped. */
-interface ReadSource {
-  /** Key to fingerprint (secrets: `secret: true`, never a value). */
-  keys: Map<string, ConfigFingerprint>;
 }
 
 /**
@@ -325,6 +229,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       discovery?: DiscoveryService;
       catalog?: CatalogService;
       client?: Partial<KubernetesClientOptions>;
+      /** With the inventory on: the caches to keep it in (tests pass one with their own clock). */
+      caches?: KubernetesCaches;
     },
   ): { provider?: KubernetesDeploymentProvider; notices: ConfigNotice[] } {
     const read = readKubernetesProviderOptions(config);
@@ -351,6 +257,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         fingerprinter: configFingerprinterFromConfig(config),
         logger,
         client: options.client,
+        caches: options.caches,
         mapping,
         proxy: auth && discovery ? { auth, discovery } : undefined,
       }),
@@ -364,6 +271,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   private readonly clientOptions?: Partial<KubernetesClientOptions>;
   private readonly mapping: ClusterEnvironments;
   private readonly proxy?: { auth: AuthService; discovery: DiscoveryService };
+  /** The inventories and ConfigMap/Secret fingerprints; undefined with the inventory off. */
+  private readonly caches?: KubernetesCaches;
 
   constructor(
     options: KubernetesProviderOptions & {
@@ -374,6 +283,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       mapping?: ClusterEnvironments;
       /** Needed in proxy mode. */
       proxy?: { auth: AuthService; discovery: DiscoveryService };
+      /** With the inventory on: the caches to keep it in; new ones by default. */
+      caches?: KubernetesCaches;
     },
   ) {
     this.options = options;
@@ -387,6 +298,10 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         logger: options.logger,
       });
     this.proxy = options.proxy;
+    this.caches = options.inventory.enabled
+      ? options.caches ??
+        new KubernetesCaches({ maxAgeMs: options.inventory.maxAgeMs })
+      : undefined;
   }
 
   getProviderName() {
@@ -530,37 +445,181 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     return clusters;
   }
 
+  /**
+   * The workloads and pods matching the entity in one cluster: from the
+   * cluster's inventory (listed cluster-wide at most once per
+   * `inventory.maxAge`, shared by every observation), or listed with the
+   * entity's label selector when the inventory is off.
+   */
+  private async select(
+    cluster: ObservedCluster,
+    client: KubernetesClient,
+    target: KubernetesTarget,
+    signal?: AbortSignal,
+  ): Promise<{ workloads: WorkloadRecord[]; pods: PodRecord[] }> {
+    const kinds = this.options.workloadKinds;
+    if (!this.caches) {
+      const listRequest = {
+        labelSelector: target.labelSelector,
+        namespace: target.namespace,
+        signal,
+      };
+      const [pods, ...lists] = await Promise.all([
+        client.list(RESOURCES.pods, { ...listRequest, map: podRecord }),
+        ...kinds.map(kind =>
+          client.list(RESOURCES[KIND_RESOURCES[kind]], {
+            ...listRequest,
+            optional: kind === 'Rollout',
+            map: (object: KubeObject) =>
+              workloadRecord(kind, object, this.fingerprinter),
+          }),
+        ),
+      ]);
+      return { workloads: lists.flatMap(l => l ?? []), pods: pods ?? [] };
+    }
+    const caches = this.caches;
+    const inventory = await waitFor(
+      caches.inventories.get(cluster.name, () =>
+        this.listInventory(cluster, client, caches.now()),
+      ),
+      signal,
+      () =>
+        new KubernetesApiError(
+          `cluster ${cluster.name}: aborted while waiting for the inventory of workloads and pods`,
+        ),
+    );
+    const selector = parseLabelSelector(target.labelSelector);
+    return {
+      workloads: kinds.flatMap(
+        kind =>
+          inventory.workloads.get(kind)?.select(selector, target.namespace) ??
+          [],
+      ),
+      pods: inventory.pods.select(selector, target.namespace),
+    };
+  }
+
+  private async listInventory(
+    cluster: ObservedCluster,
+    client: KubernetesClient,
+    listedAt: number,
+  ): Promise<ClusterInventory> {
+    const started = Date.now();
+    const inventory = await listInventory(client, {
+      kinds: this.options.workloadKinds,
+      pageSize: this.options.inventory.pageSize,
+      fingerprinter: this.fingerprinter,
+      listedAt,
+    });
+    const workloads = [...inventory.workloads.values()].reduce(
+      (n, list) => n + (list?.items.length ?? 0),
+      0,
+    );
+    this.logger.debug(
+      `cluster ${cluster.name}: inventory of ${workloads} workloads and ${
+        inventory.pods.items.length
+      } pods listed in ${Date.now() - started} ms`,
+    );
+    return inventory;
+  }
+
+  /**
+   * A ConfigMap's or Secret's keys, fingerprinted: read by name, or, with
+   * the inventory on, from the cache of the cluster (read at most once per
+   * `inventory.maxAge`, shared by every observation).
+   */
+  private readSource(
+    cluster: ObservedCluster,
+    client: KubernetesClient,
+    ref: Reference & { namespace: string },
+    signal?: AbortSignal,
+  ): Promise<SourceRecord> {
+    if (!this.caches) {
+      return this.loadSource(client, ref, signal);
+    }
+    const key = KubernetesCaches.sourceKey(
+      cluster.name,
+      ref.type,
+      ref.namespace,
+      ref.name,
+    );
+    return waitFor(
+      this.caches.sources.get(key, () => this.loadSource(client, ref)),
+      signal,
+      () =>
+        new KubernetesApiError(
+          `cluster ${cluster.name}: aborted while reading ${resourceName(
+            RESOURCES[ref.type],
+          )} ${ref.name} in namespace ${ref.namespace}`,
+        ),
+    );
+  }
+
+  private async loadSource(
+    client: KubernetesClient,
+    ref: Reference & { namespace: string },
+    signal?: AbortSignal,
+  ): Promise<SourceRecord> {
+    let object;
+    try {
+      object = await client.get(
+        RESOURCES[ref.type],
+        ref.namespace,
+        ref.name,
+        signal,
+      );
+    } catch (error) {
+      if (
+        ref.type === 'secrets' &&
+        error instanceof KubernetesApiError &&
+        error.status === 403
+      ) {
+        return { found: false, forbidden: true };
+      }
+      throw error;
+    }
+    if (!object) {
+      return { found: false };
+    }
+    const keys = new Map<string, ConfigFingerprint>();
+    if (ref.type === 'secrets') {
+      for (const [key, encoded] of Object.entries(object.data ?? {})) {
+        const value =
+          typeof encoded === 'string'
+            ? Buffer.from(encoded, 'base64').toString('utf8')
+            : '';
+        keys.set(key, this.fingerprinter.fingerprint(value, { secret: true }));
+      }
+      // the secret object goes out of scope here: only fingerprints remain
+    } else {
+      for (const field of ['data', 'binaryData'] as const) {
+        for (const [key, value] of Object.entries(object[field] ?? {})) {
+          if (typeof value === 'string') {
+            keys.set(
+              key,
+              this.fingerprinter.fingerprint(value, {
+                show: this.options.showConfigMapValues,
+              }),
+            );
+          }
+        }
+      }
+    }
+    return { found: true, keys };
+  }
+
   private async observeCluster(
     cluster: ObservedCluster,
     client: KubernetesClient,
     target: KubernetesTarget,
     signal?: AbortSignal,
   ): Promise<ClusterResult> {
-    const listRequest = {
-      labelSelector: target.labelSelector,
-      namespace: target.namespace,
+    const { workloads: records, pods } = await this.select(
+      cluster,
+      client,
+      target,
       signal,
-    };
-    const [pods, ...lists] = await Promise.all([
-      client.list(RESOURCES.pods, listRequest),
-      ...this.options.workloadKinds.map(kind =>
-        client.list(RESOURCES[KIND_RESOURCES[kind]], {
-          ...listRequest,
-          optional: kind === 'Rollout',
-        }),
-      ),
-    ]);
-    const livePods = (pods ?? []).filter(
-      p => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
     );
-    const objects: Array<{ kind: WorkloadKind; object: KubeObject }> = [];
-    this.options.workloadKinds.forEach((kind, i) => {
-      for (const object of lists[i] ?? []) {
-        if (typeof object.metadata?.name === 'string') {
-          objects.push({ kind, object });
-        }
-      }
-    });
 
     // ConfigMaps and Secrets the pod templates refer to, per namespace
     const findings: DeploymentFinding[] = [];
@@ -569,13 +628,12 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       string,
       Reference & { namespace: string; by: string[] }
     >();
-    for (const { kind, object } of objects) {
-      const namespace =
-        object.metadata?.namespace ?? target.namespace ?? 'default';
-      for (const ref of templateReferences(object.spec?.template?.spec)) {
+    for (const record of records) {
+      const namespace = record.namespace ?? target.namespace ?? 'default';
+      for (const ref of record.references) {
         const id = `${ref.type}/${namespace}/${ref.name}`;
         const known = wantedRefs.get(id);
-        const by = `${kind} ${object.metadata!.name}`;
+        const by = `${record.kind} ${record.name}`;
         if (known) {
           known.optional &&= ref.optional;
           if (!known.by.includes(by)) known.by.push(by);
@@ -584,83 +642,37 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         }
       }
     }
-    const forbiddenSecrets = new Set<string>();
-    const sources = new Map<string, ReadSource>();
-    /** ConfigMap values, kept during this observation to resolve configMapKeyRef. */
-    const configMapValues = new Map<string, Map<string, string>>();
-    await mapLimit(
-      [...wantedRefs.entries()],
-      GET_CONCURRENCY,
-      async ([id, ref]) => {
-        let object: KubeObject | undefined;
-        try {
-          object = await client.get(
-            RESOURCES[ref.type],
-            ref.namespace,
-            ref.name,
-            signal,
-          );
-        } catch (error) {
-          if (
-            ref.type === 'secrets' &&
-            error instanceof KubernetesApiError &&
-            error.status === 403
-          ) {
-            forbiddenSecrets.add(ref.namespace);
-            return;
-          }
-          throw error;
-        }
-        const kindName = ref.type === 'secrets' ? 'Secret' : 'ConfigMap';
-        if (!object) {
-          if (!ref.optional) {
-            findings.push({
-              type: 'missing-reference',
-              severity: 'warning',
-              message: `${kindName} ${ref.name} on ${
-                cluster.name
-              }, used by ${ref.by.join(', ')}, does not exist.`,
-            });
-          }
-          return;
-        }
-        const keys = new Map<string, ConfigFingerprint>();
-        if (ref.type === 'secrets') {
-          for (const [key, encoded] of Object.entries(object.data ?? {})) {
-            const value =
-              typeof encoded === 'string'
-                ? Buffer.from(encoded, 'base64').toString('utf8')
-                : '';
-            keys.set(
-              key,
-              this.fingerprinter.fingerprint(value, { secret: true }),
-            );
-          }
-          // the secret object goes out of scope here: only fingerprints remain
-        } else {
-          const values = new Map<string, string>();
-          for (const field of ['data', 'binaryData'] as const) {
-            for (const [key, value] of Object.entries(object[field] ?? {})) {
-              if (typeof value === 'string') values.set(key, value);
-            }
-          }
-          for (const [key, value] of values) {
-            keys.set(
-              key,
-              this.fingerprinter.fingerprint(value, {
-                show: this.options.showConfigMapValues,
-              }),
-            );
-          }
-          configMapValues.set(id, values);
-        }
-        sources.set(id, { keys });
-        const prefix = ref.type === 'secrets' ? 'secret' : 'configmap';
-        for (const [key, fingerprint] of keys) {
-          config[`${prefix}/${ref.name}.${key}`] = fingerprint;
-        }
-      },
+    const refs = [...wantedRefs.entries()];
+    const read = await mapLimit(refs, GET_CONCURRENCY, ([, ref]) =>
+      this.readSource(cluster, client, ref, signal),
     );
+    const forbiddenSecrets = new Set<string>();
+    /** Keys (fingerprinted) of the ConfigMaps and Secrets read, by `type/namespace/name`. */
+    const sources = new Map<string, Map<string, ConfigFingerprint>>();
+    refs.forEach(([id, ref], i) => {
+      const source = read[i];
+      if (!source.found) {
+        if ('forbidden' in source) {
+          forbiddenSecrets.add(ref.namespace);
+        } else if (!ref.optional) {
+          findings.push({
+            type: 'missing-reference',
+            severity: 'warning',
+            message: `${ref.type === 'secrets' ? 'Secret' : 'ConfigMap'} ${
+              ref.name
+            } on ${cluster.name}, used by ${ref.by.join(
+              ', ',
+            )}, does not exist.`,
+          });
+        }
+        return;
+      }
+      sources.set(id, source.keys);
+      const prefix = ref.type === 'secrets' ? 'secret' : 'configmap';
+      for (const [key, fingerprint] of source.keys) {
+        config[`${prefix}/${ref.name}.${key}`] = { ...fingerprint };
+      }
+    });
     for (const namespace of [...forbiddenSecrets].sort()) {
       findings.push({
         type: 'secrets-unreadable',
@@ -669,12 +681,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       });
     }
 
-    const workloads = objects.map(({ kind, object }) =>
-      this.workload(cluster, target, kind, object, livePods, {
-        sources,
-        configMapValues,
-        forbiddenSecrets,
-      }),
+    const workloads = records.map(record =>
+      this.workload(cluster, target, record, pods, sources),
     );
     return { workloads, config, findings };
   }
@@ -682,152 +690,71 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   private workload(
     cluster: ObservedCluster,
     target: KubernetesTarget,
-    kind: WorkloadKind,
-    object: KubeObject,
-    pods: KubeObject[],
-    read: {
-      sources: Map<string, ReadSource>;
-      configMapValues: Map<string, Map<string, string>>;
-      forbiddenSecrets: Set<string>;
-    },
+    record: WorkloadRecord,
+    pods: PodRecord[],
+    sources: Map<string, Map<string, ConfigFingerprint>>,
   ): WorkloadInfo {
-    const name = object.metadata!.name!;
-    const namespace = object.metadata?.namespace ?? target.namespace;
+    const namespace = record.namespace ?? target.namespace;
     const ns = namespace ?? 'default';
     const mine = pods.filter(
       p =>
-        (p.metadata?.namespace ?? target.namespace) === namespace &&
-        matchesSelector(object.spec?.selector, p.metadata?.labels),
+        (p.namespace ?? target.namespace) === namespace &&
+        matchesSelector(record.selector, p.labels),
     );
-    const template = object.spec?.template;
-    const spec = template?.spec;
-    let replicas: { desired: number; ready: number };
-    let specReplicas: number | undefined;
-    if (kind === 'DaemonSet') {
-      replicas = {
-        desired: int(object.status?.desiredNumberScheduled),
-        ready: int(object.status?.numberReady),
+    const containers: ContainerInfo[] = record.containers.map(c => {
+      const digests = new Map<string, number>();
+      for (const pod of mine) {
+        const digest = pod.digests.find(([name]) => name === c.name)?.[1];
+        if (digest) {
+          digests.set(digest, (digests.get(digest) ?? 0) + 1);
+        }
+      }
+      return {
+        name: c.name,
+        image: c.image,
+        digests,
+        resources: c.resources,
+        env: c.env.map(e => [e.name, this.envFingerprint(e, ns, sources)]),
       };
-    } else {
-      specReplicas = int(object.spec?.replicas, 1);
-      replicas = {
-        desired: specReplicas,
-        ready: int(object.status?.readyReplicas),
-      };
-    }
-
-    const containers: ContainerInfo[] = (
-      Array.isArray(spec?.containers) ? spec.containers : []
-    )
-      .filter((c: any) => typeof c?.name === 'string')
-      .map((c: any) => {
-        const digests = new Map<string, number>();
-        for (const pod of mine) {
-          const status = (
-            Array.isArray(pod.status?.containerStatuses)
-              ? pod.status.containerStatuses
-              : []
-          ).find((s: any) => s?.name === c.name);
-          const digest = runningDigest(status?.imageID);
-          if (digest) {
-            digests.set(digest, (digests.get(digest) ?? 0) + 1);
-          }
-        }
-        const resources: Array<[string, string]> = [];
-        for (const group of ['requests', 'limits'] as const) {
-          for (const [resource, quantity] of Object.entries(
-            c.resources?.[group] ?? {},
-          )) {
-            resources.push([`${group}.${resource}`, String(quantity)]);
-          }
-        }
-        const env: Array<[string, ConfigFingerprint]> = [];
-        for (const e of Array.isArray(c.env) ? c.env : []) {
-          if (typeof e?.name !== 'string') continue;
-          env.push([e.name, this.envFingerprint(e, ns, read)]);
-        }
-        return {
-          name: c.name,
-          image: typeof c.image === 'string' ? c.image : '',
-          digests,
-          resources,
-          env,
-        };
-      });
-
-    const version =
-      object.metadata?.labels?.['app.kubernetes.io/version'] ??
-      template?.metadata?.labels?.['app.kubernetes.io/version'];
+    });
     return {
-      kind,
-      name,
+      kind: record.kind,
+      name: record.name,
       namespace,
       cluster: cluster.name,
-      ...(typeof version === 'string' ? { version } : {}),
-      specReplicas,
-      replicas,
-      status: workloadStatus(kind, object, replicas),
+      ...(record.version !== undefined ? { version: record.version } : {}),
+      specReplicas: record.specReplicas,
+      replicas: { ...record.replicas },
+      status: record.status,
       containers,
     };
   }
 
   private envFingerprint(
-    e: any,
+    e: EnvRecord,
     namespace: string,
-    read: {
-      sources: Map<string, ReadSource>;
-      configMapValues: Map<string, Map<string, string>>;
-      forbiddenSecrets: Set<string>;
-    },
+    sources: Map<string, Map<string, ConfigFingerprint>>,
   ): ConfigFingerprint {
-    const from = e.valueFrom;
-    if (!from) {
-      return this.fingerprinter.fingerprint(String(e.value ?? ''));
+    if ('fingerprint' in e) {
+      return { ...e.fingerprint };
     }
-    if (from.secretKeyRef) {
-      const { name, key } = from.secretKeyRef;
-      const known = read.sources
-        .get(`secrets/${namespace}/${name}`)
-        ?.keys.get(key);
-      // the secret's own fingerprint when it could be read; otherwise one of the reference
-      return (
-        known ??
-        this.fingerprinter.fingerprint(`secretKeyRef:${name}.${key}`, {
-          secret: true,
-        })
-      );
+    const known = sources
+      .get(`${e.from}/${namespace}/${e.ref}`)
+      ?.get(e.key as string);
+    if (known) {
+      // the value's own fingerprint, as under configmap/… and secret/…
+      return { ...known };
     }
-    if (from.configMapKeyRef) {
-      const { name, key } = from.configMapKeyRef;
-      const value = read.configMapValues
-        .get(`configmaps/${namespace}/${name}`)
-        ?.get(key);
-      if (value !== undefined) {
-        return this.fingerprinter.fingerprint(value, {
-          show: this.options.showConfigMapValues,
-        });
-      }
-      return this.fingerprinter.fingerprint(
-        `configMapKeyRef ${name}.${key} (missing)`,
-        { show: true },
-      );
+    if (e.from === 'secrets') {
+      // the secret could not be read: a fingerprint of the reference
+      return this.fingerprinter.fingerprint(`secretKeyRef:${e.ref}.${e.key}`, {
+        secret: true,
+      });
     }
-    if (from.fieldRef) {
-      return this.fingerprinter.fingerprint(
-        `fieldRef ${from.fieldRef.fieldPath ?? ''}`,
-        { show: true },
-      );
-    }
-    if (from.resourceFieldRef) {
-      const r = from.resourceFieldRef;
-      return this.fingerprinter.fingerprint(
-        `resourceFieldRef ${r.containerName ? `${r.containerName}/` : ''}${
-          r.resource ?? ''
-        }${r.divisor ? ` / ${r.divisor}` : ''}`,
-        { show: true },
-      );
-    }
-    return this.fingerprinter.fingerprint('valueFrom', { show: true });
+    return this.fingerprinter.fingerprint(
+      `configMapKeyRef ${e.ref}.${e.key} (missing)`,
+      { show: true },
+    );
   }
 
   /** Combines what the clusters of one environment run into one deployment. */

@@ -149,6 +149,7 @@ describe('readKubernetesProviderOptions', () => {
         timeoutMs: 10_000,
         workloadKinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'],
         showConfigMapValues: false,
+        inventory: { enabled: true, maxAgeMs: 120_000, pageSize: 500 },
       },
       notices: [],
     });
@@ -180,5 +181,31 @@ describe('readKubernetesProviderOptions', () => {
         }),
       ),
     ).toThrow('envParity.kubernetes.workloadKinds: unknown kind "CronJob"');
+  });
+
+  it('reads the inventory options, refusing bad ones', () => {
+    const read = (inventory: unknown) =>
+      readKubernetesProviderOptions(
+        new ConfigReader({
+          envParity: { kubernetes: { clusters: {}, inventory } as any },
+        }),
+      )!.options.inventory;
+    expect(read({ enabled: false, maxAge: '45s', pageSize: 100 })).toEqual({
+      enabled: false,
+      maxAgeMs: 45_000,
+      pageSize: 100,
+    });
+    expect(read({ maxAge: { minutes: 5 } })).toEqual({
+      enabled: true,
+      maxAgeMs: 300_000,
+      pageSize: 500,
+    });
+    expect(() => read({ pageSize: 0 })).toThrow(
+      'envParity.kubernetes.inventory.pageSize must be a positive integer',
+    );
+    expect(() => read({ pageSize: 2.5 })).toThrow(
+      'envParity.kubernetes.inventory.pageSize must be a positive integer',
+    );
+    expect(() => read({ maxAge: 'soon' })).toThrow();
   });
 });

@@ -60,6 +60,18 @@ export interface KubernetesProviderOptions {
   timeoutMs: number;
   workloadKinds: WorkloadKind[];
   showConfigMapValues: boolean;
+  /** `envParity.kubernetes.inventory`: list each cluster once per `maxAgeMs`, not per entity. */
+  inventory: InventoryOptions;
+}
+
+/** How the per-cluster inventory is kept. */
+export interface InventoryOptions {
+  /** List workloads and pods cluster-wide once per maxAge (true), or per entity with its label selector (false). */
+  enabled: boolean;
+  /** How long an inventory, and a ConfigMap's or Secret's fingerprints, are reused. */
+  maxAgeMs: number;
+  /** Items per page of the cluster-wide lists. */
+  pageSize: number;
 }
 
 /** What reading the configuration found worth telling the operator. */
@@ -69,6 +81,8 @@ export interface ConfigNotice {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_INVENTORY_MAX_AGE_MS = 2 * 60_000;
+export const DEFAULT_INVENTORY_PAGE_SIZE = 500;
 
 /**
  * Reads `envParity.kubernetes` and, in direct mode, the clusters of
@@ -150,8 +164,35 @@ export function readKubernetesProviderOptions(root: Config):
       workloadKinds: [...new Set(workloadKinds)],
       showConfigMapValues:
         config.getOptionalBoolean('showConfigMapValues') ?? false,
+      inventory: readInventoryOptions(config),
     },
     notices,
+  };
+}
+
+function readInventoryOptions(config: Config): InventoryOptions {
+  const inventory = config.getOptionalConfig('inventory');
+  const maxAgeMs = inventory?.has('maxAge')
+    ? durationToMilliseconds(
+        readDurationFromConfig(inventory, { key: 'maxAge' }),
+      )
+    : DEFAULT_INVENTORY_MAX_AGE_MS;
+  if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
+    throw new Error(
+      `${CONFIG_KEY}.inventory.maxAge must be a duration of zero or more`,
+    );
+  }
+  const pageSize =
+    inventory?.getOptionalNumber('pageSize') ?? DEFAULT_INVENTORY_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new Error(
+      `${CONFIG_KEY}.inventory.pageSize must be a positive integer`,
+    );
+  }
+  return {
+    enabled: inventory?.getOptionalBoolean('enabled') ?? true,
+    maxAgeMs,
+    pageSize,
   };
 }
 

@@ -177,7 +177,9 @@ describe('envParityModuleKubernetes in proxy mode, with the Kubernetes backend',
     // named the cluster, and carried the cluster token of the Kubernetes
     // backend's config, never a Backstage token
     for (const fake of [staging, production]) {
-      expect(fake.requestsTo('/pods').length).toBeGreaterThan(0);
+      // the inventory: pods listed once, cluster-wide, through the proxy
+      expect(fake.requestsTo('/pods')).toHaveLength(1);
+      expect(fake.requestsTo('/pods')[0].query.get('labelSelector')).toBeNull();
       expect(fake.requestsTo('/secrets/api-secrets')).toHaveLength(1);
       for (const r of fake.requests) {
         expect(r.authorization).toBe(`Bearer ${fake.token}`);
@@ -242,11 +244,22 @@ describe('envParityModuleKubernetes in proxy mode, with the Kubernetes backend',
     );
     expect(prod.status).toBe('ok');
 
-    // the API server refusing the Kubernetes backend's cluster token
+    // a refresh within 10 seconds gets the same failure of the inventory
+    // listing, without asking the cluster again
     staging.forbidden.clear();
+    const podLists = staging.requestsTo('/pods').length;
+    const retried: ParityReport = (
+      await request(server).post(`${REPORT}/refresh`)
+    ).body;
+    expect(retried.environments[0].error).toBe(stg.error);
+    expect(staging.requestsTo('/pods')).toHaveLength(podLists);
+
+    // the API server refusing the Kubernetes backend's cluster token (a
+    // new backend: a new inventory)
+    const restarted = await startBackend({ staging, production });
     staging.token = 'rotated-token';
     const refreshed: ParityReport = (
-      await request(server).post(`${REPORT}/refresh`)
+      await request(restarted).post(`${REPORT}/refresh`)
     ).body;
     expect(refreshed.environments[0].error).toBe(
       'kubernetes: cluster staging-cluster: 401 Unauthorized — the API server refused the credentials the Kubernetes backend sent: check the auth of cluster staging-cluster in kubernetes.clusterLocatorMethods',

@@ -1,4 +1,10 @@
-import { checkLabelSelector, isNamespace, matchesSelector } from './selectors';
+import { parseSelector } from './__testUtils__/fakeKubernetes';
+import {
+  checkLabelSelector,
+  isNamespace,
+  matchesSelector,
+  parseLabelSelector,
+} from './selectors';
 
 describe('checkLabelSelector', () => {
   it.each([
@@ -81,5 +87,56 @@ describe('matchesSelector', () => {
     [undefined, false],
   ])('%j → %p', (selector, expected) => {
     expect(matchesSelector(selector, labels)).toBe(expected);
+  });
+});
+
+describe('parseLabelSelector', () => {
+  const labelSets: Array<Record<string, string>> = [
+    {},
+    { app: 'api' },
+    { app: 'api', tier: 'web' },
+    { app: 'web', tier: '' },
+    { app: 'api', legacy: 'true' },
+    { 'backstage.io/kubernetes-id': 'api' },
+    { env: 'staging', app: 'worker' },
+  ];
+
+  it.each([
+    'app=api',
+    'app==api',
+    'app!=api',
+    'app in (api, web)',
+    'app notin (api)',
+    'tier',
+    '!legacy',
+    'tier=',
+    'app in (api,web),!legacy,tier!=db',
+    'backstage.io/kubernetes-id=api',
+    'env in (staging),app',
+  ])('matches %p in memory as the API server does', selector => {
+    const object = parseLabelSelector(selector);
+    const server = parseSelector(checkLabelSelector(selector));
+    for (const labels of labelSets) {
+      expect({ labels, matches: matchesSelector(object, labels) }).toEqual({
+        labels,
+        matches: server.every(r => r(labels)),
+      });
+    }
+  });
+
+  it('reads each requirement', () => {
+    expect(parseLabelSelector('a=b,c!=d,e in (f,g),h notin (i),j,!k')).toEqual({
+      matchExpressions: [
+        { key: 'a', operator: 'In', values: ['b'] },
+        { key: 'c', operator: 'NotIn', values: ['d'] },
+        { key: 'e', operator: 'In', values: ['f', 'g'] },
+        { key: 'h', operator: 'NotIn', values: ['i'] },
+        { key: 'j', operator: 'Exists' },
+        { key: 'k', operator: 'DoesNotExist' },
+      ],
+    });
+    expect(() => parseLabelSelector('a=b&c')).toThrow(
+      'has an invalid label value',
+    );
   });
 });

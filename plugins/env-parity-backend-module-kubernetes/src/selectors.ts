@@ -78,6 +78,45 @@ export function checkLabelSelector(selector: string): string {
     .join(',');
 }
 
+/**
+ * A label selector in string form (as {@link checkLabelSelector} accepts it)
+ * as a LabelSelector object, for matching in memory with
+ * {@link matchesSelector}: `a=b` and `a==b` become `a In (b)`, `a!=b`
+ * `a NotIn (b)`, `a` `a Exists` and `!a` `a DoesNotExist`, as the API
+ * server reads them. Throws like {@link checkLabelSelector}.
+ */
+export function parseLabelSelector(selector: string): LabelSelectorObject {
+  const matchExpressions: Required<LabelSelectorObject>['matchExpressions'] =
+    [];
+  for (const r of splitRequirements(checkLabelSelector(selector))) {
+    let m = /^!(.+)$/.exec(r);
+    if (m) {
+      matchExpressions.push({ key: m[1], operator: 'DoesNotExist' });
+      continue;
+    }
+    m = /^(\S+) (in|notin) \((.*)\)$/.exec(r);
+    if (m) {
+      matchExpressions.push({
+        key: m[1],
+        operator: m[2] === 'in' ? 'In' : 'NotIn',
+        values: m[3].split(','),
+      });
+      continue;
+    }
+    m = /^([^!=]+)(==|=|!=)(.*)$/.exec(r);
+    if (m) {
+      matchExpressions.push({
+        key: m[1],
+        operator: m[2] === '!=' ? 'NotIn' : 'In',
+        values: [m[3]],
+      });
+      continue;
+    }
+    matchExpressions.push({ key: r, operator: 'Exists' });
+  }
+  return { matchExpressions };
+}
+
 /** Splits on commas outside parentheses. */
 function splitRequirements(selector: string): string[] {
   if (!selector) {

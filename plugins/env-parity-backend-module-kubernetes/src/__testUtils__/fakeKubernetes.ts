@@ -179,6 +179,8 @@ export class FakeKubernetes {
   /** Answer 410 Expired to every request carrying a continue token. */
   expireContinueTokens = false;
   private readonly objects = new Map<string, KubeObject[]>();
+  /** plural → `namespace/name` → position in `objects`, so that adding many objects stays fast. */
+  private readonly positions = new Map<string, Map<string, number>>();
   private readonly canned: Array<{
     match: string | RegExp;
     answer: CannedAnswer;
@@ -207,11 +209,9 @@ export class FakeKubernetes {
       const plural = PLURALS[object.kind];
       if (!plural) throw new Error(`the fake does not serve ${object.kind}`);
       const list = this.objects.get(plural) ?? [];
-      const i = list.findIndex(
-        o =>
-          o.metadata.name === object.metadata.name &&
-          o.metadata.namespace === object.metadata.namespace,
-      );
+      const positions = this.positions.get(plural) ?? new Map();
+      const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+      const i = positions.get(key) ?? -1;
       const stored = {
         ...object,
         metadata: {
@@ -221,8 +221,9 @@ export class FakeKubernetes {
         },
       };
       if (i >= 0) list[i] = stored;
-      else list.push(stored);
+      else positions.set(key, list.push(stored) - 1);
       this.objects.set(plural, list);
+      this.positions.set(plural, positions);
     }
     return this;
   }
@@ -240,6 +241,20 @@ export class FakeKubernetes {
 
   requestsTo(fragment: string): RecordedRequest[] {
     return this.requests.filter(r => r.path.includes(fragment));
+  }
+
+  /** The number of requests per path (without the query), e.g. `{ '/api/v1/pods': 3 }`. */
+  requestCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.requests) {
+      counts[r.path] = (counts[r.path] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Forgets the requests recorded so far. */
+  clearRequests(): void {
+    this.requests.length = 0;
   }
 
   async close(): Promise<void> {
@@ -350,9 +365,10 @@ export class FakeKubernetes {
     const all = this.objects.get(plural) ?? [];
 
     if (name) {
-      const found = all.find(
-        o => o.metadata.name === name && o.metadata.namespace === namespace,
-      );
+      const position = this.positions
+        .get(plural)
+        ?.get(`${namespace ?? ''}/${name}`);
+      const found = position === undefined ? undefined : all[position];
       if (!found) {
         json(
           404,

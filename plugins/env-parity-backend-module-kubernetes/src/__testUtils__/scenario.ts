@@ -101,3 +101,94 @@ export function deployApi(
     }),
   );
 }
+
+/**
+ * One service `name` of many: a workload (Deployment by default) with one
+ * container named like the service, its pods running the given digests, a
+ * ConfigMap `<name>-config` and a Secret `<name>-secrets` it reads env
+ * vars from, and optionally a ConfigMap shared with other services.
+ */
+export function deployService(
+  fake: FakeKubernetes,
+  options: {
+    name: string;
+    namespace?: string;
+    kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout';
+    tag: string;
+    /** One entry per pod: the digest character it runs. */
+    pods: string[];
+    logLevel?: string;
+    secretValue?: string;
+    /** The name of a ConfigMap in the same namespace, read with envFrom. */
+    sharedConfig?: string;
+    /** Labels beyond `backstage.io/kubernetes-id` and `app`. */
+    labels?: Record<string, string>;
+  },
+) {
+  const { name } = options;
+  const namespace = options.namespace ?? 'shop';
+  const labels = {
+    'backstage.io/kubernetes-id': name,
+    app: name,
+    ...options.labels,
+  };
+  const image = `ghcr.io/acme/${name}`;
+  fake.add(
+    workload({
+      kind: options.kind,
+      name,
+      namespace,
+      labels,
+      replicas: options.pods.length,
+      containers: [
+        {
+          name,
+          image: `${image}:${options.tag}`,
+          resources: { requests: { cpu: '100m' }, limits: { memory: '64Mi' } },
+          env: [
+            { name: 'MODE', value: 'literal' },
+            {
+              name: 'LOG_LEVEL',
+              valueFrom: {
+                configMapKeyRef: { name: `${name}-config`, key: 'LOG_LEVEL' },
+              },
+            },
+            {
+              name: 'DB_PASSWORD',
+              valueFrom: {
+                secretKeyRef: { name: `${name}-secrets`, key: 'DB_PASSWORD' },
+              },
+            },
+          ],
+          ...(options.sharedConfig
+            ? { envFrom: [{ configMapRef: { name: options.sharedConfig } }] }
+            : {}),
+        },
+      ],
+    }),
+    ...options.pods.map((d, i) =>
+      pod({
+        name: `${name}-5c8d-${i}`,
+        namespace,
+        labels: { ...labels, 'pod-template-hash': '5c8d' },
+        containers: [
+          {
+            name,
+            image: `${image}:${options.tag}`,
+            imageID: `${image}@${digest(d)}`,
+          },
+        ],
+      }),
+    ),
+    configMap(
+      `${name}-config`,
+      { LOG_LEVEL: options.logLevel ?? 'info' },
+      namespace,
+    ),
+    secret(
+      `${name}-secrets`,
+      { DB_PASSWORD: options.secretValue ?? `${name}-password` },
+      namespace,
+    ),
+  );
+}

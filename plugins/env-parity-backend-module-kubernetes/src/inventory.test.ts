@@ -1,0 +1,462 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
+import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import {
+  component,
+  configMap,
+  digest,
+  environments,
+  pod,
+  testConfig,
+  workload,
+} from './__testUtils__/objects';
+import { deployApi, deployService, IMAGE } from './__testUtils__/scenario';
+import { KubernetesCaches } from './inventory';
+import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
+
+const ENVS = environments('staging', 'production');
+const KUBE_ID = { 'backstage.io/kubernetes-id': 'api' };
+const LIST_PATHS = [
+  '/api/v1/pods',
+  '/apis/apps/v1/deployments',
+  '/apis/apps/v1/statefulsets',
+  '/apis/apps/v1/daemonsets',
+  '/apis/argoproj.io/v1alpha1/rollouts',
+];
+
+describe('KubernetesDeploymentProvider with the inventory', () => {
+  let staging: FakeKubernetes;
+  let production: FakeKubernetes;
+
+  beforeEach(async () => {
+    staging = await FakeKubernetes.start({
+      name: 'staging-cluster',
+      prefix: '/k8s/staging',
+    });
+    production = await FakeKubernetes.start({ name: 'prod-eu' });
+  });
+
+  afterEach(async () => {
+    await Promise.all([staging.close(), production.close()]);
+  });
+
+  function provider(envParity: JsonObject = {}, caches?: KubernetesCaches) {
+    const { provider: p, notices } = KubernetesDeploymentProvider.fromConfig(
+      testConfig(
+        [
+          { fake: staging, environment: 'staging' },
+          { fake: production, environment: 'production' },
+        ],
+        envParity,
+      ),
+      {
+        logger: mockServices.logger.mock(),
+        client: { tokenPath: '/nonexistent' },
+        caches,
+      },
+    );
+    expect(notices).toEqual([]);
+    return p!;
+  }
+
+  /** The number of objects a cluster-wide list of the fake returns. */
+  async function count(fake: FakeKubernetes, path: string) {
+    const res = await fetch(`${fake.url}${path}`, {
+      headers: { Authorization: `Bearer ${fake.token}` },
+    });
+    return res.ok ? ((await res.json()) as any).items.length : undefined;
+  }
+
+  /** Fifty services per cluster, in two namespaces, of every kind, with some oddities. */
+  function seed() {
+    for (const [fake, build, tag] of [
+      [staging, 'b', '2.0.0'],
+      [production, 'a', '1.0.0'],
+    ] as const) {
+      fake.add(configMap('shared-config', { REGION: 'eu-west-1' }));
+      for (let i = 0; i < 50; i++) {
+        const name = `svc-${String(i).padStart(2, '0')}`;
+        if (fake === production && i === 20) continue; // not deployed there
+        let kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout' =
+          'Deployment';
+        if (i % 7 === 3) kind = 'StatefulSet';
+        if (i % 11 === 5) kind = 'DaemonSet';
+        if (i === 8 && fake === production) kind = 'Rollout';
+        let pods: string[] = [build, build];
+        if (i % 6 === 1) pods = ['a', 'c'];
+        if (i === 13) pods = [];
+        deployService(fake, {
+          name,
+          kind,
+          namespace: i % 5 === 0 ? 'team-b' : 'shop',
+          tag,
+          pods,
+          logLevel: fake === staging && i % 4 === 0 ? 'debug' : 'info',
+          // in team-b, shared-config does not exist: a missing reference
+          sharedConfig: i % 2 === 0 ? 'shared-config' : undefined,
+          labels: i % 3 === 0 ? { tier: 'web' } : {},
+        });
+      }
+      // a finished pod of svc-01 does not count
+      fake.add(
+        pod({
+          name: 'svc-01-job',
+          labels: { 'backstage.io/kubernetes-id': 'svc-01', app: 'svc-01' },
+          containers: [
+            { name: 'svc-01', image: 'x', imageID: `x@${digest('f')}` },
+          ],
+          phase: 'Succeeded',
+        }),
+      );
+    }
+    production.rolloutsInstalled = true;
+
+    const entities = Array.from({ length: 50 }, (_, i) => {
+      const name = `svc-${String(i).padStart(2, '0')}`;
+      if (i % 4 === 1) {
+        return component(
+          {
+            'backstage.io/kubernetes-label-selector': `app in (${name}),!legacy`,
+          },
+          name,
+        );
+      }
+      if (i % 4 === 2) {
+        return component(
+          {
+            'backstage.io/kubernetes-id': name,
+            'backstage.io/kubernetes-namespace':
+              i % 5 === 0 ? 'team-b' : 'shop',
+          },
+          name,
+        );
+      }
+      return component({ 'backstage.io/kubernetes-id': name }, name);
+    });
+    // selectors without an equality requirement, and one matching many services
+    entities.push(
+      component(
+        { 'backstage.io/kubernetes-label-selector': 'tier=web,app!=svc-03' },
+        'web-tier',
+      ),
+      component(
+        { 'backstage.io/kubernetes-label-selector': 'tier,app notin (svc-00)' },
+        'web-tier-2',
+      ),
+      component(
+        {
+          'backstage.io/kubernetes-label-selector': '!tier',
+          'backstage.io/kubernetes-namespace': 'team-b',
+        },
+        'no-tier',
+      ),
+    );
+    return entities;
+  }
+
+  it('observes many entities with a bounded number of requests per cluster, answering as per-entity queries do', async () => {
+    const entities = seed();
+    const pageSize = 10;
+    const expectedLists = new Map<FakeKubernetes, Record<string, number>>();
+    for (const fake of [staging, production]) {
+      const lists: Record<string, number> = {};
+      for (const path of LIST_PATHS) {
+        const n = await count(fake, path);
+        // a type that is not served: one request answered 404
+        lists[path] = n === undefined ? 1 : Math.max(1, Math.ceil(n / 10));
+      }
+      expectedLists.set(fake, lists);
+      fake.clearRequests();
+    }
+    expect(expectedLists.get(production)!['/api/v1/pods']).toBe(10); // 97 pods
+
+    const withInventory = provider({ inventory: { pageSize } });
+    const observed = await Promise.all(
+      entities.map(entity =>
+        withInventory.observe({ entity, environments: ENVS }),
+      ),
+    );
+
+    for (const fake of [staging, production]) {
+      const counts = fake.requestCounts();
+      const lists = Object.fromEntries(
+        Object.entries(counts).filter(([path]) => LIST_PATHS.includes(path)),
+      );
+      expect({ cluster: fake.name, lists }).toEqual({
+        cluster: fake.name,
+        lists: expectedLists.get(fake),
+      });
+      // nothing listed with a selector or per namespace
+      expect(
+        fake.requests.filter(
+          r =>
+            r.query.has('labelSelector') ||
+            /\/namespaces\/[^/]+\/(pods|deployments|statefulsets|daemonsets|rollouts)$/.test(
+              r.path,
+            ),
+        ),
+      ).toEqual([]);
+      // every ConfigMap and Secret read once, however many workloads use it
+      const gets = Object.entries(counts).filter(
+        ([path]) => !LIST_PATHS.includes(path),
+      );
+      expect(gets.length).toBeGreaterThanOrEqual(100);
+      expect(gets.filter(([, n]) => n !== 1)).toEqual([]);
+      expect(counts['/api/v1/namespaces/shop/configmaps/shared-config']).toBe(
+        1,
+      );
+    }
+    const inventoryRequests = staging.requests.length;
+
+    staging.clearRequests();
+    production.clearRequests();
+    const perEntity = provider({ inventory: { enabled: false } });
+    const expected = await Promise.all(
+      entities.map(entity => perEntity.observe({ entity, environments: ENVS })),
+    );
+    // per-entity queries: five lists per entity and cluster
+    expect(staging.requests.length).toBeGreaterThan(entities.length * 5);
+    expect(inventoryRequests).toBeLessThan(staging.requests.length / 2);
+
+    expect(observed).toEqual(expected);
+    // the comparison covers what matters: deployments, findings, errors-free
+    const text = JSON.stringify(observed);
+    for (const needle of [
+      'mixed-digests',
+      'missing-reference',
+      '"kind":"Rollout"',
+      '"kind":"DaemonSet"',
+      '"kind":"StatefulSet"',
+      'configmap/shared-config.REGION',
+      'secret/svc-00-secrets.DB_PASSWORD',
+    ]) {
+      expect({ needle, found: text.includes(needle) }).toEqual({
+        needle,
+        found: true,
+      });
+    }
+    expect(text).not.toContain(digest('f'));
+    expect(observed.flat().filter(o => o.error)).toEqual([]);
+    const webTier = observed[50];
+    expect(webTier[1].deployment!.resources!.length).toBeGreaterThan(10);
+    // svc-20 runs in staging only
+    expect(observed[20].map(o => o.environment)).toEqual(['staging']);
+  });
+
+  it('lists each cluster once per maxAge, shared by concurrent observations', async () => {
+    deployApi(staging, {
+      tag: '1.5.0',
+      pods: ['b'],
+      logLevel: 'debug',
+      dbPassword: 'x',
+    });
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    let now = 1_000_000;
+    const p = provider(
+      {},
+      new KubernetesCaches({ maxAgeMs: 120_000, now: () => now }),
+    );
+    const observeAll = () =>
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          p.observe({ entity: component(KUBE_ID), environments: ENVS }),
+        ),
+      );
+    const podLists = (fake: FakeKubernetes) =>
+      fake.requestsTo('/api/v1/pods').length;
+
+    const first = await observeAll();
+    expect(first.flat().map(o => o.deployment?.artifact)).toEqual(
+      Array.from({ length: 10 }, () => [
+        `${IMAGE}:1.5.0@${digest('b')}`,
+        `${IMAGE}:1.4.2@${digest('a')}`,
+      ]).flat(),
+    );
+    expect([podLists(staging), podLists(production)]).toEqual([1, 1]);
+    expect(production.requestsTo('/configmaps/api-config')).toHaveLength(1);
+    expect(production.requestsTo('/secrets/api-secrets')).toHaveLength(1);
+
+    // a new build rolls out; within maxAge the inventory is reused
+    deployApi(production, {
+      tag: '1.5.0',
+      pods: ['b'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    now += 119_999;
+    const [, prod] = await p.observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(prod.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
+    expect([podLists(staging), podLists(production)]).toEqual([1, 1]);
+
+    // then listed again, once, and the ConfigMaps and Secrets read again
+    now += 1;
+    const again = await observeAll();
+    expect(again.map(([, o]) => o.deployment!.artifact)).toEqual(
+      Array.from({ length: 10 }, () => `${IMAGE}:1.5.0@${digest('b')}`),
+    );
+    expect([podLists(staging), podLists(production)]).toEqual([2, 2]);
+    for (const path of LIST_PATHS.slice(1, 4)) {
+      expect(production.requestsTo(path)).toHaveLength(2);
+    }
+    expect(production.requestsTo('/configmaps/api-config')).toHaveLength(2);
+    expect(production.requestsTo('/secrets/api-secrets')).toHaveLength(2);
+  });
+
+  it('shares a failed listing with the waiting observations and retries it after 10 seconds, in its cluster only', async () => {
+    deployApi(staging, {
+      tag: '1.5.0',
+      pods: ['b'],
+      logLevel: 'debug',
+      dbPassword: 'x',
+    });
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    let now = 0;
+    const p = provider(
+      {},
+      new KubernetesCaches({ maxAgeMs: 120_000, now: () => now }),
+    );
+    production.answerNext('/api/v1/pods', {
+      status: 500,
+      body: { kind: 'Status', code: 500 },
+      delayMs: 100,
+    });
+    const observe = () =>
+      p.observe({ entity: component(KUBE_ID), environments: ENVS });
+    const failing = {
+      environment: 'production',
+      error:
+        'cluster prod-eu: 500 Internal Server Error from the API server (could not list pods cluster-wide)',
+    };
+
+    const results = await Promise.all(Array.from({ length: 5 }, observe));
+    for (const [stg, prod] of results) {
+      expect(stg.deployment!.artifact).toBe(`${IMAGE}:1.5.0@${digest('b')}`);
+      expect(prod).toEqual(failing);
+    }
+    expect(production.requestsTo('/api/v1/pods')).toHaveLength(1);
+
+    // within the retry delay the failure is answered without asking again
+    now += 9_999;
+    expect((await observe())[1]).toEqual(failing);
+    expect(production.requestsTo('/api/v1/pods')).toHaveLength(1);
+
+    now += 1;
+    const [, prod] = await observe();
+    expect(prod.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
+    expect(production.requestsTo('/api/v1/pods')).toHaveLength(2);
+    // the healthy cluster was listed once all along
+    expect(staging.requestsTo('/api/v1/pods')).toHaveLength(1);
+  });
+
+  it('lets an aborted observation stop waiting without cancelling the listing the others wait for', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'y',
+    });
+    const p = provider();
+    production.answerNext('/apis/apps/v1/deployments', {
+      status: 200,
+      body: {
+        kind: 'DeploymentList',
+        metadata: {},
+        items: [
+          workload({
+            name: 'api',
+            containers: [{ name: 'api', image: `${IMAGE}:1.4.2` }],
+          }),
+        ],
+      },
+      delayMs: 300,
+    });
+    const controller = new AbortController();
+    const request = {
+      entity: component(KUBE_ID),
+      environments: environments('production'),
+    };
+    const aborted = p.observe({ ...request, signal: controller.signal });
+    const patient = p.observe(request);
+    setTimeout(() => controller.abort(), 50);
+    expect(await aborted).toEqual([
+      {
+        environment: 'production',
+        error:
+          'cluster prod-eu: aborted while waiting for the inventory of workloads and pods',
+      },
+    ]);
+    const [obs] = await patient;
+    expect(obs.deployment!.artifact).toBe(`${IMAGE}:1.4.2@${digest('a')}`);
+    expect(production.requestsTo('/apis/apps/v1/deployments')).toHaveLength(1);
+  });
+
+  it('reads a ConfigMap shared by ten workloads once, and keeps no secret or configuration value', async () => {
+    const PLANTED = 'planted-s3cret-93ad';
+    production.add(
+      configMap('shared-config', { SHARED_VALUE: 'planted-config-value-51' }),
+    );
+    for (let i = 0; i < 10; i++) {
+      deployService(production, {
+        name: `svc-${i}`,
+        tag: '1.0.0',
+        pods: ['a'],
+        secretValue: `${PLANTED}-${i}`,
+        logLevel: 'planted-log-level-77',
+        sharedConfig: 'shared-config',
+      });
+    }
+    const caches = new KubernetesCaches({ maxAgeMs: 120_000 });
+    const p = provider({}, caches);
+    const observed = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        p.observe({
+          entity: component(
+            { 'backstage.io/kubernetes-id': `svc-${i}` },
+            `svc-${i}`,
+          ),
+          environments: environments('production'),
+        }),
+      ),
+    );
+    expect(
+      observed.map(
+        ([o]) => o.deployment!.config!['configmap/shared-config.SHARED_VALUE'],
+      ),
+    ).toEqual(Array.from({ length: 10 }, () => ({ hash: expect.any(String) })));
+    expect(production.requestsTo('/configmaps/shared-config')).toHaveLength(1);
+    expect(production.requestsTo('/secrets/')).toHaveLength(10);
+
+    const dump = JSON.stringify(caches.dump());
+    // what the caches hold: the inventory and the fingerprints of every key
+    expect(dump).toContain('svc-9');
+    expect(dump).toContain('DB_PASSWORD');
+    expect(dump).toContain('SHARED_VALUE');
+    for (const needle of [
+      PLANTED,
+      Buffer.from(`${PLANTED}-1`).toString('base64'),
+      'planted-config-value-51',
+      'planted-log-level-77',
+      // the literal env value MODE=literal is kept as a hash only
+      '"literal"',
+    ]) {
+      expect({ needle, found: dump.includes(needle) }).toEqual({
+        needle,
+        found: false,
+      });
+    }
+    expect(JSON.stringify(observed)).not.toContain(PLANTED);
+  });
+});

@@ -1,0 +1,623 @@
+import { ConfigFingerprint } from '@env-parity/plugin-env-parity-common';
+import { ConfigFingerprinter } from '@env-parity/plugin-env-parity-node';
+import { WorkloadKind } from './config';
+import { KubeObject, KubernetesClient, RESOURCES } from './KubernetesClient';
+import { LabelSelectorObject, matchesSelector } from './selectors';
+
+/**
+ * What the provider keeps of the workloads and pods it lists: only the
+ * fields it reports or matches on, with literal env values already
+ * fingerprinted, so that the inventory of a cluster with tens of thousands
+ * of pods stays small and holds no configuration value.
+ */
+
+export const KIND_RESOURCES: Record<WorkloadKind, keyof typeof RESOURCES> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Rollout: 'rollouts',
+};
+
+/** A ConfigMap or Secret a pod template refers to. */
+export interface Reference {
+  type: 'configmaps' | 'secrets';
+  name: string;
+  optional: boolean;
+}
+
+/** An env var of a container: its fingerprint, or the ConfigMap or Secret key it takes its value from. */
+export type EnvRecord =
+  | { name: string; fingerprint: ConfigFingerprint }
+  | { name: string; from: 'secrets' | 'configmaps'; ref: string; key: unknown };
+
+export interface ContainerRecord {
+  name: string;
+  image: string;
+  /** `requests.cpu` etc. to the quantity. */
+  resources: Array<[string, string]>;
+  env: EnvRecord[];
+}
+
+/** A workload as the provider needs it. */
+export interface WorkloadRecord {
+  kind: WorkloadKind;
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** `spec.selector`: which pods belong to it. */
+  selector?: LabelSelectorObject;
+  /** The `app.kubernetes.io/version` label of the workload or its pod template. */
+  version?: string;
+  /** Desired replicas; undefined for DaemonSets (set by the node count). */
+  specReplicas?: number;
+  replicas: { desired: number; ready: number };
+  status: string;
+  containers: ContainerRecord[];
+  /** The ConfigMaps and Secrets its pod template refers to, each once. */
+  references: Reference[];
+}
+
+/** A live pod (neither Succeeded nor Failed) as the provider needs it. */
+export interface PodRecord {
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** Container name to the repository digest it runs, for containers with one. */
+  digests: Array<[string, string]>;
+}
+
+/**
+ * Parses a container status `imageID` into a `sha256:` repository digest,
+ * or undefined when it holds none: `docker-pullable://repo@sha256:...`,
+ * `docker.io/x/y@sha256:...` are digests; a bare `sha256:...` is the local
+ * image ID, not a repository digest.
+ */
+export function runningDigest(imageID: unknown): string | undefined {
+  if (typeof imageID !== 'string') {
+    return undefined;
+  }
+  const m = /@(sha256:[a-f0-9]{64})$/.exec(imageID.trim());
+  return m?.[1];
+}
+
+function int(value: unknown, fallback = 0): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function condition(object: KubeObject, type: string) {
+  const conditions: any[] = Array.isArray(object.status?.conditions)
+    ? object.status.conditions
+    : [];
+  return conditions.find(c => c?.type === type);
+}
+
+function workloadStatus(
+  kind: WorkloadKind,
+  object: KubeObject,
+  replicas: { desired: number; ready: number },
+): string {
+  if (kind === 'Rollout' && typeof object.status?.phase === 'string') {
+    return object.status.phase;
+  }
+  const progressing = condition(object, 'Progressing');
+  if (
+    progressing?.status === 'False' &&
+    progressing?.reason === 'ProgressDeadlineExceeded'
+  ) {
+    return 'ProgressDeadlineExceeded';
+  }
+  const updated =
+    kind === 'DaemonSet'
+      ? object.status?.updatedNumberScheduled
+      : object.status?.updatedReplicas;
+  if (
+    replicas.ready < replicas.desired ||
+    (typeof updated === 'number' && updated < replicas.desired)
+  ) {
+    return 'Progressing';
+  }
+  const available = condition(object, 'Available');
+  if (available && available.status !== 'True') {
+    return 'Unavailable';
+  }
+  return 'Available';
+}
+
+function templateReferences(spec: any): Reference[] {
+  const refs = new Map<string, Reference>();
+  const add = (type: Reference['type'], source: any) => {
+    const name =
+      type === 'secrets' ? source?.name ?? source?.secretName : source?.name;
+    if (typeof name === 'string' && name) {
+      const optional = source?.optional === true;
+      const id = `${type}/${name}`;
+      const known = refs.get(id);
+      if (known) {
+        known.optional &&= optional;
+      } else {
+        refs.set(id, { type, name, optional });
+      }
+    }
+  };
+  const containers = [
+    ...(Array.isArray(spec?.containers) ? spec.containers : []),
+    ...(Array.isArray(spec?.initContainers) ? spec.initContainers : []),
+  ];
+  for (const c of containers) {
+    for (const from of Array.isArray(c?.envFrom) ? c.envFrom : []) {
+      if (from?.configMapRef) add('configmaps', from.configMapRef);
+      if (from?.secretRef) add('secrets', from.secretRef);
+    }
+    for (const e of Array.isArray(c?.env) ? c.env : []) {
+      if (e?.valueFrom?.configMapKeyRef)
+        add('configmaps', e.valueFrom.configMapKeyRef);
+      if (e?.valueFrom?.secretKeyRef) add('secrets', e.valueFrom.secretKeyRef);
+    }
+  }
+  for (const v of Array.isArray(spec?.volumes) ? spec.volumes : []) {
+    if (v?.configMap) add('configmaps', v.configMap);
+    if (v?.secret) add('secrets', v.secret);
+    for (const s of Array.isArray(v?.projected?.sources)
+      ? v.projected.sources
+      : []) {
+      if (s?.configMap) add('configmaps', s.configMap);
+      if (s?.secret) add('secrets', s.secret);
+    }
+  }
+  return [...refs.values()];
+}
+
+/** How an env var's value is fingerprinted, unless it comes from a ConfigMap or Secret key. */
+function envRecord(e: any, fingerprinter: ConfigFingerprinter): EnvRecord {
+  const name: string = e.name;
+  const from = e.valueFrom;
+  const shown = (text: string) => ({
+    name,
+    fingerprint: fingerprinter.fingerprint(text, { show: true }),
+  });
+  if (!from) {
+    // a literal value: only its hash is kept
+    return {
+      name,
+      fingerprint: fingerprinter.fingerprint(String(e.value ?? '')),
+    };
+  }
+  if (from.secretKeyRef) {
+    return {
+      name,
+      from: 'secrets',
+      ref: String(from.secretKeyRef.name),
+      key: from.secretKeyRef.key,
+    };
+  }
+  if (from.configMapKeyRef) {
+    return {
+      name,
+      from: 'configmaps',
+      ref: String(from.configMapKeyRef.name),
+      key: from.configMapKeyRef.key,
+    };
+  }
+  if (from.fieldRef) {
+    return shown(`fieldRef ${from.fieldRef.fieldPath ?? ''}`);
+  }
+  if (from.resourceFieldRef) {
+    const r = from.resourceFieldRef;
+    return shown(
+      `resourceFieldRef ${r.containerName ? `${r.containerName}/` : ''}${
+        r.resource ?? ''
+      }${r.divisor ? ` / ${r.divisor}` : ''}`,
+    );
+  }
+  return shown('valueFrom');
+}
+
+function selectorOf(value: any): LabelSelectorObject | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  return {
+    ...(value.matchLabels ? { matchLabels: value.matchLabels } : {}),
+    ...(value.matchExpressions
+      ? { matchExpressions: value.matchExpressions }
+      : {}),
+  };
+}
+
+function labelsOf(value: unknown): Record<string, string> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, string>)
+    : undefined;
+}
+
+/** Keeps of a listed workload what the provider needs; undefined without a name. */
+export function workloadRecord(
+  kind: WorkloadKind,
+  object: KubeObject,
+  fingerprinter: ConfigFingerprinter,
+): WorkloadRecord | undefined {
+  const name = object.metadata?.name;
+  if (typeof name !== 'string') {
+    return undefined;
+  }
+  const template = object.spec?.template;
+  const spec = template?.spec;
+  let replicas: { desired: number; ready: number };
+  let specReplicas: number | undefined;
+  if (kind === 'DaemonSet') {
+    replicas = {
+      desired: int(object.status?.desiredNumberScheduled),
+      ready: int(object.status?.numberReady),
+    };
+  } else {
+    specReplicas = int(object.spec?.replicas, 1);
+    replicas = {
+      desired: specReplicas,
+      ready: int(object.status?.readyReplicas),
+    };
+  }
+  const containers: ContainerRecord[] = (
+    Array.isArray(spec?.containers) ? spec.containers : []
+  )
+    .filter((c: any) => typeof c?.name === 'string')
+    .map((c: any) => {
+      const resources: Array<[string, string]> = [];
+      for (const group of ['requests', 'limits'] as const) {
+        for (const [resource, quantity] of Object.entries(
+          c.resources?.[group] ?? {},
+        )) {
+          resources.push([`${group}.${resource}`, String(quantity)]);
+        }
+      }
+      return {
+        name: c.name,
+        image: typeof c.image === 'string' ? c.image : '',
+        resources,
+        env: (Array.isArray(c.env) ? c.env : [])
+          .filter((e: any) => typeof e?.name === 'string')
+          .map((e: any) => envRecord(e, fingerprinter)),
+      };
+    });
+  const version =
+    object.metadata?.labels?.['app.kubernetes.io/version'] ??
+    template?.metadata?.labels?.['app.kubernetes.io/version'];
+  const namespace = object.metadata?.namespace;
+  return {
+    kind,
+    name,
+    ...(typeof namespace === 'string' ? { namespace } : {}),
+    labels: labelsOf(object.metadata?.labels),
+    selector: selectorOf(object.spec?.selector),
+    ...(typeof version === 'string' ? { version } : {}),
+    specReplicas,
+    replicas,
+    status: workloadStatus(kind, object, replicas),
+    containers,
+    references: templateReferences(spec),
+  };
+}
+
+/** Keeps of a listed pod what the provider needs; undefined for pods that ended. */
+export function podRecord(object: KubeObject): PodRecord | undefined {
+  const phase = object.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') {
+    return undefined;
+  }
+  const digests: Array<[string, string]> = [];
+  const seen = new Set<unknown>();
+  for (const status of Array.isArray(object.status?.containerStatuses)
+    ? object.status.containerStatuses
+    : []) {
+    // the first status of a container name counts, as a lookup by name would
+    if (seen.has(status?.name)) continue;
+    seen.add(status?.name);
+    const digest = runningDigest(status?.imageID);
+    if (typeof status?.name === 'string' && digest) {
+      digests.push([status.name, digest]);
+    }
+  }
+  const namespace = object.metadata?.namespace;
+  return {
+    ...(typeof namespace === 'string' ? { namespace } : {}),
+    labels: labelsOf(object.metadata?.labels),
+    digests,
+  };
+}
+
+interface Labelled {
+  namespace?: string;
+  labels?: Record<string, string>;
+}
+
+/**
+ * Objects selected by label selector and namespace in memory, in their
+ * list order (as the API server would answer a list with that selector).
+ * For a selector with an equality or `in` requirement (the usual
+ * `backstage.io/kubernetes-id=<id>`), only the objects carrying one of its
+ * values are looked at, through an index of that label key built on first
+ * use.
+ */
+export class LabelledList<T extends Labelled> {
+  private readonly indexes = new Map<string, Map<string, number[]>>();
+
+  constructor(readonly items: T[]) {}
+
+  select(selector: LabelSelectorObject, namespace?: string): T[] {
+    const equality =
+      selector.matchExpressions?.find(e => e.operator === 'In') ??
+      firstMatchLabel(selector);
+    let candidates: Iterable<T> = this.items;
+    if (equality) {
+      const index = this.index(equality.key);
+      const positions = new Set<number>();
+      for (const value of equality.values ?? []) {
+        for (const i of index.get(value) ?? []) positions.add(i);
+      }
+      candidates = [...positions].sort((a, b) => a - b).map(i => this.items[i]);
+    }
+    const selected: T[] = [];
+    for (const item of candidates) {
+      if (
+        (namespace === undefined || item.namespace === namespace) &&
+        matchesSelector(selector, item.labels)
+      ) {
+        selected.push(item);
+      }
+    }
+    return selected;
+  }
+
+  private index(key: string): Map<string, number[]> {
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = new Map();
+      this.items.forEach((item, i) => {
+        const value = item.labels?.[key];
+        if (
+          typeof value === 'string' &&
+          Object.prototype.hasOwnProperty.call(item.labels, key)
+        ) {
+          const positions = index!.get(value);
+          if (positions) positions.push(i);
+          else index!.set(value, [i]);
+        }
+      });
+      this.indexes.set(key, index);
+    }
+    return index;
+  }
+}
+
+function firstMatchLabel(selector: LabelSelectorObject) {
+  const [entry] = Object.entries(selector.matchLabels ?? {});
+  return entry ? { key: entry[0], values: [entry[1]] } : undefined;
+}
+
+/** Every workload and pod of one cluster, listed cluster-wide. */
+export interface ClusterInventory {
+  /** Per workload kind read: its workloads, or undefined when the API does not serve the kind (no Rollout CRD). */
+  workloads: Map<WorkloadKind, LabelledList<WorkloadRecord> | undefined>;
+  pods: LabelledList<PodRecord>;
+  /** When the listing started (the cache's clock). */
+  listedAt: number;
+}
+
+/** Pages read at most per cluster-wide list (at 500 a page: 500,000 objects). */
+export const INVENTORY_MAX_PAGES = 1000;
+
+/**
+ * Lists the workload kinds and pods of a cluster cluster-wide, page by
+ * page, keeping only records. A Rollout kind that is not served is
+ * remembered as undefined.
+ */
+export async function listInventory(
+  client: KubernetesClient,
+  options: {
+    kinds: WorkloadKind[];
+    pageSize: number;
+    fingerprinter: ConfigFingerprinter;
+    listedAt: number;
+  },
+): Promise<ClusterInventory> {
+  const page = { pageSize: options.pageSize, maxPages: INVENTORY_MAX_PAGES };
+  const [pods, ...lists] = await Promise.all([
+    client.list(RESOURCES.pods, { ...page, map: podRecord }),
+    ...options.kinds.map(kind =>
+      client.list(RESOURCES[KIND_RESOURCES[kind]], {
+        ...page,
+        optional: kind === 'Rollout',
+        map: (object: KubeObject) =>
+          workloadRecord(kind, object, options.fingerprinter),
+      }),
+    ),
+  ]);
+  return {
+    workloads: new Map(
+      options.kinds.map((kind, i) => [
+        kind,
+        lists[i] ? new LabelledList(lists[i]!) : undefined,
+      ]),
+    ),
+    pods: new LabelledList(pods ?? []),
+    listedAt: options.listedAt,
+  };
+}
+
+/** A ConfigMap's or Secret's keys, fingerprinted; values never kept. */
+export type SourceRecord =
+  | { found: true; keys: Map<string, ConfigFingerprint> }
+  | { found: false }
+  /** A Secret the service account may not read (403). */
+  | { found: false; forbidden: true };
+
+interface CacheEntry<V> {
+  promise: Promise<V>;
+  /** Infinity while loading. */
+  expiresAt: number;
+  value?: V;
+}
+
+/**
+ * A cache of values loaded at most once per `maxAgeMs` per key, single
+ * flight: callers asking while a load runs share it, its failure included.
+ * A failure is kept `retryDelayMs` (so that a failing cluster is not asked
+ * again by every waiting observation), a value `maxAgeMs` from the start
+ * of its load. Expired entries are dropped now and then.
+ */
+export class SingleFlightCache<V> {
+  private readonly entries = new Map<string, CacheEntry<V>>();
+  private lastSweep: number;
+
+  constructor(
+    private readonly options: {
+      maxAgeMs: number;
+      retryDelayMs: number;
+      now: () => number;
+    },
+  ) {
+    this.lastSweep = options.now();
+  }
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const now = this.options.now();
+    this.sweep(now);
+    const known = this.entries.get(key);
+    if (known && now < known.expiresAt) {
+      return known.promise;
+    }
+    const entry: CacheEntry<V> = {
+      promise: undefined as unknown as Promise<V>,
+      expiresAt: Infinity,
+    };
+    entry.promise = (async () => load())().then(
+      value => {
+        entry.value = value;
+        entry.expiresAt = now + this.options.maxAgeMs;
+        return value;
+      },
+      error => {
+        entry.expiresAt = this.options.now() + this.options.retryDelayMs;
+        throw error;
+      },
+    );
+    // a failure nobody waits for any more is no unhandled rejection
+    entry.promise.catch(() => {});
+    this.entries.set(key, entry);
+    return entry.promise;
+  }
+
+  /** The values loaded and not yet dropped, by key. */
+  values(): Array<[string, V]> {
+    return [...this.entries.entries()].flatMap(([key, entry]) =>
+      entry.value === undefined ? [] : [[key, entry.value] as [string, V]],
+    );
+  }
+
+  private sweep(now: number) {
+    if (now - this.lastSweep < Math.max(this.options.maxAgeMs, 1000)) {
+      return;
+    }
+    this.lastSweep = now;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now) {
+        this.entries.delete(key);
+      }
+    }
+  }
+}
+
+/** How long a failed inventory listing or ConfigMap/Secret read is remembered. */
+export const RETRY_DELAY_MS = 10_000;
+
+/**
+ * What the provider keeps between observations with the inventory on: the
+ * inventory of each cluster, and the fingerprints of the ConfigMaps and
+ * Secrets read, by cluster, kind, namespace and name.
+ */
+export class KubernetesCaches {
+  readonly inventories: SingleFlightCache<ClusterInventory>;
+  readonly sources: SingleFlightCache<SourceRecord>;
+  readonly now: () => number;
+
+  constructor(options: {
+    maxAgeMs: number;
+    retryDelayMs?: number;
+    now?: () => number;
+  }) {
+    this.now = options.now ?? Date.now;
+    const cacheOptions = {
+      maxAgeMs: options.maxAgeMs,
+      retryDelayMs: options.retryDelayMs ?? RETRY_DELAY_MS,
+      now: this.now,
+    };
+    this.inventories = new SingleFlightCache(cacheOptions);
+    this.sources = new SingleFlightCache(cacheOptions);
+  }
+
+  static sourceKey(
+    cluster: string,
+    type: Reference['type'],
+    namespace: string,
+    name: string,
+  ): string {
+    return JSON.stringify([cluster, type, namespace, name]);
+  }
+
+  /** Everything held, as plain data: for inspection (tests, debugging). */
+  dump(): unknown {
+    const plain = (value: unknown): unknown => {
+      if (value instanceof Map) {
+        return Object.fromEntries(
+          [...value.entries()].map(([k, v]) => [String(k), plain(v)]),
+        );
+      }
+      if (value instanceof LabelledList) {
+        return value.items;
+      }
+      if (Array.isArray(value)) {
+        return value.map(plain);
+      }
+      if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, plain(v)]),
+        );
+      }
+      return value;
+    };
+    return {
+      inventories: Object.fromEntries(
+        this.inventories.values().map(([k, v]) => [k, plain(v)]),
+      ),
+      sources: Object.fromEntries(
+        this.sources.values().map(([k, v]) => [k, plain(v)]),
+      ),
+    };
+  }
+}
+
+/** Waits for a shared promise, giving up (not cancelling it) when the signal aborts. */
+export function waitFor<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  aborted: () => Error,
+): Promise<T> {
+  if (!signal) {
+    return promise;
+  }
+  if (signal.aborted) {
+    return Promise.reject(aborted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      value => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      error => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
