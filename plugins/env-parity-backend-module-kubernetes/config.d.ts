@@ -115,11 +115,24 @@ export interface Config {
         /**
          * How long an inventory (and a ConfigMap's or Secret's
          * fingerprints) is reused, e.g. `{ minutes: 2 }` or `2m`. Defaults
-         * to 2 minutes. A refresh from the Parity tab may see data this
-         * old. A failed listing is retried by the next observation after
-         * 10 seconds.
+         * to 2 minutes. A failed listing is retried by the next observation
+         * after 10 seconds.
          */
         maxAge?: HumanDuration | string;
+        /**
+         * How old an inventory may still be used while a new one is listed
+         * in the background, e.g. `{ minutes: 6 }` or `6m`. Defaults to 3 ×
+         * `maxAge` (6 minutes with the default `maxAge`); at least `maxAge`.
+         * Between `maxAge` and `maxStale`, observations get the previous
+         * inventory at once and one listing per cluster runs in the
+         * background (a failure is logged at warn and retried after 10
+         * seconds); past `maxStale`, and for a cluster's first listing,
+         * they wait for the listing. A refresh from the Parity tab may see
+         * data up to `maxStale` old. Equal to `maxAge`: observations always
+         * wait for an expired inventory. ConfigMap and Secret fingerprints
+         * are not used past `maxAge`.
+         */
+        maxStale?: HumanDuration | string;
         /**
          * Items per page (`limit`) of the cluster-wide lists. Defaults to
          * 500. Each page must stay below 16 MiB.

@@ -354,7 +354,11 @@ describe.each([
     let now = 0;
     const p = provider(
       {},
-      new KubernetesCaches({ maxAgeMs: 120_000, now: () => now }),
+      new KubernetesCaches({
+        maxAgeMs: 120_000,
+        maxStaleMs: 120_000,
+        now: () => now,
+      }),
     );
     const request = {
       entity: component(KUBE_ID),

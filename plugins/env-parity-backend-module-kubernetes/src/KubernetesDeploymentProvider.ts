@@ -191,6 +191,13 @@ async function mapLimit<T, R>(
   return results;
 }
 
+/** An error as shown for a cluster: KubernetesApiError messages name the cluster and carry no body or token. */
+function errorMessage(cluster: { name: string }, error: unknown): string {
+  return error instanceof KubernetesApiError
+    ? error.message
+    : `cluster ${cluster.name}: ${String((error as Error)?.message ?? error)}`;
+}
+
 /** A mapped cluster as one observation reads it. */
 interface ObservedCluster {
   name: string;
@@ -300,7 +307,10 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     this.proxy = options.proxy;
     this.caches = options.inventory.enabled
       ? options.caches ??
-        new KubernetesCaches({ maxAgeMs: options.inventory.maxAgeMs })
+        new KubernetesCaches({
+          maxAgeMs: options.inventory.maxAgeMs,
+          maxStaleMs: options.inventory.maxStaleMs,
+        })
       : undefined;
   }
 
@@ -371,12 +381,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
           );
           return { cluster, result };
         } catch (error) {
-          const message =
-            error instanceof KubernetesApiError
-              ? error.message
-              : `cluster ${cluster.name}: ${String(
-                  (error as Error)?.message ?? error,
-                )}`;
+          const message = errorMessage(cluster, error);
           this.logger.debug(`could not observe ${entityRef}: ${message}`);
           return { cluster, error: message };
         }
@@ -448,8 +453,10 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   /**
    * The workloads and pods matching the entity in one cluster: from the
    * cluster's inventory (listed cluster-wide at most once per
-   * `inventory.maxAge`, shared by every observation), or listed with the
-   * entity's label selector when the inventory is off.
+   * `inventory.maxAge`, shared by every observation; an older one, up to
+   * `inventory.maxStale`, is used while a new one is listed in the
+   * background), or listed with the entity's label selector when the
+   * inventory is off.
    */
   private async select(
     cluster: ObservedCluster,
@@ -479,9 +486,26 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     }
     const caches = this.caches;
     const inventory = await waitFor(
-      caches.inventories.get(cluster.name, () =>
-        this.listInventory(cluster, client, caches.now()),
-      ),
+      caches.inventories.get(cluster.name, async ({ background }) => {
+        try {
+          // no signal: the listing is shared, and an aborted observation
+          // must not cancel it; each request has the client's timeout
+          return await this.listInventory(cluster, client, caches.now());
+        } catch (error) {
+          if (background) {
+            // nobody waits for it: the one trace of the failure
+            this.logger.warn(
+              `${errorMessage(
+                cluster,
+                error,
+              )}; refreshing the inventory of workloads and pods failed, the previous one is used until ${CONFIG_KEY}.inventory.maxStale and the listing retried after ${
+                caches.retryDelayMs / 1000
+              } seconds`,
+            );
+          }
+          throw error;
+        }
+      }),
       signal,
       () =>
         new KubernetesApiError(

@@ -149,7 +149,12 @@ describe('readKubernetesProviderOptions', () => {
         timeoutMs: 10_000,
         workloadKinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'],
         showConfigMapValues: false,
-        inventory: { enabled: true, maxAgeMs: 120_000, pageSize: 500 },
+        inventory: {
+          enabled: true,
+          maxAgeMs: 120_000,
+          maxStaleMs: 360_000,
+          pageSize: 500,
+        },
       },
       notices: [],
     });
@@ -193,13 +198,28 @@ describe('readKubernetesProviderOptions', () => {
     expect(read({ enabled: false, maxAge: '45s', pageSize: 100 })).toEqual({
       enabled: false,
       maxAgeMs: 45_000,
+      maxStaleMs: 135_000,
       pageSize: 100,
     });
     expect(read({ maxAge: { minutes: 5 } })).toEqual({
       enabled: true,
       maxAgeMs: 300_000,
+      maxStaleMs: 900_000,
       pageSize: 500,
     });
+    expect(read({ maxStale: '10m' })).toMatchObject({
+      maxAgeMs: 120_000,
+      maxStaleMs: 600_000,
+    });
+    // equal to maxAge: never served stale
+    expect(read({ maxAge: '1m', maxStale: { minutes: 1 } })).toMatchObject({
+      maxAgeMs: 60_000,
+      maxStaleMs: 60_000,
+    });
+    expect(() => read({ maxAge: '2m', maxStale: '1m' })).toThrow(
+      'envParity.kubernetes.inventory.maxStale must be a duration of at least inventory.maxAge',
+    );
+    expect(() => read({ maxStale: 'later' })).toThrow();
     expect(() => read({ pageSize: 0 })).toThrow(
       'envParity.kubernetes.inventory.pageSize must be a positive integer',
     );

@@ -70,6 +70,12 @@ export interface InventoryOptions {
   enabled: boolean;
   /** How long an inventory, and a ConfigMap's or Secret's fingerprints, are reused. */
   maxAgeMs: number;
+  /**
+   * How old an inventory may still be served, while a new one is listed in
+   * the background; at least `maxAgeMs` (equal: observations wait for the
+   * new listing).
+   */
+  maxStaleMs: number;
   /** Items per page of the cluster-wide lists. */
   pageSize: number;
 }
@@ -83,6 +89,8 @@ export interface ConfigNotice {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_INVENTORY_MAX_AGE_MS = 2 * 60_000;
 export const DEFAULT_INVENTORY_PAGE_SIZE = 500;
+/** `inventory.maxStale` defaults to this many times `inventory.maxAge`. */
+export const DEFAULT_INVENTORY_MAX_STALE_FACTOR = 3;
 
 /**
  * Reads `envParity.kubernetes` and, in direct mode, the clusters of
@@ -182,6 +190,16 @@ function readInventoryOptions(config: Config): InventoryOptions {
       `${CONFIG_KEY}.inventory.maxAge must be a duration of zero or more`,
     );
   }
+  const maxStaleMs = inventory?.has('maxStale')
+    ? durationToMilliseconds(
+        readDurationFromConfig(inventory, { key: 'maxStale' }),
+      )
+    : maxAgeMs * DEFAULT_INVENTORY_MAX_STALE_FACTOR;
+  if (!Number.isFinite(maxStaleMs) || maxStaleMs < maxAgeMs) {
+    throw new Error(
+      `${CONFIG_KEY}.inventory.maxStale must be a duration of at least inventory.maxAge`,
+    );
+  }
   const pageSize =
     inventory?.getOptionalNumber('pageSize') ?? DEFAULT_INVENTORY_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
@@ -192,6 +210,7 @@ function readInventoryOptions(config: Config): InventoryOptions {
   return {
     enabled: inventory?.getOptionalBoolean('enabled') ?? true,
     maxAgeMs,
+    maxStaleMs,
     pageSize,
   };
 }

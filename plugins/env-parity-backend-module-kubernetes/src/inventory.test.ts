@@ -40,7 +40,11 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     await Promise.all([staging.close(), production.close()]);
   });
 
-  function provider(envParity: JsonObject = {}, caches?: KubernetesCaches) {
+  function provider(
+    envParity: JsonObject = {},
+    caches?: KubernetesCaches,
+    logger = mockServices.logger.mock(),
+  ) {
     const { provider: p, notices } = KubernetesDeploymentProvider.fromConfig(
       testConfig(
         [
@@ -50,7 +54,7 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
         envParity,
       ),
       {
-        logger: mockServices.logger.mock(),
+        logger,
         client: { tokenPath: '/nonexistent' },
         caches,
       },
@@ -243,7 +247,7 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     expect(observed[20].map(o => o.environment)).toEqual(['staging']);
   });
 
-  it('lists each cluster once per maxAge, shared by concurrent observations', async () => {
+  it('lists each cluster once per maxAge, shared by concurrent observations; with maxStale equal to maxAge they wait for the new listing', async () => {
     deployApi(staging, {
       tag: '1.5.0',
       pods: ['b'],
@@ -259,7 +263,11 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     let now = 1_000_000;
     const p = provider(
       {},
-      new KubernetesCaches({ maxAgeMs: 120_000, now: () => now }),
+      new KubernetesCaches({
+        maxAgeMs: 120_000,
+        maxStaleMs: 120_000,
+        now: () => now,
+      }),
     );
     const observeAll = () =>
       Promise.all(
@@ -308,6 +316,208 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     }
     expect(production.requestsTo('/configmaps/api-config')).toHaveLength(2);
     expect(production.requestsTo('/secrets/api-secrets')).toHaveLength(2);
+  });
+
+  describe('serving the previous inventory while refreshing it', () => {
+    const PROD = environments('production');
+    const observe = (p: KubernetesDeploymentProvider) =>
+      p.observe({ entity: component(KUBE_ID), environments: PROD });
+    const artifact = (observed: Awaited<ReturnType<typeof observe>>) =>
+      observed.map(o => o.deployment?.artifact ?? o.error);
+    const OLD = `${IMAGE}:1.4.2@${digest('a')}`;
+    const NEW = `${IMAGE}:1.5.0@${digest('b')}`;
+    const deployments = () =>
+      production.requestsTo('/apis/apps/v1/deployments').length;
+    const podLists = () => production.requestsTo('/api/v1/pods').length;
+    let now: number;
+    let caches: KubernetesCaches;
+
+    beforeEach(() => {
+      deployApi(production, {
+        tag: '1.4.2',
+        pods: ['a'],
+        logLevel: 'info',
+        dbPassword: 'y',
+      });
+      now = 1_000_000;
+      caches = new KubernetesCaches({
+        maxAgeMs: 120_000,
+        maxStaleMs: 360_000,
+        now: () => now,
+      });
+    });
+
+    /** The new build is rolled out in the cluster. */
+    function rollOut() {
+      deployApi(production, {
+        tag: '1.5.0',
+        pods: ['b'],
+        logLevel: 'info',
+        dbPassword: 'y',
+      });
+    }
+
+    it('waits for the first listing of a cluster', async () => {
+      const p = provider({}, caches);
+      const listing = production.delayNext('/apis/apps/v1/deployments', 300);
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      expect(listing.answered).toBe(true);
+      expect(caches.inventories.settled('prod-eu')).toBeUndefined();
+    });
+
+    it('answers at once with the previous inventory after maxAge while one listing refreshes it, then with the new one', async () => {
+      const p = provider({}, caches);
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      expect([deployments(), podLists()]).toEqual([1, 1]);
+      rollOut();
+
+      // within maxAge: no request
+      now += 119_999;
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      expect([deployments(), podLists()]).toEqual([1, 1]);
+
+      // after maxAge: the old data at once, while the (slow) listing runs
+      now += 1;
+      const listing = production.delayNext('/apis/apps/v1/deployments', 1000);
+      const controller = new AbortController();
+      const observed = await p.observe({
+        entity: component(KUBE_ID),
+        environments: PROD,
+        signal: controller.signal,
+      });
+      expect(artifact(observed)).toEqual([OLD]);
+      expect(listing.answered).toBe(false);
+      // the observation's signal does not reach the refresh
+      controller.abort();
+      const refresh = caches.inventories.settled('prod-eu');
+      expect(refresh).toBeDefined();
+      await refresh;
+      expect(listing.answered).toBe(true);
+      expect([deployments(), podLists()]).toEqual([2, 2]);
+
+      // the next observation sees the new data, without listing again
+      expect(artifact(await observe(p))).toEqual([NEW]);
+      expect([deployments(), podLists()]).toEqual([2, 2]);
+      // and the new inventory is fresh for maxAge from its listing
+      now += 119_999;
+      expect(artifact(await observe(p))).toEqual([NEW]);
+      expect([deployments(), podLists()]).toEqual([2, 2]);
+    });
+
+    it('lists once for many observations during a refresh, and lets those past maxStale wait for that listing', async () => {
+      const p = provider({}, caches);
+      await observe(p);
+      rollOut();
+      now += 300_000;
+      const listing = production.delayNext('/apis/apps/v1/deployments', 500);
+      const during = await Promise.all(
+        Array.from({ length: 20 }, () => observe(p)),
+      );
+      expect(during.map(artifact)).toEqual(
+        Array.from({ length: 20 }, () => [OLD]),
+      );
+      // more while it runs, some after maxStale: these wait for the same listing
+      now += 59_999;
+      const stillOld = await Promise.all(
+        Array.from({ length: 10 }, () => observe(p)),
+      );
+      expect(stillOld.map(artifact)).toEqual(
+        Array.from({ length: 10 }, () => [OLD]),
+      );
+      expect(listing.answered).toBe(false);
+      now += 1;
+      const waiting = await Promise.all(
+        Array.from({ length: 10 }, () => observe(p)),
+      );
+      expect(listing.answered).toBe(true);
+      expect(waiting.map(artifact)).toEqual(
+        Array.from({ length: 10 }, () => [NEW]),
+      );
+      expect([deployments(), podLists()]).toEqual([2, 2]);
+    });
+
+    it('keeps serving the previous inventory while refreshes fail, retrying after 10 seconds and logging each failure once, until maxStale', async () => {
+      const logger = mockServices.logger.mock();
+      const p = provider({}, caches, logger);
+      await observe(p);
+      rollOut();
+      const PLANTED = 'planted-body-text-8c1e';
+      // the next four pod lists fail
+      production.answerNext(
+        '/api/v1/pods',
+        {
+          status: 500,
+          body: { kind: 'Status', code: 500, message: PLANTED },
+        },
+        4,
+      );
+      const warnings = () =>
+        logger.warn.mock.calls.map(([message]) => String(message));
+
+      now += 120_000;
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      await caches.inventories.settled('prod-eu');
+      expect(podLists()).toBe(2);
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'cluster prod-eu: 500 Internal Server Error from the API server (could not list pods cluster-wide); refreshing the inventory',
+        ),
+      ]);
+
+      // within the retry delay: the old one, no request, no new warning
+      now += 9_999;
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      expect(caches.inventories.settled('prod-eu')).toBeUndefined();
+      expect(podLists()).toBe(2);
+      expect(warnings()).toHaveLength(1);
+
+      // then one more refresh, failing too
+      now += 1;
+      const [again] = await Promise.all(
+        Array.from({ length: 5 }, () => observe(p)),
+      );
+      expect(artifact(again)).toEqual([OLD]);
+      await caches.inventories.settled('prod-eu');
+      expect(podLists()).toBe(3);
+      expect(warnings()).toHaveLength(2);
+
+      // up to maxStale the old inventory is served
+      now = 1_000_000 + 359_999;
+      expect(artifact(await observe(p))).toEqual([OLD]);
+      await caches.inventories.settled('prod-eu');
+      expect(podLists()).toBe(4);
+      expect(warnings()).toHaveLength(3);
+
+      // past it, the failure of the last refresh (10 seconds ago at most) is
+      // answered; then observations wait for a listing, and its failure is theirs
+      now += 1;
+      const failing = [
+        'cluster prod-eu: 500 Internal Server Error from the API server (could not list pods cluster-wide)',
+      ];
+      expect(artifact(await observe(p))).toEqual(failing);
+      expect(podLists()).toBe(4);
+      now += 9_999;
+      const past = await Promise.all(
+        Array.from({ length: 5 }, () => observe(p)),
+      );
+      expect(past.map(artifact)).toEqual(
+        Array.from({ length: 5 }, () => failing),
+      );
+      expect(podLists()).toBe(5);
+      // a failure somebody waited for is theirs to report, not logged at warn
+      expect(warnings()).toHaveLength(3);
+      const logged = JSON.stringify(logger.warn.mock.calls);
+      expect(logged).not.toContain(PLANTED);
+      expect(logged).not.toContain(production.token);
+
+      // the cluster answers again: after the retry delay, the new data
+      now += 9_999;
+      expect(artifact(await observe(p))).toEqual(failing);
+      now += 1;
+      expect(artifact(await observe(p))).toEqual([NEW]);
+      expect(podLists()).toBe(6);
+      expect(warnings()).toHaveLength(3);
+    });
   });
 
   it('shares a failed listing with the waiting observations and retries it after 10 seconds, in its cluster only', async () => {

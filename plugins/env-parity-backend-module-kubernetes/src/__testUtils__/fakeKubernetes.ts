@@ -30,6 +30,11 @@ export type KubeObject = {
   [key: string]: any;
 };
 
+/** Whether a delayed answer has been sent. */
+export interface DelayedAnswer {
+  answered: boolean;
+}
+
 /** A canned answer: a status and a JSON body or raw text, optionally late; or never. */
 export type CannedAnswer =
   | {
@@ -186,6 +191,11 @@ export class FakeKubernetes {
     answer: CannedAnswer;
     times: number;
   }> = [];
+  private readonly delays: Array<{
+    match: string | RegExp;
+    delayMs: number;
+    answer: DelayedAnswer;
+  }> = [];
   private resourceVersion = 1000;
   private readonly server: Server;
 
@@ -239,6 +249,17 @@ export class FakeKubernetes {
     return this.answerNext(match, answer, Infinity);
   }
 
+  /**
+   * Answers the next request whose path starts with `match` (or matches
+   * it) as usual, but `delayMs` late. The returned object tells whether
+   * the answer has been sent.
+   */
+  delayNext(match: string | RegExp, delayMs: number): DelayedAnswer {
+    const answer = { answered: false };
+    this.delays.push({ match, delayMs, answer });
+    return answer;
+  }
+
   requestsTo(fragment: string): RecordedRequest[] {
     return this.requests.filter(r => r.path.includes(fragment));
   }
@@ -264,10 +285,6 @@ export class FakeKubernetes {
 
   private handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const json = (code: number, body: unknown) => {
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
     const notFoundPage = () => {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('404 page not found\n');
@@ -285,6 +302,34 @@ export class FakeKubernetes {
       headers: req.headers,
     });
 
+    const matches = (match: string | RegExp) =>
+      typeof match === 'string' ? path.startsWith(match) : match.test(path);
+    const d = this.delays.findIndex(c => matches(c.match));
+    if (d >= 0) {
+      const [delay] = this.delays.splice(d, 1);
+      setTimeout(() => {
+        this.respond(req, res, url, path);
+        delay.answer.answered = true;
+      }, delay.delayMs);
+      return;
+    }
+    this.respond(req, res, url, path);
+  }
+
+  private respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    path: string,
+  ) {
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const notFoundPage = () => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    };
     const i = this.canned.findIndex(c =>
       typeof c.match === 'string'
         ? path.startsWith(c.match)
