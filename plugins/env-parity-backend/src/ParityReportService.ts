@@ -11,7 +11,7 @@ import {
   RevisionComparer,
 } from '@env-parity/plugin-env-parity-node';
 import { DeploymentCollector } from './collector/DeploymentCollector';
-import { ignorePatternsFor, withoutSecretHashes } from './configDrift';
+import { ignorePatternsFor, withoutHashes } from './configDrift';
 import { EnvironmentRegistry } from './environments';
 import { SnapshotStore } from './store/SnapshotStore';
 
@@ -58,7 +58,7 @@ export class ParityReportService {
     };
     const report = computeParityReport(input);
     const revisionComparisons = await this.compareRevisions(entity, report);
-    return withoutSecretHashes(
+    return withoutHashes(
       revisionComparisons
         ? computeParityReport({ ...input, revisionComparisons })
         : report,

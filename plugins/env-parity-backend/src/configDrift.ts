@@ -27,15 +27,17 @@ export function ignorePatternsFor(
 }
 
 /**
- * A report as it leaves the backend: the keyed hashes of secret
- * configuration values stay behind (drift is computed before this).
+ * A report as it leaves the backend: configuration fingerprints keep their
+ * values where shown, but no hash. Drift is computed before this, and a hash
+ * of a low-entropy value (an inline env value, a Helm value, a secret) could
+ * be guessed offline, so none is sent.
  */
-export function withoutSecretHashes(report: ParityReport): ParityReport {
+export function withoutHashes(report: ParityReport): ParityReport {
   return {
     ...report,
     environments: report.environments.map(env => {
       const config = env.deployment?.config;
-      if (!config || !Object.values(config).some(f => f.secret)) {
+      if (!config) {
         return env;
       }
       return {
@@ -43,10 +45,7 @@ export function withoutSecretHashes(report: ParityReport): ParityReport {
         deployment: {
           ...env.deployment!,
           config: Object.fromEntries(
-            Object.entries(config).map(([key, f]) => [
-              key,
-              f.secret ? { hash: '', secret: true } : f,
-            ]),
+            Object.entries(config).map(([key, f]) => [key, { ...f, hash: '' }]),
           ),
         },
       };

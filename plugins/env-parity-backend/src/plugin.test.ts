@@ -261,14 +261,14 @@ describe('configuration drift in reports', () => {
   // a provider standing in for a cluster: configuration per environment
   const running: Record<string, Record<string, ConfigFingerprint>> = {
     staging: {
-      'deployment/api.replicas': { hash: 'r1', value: '1' },
+      'deployment/api.replicas': { hash: 'keyed-hash-r1', value: '1' },
       'secret/api.DB_PASSWORD': { hash: 'keyed-hash-staging', secret: true },
-      'configmap/api.FEATURE_X': { hash: 'off', value: 'off' },
+      'configmap/api.FEATURE_X': { hash: 'keyed-hash-off', value: 'off' },
     },
     production: {
-      'deployment/api.replicas': { hash: 'r3', value: '3' },
+      'deployment/api.replicas': { hash: 'keyed-hash-r3', value: '3' },
       'secret/api.DB_PASSWORD': { hash: 'keyed-hash-production', secret: true },
-      'configmap/api.FEATURE_X': { hash: 'on', value: 'on' },
+      'configmap/api.FEATURE_X': { hash: 'keyed-hash-on', value: 'on' },
     },
   };
   const clusterModule = createBackendModule({
@@ -329,7 +329,7 @@ describe('configuration drift in reports', () => {
     return res.body;
   }
 
-  it('names differing keys, shows no secret, and keeps secret hashes in the backend', async () => {
+  it('names differing keys, shows no secret, and keeps every hash in the backend', async () => {
     const result = await report({});
     const staging = result.comparisons.find(c => c.environment === 'staging')!;
     expect(staging.verdict).toBe('config-drift');
@@ -355,9 +355,14 @@ describe('configuration drift in reports', () => {
       hash: '',
       secret: true,
     });
+    // no hash leaves the backend, secret or not; shown values stay
     expect(production.deployment?.config?.['configmap/api.FEATURE_X']).toEqual({
-      hash: 'on',
+      hash: '',
       value: 'on',
+    });
+    expect(production.deployment?.config?.['deployment/api.replicas']).toEqual({
+      hash: '',
+      value: '3',
     });
   });
 

@@ -100,6 +100,11 @@ export const envParityPlugin = createBackendPlugin({
           auth,
           logger,
         });
+        if (!config.has('envParity.config.hashKey')) {
+          logger.info(
+            'envParity.config.hashKey is not set: configuration fingerprints are keyed with a built-in key; set a secret one so that stored fingerprints of short values cannot be guessed',
+          );
+        }
         const scorecardOptions = readScorecardOptions(config);
         const scorecard = new ScorecardService({
           store: new ScorecardStore(await deps.database.getClient()),

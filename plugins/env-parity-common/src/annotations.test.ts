@@ -126,8 +126,29 @@ describe('configuration key patterns', () => {
     ['configmap/*', 'configmap/a.b', true],
     ['Configmap/*', 'configmap/a.b', false],
     ['(x)+[y]', '(x)+[y]', true],
+    ['a*b*c', 'aXbYbZc', true],
+    ['a*b*c', 'aXbYbZ', false],
+    ['**.replicas', 'deployment/api.replicas', true],
+    ['*', '', true],
+    ['', '', false],
   ])('%s matches %s: %s', (pattern, key, expected) => {
     expect(configKeyMatcher([pattern])(key)).toBe(expected);
+  });
+
+  it('stays fast on patterns that make a regular expression backtrack', () => {
+    const key = `deployment/payments-api/payments-api.env.${'X'.repeat(200)}`;
+    const started = Date.now();
+    expect(
+      configKeyMatcher(['*'.repeat(8) + '!', '*a*a*a*a*a*a*a*a!'])(key),
+    ).toBe(false);
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it('ignores patterns past the limits', () => {
+    expect(configKeyMatcher(['x'.repeat(201)])('x'.repeat(201))).toBe(false);
+    const many = [...Array.from({ length: 100 }, (_, i) => `k${i}`), 'last'];
+    expect(configKeyMatcher(many)('k99')).toBe(true);
+    expect(configKeyMatcher(many)('last')).toBe(false);
   });
 
   it('matches nothing without patterns', () => {

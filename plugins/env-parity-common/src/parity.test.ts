@@ -592,6 +592,18 @@ describe('diffConfig', () => {
     ]
   >([
     [
+      'a value one side could not read',
+      { S: fp('abc', { secret: true }), T: fp('', { unknown: true }) },
+      { S: fp('', { secret: true, unknown: true }), T: fp('def') },
+      [],
+    ],
+    [
+      'an unknown key the other side lacks',
+      {},
+      { S: fp('', { secret: true, unknown: true }) },
+      [],
+    ],
+    [
       'equal hashes',
       { A: fp('1', { value: 'x' }) },
       { A: fp('1', { value: 'y' }) },

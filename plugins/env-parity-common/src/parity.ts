@@ -236,7 +236,7 @@ export function diffConfig(
   for (const key of keys) {
     const r = reference[key];
     const e = environment[key];
-    if (r && e && r.hash === e.hash) {
+    if ((r && e && r.hash === e.hash) || r?.unknown || e?.unknown) {
       continue;
     }
     const item: DriftItem = {

@@ -28,6 +28,12 @@ export interface ConfigFingerprint {
   value?: string;
   /** True when the key holds a secret; its value is never recorded. */
   secret?: boolean;
+  /**
+   * True when the provider knows the key but could not read its value (e.g.
+   * Secrets it may not read): the key is never compared, so a permission gap
+   * in one environment does not read as drift.
+   */
+  unknown?: boolean;
 }
 
 /**
@@ -91,6 +97,8 @@ export interface DeploymentFinding {
   severity: 'info' | 'warning';
   /** One sentence, safe to show. */
   message: string;
+  /** The running resource it is about, when it is about one. */
+  resource?: { kind: string; name: string; location?: string };
 }
 
 /**
