@@ -136,11 +136,21 @@ describe('ArgocdDeploymentProvider', () => {
               type: 'out-of-sync',
               severity: 'warning',
               message: 'Application shop on argo-staging is OutOfSync',
+              resource: {
+                kind: 'Application',
+                name: 'shop',
+                location: 'argo-staging',
+              },
             },
             {
               type: 'progressing',
               severity: 'info',
               message: 'Application shop on argo-staging is Progressing',
+              resource: {
+                kind: 'Application',
+                name: 'shop',
+                location: 'argo-staging',
+              },
             },
           ],
         },
@@ -592,6 +602,138 @@ describe('ArgocdDeploymentProvider', () => {
     );
   });
 
+  it('refuses app, project and namespace annotations that are no Kubernetes names, sending nothing', async () => {
+    prod.addApp({ name: 'shop' });
+    const p = provider(mapped());
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ 'argocd/app-name': '.' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': '..' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': 'shop/../..' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': 'Shop' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': 'shop..v2' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': '-shop' }, 'argocd/app-name'],
+      [{ 'argocd/app-name': 'a'.repeat(254) }, 'argocd/app-name'],
+      [
+        { 'argocd/app-name': 'shop', 'argocd/app-namespace': '..' },
+        'argocd/app-namespace',
+      ],
+      [
+        { 'argocd/app-selector': 'app=shop', 'argocd/project-name': '..' },
+        'argocd/project-name',
+      ],
+      [
+        { 'argocd/app-selector': 'app=shop', 'argocd/app-namespace': 'a.b' },
+        'argocd/app-namespace',
+      ],
+    ];
+    for (const [annotations, key] of cases) {
+      const observations = await p.observe({
+        entity: component(annotations),
+        environments: environments('staging', 'production'),
+      });
+      expect(observations.map(o => o.environment)).toEqual([
+        'staging',
+        'production',
+      ]);
+      for (const o of observations) {
+        expect(o.deployment).toBeUndefined();
+        expect(o.error).toMatch(new RegExp(`^Annotation ${key} is "`));
+        expect(o.error).toContain('nothing was requested from Argo CD');
+        // a long value is cut short
+        expect(o.error!.length).toBeLessThan(400);
+      }
+    }
+    expect(staging.requests).toEqual([]);
+    expect(prod.requests).toEqual([]);
+
+    // dotted names are Kubernetes names
+    const valid = await p.observe({
+      entity: component({
+        'argocd/app-name': 'shop.v2-eu',
+        'argocd/app-namespace': 'team-shop',
+      }),
+      environments: environments('staging', 'production'),
+    });
+    expect(valid).toEqual([]);
+    expect(prod.requests.map(r => r.path)).toEqual([
+      '/api/v1/applications/shop.v2-eu?appNamespace=team-shop',
+    ]);
+  });
+
+  it('combines the configuration of several applications by their values, not their names', async () => {
+    // two applications per environment, named after it, disagreeing the same way
+    const addPair = (
+      fake: FakeArgocd,
+      env: string,
+      values: {
+        api: Record<string, string>;
+        worker: Record<string, string>;
+      },
+    ) => {
+      for (const part of ['api', 'worker'] as const) {
+        fake.addApp({
+          name: `shop-${part}-${env}`,
+          labels: { app: 'shop' },
+          health:
+            env === 'staging' && part === 'worker' ? 'Degraded' : undefined,
+          helm: {
+            parameters: Object.entries(values[part]).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          },
+        });
+      }
+    };
+    addPair(staging, 'staging', {
+      api: { replicaCount: '2', logLevel: 'info', tracing: 'on' },
+      worker: { replicaCount: '1', tracing: 'on', queue: 'jobs' },
+    });
+    addPair(prod, 'prod', {
+      api: { replicaCount: '2', logLevel: 'info', tracing: 'on' },
+      worker: { replicaCount: '1', queue: 'jobs' },
+    });
+    const result = byEnvironment(
+      await provider(mapped()).observe({
+        entity: component({ 'argocd/app-selector': 'app=shop' }),
+        environments: environments('staging', 'production'),
+      }),
+    );
+    const s = result.staging.deployment!;
+    const p = result.production.deployment!;
+    expect(s.resources?.map(r => r.name)).toEqual([
+      'shop-api-staging',
+      'shop-worker-staging',
+    ]);
+    // replicaCount: the same disagreement in both environments, no drift;
+    // logLevel: set by one application only, in both environments, no drift;
+    // tracing: set by both in staging, by one in production: drift
+    expect(diffConfig(p.config!, s.config!)).toEqual([
+      { type: 'config', field: 'helm.parameters.tracing', change: 'changed' },
+    ]);
+    expect(s.config!['helm.parameters.replicaCount']).toEqual(
+      p.config!['helm.parameters.replicaCount'],
+    );
+    expect(s.config!['helm.parameters.replicaCount'].value).toBeUndefined();
+    // a key all applications agree on keeps its fingerprint
+    expect(s.config!['helm.parameters.queue']).toEqual(
+      p.config!['helm.parameters.queue'],
+    );
+
+    expect(s.findings).toEqual([
+      {
+        type: 'degraded',
+        severity: 'warning',
+        message: 'Application shop-worker-staging on argo-staging is Degraded',
+        resource: {
+          kind: 'Application',
+          name: 'shop-worker-staging',
+          location: 'argo-staging',
+        },
+      },
+    ]);
+  });
+
   describe('configuration', () => {
     const helmApp = (
       fake: FakeArgocd,
@@ -771,6 +913,11 @@ describe('ArgocdDeploymentProvider', () => {
           severity: 'info',
           message:
             'The Helm values of Application shop on argo-staging are not a valid YAML mapping; they are not compared',
+          resource: {
+            kind: 'Application',
+            name: 'shop',
+            location: 'argo-staging',
+          },
         },
       ]);
       expect(p.findings?.map(f => f.type)).toEqual(['invalid-helm-values']);

@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import {
   ConfigFingerprint,
   Deployment,
+  globMatch,
 } from '@env-parity/plugin-env-parity-common';
 import {
   ConfigFingerprinter,
@@ -16,7 +17,6 @@ import { createHash } from 'node:crypto';
 import {
   configOf,
   deployedByOf,
-  globMatch,
   imageName,
   imagesOf,
   linkOf,
@@ -54,6 +54,75 @@ type Placement =
 
 function annotation(entity: Entity, key: string): string | undefined {
   return entity.metadata.annotations?.[key]?.trim() || undefined;
+}
+
+/** A DNS-1123 label: lowercase alphanumerics and `-`, starting and ending alphanumeric. */
+function isDnsLabel(text: string, maxLength = 63): boolean {
+  return (
+    text.length >= 1 &&
+    text.length <= maxLength &&
+    /^[a-z0-9-]+$/.test(text) &&
+    !text.startsWith('-') &&
+    !text.endsWith('-')
+  );
+}
+
+/**
+ * A Kubernetes object name (DNS-1123 subdomain): dot-separated DNS labels,
+ * at most 253 characters. Rules out `.` and `..`, which would turn
+ * `/api/v1/applications/<name>` into another path.
+ */
+function isKubernetesName(text: string): boolean {
+  return (
+    text.length <= 253 && text.split('.').every(label => isDnsLabel(label, 253))
+  );
+}
+
+const OBJECT_NAME_RULE =
+  'a Kubernetes object name: lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit, at most 253 characters';
+
+/** The annotations sent to Argo CD, with what a valid value is. */
+const NAME_RULES = {
+  [ANNOTATIONS.appName]: {
+    what: 'an Argo CD application name',
+    valid: isKubernetesName,
+    rule: OBJECT_NAME_RULE,
+  },
+  [ANNOTATIONS.projectName]: {
+    what: 'an Argo CD project name',
+    valid: isKubernetesName,
+    rule: OBJECT_NAME_RULE,
+  },
+  [ANNOTATIONS.appNamespace]: {
+    what: 'a Kubernetes namespace',
+    valid: (text: string) => isDnsLabel(text),
+    rule: 'lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+  },
+} as const;
+
+/**
+ * The error for the first annotation that would be sent to Argo CD and is not
+ * a valid name, or undefined when all are valid.
+ */
+function invalidAnnotation(entity: Entity): string | undefined {
+  const used: Array<keyof typeof NAME_RULES> = annotation(
+    entity,
+    ANNOTATIONS.appName,
+  )
+    ? [ANNOTATIONS.appName, ANNOTATIONS.appNamespace]
+    : [ANNOTATIONS.projectName, ANNOTATIONS.appNamespace];
+  for (const key of used) {
+    const value = annotation(entity, key);
+    const { what, valid, rule } = NAME_RULES[key];
+    if (value !== undefined && !valid(value)) {
+      const shown =
+        value.length > 80
+          ? `${JSON.stringify(value.slice(0, 80))}…`
+          : JSON.stringify(value);
+      return `Annotation ${key} is ${shown}, which is not ${what} (${rule}); nothing was requested from Argo CD`;
+    }
+  }
+  return undefined;
 }
 
 function errorMessage(error: unknown): string {
@@ -130,6 +199,10 @@ export class ArgocdDeploymentProvider implements DeploymentProvider {
     signal,
   }: ObserveRequest): Promise<ProviderObservation[]> {
     const known = environments.map(e => e.name);
+    const invalid = invalidAnnotation(entity);
+    if (invalid) {
+      return known.map(environment => ({ environment, error: invalid }));
+    }
     const instanceName = annotation(entity, ANNOTATIONS.instanceName);
     let clients = this.clients;
     if (instanceName) {
@@ -382,10 +455,7 @@ export class ArgocdDeploymentProvider implements DeploymentProvider {
     const perApp = items.map(({ app, client }) =>
       configOf(app, client.instance.name, this.fingerprinter),
     );
-    const config = this.mergeConfig(
-      items.map(i => i.app.metadata.name),
-      perApp.map(p => p.config),
-    );
+    const config = this.mergeConfig(perApp.map(p => p.config));
     if (Object.keys(config).length) {
       deployment.config = config;
     }
@@ -407,11 +477,13 @@ export class ArgocdDeploymentProvider implements DeploymentProvider {
 
   /**
    * Merges the configuration of several applications of one environment. A
-   * key the applications disagree on gets a hash of all their hashes, and no
-   * value.
+   * key the applications disagree on, or that only some of them set, gets a
+   * hash of the distinct values it has across them (an application without
+   * the key counting as one more value, "absent"), and no value. Application
+   * names are left out: they usually name the environment (`api-staging`,
+   * `api-prod`), and the same disagreement in two environments is no drift.
    */
   private mergeConfig(
-    names: string[],
     configs: Array<Record<string, ConfigFingerprint>>,
   ): Record<string, ConfigFingerprint> {
     if (configs.length === 1) {
@@ -420,17 +492,19 @@ export class ArgocdDeploymentProvider implements DeploymentProvider {
     const merged: Record<string, ConfigFingerprint> = {};
     const keys = new Set(configs.flatMap(c => Object.keys(c)));
     for (const key of [...keys].sort()) {
-      const present = configs
-        .map((c, i) => ({ name: names[i], fp: c[key] }))
-        .filter(p => p.fp);
-      const hashes = new Set(present.map(p => p.fp.hash));
-      if (hashes.size === 1) {
-        merged[key] = present[0].fp;
+      const fingerprints = configs.map(c => c[key]);
+      const present = fingerprints.filter(Boolean);
+      // "absent" cannot collide with a "hash:" member
+      const members = new Set(
+        fingerprints.map(fp => (fp ? `hash:${fp.hash}` : 'absent')),
+      );
+      if (members.size === 1) {
+        merged[key] = present[0];
         continue;
       }
-      const secret = present.some(p => p.fp.secret);
+      const secret = present.some(fp => fp.secret);
       const combined = createHash('sha256')
-        .update(present.map(p => `${p.name}=${p.fp.hash}`).join('\n'))
+        .update([...members].sort().join('\n'))
         .digest('hex')
         .slice(0, 32);
       merged[key] = { hash: combined, ...(secret ? { secret: true } : {}) };

@@ -191,6 +191,14 @@ export function parseKustomizeImage(
   return { name, value };
 }
 
+/** The Application a finding is about. */
+export function findingResource(
+  app: Application,
+  instance: string,
+): NonNullable<DeploymentFinding['resource']> {
+  return { kind: 'Application', name: app.metadata.name, location: instance };
+}
+
 /**
  * The configuration fingerprints of one Application: Helm parameters and
  * values (hashed, never shown), value files, Kustomize images and name
@@ -248,6 +256,7 @@ export function configOf(
             message: `The Helm values of Application ${name} on ${instance}${
               prefix ? ` (${prefix.slice(0, -1)})` : ''
             } are not a valid YAML mapping; they are not compared`,
+            resource: findingResource(app, instance),
           });
         }
       }
@@ -356,11 +365,13 @@ export function statusFindings(
 ): DeploymentFinding[] {
   const findings: DeploymentFinding[] = [];
   const name = app.metadata.name;
+  const resource = findingResource(app, instance);
   if (app.status?.sync?.status === 'OutOfSync') {
     findings.push({
       type: 'out-of-sync',
       severity: 'warning',
       message: `Application ${name} on ${instance} is OutOfSync`,
+      resource,
     });
   }
   const health = app.status?.health?.status;
@@ -369,12 +380,14 @@ export function statusFindings(
       type: health.toLowerCase(),
       severity: 'warning',
       message: `Application ${name} on ${instance} is ${health}`,
+      resource,
     });
   } else if (health === 'Progressing') {
     findings.push({
       type: 'progressing',
       severity: 'info',
       message: `Application ${name} on ${instance} is Progressing`,
+      resource,
     });
   }
   return findings;
@@ -399,15 +412,4 @@ export function linkOf(app: Application, instanceUrl: string) {
     title: `Argo CD: ${app.metadata.name}`,
     url: `${instanceUrl}/applications/${path}`,
   };
-}
-
-/** `*` matches any run of characters; the rest literally. */
-export function globMatch(pattern: string, value: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return regex.test(value);
 }
