@@ -1,6 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   computeParityReport,
+  ConfigFingerprint,
+  DeploymentFinding,
   EnvironmentDefinition,
   ParityReport,
   RunningResource,
@@ -60,6 +62,33 @@ const environments: EnvironmentDefinition[] = [
   },
 ];
 
+/**
+ * A report as the backend sends it: drift is computed with the hashes, then
+ * every configuration hash is blanked (secret or not); values, `secret` and
+ * `unknown` stay.
+ */
+function asSent(report: ParityReport): ParityReport {
+  return {
+    ...report,
+    environments: report.environments.map(env =>
+      env.deployment?.config
+        ? {
+            ...env,
+            deployment: {
+              ...env.deployment,
+              config: Object.fromEntries(
+                Object.entries(env.deployment.config).map(([key, f]) => [
+                  key,
+                  { ...f, hash: '' },
+                ]),
+              ),
+            },
+          }
+        : env,
+    ),
+  };
+}
+
 function iso(now: number, ago: number): string {
   return new Date(now - ago).toISOString();
 }
@@ -111,43 +140,45 @@ export function driftReport(
 ): ParityReport {
   const now = options.now ?? Date.now();
   const observedAgo = options.observedAgo ?? 3 * HOUR;
-  return computeParityReport({
-    entityRef: ENTITY_REF,
-    environments,
-    now: new Date(now),
-    staleAfterMs: DAY,
-    snapshots: [
-      productionSnapshot(now, observedAgo),
-      {
-        entityRef: ENTITY_REF,
-        environment: 'staging',
-        provider: 'annotations',
-        deployment: stagingDeployment(now),
-        observedAt: iso(now, observedAgo),
-        checkedAt: iso(now, observedAgo),
+  return asSent(
+    computeParityReport({
+      entityRef: ENTITY_REF,
+      environments,
+      now: new Date(now),
+      staleAfterMs: DAY,
+      snapshots: [
+        productionSnapshot(now, observedAgo),
+        {
+          entityRef: ENTITY_REF,
+          environment: 'staging',
+          provider: 'annotations',
+          deployment: stagingDeployment(now),
+          observedAt: iso(now, observedAgo),
+          checkedAt: iso(now, observedAgo),
+        },
+      ],
+      revisionComparisons: {
+        staging: {
+          status: 'ahead',
+          aheadBy: 3,
+          behindBy: 0,
+          commits: [
+            {
+              sha: 'c0ffee1234567890c0ffee1234567890c0ffee12',
+              message: 'Add the new checkout flow\n\nLong description',
+              author: 'jane.doe',
+              pullRequest: 812,
+            },
+            {
+              sha: 'decafbad1234567890decafbad1234567890abcd',
+              message: 'Log at debug level in staging',
+              author: 'sam.lee',
+            },
+          ],
+        },
       },
-    ],
-    revisionComparisons: {
-      staging: {
-        status: 'ahead',
-        aheadBy: 3,
-        behindBy: 0,
-        commits: [
-          {
-            sha: 'c0ffee1234567890c0ffee1234567890c0ffee12',
-            message: 'Add the new checkout flow\n\nLong description',
-            author: 'jane.doe',
-            pullRequest: 812,
-          },
-          {
-            sha: 'decafbad1234567890decafbad1234567890abcd',
-            message: 'Log at debug level in staging',
-            author: 'sam.lee',
-          },
-        ],
-      },
-    },
-  });
+    }),
+  );
 }
 
 /**
@@ -156,38 +187,40 @@ export function driftReport(
  */
 export function degradedReport(options: { now?: number } = {}): ParityReport {
   const now = options.now ?? Date.now();
-  return computeParityReport({
-    entityRef: ENTITY_REF,
-    environments: [
-      { name: 'qa', title: 'QA', reference: false, source: 'config' },
-      ...environments,
-    ],
-    now: new Date(now),
-    staleAfterMs: DAY,
-    snapshots: [
-      productionSnapshot(now, 10 * MINUTE),
-      {
-        entityRef: ENTITY_REF,
-        environment: 'staging',
-        provider: 'argocd',
-        deployment: {
-          version: '1.4.2',
-          revision: PROD_REVISION,
-          artifact: PROD_ARTIFACT,
+  return asSent(
+    computeParityReport({
+      entityRef: ENTITY_REF,
+      environments: [
+        { name: 'qa', title: 'QA', reference: false, source: 'config' },
+        ...environments,
+      ],
+      now: new Date(now),
+      staleAfterMs: DAY,
+      snapshots: [
+        productionSnapshot(now, 10 * MINUTE),
+        {
+          entityRef: ENTITY_REF,
+          environment: 'staging',
+          provider: 'argocd',
+          deployment: {
+            version: '1.4.2',
+            revision: PROD_REVISION,
+            artifact: PROD_ARTIFACT,
+          },
+          error: 'connection refused by argocd.internal:443',
+          observedAt: iso(now, 2 * HOUR),
+          checkedAt: iso(now, 10 * MINUTE),
         },
-        error: 'connection refused by argocd.internal:443',
-        observedAt: iso(now, 2 * HOUR),
-        checkedAt: iso(now, 10 * MINUTE),
-      },
-      {
-        entityRef: ENTITY_REF,
-        environment: 'qa',
-        provider: 'kubernetes',
-        error: 'cluster qa-eu is unreachable',
-        checkedAt: iso(now, 10 * MINUTE),
-      },
-    ],
-  });
+        {
+          entityRef: ENTITY_REF,
+          environment: 'qa',
+          provider: 'kubernetes',
+          error: 'cluster qa-eu is unreachable',
+          checkedAt: iso(now, 10 * MINUTE),
+        },
+      ],
+    }),
+  );
 }
 
 /** No environment has any data: the entity has no annotations yet. */
@@ -212,48 +245,36 @@ export const CONFIG_KEYS = {
   region: 'deployment/payments/app.env.REGION',
   feature: 'configmap/payments-config.FEATURE_X',
   password: 'secret/payments-secrets.DB_PASSWORD',
+  token: 'secret/payments-secrets.API_TOKEN',
   replicas: 'helm.values.replicaCount',
   image: 'kustomize.images.ghcr.io/acme/payments',
 } as const;
 
-/** What the backend sends: secret fingerprints without their hashes. */
-function withoutSecretHashes(report: ParityReport): ParityReport {
-  return {
-    ...report,
-    environments: report.environments.map(env =>
-      env.deployment?.config
-        ? {
-            ...env,
-            deployment: {
-              ...env.deployment,
-              config: Object.fromEntries(
-                Object.entries(env.deployment.config).map(([key, f]) => [
-                  key,
-                  f.secret ? { hash: '', secret: true } : f,
-                ]),
-              ),
-            },
-          }
-        : env,
-    ),
-  };
-}
-
 function extraResources(count: number): RunningResource[] {
   return Array.from({ length: count }, (_, i) => ({
-    kind: 'CronJob',
+    kind: 'StatefulSet',
     name: `payments-job-${i + 1}`,
     namespace: 'payments',
     location: 'staging-eu',
-    images: [{ container: 'job', image: 'ghcr.io/acme/payments:1.5.0' }],
+    replicas: { desired: 1, ready: 1 },
+    images: [
+      {
+        container: 'job',
+        image: 'ghcr.io/acme/payments:1.5.0',
+        digests: [STAGING_DIGEST],
+      },
+    ],
   }));
 }
 
 /**
  * Staging and production as the Kubernetes and Argo CD providers see them:
  * staging is mid-rollout (pods on two digests, 2 of 3 ready), its
- * configuration drifts (a secret among it), and two keys differ as expected
- * (`ignoreConfig`). `extraStagingResources` adds workloads to staging.
+ * configuration drifts (a secret among it), one Secret key could not be read
+ * in staging (`unknown`, never compared), and two keys differ as expected
+ * (`ignoreConfig`). Its mixed-digests finding names no resource, as in
+ * reports from before findings could. `extraStagingResources` adds workloads
+ * to staging.
  */
 export function runningReport(
   options: { now?: number; extraStagingResources?: number } = {},
@@ -261,7 +282,7 @@ export function runningReport(
   const now = options.now ?? Date.now();
   const observed = iso(now, 5 * MINUTE);
   const k = CONFIG_KEYS;
-  return withoutSecretHashes(
+  return asSent(
     computeParityReport({
       entityRef: ENTITY_REF,
       environments,
@@ -282,6 +303,7 @@ export function runningReport(
               [k.region]: { hash: 'h-eu-west', value: 'eu-west-1' },
               [k.feature]: { hash: 'h-off', value: 'off' },
               [k.password]: { hash: 'h-secret-1', secret: true },
+              [k.token]: { hash: 'h-token', secret: true },
               [k.replicas]: { hash: 'h-6', value: '6' },
               [k.image]: { hash: 'h-img-1', value: '1.4.2' },
             },
@@ -341,6 +363,8 @@ export function runningReport(
               [k.region]: { hash: 'h-eu-central', value: 'eu-central-1' },
               [k.feature]: { hash: 'h-on', value: 'on' },
               [k.password]: { hash: 'h-secret-2', secret: true },
+              // a Secret the provider may not read in staging: never compared
+              [k.token]: { hash: '', secret: true, unknown: true },
               [k.replicas]: { hash: 'h-2', value: '2' },
               [k.image]: { hash: 'h-img-2', value: '1.5.0' },
             },
@@ -383,6 +407,137 @@ export function runningReport(
           observedAt: observed,
           checkedAt: observed,
         },
+      ],
+    }),
+  );
+}
+
+export const US_DIGEST = `sha256:${'e5'.repeat(32)}`;
+export const US_OLD_DIGEST = `sha256:${'f6'.repeat(32)}`;
+
+/** The message the Kubernetes provider gives a mixed-digests finding. */
+export function mixedDigestsMessage(cluster: string): string {
+  return `Deployment payments on ${cluster}: pods of container app run 2 different digests: a rollout in progress or stuck.`;
+}
+
+/**
+ * Staging runs Deployment payments in two clusters, each mid-rollout on two
+ * digests of its own, with a mixed-digests finding per cluster; the findings
+ * name their resource unless `unnamedFindings` (reports from before findings
+ * could).
+ */
+export function twoClusterReport(
+  options: { now?: number; unnamedFindings?: boolean } = {},
+): ParityReport {
+  const now = options.now ?? Date.now();
+  const observed = iso(now, 5 * MINUTE);
+  const workload = (cluster: string, digests: string[]): RunningResource => ({
+    kind: 'Deployment',
+    name: 'payments',
+    namespace: 'payments',
+    location: cluster,
+    replicas: { desired: 3, ready: 3 },
+    status: digests.length > 1 ? 'Progressing' : 'Available',
+    images: [
+      { container: 'app', image: 'ghcr.io/acme/payments:1.5.0', digests },
+    ],
+  });
+  const finding = (cluster: string): DeploymentFinding => ({
+    type: 'mixed-digests',
+    severity: 'warning',
+    message: mixedDigestsMessage(cluster),
+    ...(options.unnamedFindings
+      ? {}
+      : {
+          resource: { kind: 'Deployment', name: 'payments', location: cluster },
+        }),
+  });
+  return asSent(
+    computeParityReport({
+      entityRef: ENTITY_REF,
+      environments,
+      now: new Date(now),
+      staleAfterMs: DAY,
+      snapshots: [
+        {
+          entityRef: ENTITY_REF,
+          environment: 'production',
+          provider: 'kubernetes',
+          deployment: {
+            version: '1.4.2',
+            revision: PROD_REVISION,
+            artifact: PROD_ARTIFACT,
+            resources: [workload('prod-eu', [PROD_DIGEST])],
+          },
+          observedAt: observed,
+          checkedAt: observed,
+        },
+        {
+          entityRef: ENTITY_REF,
+          environment: 'staging',
+          provider: 'kubernetes',
+          deployment: {
+            version: '1.5.0',
+            revision: STAGING_REVISION,
+            artifact: STAGING_ARTIFACT,
+            resources: [
+              workload('staging-eu', [STAGING_DIGEST, STAGING_OLD_DIGEST]),
+              workload('staging-us', [US_DIGEST, US_OLD_DIGEST]),
+            ],
+            findings: [finding('staging-eu'), finding('staging-us')],
+          },
+          observedAt: observed,
+          checkedAt: observed,
+        },
+      ],
+    }),
+  );
+}
+
+/** Configuration keys of a multi-source Argo CD Application. */
+export const MULTI_SOURCE_KEYS = {
+  image: 'source[0].kustomize.images.ghcr.io/acme/payments',
+  replicas: 'source[1].helm.values.replicaCount',
+  password: 'source[1].helm.values.db.password',
+  parameter: 'source[1].helm.parameters.logLevel',
+} as const;
+
+/** Staging and production as Argo CD sees a multi-source Application. */
+export function multiSourceReport(
+  options: { now?: number } = {},
+): ParityReport {
+  const now = options.now ?? Date.now();
+  const observed = iso(now, 5 * MINUTE);
+  const k = MULTI_SOURCE_KEYS;
+  const snapshot = (
+    environment: string,
+    config: Record<string, ConfigFingerprint>,
+  ): Snapshot => ({
+    entityRef: ENTITY_REF,
+    environment,
+    provider: 'argocd',
+    deployment: { version: '1.4.2', revision: PROD_REVISION, config },
+    observedAt: observed,
+    checkedAt: observed,
+  });
+  return asSent(
+    computeParityReport({
+      entityRef: ENTITY_REF,
+      environments,
+      now: new Date(now),
+      staleAfterMs: DAY,
+      snapshots: [
+        snapshot('production', {
+          [k.image]: { hash: 'h-img-1', value: '1.4.2' },
+          [k.replicas]: { hash: 'h-6', value: '6' },
+          [k.password]: { hash: 'h-secret-1', secret: true },
+        }),
+        snapshot('staging', {
+          [k.image]: { hash: 'h-img-2', value: '1.5.0' },
+          [k.replicas]: { hash: 'h-2', value: '2' },
+          [k.password]: { hash: 'h-secret-2', secret: true },
+          [k.parameter]: { hash: 'h-debug', value: 'debug' },
+        }),
       ],
     }),
   );

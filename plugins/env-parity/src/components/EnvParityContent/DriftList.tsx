@@ -94,7 +94,6 @@ const CONFIG_SOURCES: Array<[RegExp, string]> = [
   [/^statefulset\//i, 'StatefulSet'],
   [/^daemonset\//i, 'DaemonSet'],
   [/^rollout\//i, 'Rollout'],
-  [/^cronjob\//i, 'CronJob'],
   [/^configmap\//i, 'ConfigMap'],
   [/^secret\//i, 'Secret'],
   [/^helm\.values\./i, 'Helm values'],
@@ -102,8 +101,20 @@ const CONFIG_SOURCES: Array<[RegExp, string]> = [
   [/^kustomize\./i, 'Kustomize'],
 ];
 
-function configSource(field: string): string | undefined {
-  return CONFIG_SOURCES.find(([pattern]) => pattern.test(field))?.[1];
+/** The prefix Argo CD gives the keys of one source of a multi-source Application. */
+const MULTI_SOURCE = /^source\[(\d+)\]\./i;
+
+/**
+ * Where a configuration key comes from, and for a key of a multi-source
+ * Argo CD Application (`source[1].helm.values.…`) which source.
+ */
+function configSource(field: string): { label?: string; source?: number } {
+  const multi = MULTI_SOURCE.exec(field);
+  const key = multi ? field.slice(multi[0].length) : field;
+  return {
+    label: CONFIG_SOURCES.find(([pattern]) => pattern.test(key))?.[1],
+    source: multi ? Number(multi[1]) : undefined,
+  };
 }
 
 /** A key with break opportunities after `/` and `.`, so that long keys wrap. */
@@ -219,18 +230,27 @@ function SecretMarker() {
 function DriftRow(props: { item: DriftItem; secret: boolean }) {
   const classes = useStyles();
   const { item, secret } = props;
-  const source = item.type === 'config' ? configSource(item.field) : undefined;
+  const { label, source } =
+    item.type === 'config' ? configSource(item.field) : {};
   return (
     <TableRow>
       <TableCell className={classes.label}>
         {TYPE_LABELS[item.type] ?? item.type}
-        {source && (
+        {(label || source !== undefined) && (
           <Typography
             variant="caption"
             component="span"
             className={classes.source}
           >
-            {source}
+            {label}
+            {label && source !== undefined && ' · '}
+            {source !== undefined && (
+              <Tooltip
+                title={`spec.sources[${source}] of a multi-source Argo CD Application`}
+              >
+                <span>source[{source}]</span>
+              </Tooltip>
+            )}
           </Typography>
         )}
       </TableCell>

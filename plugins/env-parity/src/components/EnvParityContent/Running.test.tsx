@@ -9,10 +9,16 @@ import {
   driftReport,
   ENVOY_DIGEST,
   MIXED_DIGESTS_MESSAGE,
+  mixedDigestsMessage,
+  MULTI_SOURCE_KEYS,
+  multiSourceReport,
   PROD_DIGEST,
   runningReport,
   STAGING_DIGEST,
   STAGING_OLD_DIGEST,
+  twoClusterReport,
+  US_DIGEST,
+  US_OLD_DIGEST,
 } from '../../__testUtils__/reports';
 
 const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
@@ -124,6 +130,108 @@ describe('EnvParityContent: what runs', () => {
     expect(screen.getAllByRole('alert')).toHaveLength(1);
   });
 
+  it('lists under each mixed-digests finding only the digests of the resource it names', async () => {
+    render(new FakeEnvParityApi(async () => twoClusterReport()));
+
+    const findings = await screen.findByRole('group', {
+      name: 'Findings in Staging',
+    });
+    const alerts = within(findings).getAllByRole('alert');
+    expect(alerts).toHaveLength(2);
+    const alertOf = (cluster: string) => {
+      const found = alerts.find(a =>
+        a.textContent?.includes(mixedDigestsMessage(cluster)),
+      );
+      if (!found) {
+        throw new Error(`no alert for ${cluster}`);
+      }
+      return within(found);
+    };
+
+    const eu = alertOf('staging-eu');
+    expect(eu.getAllByText('Deployment payments · app:')).toHaveLength(1);
+    expect(eu.getByText(short(STAGING_DIGEST))).toBeInTheDocument();
+    expect(eu.getByText(short(STAGING_OLD_DIGEST))).toBeInTheDocument();
+    expect(eu.queryByText(short(US_DIGEST))).not.toBeInTheDocument();
+    expect(eu.queryByText(short(US_OLD_DIGEST))).not.toBeInTheDocument();
+
+    const us = alertOf('staging-us');
+    expect(us.getAllByText('Deployment payments · app:')).toHaveLength(1);
+    expect(us.getByText(short(US_DIGEST))).toBeInTheDocument();
+    expect(us.getByText(short(US_OLD_DIGEST))).toBeInTheDocument();
+    expect(us.queryByText(short(STAGING_DIGEST))).not.toBeInTheDocument();
+    expect(us.queryByText(short(STAGING_OLD_DIGEST))).not.toBeInTheDocument();
+  });
+
+  it('lists every mixed image under a finding naming no resource, keyed by cluster', async () => {
+    const error = jest.spyOn(console, 'error');
+    try {
+      render(
+        new FakeEnvParityApi(async () =>
+          twoClusterReport({ unnamedFindings: true }),
+        ),
+      );
+
+      const findings = await screen.findByRole('group', {
+        name: 'Findings in Staging',
+      });
+      const alerts = within(findings).getAllByRole('alert');
+      expect(alerts).toHaveLength(2);
+      for (const alert of alerts) {
+        // the same workload in two clusters: the cluster tells them apart
+        expect(
+          within(alert).getByText('Deployment payments on staging-eu · app:'),
+        ).toBeInTheDocument();
+        expect(
+          within(alert).getByText('Deployment payments on staging-us · app:'),
+        ).toBeInTheDocument();
+        for (const digest of [
+          STAGING_DIGEST,
+          STAGING_OLD_DIGEST,
+          US_DIGEST,
+          US_OLD_DIGEST,
+        ]) {
+          expect(within(alert).getByText(short(digest))).toBeInTheDocument();
+        }
+      }
+      // React warns of colliding keys
+      expect(
+        error.mock.calls.filter(args =>
+          String(args[0]).includes('two children with the same key'),
+        ),
+      ).toEqual([]);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('labels the keys of a multi-source Argo CD Application by their source', async () => {
+    render(new FakeEnvParityApi(async () => multiSourceReport()));
+
+    const { row } = await driftTable('Staging');
+    // the first cell: the type, then where the key comes from
+    const typeOf = (r: ReturnType<typeof row>) =>
+      r.getAllByRole('cell')[0].textContent;
+    const replicas = row(MULTI_SOURCE_KEYS.replicas);
+    expect(typeOf(replicas)).toBe('ConfigHelm values · source[1]');
+    expect(replicas.getByText('6')).toBeInTheDocument();
+    expect(replicas.getByText('2')).toBeInTheDocument();
+    expect(replicas.getByText('source[1]')).toHaveAttribute(
+      'title',
+      'spec.sources[1] of a multi-source Argo CD Application',
+    );
+    const image = row(MULTI_SOURCE_KEYS.image);
+    expect(typeOf(image)).toBe('ConfigKustomize image · source[0]');
+    const password = row(MULTI_SOURCE_KEYS.password);
+    expect(typeOf(password)).toBe('ConfigHelm values · source[1]');
+    expect(password.getByText('secret')).toBeInTheDocument();
+    expect(password.getAllByText('value hidden (secret)')).toHaveLength(2);
+    // a key without a label still tells its source
+    const parameter = row(MULTI_SOURCE_KEYS.parameter);
+    expect(typeOf(parameter)).toBe('Configsource[1]');
+    expect(parameter.getByText('added')).toBeInTheDocument();
+  });
+
   it('marks secret configuration drift without showing a value', async () => {
     render(new FakeEnvParityApi(async () => runningReport()));
 
@@ -134,6 +242,10 @@ describe('EnvParityContent: what runs', () => {
     expect(password.getByText('changed')).toBeInTheDocument();
     expect(password.getAllByText('value hidden (secret)')).toHaveLength(2);
     expect(table).not.toHaveTextContent(/h-secret/);
+    // a key one environment could not read is never compared
+    expect(
+      within(table).queryByText(CONFIG_KEYS.token),
+    ).not.toBeInTheDocument();
 
     // other keys show their values, labelled by where they come from
     const logLevel = row(CONFIG_KEYS.logLevel);

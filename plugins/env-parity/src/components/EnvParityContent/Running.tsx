@@ -318,12 +318,31 @@ export function RunningResources(props: {
   );
 }
 
-/** Images whose pods run more than one digest, for a `mixed-digests` finding. */
-function mixedImages(env: ReportEnvironment) {
-  return (env.deployment?.resources ?? []).flatMap(resource =>
-    (resource.images ?? [])
-      .filter(image => (image.digests?.length ?? 0) > 1)
-      .map(image => ({ resource, image })),
+/** Whether a running resource is the one a finding names. */
+function isNamed(
+  resource: RunningResource,
+  named: NonNullable<DeploymentFinding['resource']>,
+): boolean {
+  return (
+    resource.kind === named.kind &&
+    resource.name === named.name &&
+    (named.location === undefined || resource.location === named.location)
+  );
+}
+
+/**
+ * Images whose pods run more than one digest, for a `mixed-digests` finding:
+ * those of the resource it names, or of every resource for a finding that
+ * names none (reports from before findings named their resource).
+ */
+function mixedImages(env: ReportEnvironment, finding: DeploymentFinding) {
+  const named = finding.resource;
+  return (env.deployment?.resources ?? []).flatMap((resource, index) =>
+    named && !isNamed(resource, named)
+      ? []
+      : (resource.images ?? [])
+          .filter(image => (image.digests?.length ?? 0) > 1)
+          .map(image => ({ resource, image, index })),
   );
 }
 
@@ -334,19 +353,25 @@ function WarningFinding(props: {
   const classes = useStyles();
   const { finding, environment } = props;
   const mixed =
-    finding.type === 'mixed-digests' ? mixedImages(environment) : [];
+    finding.type === 'mixed-digests' ? mixedImages(environment, finding) : [];
+  // name the cluster only where the list spans more than one
+  const locations = new Set(mixed.map(({ resource }) => resource.location));
+  const showLocation = locations.size > 1;
   return (
     <Alert severity="warning" className={classes.alert}>
       <Typography variant="body2">{finding.message}</Typography>
-      {mixed.map(({ resource, image }) => (
+      {mixed.map(({ resource, image, index }) => (
         <Box
-          key={`${resource.kind}:${resource.name}:${image.container ?? ''}:${
-            image.image
-          }`}
+          key={`${resource.location ?? ''}:${resource.namespace ?? ''}:${
+            resource.kind
+          }:${resource.name}:${index}:${image.container ?? ''}:${image.image}`}
           mt={0.5}
         >
           <Typography variant="caption" component="div">
             {resource.kind} {resource.name}
+            {showLocation && resource.location
+              ? ` on ${resource.location}`
+              : ''}
             {image.container ? ` · ${image.container}` : ''}:
           </Typography>
           <Typography
