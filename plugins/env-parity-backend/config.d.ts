@@ -74,6 +74,15 @@ export interface Config {
      */
     staleAfter?: HumanDuration;
     /**
+     * How long the history of deployment changes is kept. Changes older
+     * than this are deleted after each completed collection run, at most
+     * 20,000 rows per run (statements of 5,000), so a backlog goes over
+     * several runs. By age only: a deployment unchanged for longer loses
+     * all its history rows, while its current snapshot (with the time it
+     * last changed) stays. Defaults to 90 days.
+     */
+    historyRetention?: HumanDuration;
+    /**
      * Temporary read-only access to a service in an environment
      * (`/api/env-parity/access`): requested from the Parity tab, approved by
      * the environment's owners, granted for a bounded time by a provisioner

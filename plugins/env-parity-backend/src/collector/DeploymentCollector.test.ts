@@ -51,6 +51,7 @@ async function setup(
   entities: Entity[],
   providers: DeploymentProvider[],
   collectorConfig: object = {},
+  envParityConfig: object = {},
 ) {
   const knex = await databases.init('SQLITE_3');
   const store = await DatabaseSnapshotStore.create({
@@ -64,6 +65,7 @@ async function setup(
       ],
       environmentsFromCatalog: false,
       collector: collectorConfig,
+      ...envParityConfig,
     },
   });
   const { catalog } = createTestCatalog(entities);
@@ -82,7 +84,7 @@ async function setup(
     logger,
     options: readCollectorOptions(config),
   });
-  return { store, collector, logger };
+  return { store, collector, logger, knex };
 }
 
 const versioned = (version: string) => (entity: Entity) =>
@@ -110,6 +112,7 @@ describe('DeploymentCollector', () => {
       written: 50,
       failures: 0,
       removed: 0,
+      historyDeleted: 0,
     });
     expect(provider.calls).toHaveLength(25);
     expect(provider.maxActive).toBeLessThanOrEqual(3);
@@ -230,5 +233,110 @@ describe('DeploymentCollector', () => {
       Date.parse(before.observedAt!),
     );
     expect(after.changedAt).toBe(before.changedAt);
+  });
+
+  describe('history retention', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const daysAgo = (days: number) => new Date(Date.now() - days * DAY);
+    const apiRef = 'component:default/api';
+
+    /** Old changes of api's staging deployment, as the store wrote them. */
+    async function insertHistory(
+      knex: Awaited<ReturnType<typeof setup>>['knex'],
+      ages: number[],
+    ) {
+      await knex('env_parity_snapshot_history').insert(
+        ages.map(age => ({
+          entity_ref: apiRef,
+          environment: 'staging',
+          provider: 'scripted',
+          deployment: JSON.stringify({ version: `${age}-days-ago` }),
+          fingerprint: null,
+          changed_at: daysAgo(age),
+        })),
+      );
+    }
+
+    const versions = async (store: DatabaseSnapshotStore) =>
+      (await store.getHistory(apiRef, { environment: 'staging' })).map(
+        h => h.deployment?.version,
+      );
+
+    it('deletes history past envParity.historyRetention after a full run', async () => {
+      const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+      const { store, collector, knex } = await setup(
+        [component('api')],
+        [provider],
+        {},
+        { historyRetention: { days: 7 } },
+      );
+      await insertHistory(knex, [8, 6]);
+
+      const result = await collector.collectAll();
+      expect(result.historyDeleted).toBe(1);
+      expect(await versions(store)).toEqual(['2.0.0-api', '6-days-ago']);
+      // the snapshots are untouched
+      expect(await store.getSnapshots(apiRef)).toHaveLength(2);
+    });
+
+    it('keeps 90 days by default', async () => {
+      const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+      const { store, collector, knex } = await setup(
+        [component('api')],
+        [provider],
+      );
+      await insertHistory(knex, [91, 89]);
+
+      expect((await collector.collectAll()).historyDeleted).toBe(1);
+      expect(await versions(store)).toEqual(['2.0.0-api', '89-days-ago']);
+    });
+
+    it('deletes nothing in a run stopped early or a single refresh', async () => {
+      const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+      const entity = component('api');
+      const { store, collector, knex } = await setup([entity], [provider]);
+      await insertHistory(knex, [100]);
+
+      const controller = new AbortController();
+      controller.abort();
+      expect(
+        (await collector.collectAll(controller.signal)).historyDeleted,
+      ).toBe(0);
+      await collector.collectEntity(entity);
+      expect(await versions(store)).toEqual(['2.0.0-api', '100-days-ago']);
+    });
+
+    it('logs a failed delete without failing the run', async () => {
+      const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+      const { store, collector, logger } = await setup(
+        [component('api')],
+        [provider],
+      );
+      const spy = jest
+        .spyOn(store, 'deleteHistoryBefore')
+        .mockRejectedValue(new Error('lock wait timeout'));
+
+      const before = Date.now();
+      const result = await collector.collectAll();
+      expect(result).toMatchObject({ entities: 1, historyDeleted: 0 });
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.stringContaining('lock wait timeout'),
+      );
+      // the cutoff is the run's start less 90 days
+      const cutoff = spy.mock.calls[0][0].getTime();
+      expect(cutoff).toBeGreaterThanOrEqual(before - 90 * DAY);
+      expect(cutoff).toBeLessThanOrEqual(Date.now() - 90 * DAY);
+    });
+
+    it('refuses a retention that is not positive', () => {
+      const read = (historyRetention: object) =>
+        readCollectorOptions(
+          new ConfigReader({ envParity: { historyRetention } }),
+        );
+      expect(read({ days: 30 }).historyRetentionMs).toBe(30 * DAY);
+      expect(() => read({ days: 0 })).toThrow(
+        'envParity.historyRetention must be a positive duration',
+      );
+    });
   });
 });

@@ -16,10 +16,24 @@ export interface CollectorOptions {
   batchSize: number;
   concurrency: number;
   providerTimeoutMs: number;
+  /** `envParity.historyRetention`: history older than this is deleted. */
+  historyRetentionMs: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function readCollectorOptions(config: Config): CollectorOptions {
   const c = config.getOptionalConfig('envParity.collector');
+  const historyRetentionMs = config.has('envParity.historyRetention')
+    ? durationToMilliseconds(
+        readDurationFromConfig(config, { key: 'envParity.historyRetention' }),
+      )
+    : 90 * DAY_MS;
+  if (!(historyRetentionMs > 0)) {
+    throw new Error(
+      'envParity.historyRetention must be a positive duration, e.g. { days: 90 }',
+    );
+  }
   return {
     kinds: c?.getOptionalStringArray('kinds') ?? ['Component'],
     batchSize: c?.getOptionalNumber('batchSize') ?? 100,
@@ -29,6 +43,7 @@ export function readCollectorOptions(config: Config): CollectorOptions {
           readDurationFromConfig(c, { key: 'providerTimeout' }),
         )
       : 30_000,
+    historyRetentionMs,
   };
 }
 
@@ -38,6 +53,8 @@ export interface CollectionResult {
   written: number;
   failures: number;
   removed: number;
+  /** History rows deleted as past `envParity.historyRetention`. */
+  historyDeleted: number;
   /** Scorecard rows written or deleted; present when a scorecard is kept. */
   reportsWritten?: number;
 }
@@ -92,6 +109,7 @@ export class DeploymentCollector {
       written: 0,
       failures: 0,
       removed: 0,
+      historyDeleted: 0,
       ...(this.deps.scorecard && { reportsWritten: 0 }),
     };
     // The collector works for everyone, so it sees the whole catalog; what
@@ -124,10 +142,33 @@ export class DeploymentCollector {
       );
     }
     await store.recordCompletedRun(startedAt);
+    result.historyDeleted = await this.deleteOldHistory(startedAt);
     logger.info(
-      `Collected deployments of ${result.entities} entities: ${result.written} snapshots written, ${result.failures} provider failures, ${result.removed} removed entities forgotten`,
+      `Collected deployments of ${result.entities} entities: ${result.written} snapshots written, ${result.failures} provider failures, ${result.removed} removed entities forgotten, ${result.historyDeleted} history rows past retention deleted`,
     );
     return result;
+  }
+
+  /**
+   * Deletes history past the retention, a bounded number of rows per run (a
+   * backlog goes over several runs). Only after a completed run, like the
+   * pruning of the run records; a failure is logged, as the collection
+   * itself succeeded and the next run tries again.
+   */
+  private async deleteOldHistory(startedAt: Date): Promise<number> {
+    const cutoff = new Date(
+      startedAt.getTime() - this.deps.options.historyRetentionMs,
+    );
+    try {
+      return await this.deps.store.deleteHistoryBefore(cutoff);
+    } catch (error) {
+      this.deps.logger.error(
+        `Deleting deployment history before ${cutoff.toISOString()} failed: ${errorMessage(
+          error,
+        )}`,
+      );
+      return 0;
+    }
   }
 
   /** Collects one entity now, recording the observation time even if nothing changed. */

@@ -469,5 +469,136 @@ describe.each(databases.eachSupportedId())(
         ['3', t(2).toISOString()],
       ]);
     });
+
+    describe('history retention', () => {
+      const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n, 12));
+
+      /** History rows as the store writes them, straight into the table. */
+      async function insertHistory(
+        count: number,
+        changedAt: (i: number) => Date,
+        entityRef = ref,
+      ) {
+        const rows = Array.from({ length: count }, (_, i) => ({
+          entity_ref: entityRef,
+          environment: `env-${i}`,
+          provider: 'kubernetes',
+          deployment: JSON.stringify({ version: `${i}` }),
+          fingerprint: null,
+          changed_at: changedAt(i),
+        }));
+        for (let i = 0; i < rows.length; i += 500) {
+          await knex('env_parity_snapshot_history').insert(
+            rows.slice(i, i + 500),
+          );
+        }
+      }
+
+      async function historyBefore(cutoff: Date) {
+        const [{ count }] = await knex('env_parity_snapshot_history')
+          .where('changed_at', '<', cutoff)
+          .count({ count: '*' });
+        return Number(count);
+      }
+
+      it('deletes history older than the cutoff and keeps the rest', async () => {
+        for (const [n, deployment] of [v1, v2, v1, v2].entries()) {
+          await store.applyObservations(
+            [obs({ environment: 'prod', deployment })],
+            day(n * 10),
+          );
+        }
+        expect(await store.getHistory(ref)).toHaveLength(4);
+
+        // Strictly older: the row at the cutoff stays.
+        await expect(store.deleteHistoryBefore(day(20))).resolves.toBe(2);
+        expect(
+          (await store.getHistory(ref)).map(h => [
+            h.deployment?.version,
+            h.changedAt,
+          ]),
+        ).toEqual([
+          ['1.1.0', day(30).toISOString()],
+          ['1.0.0', day(20).toISOString()],
+        ]);
+        await expect(store.deleteHistoryBefore(day(20))).resolves.toBe(0);
+
+        // By age only: the newest change goes too, the snapshot stays.
+        await expect(store.deleteHistoryBefore(day(31))).resolves.toBe(2);
+        await expect(store.getHistory(ref)).resolves.toEqual([]);
+        expect(await store.getSnapshots(ref)).toMatchObject([
+          { deployment: v2, changedAt: day(30).toISOString() },
+        ]);
+      });
+
+      it('deletes at most 5,000 rows per statement, a few statements per call', async () => {
+        // One collection batch shares its changed_at: all tied.
+        await insertHistory(5_100, () => day(0));
+        await insertHistory(30, () => day(100), 'component:default/recent');
+
+        await expect(
+          store.deleteHistoryBefore(day(50), { maxBatches: 1 }),
+        ).resolves.toBe(5_000);
+        expect(await historyBefore(day(50))).toBe(100);
+
+        await expect(store.deleteHistoryBefore(day(50))).resolves.toBe(100);
+        expect(await historyBefore(day(50))).toBe(0);
+        expect(
+          await store.getHistory('component:default/recent', { limit: 1000 }),
+        ).toHaveLength(30);
+      });
+
+      it('deletes the oldest rows first, stopping after the last batch', async () => {
+        // 25 old rows at three times, in an id order unlike their time order
+        const times = [day(3), day(1), day(2)];
+        await insertHistory(25, i => times[i % 3]);
+        await insertHistory(5, () => day(40), 'component:default/recent');
+
+        await expect(
+          store.deleteHistoryBefore(day(10), { batchSize: 4, maxBatches: 3 }),
+        ).resolves.toBe(12);
+        const left = await knex('env_parity_snapshot_history')
+          .where('entity_ref', ref)
+          .select('changed_at');
+        // day 1 has 8 rows and day 2 has 8: 4 of day 2 are left, and day 3
+        expect(
+          left.map(r => new Date(r.changed_at).toISOString()).sort(),
+        ).toEqual([
+          ...Array(4).fill(day(2).toISOString()),
+          ...Array(9).fill(day(3).toISOString()),
+        ]);
+
+        await expect(
+          store.deleteHistoryBefore(day(10), { batchSize: 4, maxBatches: 10 }),
+        ).resolves.toBe(13);
+        expect(await historyBefore(day(10))).toBe(0);
+        expect(await historyBefore(day(50))).toBe(5);
+      });
+
+      it('has an index on changed_at for the delete', async () => {
+        const client = knex.client.config.client as string;
+        let names: string[];
+        if (client.includes('pg')) {
+          const { rows } = await knex.raw(
+            "select indexname as name from pg_indexes where tablename = 'env_parity_snapshot_history'",
+          );
+          names = rows.map((r: { name: string }) => r.name);
+        } else if (client.includes('mysql')) {
+          const [rows] = await knex.raw(
+            'show index from env_parity_snapshot_history where Seq_in_index = 1 and Column_name = ?',
+            ['changed_at'],
+          );
+          names = rows.map((r: { Key_name: string }) => r.Key_name);
+        } else {
+          const rows = await knex.raw(
+            "select name from pragma_index_info('env_parity_snapshot_history_changed_idx') where seqno = 0 and name = 'changed_at'",
+          );
+          names = rows.length
+            ? ['env_parity_snapshot_history_changed_idx']
+            : [];
+        }
+        expect(names).toContain('env_parity_snapshot_history_changed_idx');
+      });
+    });
   },
 );

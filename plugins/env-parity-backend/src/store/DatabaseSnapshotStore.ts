@@ -23,6 +23,14 @@ const RUNS = 'env_parity_collection_runs';
 /** Completed runs kept; only the latest is read, the rest help debugging. */
 const KEPT_RUNS = 100;
 
+/**
+ * History rows past the retention deleted per statement, and statements per
+ * call: a backlog (e.g. when the retention is first shortened) is worked off
+ * over several collection runs, each statement short.
+ */
+const HISTORY_DELETE_BATCH = 5_000;
+const HISTORY_DELETE_BATCHES = 4;
+
 /** Keeps IN-lists and multi-row inserts well below every database's bind limit. */
 const CHUNK = 500;
 const INSERT_CHUNK = 100;
@@ -358,6 +366,47 @@ export class DatabaseSnapshotStore implements SnapshotStore {
       }
       return removed.length;
     });
+  }
+
+  async deleteHistoryBefore(
+    cutoff: Date,
+    options?: { batchSize?: number; maxBatches?: number },
+  ): Promise<number> {
+    const batchSize = options?.batchSize ?? HISTORY_DELETE_BATCH;
+    const maxBatches = options?.maxBatches ?? HISTORY_DELETE_BATCHES;
+    let deleted = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      // PostgreSQL has no DELETE ... LIMIT and MySQL no LIMIT in IN
+      // subqueries, so find the last row of the batch first, in the order of
+      // the (changed_at, id) index: rows of one collection batch share their
+      // changed_at, so the id breaks the tie and the batch stays bounded.
+      const last: { changed_at: DbTime; id: number } | undefined =
+        await this.db(HISTORY)
+          .select('changed_at', 'id')
+          .where('changed_at', '<', cutoff)
+          .orderBy([
+            { column: 'changed_at', order: 'asc' },
+            { column: 'id', order: 'asc' },
+          ])
+          .offset(batchSize - 1)
+          .first();
+      const query = this.db(HISTORY).where('changed_at', '<', cutoff);
+      if (last) {
+        query
+          .where('changed_at', '<=', last.changed_at)
+          .where(q =>
+            q
+              .where('changed_at', '<', last.changed_at)
+              .orWhere('id', '<=', last.id),
+          );
+      }
+      // Without a last row fewer than a batch are left: this is the last one.
+      deleted += await query.delete();
+      if (!last) {
+        break;
+      }
+    }
+    return deleted;
   }
 
   private async latestRunStart(db: Knex): Promise<Date | undefined> {

@@ -79,4 +79,18 @@ export interface SnapshotStore {
    * removed from the catalog. Returns the number of entities removed.
    */
   deleteEntitiesExcept(keep: Set<string>): Promise<number>;
+
+  /**
+   * Deletes history rows that changed before `cutoff` (the retention),
+   * oldest first, in separate statements of at most `batchSize` rows
+   * (default 5,000), at most `maxBatches` of them (default 4), so one call
+   * stays short however large the backlog; the rest goes on the next call.
+   * By age only: the newest change of a deployment is deleted too once it
+   * is old, as its snapshot row keeps the current state and when it
+   * changed. Returns the number of rows deleted.
+   */
+  deleteHistoryBefore(
+    cutoff: Date,
+    options?: { batchSize?: number; maxBatches?: number },
+  ): Promise<number>;
 }
