@@ -22,8 +22,12 @@ export interface Config {
          */
         url: string;
         /**
-         * env-parity supports `serviceAccount` only; a mapped cluster with
-         * another auth provider is skipped with a warning.
+         * Direct mode: env-parity supports `serviceAccount` only; a mapped
+         * cluster with another auth provider is skipped with a warning.
+         * Proxy mode: a mapped cluster whose auth yields no bearer token
+         * (`x509`, `localKubectlProxy`, none) gets a warning at startup,
+         * since the Kubernetes backend then forwards env-parity's Backstage
+         * token to its API server.
          */
         authProvider: string;
         /**
@@ -45,9 +49,9 @@ export interface Config {
   envParity?: {
     /**
      * The Kubernetes deployment provider. Its presence enables the module
-     * (`envParity.kubernetes: {}` is enough when kubernetes-cluster
-     * Resources carry the `env-parity/environment` annotation); without it
-     * the module adds nothing.
+     * (`envParity.kubernetes: { clustersFromCatalog: true }` is enough when
+     * kubernetes-cluster Resources carry the `env-parity/environment`
+     * annotation); without it the module adds nothing.
      */
     kubernetes?: {
       /**
@@ -58,6 +62,10 @@ export interface Config {
        * (`<kubernetes base URL>/proxy`, header Backstage-Kubernetes-Cluster)
        * with env-parity's own service token, so any cluster locator and any
        * auth the Kubernetes backend can use without a user's token works.
+       * The Kubernetes backend replaces that token only with a bearer token
+       * of the cluster's auth: for clusters with client certificates,
+       * localKubectlProxy or no auth it reaches the API server (warned
+       * about at startup).
        */
       mode?: 'direct' | 'proxy';
       /**
@@ -72,7 +80,10 @@ export interface Config {
       /**
        * Also map clusters by the `env-parity/environment` annotation of
        * catalog entities of kind Resource, spec.type kubernetes-cluster
-       * (cluster name = metadata.name). Defaults to true. Only names and
+       * (cluster name = metadata.name). Defaults to false: whoever can
+       * register such a Resource could otherwise map a cluster into any
+       * environment, production included; turn it on where registering
+       * kubernetes-cluster Resources is restricted. Only names and
        * environments are taken from the catalog, never URLs or credentials.
        */
       clustersFromCatalog?: boolean;
@@ -90,8 +101,10 @@ export interface Config {
         'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout'
       >;
       /**
-       * Show ConfigMap values in reports instead of hashes only. Defaults to
-       * false. Secret values are never shown, stored or logged.
+       * Show ConfigMap values (and env vars taken from them with
+       * configMapKeyRef) in reports instead of hashes only. Defaults to
+       * false. Literal env values are always hashed only; Secret values are
+       * never shown, stored or logged.
        */
       showConfigMapValues?: boolean;
       /**

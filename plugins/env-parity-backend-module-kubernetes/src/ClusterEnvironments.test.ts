@@ -1,4 +1,5 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import { testCatalog } from './__testUtils__/catalog';
 import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
 import {
@@ -153,6 +154,58 @@ describe('ClusterEnvironments', () => {
   });
 });
 
+describe('KubernetesDeploymentProvider with the catalog mapping (proxy mode)', () => {
+  it('warns once about a catalog-mapped cluster whose auth would let the Backstage token through', async () => {
+    const config = new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              { name: 'prod-eu', url: 'https://a', authProvider: 'x509' },
+              {
+                name: 'staging-cluster',
+                url: 'https://b',
+                authProvider: 'serviceAccount',
+              },
+            ],
+          },
+        ],
+      },
+      envParity: {
+        kubernetes: { mode: 'proxy', clustersFromCatalog: true, timeout: '1s' },
+      },
+    });
+    const logger = mockServices.logger.mock();
+    const { provider: p, notices } = KubernetesDeploymentProvider.fromConfig(
+      config,
+      {
+        logger,
+        auth: mockServices.auth({ pluginId: 'env-parity' }),
+        // nothing listens there: every read fails, which does not matter here
+        discovery: {
+          getBaseUrl: async () => 'http://127.0.0.1:9/api/kubernetes',
+          getExternalBaseUrl: async () => 'http://127.0.0.1:9/api/kubernetes',
+        },
+        catalog: testCatalog(ENTITIES),
+      },
+    );
+    // nothing the config maps: nothing to warn about at startup
+    expect(notices).toEqual([]);
+    const request = {
+      entity: component({ 'backstage.io/kubernetes-id': 'api' }),
+      environments: environments('qa', 'production'),
+    };
+    await p!.observe(request);
+    await p!.observe(request);
+    expect(logger.warn.mock.calls.map(([message]) => message)).toEqual([
+      expect.stringMatching(
+        /^envParity\.kubernetes\.mode is proxy, but cluster "prod-eu" uses authProvider "x509" in kubernetes\.clusterLocatorMethods, .*Backstage service token reaches that cluster's API server/,
+      ),
+    ]);
+  });
+});
+
 describe('KubernetesDeploymentProvider with the catalog mapping (direct mode)', () => {
   let production: FakeKubernetes;
 
@@ -164,10 +217,17 @@ describe('KubernetesDeploymentProvider with the catalog mapping (direct mode)', 
     await production.close();
   });
 
-  function provider(options: { fail?: boolean; clusters?: object }) {
+  function provider(options: {
+    fail?: boolean;
+    clusters?: object;
+    clustersFromCatalog?: boolean;
+  }) {
     // prod-eu is defined in kubernetes.clusterLocatorMethods but not mapped by config
     const config = testConfig([{ fake: production, environment: 'x' }], {
       clusters: options.clusters ?? {},
+      ...(options.clustersFromCatalog === undefined
+        ? { clustersFromCatalog: true }
+        : { clustersFromCatalog: options.clustersFromCatalog }),
     });
     const { provider: p } = KubernetesDeploymentProvider.fromConfig(config, {
       logger: mockServices.logger.mock(),
@@ -213,6 +273,38 @@ describe('KubernetesDeploymentProvider with the catalog mapping (direct mode)', 
           "cluster unknown-cluster: the env-parity/environment annotation of resource:default/unknown-cluster maps it to environment staging, but kubernetes.clusterLocatorMethods has no usable cluster of that name (type config, authProvider serviceAccount): add it there, or set envParity.kubernetes.mode to proxy to read the Kubernetes backend's clusters",
       },
     ]);
+  });
+
+  it('maps nothing by annotation unless clustersFromCatalog is set (opt-in)', async () => {
+    deployApi(production, {
+      tag: '1.4.2',
+      pods: ['a'],
+      logLevel: 'info',
+      dbPassword: 'x',
+    });
+    const config = testConfig([{ fake: production, environment: 'x' }], {
+      clusters: {},
+    });
+    const catalog = testCatalog([
+      clusterResource('prod-eu', { 'env-parity/environment': 'production' }),
+    ]);
+    const { provider: p } = KubernetesDeploymentProvider.fromConfig(config, {
+      logger: mockServices.logger.mock(),
+      auth: mockServices.auth({ pluginId: 'env-parity' }),
+      discovery: mockServices.discovery(),
+      catalog,
+      client: { tokenPath: '/nonexistent' },
+    });
+    const request = {
+      entity: component({ 'backstage.io/kubernetes-id': 'api' }),
+      environments: environments('staging', 'production'),
+    };
+    // anyone able to register a Resource must not map a cluster into production by default
+    await expect(p!.observe(request)).resolves.toEqual([]);
+    expect(production.requests).toEqual([]);
+    await expect(
+      provider({ clustersFromCatalog: false }).observe(request),
+    ).resolves.toEqual([]);
   });
 
   it('keeps reading the clusters config maps when the catalog fails', async () => {

@@ -1,6 +1,7 @@
 import { FakeKubernetes, TOKEN } from './__testUtils__/fakeKubernetes';
 import { pod } from './__testUtils__/objects';
 import { KubernetesClient, RESOURCES } from './KubernetesClient';
+import { DirectTransport, KubernetesTransport } from './transports';
 
 describe('KubernetesClient', () => {
   let fake: FakeKubernetes;
@@ -89,6 +90,53 @@ describe('KubernetesClient', () => {
     ]);
     expect(fake.requests[0].query.get('continue')).toBeNull();
     expect(fake.requests[1].query.get('continue')).toBeTruthy();
+  });
+
+  it('asks the transport whether an answer is foreign only for errors, not for every page', async () => {
+    fake.add(...pods(5, { app: 'api' }));
+    const direct = new DirectTransport(
+      {
+        name: 'staging-cluster',
+        url: fake.url,
+        serviceAccountToken: TOKEN,
+        skipTLSVerify: false,
+      },
+      { timeoutMs: 2000 },
+    );
+    const foreignError = jest.fn((res: { status: number }) =>
+      res.status === 418 ? 'not the API server' : undefined,
+    );
+    const transport: KubernetesTransport = {
+      clusterName: direct.clusterName,
+      hints: direct.hints,
+      get: (path, signal) => direct.get(path, signal),
+      foreignError,
+    };
+    const c = new KubernetesClient(transport, {
+      timeoutMs: 2000,
+      pageSize: 2,
+    });
+    await expect(
+      c.list(RESOURCES.pods, { labelSelector: 'app' }),
+    ).resolves.toHaveLength(5);
+    await expect(c.get(RESOURCES.pods, 'shop', 'api-0')).resolves.toMatchObject(
+      { metadata: { name: 'api-0' } },
+    );
+    // three pages and one object, all 200: parsed once each, never inspected
+    expect(fake.requests).toHaveLength(4);
+    expect(foreignError).not.toHaveBeenCalled();
+
+    // an error answer is still inspected, and a foreign one is no status
+    await expect(
+      c.get(RESOURCES.configmaps, 'shop', 'gone'),
+    ).resolves.toBeUndefined();
+    expect(foreignError).toHaveBeenCalled();
+    fake.answerNext('/api/v1/namespaces/shop/configmaps/x', { status: 418 });
+    const error = await c.get(RESOURCES.configmaps, 'shop', 'x').catch(e => e);
+    expect([error.message, error.status]).toEqual([
+      'cluster staging-cluster: not the API server',
+      undefined,
+    ]);
   });
 
   it('stops after a bounded number of pages', async () => {

@@ -269,7 +269,12 @@ export class KubernetesClient {
       // policy refusals: their messages name hosts and config keys only
       throw this.error(`${doing}: ${(error as Error)?.message ?? error}`);
     }
-    const foreign = this.transport.foreignError?.(res);
+    // only an error answer can be the way there's own (a 2xx is the API
+    // server's): a list page is not parsed once more to find out
+    const foreign =
+      res.status >= 200 && res.status < 300
+        ? undefined
+        : this.transport.foreignError?.(res);
     if (foreign !== undefined) {
       // not the API server's answer: no status, so that no caller takes it for one
       throw this.error(foreign);

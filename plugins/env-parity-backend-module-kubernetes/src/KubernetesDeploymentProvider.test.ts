@@ -1,16 +1,28 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import {
+  compareDeployments,
+  diffConfig,
+} from '@env-parity/plugin-env-parity-common';
 import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
 import {
   component,
+  configMap,
   digest,
   environments,
   pod,
+  secret,
   testConfig,
   workload,
 } from './__testUtils__/objects';
-import { deployApi, IMAGE, SIDECAR_IMAGE } from './__testUtils__/scenario';
+import {
+  deployApi,
+  deployService,
+  IMAGE,
+  SIDECAR_IMAGE,
+} from './__testUtils__/scenario';
 import { KubernetesCaches } from './inventory';
 import {
+  configSourceName,
   KubernetesDeploymentProvider,
   runningDigest,
 } from './KubernetesDeploymentProvider';
@@ -233,6 +245,12 @@ describe.each([
         severity: 'warning',
         message:
           'Deployment api on staging-cluster: pods of container api run 2 different digests (sha256:bbbbbbbbbbbb on 2 pods, sha256:cccccccccccc on 1): a rollout in progress or stuck.',
+        // the workload it is about
+        resource: {
+          kind: 'Deployment',
+          name: 'api',
+          location: 'staging-cluster',
+        },
       },
     ]);
   });
@@ -313,11 +331,20 @@ describe.each([
     });
     expect(obs.error).toBeUndefined();
     const config = obs.deployment!.config!;
-    expect(Object.keys(config).filter(k => k.startsWith('secret/'))).toEqual(
-      [],
-    );
-    expect(config['deployment/api/api.env.DB_PASSWORD']).toMatchObject({
+    // the key an env var names is known to exist, its value is not; the
+    // Secret's other keys (API_KEY) cannot be known
+    expect(
+      Object.entries(config).filter(([k]) => k.startsWith('secret/')),
+    ).toEqual([
+      [
+        'secret/api-secrets.DB_PASSWORD',
+        { hash: '', secret: true, unknown: true },
+      ],
+    ]);
+    expect(config['deployment/api/api.env.DB_PASSWORD']).toEqual({
+      hash: '',
       secret: true,
+      unknown: true,
     });
     expect(obs.deployment!.findings).toEqual([
       {
@@ -327,6 +354,155 @@ describe.each([
           'Secrets in namespace shop on prod-eu could not be read (403 Forbidden): secret keys unknown. Grant the service account get on secrets to compare them.',
       },
     ]);
+  });
+
+  it('does not take Secrets it may not read for drift against an environment that can read the same Secrets', async () => {
+    for (const fake of [staging, production]) {
+      deployService(fake, {
+        name: 'api',
+        tag: '1.4.2',
+        pods: ['a'],
+        secretValue: 'the-same-password',
+      });
+    }
+    // staging's service account may not get secrets
+    staging.forbidden.add('secrets');
+    const observations = await provider().observe({
+      entity: component(KUBE_ID),
+      environments: ENVS,
+    });
+    expect(observations.map(o => [o.environment, o.error])).toEqual([
+      ['staging', undefined],
+      ['production', undefined],
+    ]);
+    const [stg, prod] = observations.map(o => o.deployment!);
+    // every key taken from the unreadable Secret: known, value unknown
+    const unknown = { hash: '', secret: true, unknown: true };
+    expect(stg.config!['deployment/api/api.env.DB_PASSWORD']).toEqual(unknown);
+    expect(stg.config!['secret/api-secrets.DB_PASSWORD']).toEqual(unknown);
+    expect(prod.config!['secret/api-secrets.DB_PASSWORD']).toEqual({
+      hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+      secret: true,
+    });
+    // so nothing differs
+    expect(diffConfig(prod.config!, stg.config!)).toEqual([]);
+    expect(compareDeployments(stg, prod)).toEqual({
+      verdict: 'in-sync',
+      drift: [],
+      ignoredConfig: [],
+    });
+    // and the gap is told, once
+    expect(stg.findings).toEqual([
+      {
+        type: 'secrets-unreadable',
+        severity: 'info',
+        message:
+          'Secrets in namespace shop on staging-cluster could not be read (403 Forbidden): secret keys unknown. Grant the service account get on secrets to compare them.',
+      },
+    ]);
+    expect(prod.findings).toBeUndefined();
+
+    // what does differ still shows
+    production.add(configMap('api-config', { LOG_LEVEL: 'warn' }));
+    const [, prod2] = (
+      await provider().observe({
+        entity: component(KUBE_ID),
+        environments: ENVS,
+      })
+    ).map(o => o.deployment!);
+    expect(compareDeployments(stg, prod2).drift.map(d => d.field)).toEqual([
+      'configmap/api-config.LOG_LEVEL',
+      'deployment/api/api.env.LOG_LEVEL',
+    ]);
+  });
+
+  it('compares ConfigMaps and Secrets Kustomize generated under their names without the hash suffix', async () => {
+    const deploy = (
+      fake: FakeKubernetes,
+      names: { config: string; secrets: string },
+      logLevel: string,
+    ) =>
+      fake.add(
+        workload({
+          name: 'api',
+          replicas: 1,
+          containers: [
+            {
+              name: 'api',
+              image: `${IMAGE}:1.4.2`,
+              env: [
+                {
+                  name: 'DB_PASSWORD',
+                  valueFrom: {
+                    secretKeyRef: { name: names.secrets, key: 'DB_PASSWORD' },
+                  },
+                },
+                {
+                  name: 'MISSING',
+                  valueFrom: {
+                    configMapKeyRef: {
+                      name: names.config,
+                      key: 'NOT_THERE',
+                      optional: true,
+                    },
+                  },
+                },
+              ],
+              envFrom: [{ configMapRef: { name: names.config } }],
+            },
+          ],
+          volumes: [{ name: 's', secret: { secretName: names.secrets } }],
+        }),
+        pod({
+          name: 'api-1',
+          labels: KUBE_ID,
+          containers: [
+            {
+              name: 'api',
+              image: `${IMAGE}:1.4.2`,
+              imageID: `${IMAGE}@${digest('a')}`,
+            },
+          ],
+        }),
+        configMap(names.config, { LOG_LEVEL: logLevel, REGION: 'eu' }),
+        secret(names.secrets, { DB_PASSWORD: 'pw', API_KEY: 'k' }),
+      );
+    deploy(
+      staging,
+      { config: 'api-config-7f9h2k8g5m', secrets: 'api-secrets-g4d5t6m8k2' },
+      'debug',
+    );
+    deploy(
+      production,
+      { config: 'api-config-b6k2dh9tmc', secrets: 'api-secrets-5h7k9m2b4c' },
+      'info',
+    );
+    const [stg, prod] = (
+      await provider().observe({
+        entity: component(KUBE_ID),
+        environments: ENVS,
+      })
+    ).map(o => o.deployment!);
+    expect(Object.keys(prod.config!)).toEqual([
+      'configmap/api-config.LOG_LEVEL',
+      'configmap/api-config.REGION',
+      'deployment/api.replicas',
+      'deployment/api/api.env.DB_PASSWORD',
+      'deployment/api/api.env.MISSING',
+      'secret/api-secrets.API_KEY',
+      'secret/api-secrets.DB_PASSWORD',
+    ]);
+    // only the changed key drifts, not two whole objects removed and added
+    expect(
+      diffConfig(prod.config!, stg.config!).map(d => [d.field, d.change]),
+    ).toEqual([['configmap/api-config.LOG_LEVEL', 'changed']]);
+    // the clusters were asked for the real names
+    expect(
+      staging.requestsTo('/configmaps/api-config-7f9h2k8g5m'),
+    ).toHaveLength(1);
+    expect(
+      production.requestsTo('/secrets/api-secrets-5h7k9m2b4c'),
+    ).toHaveLength(1);
   });
 
   it('skips rollouts when the CRD is missing and reads them when installed', async () => {
@@ -474,6 +650,79 @@ describe.each([
     expect(production.requests).toEqual([]);
   });
 
+  it('keeps a key the clusters of one environment disagree on as one combined fingerprint, and says so', async () => {
+    const second = await FakeKubernetes.start({ name: 'prod-us' });
+    try {
+      const api = (fake: FakeKubernetes, logLevel: string) =>
+        deployApi(fake, {
+          tag: '1.4.2',
+          pods: ['a', 'a'],
+          logLevel,
+          dbPassword: 'y',
+        });
+      api(staging, 'info');
+      api(production, 'info');
+      api(second, 'debug');
+      const observe = async (order: FakeKubernetes[]) => {
+        const { provider: p } = KubernetesDeploymentProvider.fromConfig(
+          testConfig(
+            [
+              { fake: staging, environment: 'staging' },
+              ...order.map(fake => ({ fake, environment: 'production' })),
+            ],
+            { ...INVENTORY, showConfigMapValues: true },
+          ),
+          { logger: mockServices.logger.mock() },
+        );
+        return (
+          await p!.observe({ entity: component(KUBE_ID), environments: ENVS })
+        ).map(o => o.deployment!);
+      };
+      const [stg, prod] = await observe([production, second]);
+      const combined = prod.config!['configmap/api-config.LOG_LEVEL'];
+      // neither cluster's value, nor any value or cluster name
+      expect(combined).toEqual({
+        hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+      });
+      expect(combined.hash).not.toBe(
+        stg.config!['configmap/api-config.LOG_LEVEL'].hash,
+      );
+      // what the clusters agree on is kept as it is, value and all
+      expect(prod.config!['configmap/api-config.REGION']).toEqual(
+        stg.config!['configmap/api-config.REGION'],
+      );
+      expect(prod.config!['configmap/api-config.REGION'].value).toBe(
+        'eu-west-1',
+      );
+      // the disagreement is visible against staging, whatever cluster is last
+      expect(
+        diffConfig(prod.config!, stg.config!).map(d => [
+          d.field,
+          d.change,
+          d.reference,
+          d.environment,
+        ]),
+      ).toEqual([
+        ['configmap/api-config.LOG_LEVEL', 'changed', undefined, 'info'],
+        ['deployment/api/api.env.LOG_LEVEL', 'changed', undefined, 'info'],
+      ]);
+      expect(prod.findings).toEqual([
+        {
+          type: 'clusters-differ',
+          severity: 'info',
+          message:
+            "2 configuration keys differ between the clusters of environment production (prod-eu, prod-us): configmap/api-config.LOG_LEVEL, deployment/api/api.env.LOG_LEVEL. Each is compared as one combined fingerprint of the clusters' values.",
+        },
+      ]);
+      expect(stg.findings).toBeUndefined();
+      // the same fingerprint in whatever order the clusters come
+      const [, reversed] = await observe([second, production]);
+      expect(reversed.config).toEqual(prod.config);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('combines clusters mapped to one environment', async () => {
     const second = await FakeKubernetes.start({ name: 'prod-us' });
     try {
@@ -509,13 +758,41 @@ describe.each([
         'prod-eu',
         'prod-us',
       ]);
-      expect(obs.deployment!.findings).toHaveLength(1);
+      expect(obs.deployment!.findings).toHaveLength(2);
       expect(obs.deployment!.findings![0].message).toContain(
         'Deployment api on prod-us: pods of container api run 2 different digests (sha256:dddddddddddd on 3 pods, sha256:aaaaaaaaaaaa on 1)',
       );
+      expect(obs.deployment!.findings![0].resource).toEqual({
+        kind: 'Deployment',
+        name: 'api',
+        location: 'prod-us',
+      });
+      // their replicas differ (1 and 4): said so, not one of them silently
+      expect(obs.deployment!.findings![1]).toMatchObject({
+        type: 'clusters-differ',
+        severity: 'info',
+      });
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('configSourceName', () => {
+  it.each([
+    ['api-config-7f9h2k8g5m', 'api-config'],
+    ['api-secrets-g4d5t6m8k2', 'api-secrets'],
+    ['a-b-2456789bcd', 'a-b'],
+    // not a Kustomize hash: other characters, other lengths, nothing before it
+    ['api-config-production', 'api-config-production'],
+    ['api-config-7f9h2k8g5', 'api-config-7f9h2k8g5'],
+    ['api-config-7f9h2k8g5mm', 'api-config-7f9h2k8g5mm'],
+    ['api-config-7F9H2K8G5M', 'api-config-7F9H2K8G5M'],
+    ['api-config-aaaaaaaaaa', 'api-config-aaaaaaaaaa'],
+    ['-7f9h2k8g5m', '-7f9h2k8g5m'],
+    ['api-config', 'api-config'],
+  ])('%s → %s', (name, expected) => {
+    expect(configSourceName(name)).toBe(expected);
   });
 });
 

@@ -19,14 +19,17 @@ import {
   ProviderObservation,
 } from '@env-parity/plugin-env-parity-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { createHash } from 'node:crypto';
 import { ClusterEnvironment, ClusterEnvironments } from './ClusterEnvironments';
 import {
+  BEARER_AUTH_PROVIDERS,
   ClusterDefinition,
   CONFIG_KEY,
   ConfigNotice,
   ENVIRONMENT_ANNOTATION,
   KubernetesProviderOptions,
   LOCATORS_KEY,
+  proxyAuthWarning,
   readKubernetesProviderOptions,
   WORKLOAD_KINDS,
   WorkloadKind,
@@ -99,9 +102,78 @@ interface WorkloadInfo {
 }
 
 interface ClusterResult {
+  cluster: string;
   workloads: WorkloadInfo[];
-  config: Record<string, ConfigFingerprint>;
+  /** The `configmap/…` and `secret/…` keys; a key may come more than once (names alike once Kustomize suffixes are stripped, or in two namespaces). */
+  config: Array<[string, ConfigFingerprint]>;
   findings: DeploymentFinding[];
+}
+
+/**
+ * Kustomize's content-hash suffix of the ConfigMaps and Secrets it
+ * generates: `-` and 10 characters of the alphabet of its encoded hash.
+ */
+const KUSTOMIZE_HASH_SUFFIX = /^(.+)-[2456789bcdfghkmt]{10}$/;
+
+/**
+ * A ConfigMap's or Secret's name as it appears in configuration keys:
+ * without a Kustomize content-hash suffix (`api-config-7f9h2k8g5m` →
+ * `api-config`), so that one changed key does not make the whole object
+ * look removed and added across environments. Requests use the real name.
+ */
+export function configSourceName(name: string): string {
+  return KUSTOMIZE_HASH_SUFFIX.exec(name)?.[1] ?? name;
+}
+
+/** A key taken from a Secret that could not be read: never compared. */
+function unknownSecret(): ConfigFingerprint {
+  return { hash: '', secret: true, unknown: true };
+}
+
+/**
+ * One fingerprint for a key seen more than once (in two clusters of one
+ * environment, or twice in one cluster): itself when every known hash
+ * agrees; otherwise a hash of the sorted distinct hashes, with no value
+ * and no name of where each came from. Unknown fingerprints count only
+ * when nothing else is known.
+ */
+function combineFingerprints(fingerprints: ConfigFingerprint[]): {
+  fingerprint: ConfigFingerprint;
+  differs: boolean;
+} {
+  const known = fingerprints.filter(f => !f.unknown);
+  if (known.length === 0) {
+    return { fingerprint: { ...fingerprints[0] }, differs: false };
+  }
+  const hashes = [...new Set(known.map(f => f.hash))].sort();
+  if (hashes.length === 1) {
+    return { fingerprint: { ...known[0] }, differs: false };
+  }
+  const hash = createHash('sha256')
+    .update(`combined:${hashes.join(',')}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
+  return {
+    fingerprint: {
+      hash,
+      ...(known.some(f => f.secret) ? { secret: true } : {}),
+    },
+    differs: true,
+  };
+}
+
+/** Adds a key's fingerprint to the ones seen for it. */
+function collect(
+  into: Map<string, ConfigFingerprint[]>,
+  key: string,
+  fingerprint: ConfigFingerprint,
+) {
+  const seen = into.get(key);
+  if (seen) {
+    seen.push(fingerprint);
+  } else {
+    into.set(key, [fingerprint]);
+  }
 }
 
 /** The label selector and namespace an entity's annotations ask for. */
@@ -198,6 +270,14 @@ function errorMessage(cluster: { name: string }, error: unknown): string {
     : `cluster ${cluster.name}: ${String((error as Error)?.message ?? error)}`;
 }
 
+/** The ConfigMaps and Secrets of one cluster's workloads, by `type/namespace/name`. */
+interface Sources {
+  /** The fingerprinted keys of those read. */
+  keys: Map<string, Map<string, ConfigFingerprint>>;
+  /** Secrets that could not be read (403). */
+  forbidden: Set<string>;
+}
+
 /** A mapped cluster as one observation reads it. */
 interface ObservedCluster {
   name: string;
@@ -280,6 +360,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   private readonly proxy?: { auth: AuthService; discovery: DiscoveryService };
   /** The inventories and ConfigMap/Secret fingerprints; undefined with the inventory off. */
   private readonly caches?: KubernetesCaches;
+  /** Catalog-mapped clusters already warned about (proxy mode, auth without a bearer token). */
+  private readonly authWarned = new Set<string>();
 
   constructor(
     options: KubernetesProviderOptions & {
@@ -397,6 +479,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         continue;
       }
       const deployment = this.combine(
+        environment,
         mine.map(r => r.result!),
         target,
       );
@@ -424,6 +507,9 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         timeoutMs: this.options.timeoutMs,
         maxBodyBytes: this.clientOptions?.maxBodyBytes,
       });
+      for (const c of mapped) {
+        this.warnAboutProxyAuth(c);
+      }
       return mapped.map(c => ({
         name: c.cluster,
         environment: c.environment,
@@ -448,6 +534,26 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       }
     }
     return clusters;
+  }
+
+  /**
+   * Proxy mode: a cluster the catalog maps whose auth in
+   * `kubernetes.clusterLocatorMethods` yields no bearer token gets our
+   * Backstage token forwarded to its API server: warned about once (those
+   * the config maps were warned about at startup).
+   */
+  private warnAboutProxyAuth(c: ClusterEnvironment) {
+    const authProvider = this.options.proxyAuthProviders.get(c.cluster);
+    if (
+      c.source !== 'catalog' ||
+      authProvider === undefined ||
+      BEARER_AUTH_PROVIDERS.includes(authProvider) ||
+      this.authWarned.has(c.cluster)
+    ) {
+      return;
+    }
+    this.authWarned.add(c.cluster);
+    this.logger.warn(proxyAuthWarning(c.cluster, authProvider));
   }
 
   /**
@@ -647,22 +753,21 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
 
     // ConfigMaps and Secrets the pod templates refer to, per namespace
     const findings: DeploymentFinding[] = [];
-    const config: Record<string, ConfigFingerprint> = {};
+    const config: Array<[string, ConfigFingerprint]> = [];
     const wantedRefs = new Map<
       string,
-      Reference & { namespace: string; by: string[] }
+      Reference & { namespace: string; by: WorkloadRecord[] }
     >();
     for (const record of records) {
       const namespace = record.namespace ?? target.namespace ?? 'default';
       for (const ref of record.references) {
         const id = `${ref.type}/${namespace}/${ref.name}`;
         const known = wantedRefs.get(id);
-        const by = `${record.kind} ${record.name}`;
         if (known) {
           known.optional &&= ref.optional;
-          if (!known.by.includes(by)) known.by.push(by);
+          if (!known.by.includes(record)) known.by.push(record);
         } else {
-          wantedRefs.set(id, { ...ref, namespace, by: [by] });
+          wantedRefs.set(id, { ...ref, namespace, by: [record] });
         }
       }
     }
@@ -670,34 +775,70 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     const read = await mapLimit(refs, GET_CONCURRENCY, ([, ref]) =>
       this.readSource(cluster, client, ref, signal),
     );
-    const forbiddenSecrets = new Set<string>();
+    /** Namespaces with Secrets that could not be read (403). */
+    const forbiddenNamespaces = new Set<string>();
     /** Keys (fingerprinted) of the ConfigMaps and Secrets read, by `type/namespace/name`. */
-    const sources = new Map<string, Map<string, ConfigFingerprint>>();
+    const sources: Sources = { keys: new Map(), forbidden: new Set() };
     refs.forEach(([id, ref], i) => {
       const source = read[i];
       if (!source.found) {
         if ('forbidden' in source) {
-          forbiddenSecrets.add(ref.namespace);
+          forbiddenNamespaces.add(ref.namespace);
+          sources.forbidden.add(id);
         } else if (!ref.optional) {
+          const [only] = ref.by;
           findings.push({
             type: 'missing-reference',
             severity: 'warning',
             message: `${ref.type === 'secrets' ? 'Secret' : 'ConfigMap'} ${
               ref.name
-            } on ${cluster.name}, used by ${ref.by.join(
-              ', ',
-            )}, does not exist.`,
+            } on ${cluster.name}, used by ${ref.by
+              .map(r => `${r.kind} ${r.name}`)
+              .join(', ')}, does not exist.`,
+            ...(ref.by.length === 1
+              ? {
+                  resource: {
+                    kind: only.kind,
+                    name: only.name,
+                    location: cluster.name,
+                  },
+                }
+              : {}),
           });
         }
         return;
       }
-      sources.set(id, source.keys);
+      sources.keys.set(id, source.keys);
       const prefix = ref.type === 'secrets' ? 'secret' : 'configmap';
       for (const [key, fingerprint] of source.keys) {
-        config[`${prefix}/${ref.name}.${key}`] = { ...fingerprint };
+        config.push([
+          `${prefix}/${configSourceName(ref.name)}.${key}`,
+          { ...fingerprint },
+        ]);
       }
     });
-    for (const namespace of [...forbiddenSecrets].sort()) {
+    // the keys of unreadable Secrets that env vars name are known to
+    // exist, their values are not: never compared. The keys of envFrom and
+    // volume references cannot be known, and are left out.
+    for (const record of records) {
+      const namespace = record.namespace ?? target.namespace ?? 'default';
+      for (const c of record.containers) {
+        for (const e of c.env) {
+          if (
+            'from' in e &&
+            e.from === 'secrets' &&
+            typeof e.key === 'string' &&
+            sources.forbidden.has(`secrets/${namespace}/${e.ref}`)
+          ) {
+            config.push([
+              `secret/${configSourceName(e.ref)}.${e.key}`,
+              unknownSecret(),
+            ]);
+          }
+        }
+      }
+    }
+    for (const namespace of [...forbiddenNamespaces].sort()) {
       findings.push({
         type: 'secrets-unreadable',
         severity: 'info',
@@ -708,7 +849,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     const workloads = records.map(record =>
       this.workload(cluster, target, record, pods, sources),
     );
-    return { workloads, config, findings };
+    return { cluster: cluster.name, workloads, config, findings };
   }
 
   private workload(
@@ -716,7 +857,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     target: KubernetesTarget,
     record: WorkloadRecord,
     pods: PodRecord[],
-    sources: Map<string, Map<string, ConfigFingerprint>>,
+    sources: Sources,
   ): WorkloadInfo {
     const namespace = record.namespace ?? target.namespace;
     const ns = namespace ?? 'default';
@@ -757,32 +898,43 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   private envFingerprint(
     e: EnvRecord,
     namespace: string,
-    sources: Map<string, Map<string, ConfigFingerprint>>,
+    sources: Sources,
   ): ConfigFingerprint {
     if ('fingerprint' in e) {
       return { ...e.fingerprint };
     }
-    const known = sources
-      .get(`${e.from}/${namespace}/${e.ref}`)
-      ?.get(e.key as string);
+    const id = `${e.from}/${namespace}/${e.ref}`;
+    const known = sources.keys.get(id)?.get(e.key as string);
     if (known) {
       // the value's own fingerprint, as under configmap/… and secret/…
       return { ...known };
     }
+    if (sources.forbidden.has(id)) {
+      // the Secret could not be read: the value is unknown, not different
+      return unknownSecret();
+    }
+    // the Secret or ConfigMap, or its key, does not exist: a fingerprint
+    // of the reference (without a Kustomize suffix, as in the keys)
+    const name = configSourceName(e.ref);
     if (e.from === 'secrets') {
-      // the secret could not be read: a fingerprint of the reference
-      return this.fingerprinter.fingerprint(`secretKeyRef:${e.ref}.${e.key}`, {
+      return this.fingerprinter.fingerprint(`secretKeyRef:${name}.${e.key}`, {
         secret: true,
       });
     }
     return this.fingerprinter.fingerprint(
-      `configMapKeyRef ${e.ref}.${e.key} (missing)`,
+      `configMapKeyRef ${name}.${e.key} (missing)`,
       { show: true },
     );
   }
 
-  /** Combines what the clusters of one environment run into one deployment. */
+  /**
+   * Combines what the clusters of one environment run into one deployment.
+   * A configuration key the clusters disagree on (same-named workloads or
+   * ConfigMaps with different contents) gets one combined fingerprint and
+   * an info finding, rather than the last cluster's.
+   */
   private combine(
+    environment: string,
     results: ClusterResult[],
     target: KubernetesTarget,
   ): Deployment | undefined {
@@ -847,32 +999,51 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       }
     }
 
-    const config: Record<string, ConfigFingerprint> = {};
+    /** Per cluster, every fingerprint seen for each key. */
+    const perCluster = new Map<string, Map<string, ConfigFingerprint[]>>(
+      results.map(r => [r.cluster, new Map()]),
+    );
+    const clusterConfig = (cluster: string) => {
+      let keys = perCluster.get(cluster);
+      if (!keys) {
+        keys = new Map();
+        perCluster.set(cluster, keys);
+      }
+      return keys;
+    };
     const findings: DeploymentFinding[] = [];
     const resources: RunningResource[] = [];
     for (const w of workloads) {
       const prefix = `${w.kind.toLowerCase()}/${w.name}`;
+      const keys = clusterConfig(w.cluster);
+      const resource = { kind: w.kind, name: w.name, location: w.cluster };
       if (w.specReplicas !== undefined) {
-        config[`${prefix}.replicas`] = this.fingerprinter.fingerprint(
-          String(w.specReplicas),
-          { show: true },
+        collect(
+          keys,
+          `${prefix}.replicas`,
+          this.fingerprinter.fingerprint(String(w.specReplicas), {
+            show: true,
+          }),
         );
       }
       for (const c of w.containers) {
         const at = `${prefix}/${c.name}`;
         if (!isPrimary(w, c)) {
-          config[`${at}.image`] = this.fingerprinter.fingerprint(c.image, {
-            show: true,
-          });
+          collect(
+            keys,
+            `${at}.image`,
+            this.fingerprinter.fingerprint(c.image, { show: true }),
+          );
         }
         for (const [key, quantity] of c.resources) {
-          config[`${at}.resources.${key}`] = this.fingerprinter.fingerprint(
-            quantity,
-            { show: true },
+          collect(
+            keys,
+            `${at}.resources.${key}`,
+            this.fingerprinter.fingerprint(quantity, { show: true }),
           );
         }
         for (const [name, fingerprint] of c.env) {
-          config[`${at}.env.${name}`] = fingerprint;
+          collect(keys, `${at}.env.${name}`, fingerprint);
         }
         if (c.digests.size > 1) {
           const counts = byPods(c.digests).map(
@@ -889,6 +1060,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
             } run ${c.digests.size} different digests (${counts.join(
               ', ',
             )}): a rollout in progress or stuck.`,
+            resource,
           });
         }
       }
@@ -907,8 +1079,46 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       });
     }
     for (const r of results) {
-      Object.assign(config, r.config);
+      const keys = clusterConfig(r.cluster);
+      for (const [key, fingerprint] of r.config) {
+        collect(keys, key, fingerprint);
+      }
       findings.push(...r.findings);
+    }
+
+    // one fingerprint per key and cluster, then per key across the clusters
+    const across = new Map<string, ConfigFingerprint[]>();
+    for (const keys of perCluster.values()) {
+      for (const [key, fingerprints] of keys) {
+        collect(across, key, combineFingerprints(fingerprints).fingerprint);
+      }
+    }
+    const config: Record<string, ConfigFingerprint> = {};
+    const differing: string[] = [];
+    for (const [key, fingerprints] of across) {
+      const { fingerprint, differs } = combineFingerprints(fingerprints);
+      config[key] = fingerprint;
+      if (differs) {
+        differing.push(key);
+      }
+    }
+    if (differing.length) {
+      differing.sort();
+      const n = differing.length;
+      const shown = differing.slice(0, 3).join(', ');
+      findings.push({
+        type: 'clusters-differ',
+        severity: 'info',
+        message: `${n} configuration key${
+          n === 1 ? ' differs' : 's differ'
+        } between the clusters of environment ${environment} (${[
+          ...perCluster.keys(),
+        ]
+          .sort()
+          .join(', ')}): ${shown}${
+          n > 3 ? `, …` : ''
+        }. Each is compared as one combined fingerprint of the clusters' values.`,
+      });
     }
     deployment.config = Object.fromEntries(
       Object.entries(config).sort(([a], [b]) => a.localeCompare(b)),

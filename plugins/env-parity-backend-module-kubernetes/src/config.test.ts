@@ -40,7 +40,8 @@ describe('readKubernetesProviderOptions', () => {
     );
     expect(read?.options).toMatchObject({
       mode: 'direct',
-      clustersFromCatalog: true,
+      // the catalog annotation maps clusters only when asked to
+      clustersFromCatalog: false,
       timeoutMs: 5000,
     });
     expect([...read!.options.configMapping]).toEqual([]);
@@ -85,6 +86,87 @@ describe('readKubernetesProviderOptions', () => {
     ).toThrow(
       'envParity.kubernetes.mode: unknown mode "tunnel"; use direct or proxy',
     );
+  });
+
+  it('warns in proxy mode about mapped clusters whose auth would let the Backstage token through', () => {
+    const read = readKubernetesProviderOptions(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'sa',
+                  url: 'https://a',
+                  authProvider: 'serviceAccount',
+                },
+                { name: 'eks', url: 'https://b', authProvider: 'aws' },
+                { name: 'cert', url: 'https://c', authProvider: 'x509' },
+                {
+                  name: 'local',
+                  url: 'http://d',
+                  authProvider: 'localKubectlProxy',
+                },
+                { name: 'anonymous', url: 'https://e' },
+                { name: 'unmapped', url: 'https://f', authProvider: 'x509' },
+              ],
+            },
+          ],
+        },
+        envParity: {
+          kubernetes: {
+            mode: 'proxy',
+            clusters: {
+              sa: 'staging',
+              eks: 'staging',
+              cert: 'production',
+              local: 'dev',
+              anonymous: 'dev',
+              // defined by another locator type: nothing known about its auth
+              'from-gke-locator': 'production',
+            },
+          },
+        },
+      }),
+    );
+    expect(read!.notices.map(n => [n.level, n.message])).toEqual([
+      [
+        'warn',
+        'envParity.kubernetes.mode is proxy, but cluster "cert" uses authProvider "x509" in kubernetes.clusterLocatorMethods, which gives the Kubernetes backend no bearer token to replace the request\'s Authorization header with: env-parity\'s Backstage service token reaches that cluster\'s API server, and whoever can read requests there could call the Kubernetes backend as env-parity until the token expires. Give that cluster an auth provider that yields a bearer token (serviceAccount, google, googleServiceAccount, aws, azure, oidc), or use envParity.kubernetes.mode direct with a service account token for env-parity',
+      ],
+      [
+        'warn',
+        expect.stringContaining(
+          'cluster "local" uses authProvider "localKubectlProxy"',
+        ),
+      ],
+      [
+        'warn',
+        expect.stringContaining(
+          'cluster "anonymous" uses authProvider "(none)"',
+        ),
+      ],
+    ]);
+    expect(read!.options.proxyAuthProviders.get('unmapped')).toBe('x509');
+    // direct mode does not forward a Backstage token: no such warning
+    expect(
+      readKubernetesProviderOptions(
+        new ConfigReader({
+          envParity: { kubernetes: { clusters: { cert: 'production' } } },
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  { name: 'cert', url: 'https://c', authProvider: 'x509' },
+                ],
+              },
+            ],
+          },
+        }),
+      )!.notices.map(n => n.message),
+    ).not.toContainEqual(expect.stringContaining('Backstage service token'));
   });
 
   it('reads the CA from caFile when there is no caData', () => {
@@ -145,7 +227,8 @@ describe('readKubernetesProviderOptions', () => {
             },
           ],
         ]),
-        clustersFromCatalog: true,
+        proxyAuthProviders: new Map(),
+        clustersFromCatalog: false,
         timeoutMs: 10_000,
         workloadKinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'],
         showConfigMapValues: false,

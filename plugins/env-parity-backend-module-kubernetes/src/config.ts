@@ -55,7 +55,14 @@ export interface KubernetesProviderOptions {
    * mode, which reads no cluster URL or credential.
    */
   definitions: Map<string, ClusterDefinition>;
-  /** Also map clusters by the `env-parity/environment` annotation of kubernetes-cluster Resources. */
+  /**
+   * Proxy mode: the `authProvider` of each cluster of
+   * `kubernetes.clusterLocatorMethods` (type config) by name, to warn about
+   * clusters the Kubernetes backend would pass env-parity's own Backstage
+   * token to. Empty in direct mode.
+   */
+  proxyAuthProviders: Map<string, string>;
+  /** Also map clusters by the `env-parity/environment` annotation of kubernetes-cluster Resources. Off by default. */
   clustersFromCatalog: boolean;
   timeoutMs: number;
   workloadKinds: WorkloadKind[];
@@ -84,6 +91,34 @@ export interface InventoryOptions {
 export interface ConfigNotice {
   level: 'info' | 'warn';
   message: string;
+}
+
+/**
+ * The Kubernetes backend's auth providers that put a bearer token of their
+ * own into the `Authorization` header of a proxied request. With any other
+ * (`x509`, `localKubectlProxy`, none) the proxy forwards the request's own
+ * `Authorization` header — env-parity's Backstage service token — to the
+ * API server.
+ */
+export const BEARER_AUTH_PROVIDERS: readonly string[] = [
+  'serviceAccount',
+  'google',
+  'googleServiceAccount',
+  'aws',
+  'azure',
+  'oidc',
+];
+
+/** The warning for a cluster read through the proxy whose auth yields no bearer token. */
+export function proxyAuthWarning(
+  cluster: string,
+  authProvider: string | undefined,
+): string {
+  return `${CONFIG_KEY}.mode is proxy, but cluster "${cluster}" uses authProvider "${
+    authProvider || '(none)'
+  }" in ${LOCATORS_KEY}, which gives the Kubernetes backend no bearer token to replace the request's Authorization header with: env-parity's Backstage service token reaches that cluster's API server, and whoever can read requests there could call the Kubernetes backend as env-parity until the token expires. Give that cluster an auth provider that yields a bearer token (${BEARER_AUTH_PROVIDERS.join(
+    ', ',
+  )}), or use ${CONFIG_KEY}.mode direct with a service account token for env-parity`;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -129,6 +164,19 @@ export function readKubernetesProviderOptions(root: Config):
     mode === 'direct'
       ? readClusters(root, notices)
       : new Map<string, ClusterDefinition>();
+  const proxyAuthProviders =
+    mode === 'proxy' ? readAuthProviders(root) : new Map<string, string>();
+  for (const [name] of configMapping) {
+    if (
+      proxyAuthProviders.has(name) &&
+      !BEARER_AUTH_PROVIDERS.includes(proxyAuthProviders.get(name)!)
+    ) {
+      notices.push({
+        level: 'warn',
+        message: proxyAuthWarning(name, proxyAuthProviders.get(name)),
+      });
+    }
+  }
   if (mode === 'direct') {
     for (const [name, environment] of configMapping) {
       if (!definitions.has(name)) {
@@ -162,8 +210,9 @@ export function readKubernetesProviderOptions(root: Config):
       mode,
       configMapping,
       definitions,
+      proxyAuthProviders,
       clustersFromCatalog:
-        config.getOptionalBoolean('clustersFromCatalog') ?? true,
+        config.getOptionalBoolean('clustersFromCatalog') ?? false,
       timeoutMs: config.has('timeout')
         ? durationToMilliseconds(
             readDurationFromConfig(config, { key: 'timeout' }),
@@ -213,6 +262,42 @@ function readInventoryOptions(config: Config): InventoryOptions {
     maxStaleMs,
     pageSize,
   };
+}
+
+/**
+ * Proxy mode: the auth provider of every cluster of
+ * `kubernetes.clusterLocatorMethods` of type config, by name (`''` when it
+ * has none); nothing else of the Kubernetes backend's config is read, and
+ * nothing there is validated: that is the Kubernetes backend's job.
+ */
+function readAuthProviders(root: Config): Map<string, string> {
+  const providers = new Map<string, string>();
+  let methods: Config[];
+  try {
+    methods = root.getOptionalConfigArray(LOCATORS_KEY) ?? [];
+  } catch {
+    return providers;
+  }
+  for (const method of methods) {
+    if (method.getOptional('type') !== 'config') continue;
+    let clusters: Config[];
+    try {
+      clusters = method.getOptionalConfigArray('clusters') ?? [];
+    } catch {
+      continue;
+    }
+    for (const cluster of clusters) {
+      const name = cluster.getOptional('name');
+      const authProvider = cluster.getOptional('authProvider');
+      if (typeof name === 'string') {
+        providers.set(
+          name,
+          typeof authProvider === 'string' ? authProvider : '',
+        );
+      }
+    }
+  }
+  return providers;
 }
 
 function readClusters(

@@ -166,6 +166,11 @@ describe('envParityModuleKubernetes', () => {
           severity: 'warning',
           message:
             'Deployment api on staging-cluster: pods of container api run 2 different digests (sha256:bbbbbbbbbbbb on 2 pods, sha256:cccccccccccc on 1): a rollout in progress or stuck.',
+          resource: {
+            kind: 'Deployment',
+            name: 'api',
+            location: 'staging-cluster',
+          },
         },
       ]);
       expect(prod.deployment!.findings).toBeUndefined();
@@ -295,7 +300,7 @@ describe('envParityModuleKubernetes', () => {
       expect.objectContaining({
         level: 'info',
         message:
-          'envParity.kubernetes is not configured: Kubernetes clusters are not read. Map cluster names to environments in envParity.kubernetes.clusters (or annotate kubernetes-cluster Resources with env-parity/environment and set envParity.kubernetes: {}) to enable it.',
+          'envParity.kubernetes is not configured: Kubernetes clusters are not read. Map cluster names to environments in envParity.kubernetes.clusters (or annotate kubernetes-cluster Resources with env-parity/environment and set envParity.kubernetes.clustersFromCatalog: true) to enable it.',
       }),
     ]);
 
@@ -355,6 +360,59 @@ describe('envParityModuleKubernetes', () => {
         'warn',
         'envParity.kubernetes.clusters maps cluster "typo" to environment "staging", but kubernetes.clusterLocatorMethods has no usable cluster of that name (type config, authProvider serviceAccount); it is not read',
       ],
+    ]);
+  });
+
+  it('warns at startup in proxy mode about mapped clusters the Kubernetes backend would pass the Backstage token to', async () => {
+    const logs = recordingRootLogger();
+    await startTestBackend({
+      features: [
+        envParityPlugin,
+        envParityModuleKubernetes,
+        testCatalogFactory([]),
+        logs.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    {
+                      name: 'cert-cluster',
+                      url: 'https://k8s-cert.example.com',
+                      authProvider: 'x509',
+                    },
+                    {
+                      name: 'sa-cluster',
+                      url: 'https://k8s-sa.example.com',
+                      authProvider: 'serviceAccount',
+                    },
+                  ],
+                },
+              ],
+            },
+            envParity: {
+              environments: ENVIRONMENTS,
+              kubernetes: {
+                mode: 'proxy',
+                clusters: {
+                  'cert-cluster': 'production',
+                  'sa-cluster': 'staging',
+                },
+              },
+            },
+          },
+        }),
+        mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      ],
+    });
+    expect(
+      logs.lines
+        .filter(l => l.level === 'warn' && /kubernetes/.test(l.message))
+        .map(l => l.message),
+    ).toEqual([
+      'envParity.kubernetes.mode is proxy, but cluster "cert-cluster" uses authProvider "x509" in kubernetes.clusterLocatorMethods, which gives the Kubernetes backend no bearer token to replace the request\'s Authorization header with: env-parity\'s Backstage service token reaches that cluster\'s API server, and whoever can read requests there could call the Kubernetes backend as env-parity until the token expires. Give that cluster an auth provider that yields a bearer token (serviceAccount, google, googleServiceAccount, aws, azure, oidc), or use envParity.kubernetes.mode direct with a service account token for env-parity',
     ]);
   });
 });

@@ -42,7 +42,7 @@ export const envParityModuleKubernetes = createBackendModule({
         }
         if (!provider) {
           logger.info(
-            `${CONFIG_KEY} is not configured: Kubernetes clusters are not read. Map cluster names to environments in ${CONFIG_KEY}.clusters (or annotate kubernetes-cluster Resources with ${ENVIRONMENT_ANNOTATION} and set ${CONFIG_KEY}: {}) to enable it.`,
+            `${CONFIG_KEY} is not configured: Kubernetes clusters are not read. Map cluster names to environments in ${CONFIG_KEY}.clusters (or annotate kubernetes-cluster Resources with ${ENVIRONMENT_ANNOTATION} and set ${CONFIG_KEY}.clustersFromCatalog: true) to enable it.`,
           );
           return;
         }

@@ -70,6 +70,7 @@ async function startBackend(options: {
       kubernetes: {
         mode: 'proxy',
         clusters: options.clusters ?? { 'staging-cluster': 'staging' },
+        clustersFromCatalog: true,
         timeout: '5s',
       },
     },
