@@ -62,7 +62,7 @@ export interface Config {
        * The key of the HMAC-SHA256 that fingerprints configuration values.
        * Set it, so that the stored fingerprints of short secret values
        * cannot be guessed by hashing candidates; changing it makes every
-       * key look changed once. Secret fingerprints never leave the backend
+       * key look changed once. No fingerprint hash leaves the backend
        * either way.
        * @visibility secret
        */
