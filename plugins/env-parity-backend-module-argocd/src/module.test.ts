@@ -1,8 +1,3 @@
-import {
-  coreServices,
-  createServiceFactory,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -11,6 +6,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import request from 'supertest';
+import { recordingRootLogger } from '@env-parity/plugin-env-parity-node/testUtils';
 import { DEFAULT_TOKEN, FakeArgocd } from './__testUtils__/fakeArgocd';
 import { component, OWN_REPO } from './__testUtils__/setup';
 import envParityModuleArgocd from './index';
@@ -21,38 +17,6 @@ const testCatalog = (entities: Entity[]) =>
 const STAGING_SHA = '5f0c3a1b2d4e6f708192a3b4c5d6e7f809a1b2c3';
 const PROD_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807';
 const PLANTED = 'pl4nted-db-passw0rd-9f3k';
-
-/** A root logger that keeps every line, its metadata and its children's. */
-function recordingRootLogger() {
-  const lines: string[] = [];
-  const make = (fields: Record<string, unknown>): LoggerService => {
-    const log = (level: string) => (message: string, meta?: Error | object) => {
-      lines.push(
-        `${level} ${JSON.stringify(fields)} ${message} ${
-          meta instanceof Error
-            ? `${meta.message} ${meta.stack}`
-            : JSON.stringify(meta ?? {})
-        }`,
-      );
-    };
-    return {
-      error: log('error'),
-      warn: log('warn'),
-      info: log('info'),
-      debug: log('debug'),
-      child: meta => make({ ...fields, ...meta }),
-    };
-  };
-  const root = make({});
-  return {
-    lines,
-    factory: createServiceFactory({
-      service: coreServices.rootLogger,
-      deps: {},
-      factory: () => root,
-    }),
-  };
-}
 
 function values(replicas: number, password: string) {
   return [
@@ -125,7 +89,7 @@ describe('the argocd module in the env-parity backend', () => {
         mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       ],
     });
-    return { server, lines: logger.lines };
+    return { server, logs: logger };
   }
 
   it('shows images, sync and health, and configuration drift per environment, never a secret', async () => {
@@ -156,7 +120,7 @@ describe('the argocd module in the env-parity backend', () => {
       },
       kustomize: { images: ['ghcr.io/acme/sidecar=ghcr.io/acme/sidecar:2.0'] },
     });
-    const { server, lines } = await start({
+    const { server, logs } = await start({
       argocd: {
         instances: { 'argo-staging': 'staging', 'argo-prod': 'production' },
       },
@@ -243,10 +207,10 @@ describe('the argocd module in the env-parity backend', () => {
       expect(body).not.toContain('prod-password-unseen');
       expect(body).not.toContain(DEFAULT_TOKEN);
     }
-    expect(lines.join('\n')).not.toContain(PLANTED);
-    expect(lines.join('\n')).not.toContain(DEFAULT_TOKEN);
+    expect(logs.text()).not.toContain(PLANTED);
+    expect(logs.text()).not.toContain(DEFAULT_TOKEN);
     // the username/password instance is skipped, and says so
-    expect(lines.join('\n')).toContain(
+    expect(logs.text()).toContain(
       'Argo CD instance argo-legacy has no token: skipped',
     );
   });
@@ -255,7 +219,7 @@ describe('the argocd module in the env-parity backend', () => {
     staging.addApp({ name: 'shop', images: ['ghcr.io/acme/shop:1.5.0'] });
     prod.addApp({ name: 'shop', images: ['ghcr.io/acme/shop:1.4.2'] });
     prod.token = 'rotated';
-    const { server, lines } = await start({
+    const { server, logs } = await start({
       argocd: {
         instances: { 'argo-staging': 'staging', 'argo-prod': 'production' },
       },
@@ -275,12 +239,12 @@ describe('the argocd module in the env-parity backend', () => {
       `argocd: Argo CD argo-prod: GET ${prod.url}/api/v1/applications/shop answered 401 Unauthorized; check argocd.appLocatorMethods token of argo-prod`,
     );
     expect(res.text).not.toContain(DEFAULT_TOKEN);
-    expect(lines.join('\n')).not.toContain(DEFAULT_TOKEN);
+    expect(logs.text()).not.toContain(DEFAULT_TOKEN);
   });
 
   it('adds no provider and says so in one line without an environment mapping', async () => {
     staging.addApp({ name: 'shop', images: ['ghcr.io/acme/shop:1.5.0'] });
-    const { server, lines } = await start({});
+    const { server, logs } = await start({});
     const res = await request(server).get(
       '/api/env-parity/entities/component/default/shop',
     );
@@ -289,10 +253,15 @@ describe('the argocd module in the env-parity backend', () => {
       (res.body as ParityReport).environments.map(e => e.deployment),
     ).toEqual([undefined, undefined]);
     expect(staging.requests).toHaveLength(0);
-    expect(lines.filter(l => l.includes('envParity.argocd'))).toEqual([
-      expect.stringMatching(
-        /^info .*envParity\.argocd maps no environments: Argo CD applications are not read/,
-      ),
+    expect(
+      logs.lines.filter(l => l.message.includes('envParity.argocd')),
+    ).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: expect.stringMatching(
+          /envParity\.argocd maps no environments: Argo CD applications are not read/,
+        ),
+      }),
     ]);
   });
 });

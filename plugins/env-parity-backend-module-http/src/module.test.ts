@@ -8,6 +8,7 @@ import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { testComponent as component } from '@env-parity/plugin-env-parity-node/testUtils';
 import envParityModuleHttp from './index';
 
 const testCatalog = (entities: Entity[]) =>
@@ -15,19 +16,6 @@ const testCatalog = (entities: Entity[]) =>
 
 const STAGING_SHA = 'fff1234def5678901234567890abcdef12345678';
 const PROD_SHA = 'abc1234def5678901234567890abcdef12345678';
-
-function component(name: string, annotations: Record<string, string>): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      type: 'service',
-      owner: 'group:default/team',
-      lifecycle: 'production',
-    },
-  };
-}
 
 let checkoutProductionFails = true;
 let server: http.Server;

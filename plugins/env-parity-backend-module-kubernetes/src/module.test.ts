@@ -11,7 +11,7 @@ import request from 'supertest';
 import { testCatalogFactory } from './__testUtils__/catalog';
 import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
 import { clusterConfig, component, digest } from './__testUtils__/objects';
-import { recordingRootLogger } from './__testUtils__/recordingLogger';
+import { recordingRootLogger } from '@env-parity/plugin-env-parity-node/testUtils';
 import { deployApi, IMAGE } from './__testUtils__/scenario';
 import envParityModuleKubernetes from './index';
 

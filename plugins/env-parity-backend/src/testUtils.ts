@@ -69,18 +69,4 @@ export function createTestCatalog(
 }
 
 /** A Component entity with the given annotations. */
-export function component(
-  name: string,
-  annotations: Record<string, string> = {},
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      type: 'service',
-      owner: 'group:default/team',
-      lifecycle: 'production',
-    },
-  };
-}
+export { testComponent as component } from '@env-parity/plugin-env-parity-node/testUtils';

@@ -1,7 +1,10 @@
+import {
+  testComponent,
+  testEnvironments,
+} from '@env-parity/plugin-env-parity-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { DEFAULT_TOKEN, FakeArgocd } from './fakeArgocd';
 
 /** The service's own repository and the GitOps config repository. */
@@ -33,27 +36,12 @@ export function testConfig(
   });
 }
 
+/** A service Component with the given annotations. */
 export function component(
   annotations: Record<string, string>,
   name = 'shop',
 ): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      type: 'service',
-      owner: 'group:default/team',
-      lifecycle: 'production',
-    },
-  };
+  return testComponent(name, annotations);
 }
 
-export function environments(...names: string[]): EnvironmentDefinition[] {
-  return names.map((name, i) => ({
-    name,
-    title: name[0].toUpperCase() + name.slice(1),
-    reference: i === names.length - 1,
-    source: 'config',
-  }));
-}
+export const environments = testEnvironments;

@@ -1,7 +1,10 @@
+import {
+  testComponent,
+  testEnvironments,
+} from '@env-parity/plugin-env-parity-node/testUtils';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { FakeKubernetes, KubeObject } from './fakeKubernetes';
 
 export const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -143,20 +146,12 @@ export function secret(
   };
 }
 
+/** A service Component with the given annotations. */
 export function component(
   annotations: Record<string, string>,
   name = 'api',
 ): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      type: 'service',
-      owner: 'group:default/team',
-      lifecycle: 'production',
-    },
-  };
+  return testComponent(name, annotations);
 }
 
 /** A kubernetes-cluster Resource, as the Kubernetes plugin's catalog cluster locator reads them. */
@@ -173,14 +168,7 @@ export function clusterResource(
   };
 }
 
-export function environments(...names: string[]): EnvironmentDefinition[] {
-  return names.map((name, i) => ({
-    name,
-    title: name[0].toUpperCase() + name.slice(1),
-    reference: i === names.length - 1,
-    source: 'config',
-  }));
-}
+export const environments = testEnvironments;
 
 /** The app config for clusters on fakes, mapped to environments. */
 export function clusterConfig(

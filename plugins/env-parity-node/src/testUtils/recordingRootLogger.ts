@@ -5,6 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 
+/**
+ * One recorded log line.
+ *
+ * @public
+ */
 export interface LogLine {
   level: 'error' | 'warn' | 'info' | 'debug';
   message: string;
@@ -19,8 +24,12 @@ function serialise(meta: Error | JsonObject | undefined) {
 }
 
 /**
- * A root logger recording every line at every level, debug included,
- * with the meta fields of it and of its children.
+ * A root logger recording every line at every level, debug included, with
+ * the meta fields of it and of its children: add `factory` to
+ * `startTestBackend`'s features, then search `text()`, e.g. for a planted
+ * secret.
+ *
+ * @public
  */
 export function recordingRootLogger() {
   const lines: LogLine[] = [];
