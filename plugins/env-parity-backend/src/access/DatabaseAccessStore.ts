@@ -1,7 +1,6 @@
 import {
   DatabaseService,
   isDatabaseConflictError,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
@@ -12,12 +11,8 @@ import {
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
+import { migratedClient } from '../store/migrations';
 import { createHash } from 'node:crypto';
-
-const migrationsDir = resolvePackagePath(
-  '@env-parity/plugin-env-parity-backend',
-  'migrations',
-);
 
 const REQUESTS = 'env_parity_access_requests';
 const APPROVALS = 'env_parity_access_approvals';
@@ -345,10 +340,7 @@ export class DatabaseAccessStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseAccessStore> {
     const { database, skipMigrations } = options;
-    const client = await database.getClient();
-    if (!database.migrations?.skip && !skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
+    const client = await migratedClient(database, skipMigrations);
     return new DatabaseAccessStore(client);
   }
 

@@ -1,15 +1,7 @@
-import {
-  DatabaseService,
-  LoggerService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@env-parity/plugin-env-parity-backend',
-  'migrations',
-);
+import { migratedClient } from '../store/migrations';
 
 const TABLE = 'env_parity_probe_rate_limits';
 
@@ -67,10 +59,7 @@ export class DatabaseRateLimiter implements ProbeRateLimiter {
     skipMigrations?: boolean;
   }): Promise<DatabaseRateLimiter> {
     const { database, skipMigrations, ...rest } = options;
-    const client = await database.getClient();
-    if (!database.migrations?.skip && !skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
+    const client = await migratedClient(database, skipMigrations);
     return new DatabaseRateLimiter({ db: client, ...rest });
   }
 

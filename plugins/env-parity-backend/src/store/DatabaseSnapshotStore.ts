@@ -1,20 +1,13 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Deployment, Snapshot } from '@env-parity/plugin-env-parity-common';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
+import { migratedClient } from './migrations';
 import {
   ObservationWrite,
   SnapshotChange,
   SnapshotStore,
 } from './SnapshotStore';
-
-const migrationsDir = resolvePackagePath(
-  '@env-parity/plugin-env-parity-backend',
-  'migrations',
-);
 
 const SNAPSHOTS = 'env_parity_snapshots';
 const HISTORY = 'env_parity_snapshot_history';
@@ -120,10 +113,7 @@ export class DatabaseSnapshotStore implements SnapshotStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseSnapshotStore> {
     const { database, skipMigrations } = options;
-    const client = await database.getClient();
-    if (!database.migrations?.skip && !skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
+    const client = await migratedClient(database, skipMigrations);
     return new DatabaseSnapshotStore(client);
   }
 
