@@ -1,12 +1,39 @@
 import { Verdict } from './types';
 
 /*
- * The catalog-wide drift scorecard: one row per tracked service, comparing
- * the tracked pre-production environment (by default the one right before
- * the reference in promotion order, e.g. staging) with the reference
- * environment (production). Served by the backend under
- * `/api/env-parity/scorecard`; see the backend README for the routes.
+ * The catalog-wide drift scorecard: one row per tracked service and
+ * non-reference environment, comparing that environment with the reference
+ * environment (production). A request picks one environment (by default
+ * `envParity.scorecard.environment`, else the one right before the reference
+ * in promotion order, e.g. staging) or the "worst environment" view: each
+ * service's worst verdict across its environments, naming which. Served by
+ * the backend under `/api/env-parity/scorecard`; see the backend README for
+ * the routes.
  */
+
+/**
+ * The `environment` of a scorecard request that asks, for each service, for
+ * its worst environment: the lowest score across the non-reference
+ * environments, ties going to the environment closest to the reference in
+ * promotion order.
+ *
+ * @public
+ */
+export const SCORECARD_WORST_ENVIRONMENT = 'worst';
+
+/**
+ * The environments a scorecard can show: `GET /scorecard/environments`.
+ *
+ * @public
+ */
+export interface ScorecardEnvironments {
+  /** Name of the reference environment, e.g. `production`. */
+  reference: string;
+  /** The environment shown when a request names none. */
+  defaultEnvironment: string;
+  /** Every non-reference environment, in promotion order. */
+  environments: Array<{ name: string; title: string }>;
+}
 
 /**
  * The columns the scorecard table can be sorted by.
@@ -71,6 +98,12 @@ export interface ScorecardFilter {
   q?: string;
   /** Only services owned by the signed-in user or one of their groups. */
   ownedByMe?: boolean;
+  /**
+   * The non-reference environment compared with the reference, or
+   * {@link SCORECARD_WORST_ENVIRONMENT}. Default: the scorecard's default
+   * environment (see {@link ScorecardEnvironments}).
+   */
+  environment?: string;
 }
 
 /**
@@ -113,7 +146,10 @@ export interface ScorecardRow {
   /** Name of the reference environment, e.g. `production`. */
   referenceEnvironment: string;
   referenceVersion?: string;
-  /** Name of the tracked environment, e.g. `staging`. */
+  /**
+   * Name of the compared environment, e.g. `staging`; in the worst
+   * environment view, the environment that is worst for this service.
+   */
   comparedEnvironment: string;
   comparedVersion?: string;
   /** The tracked environment's verdict against the reference. */
@@ -170,7 +206,10 @@ export interface ScorecardPage {
 export interface ScorecardSummary {
   /** Name of the reference environment, e.g. `production`. */
   referenceEnvironment: string;
-  /** Name of the tracked environment, e.g. `staging`. */
+  /**
+   * Name of the compared environment, e.g. `staging`, or
+   * {@link SCORECARD_WORST_ENVIRONMENT}.
+   */
   comparedEnvironment: string;
   /** Services on the scorecard. */
   tracked: number;
@@ -250,6 +289,11 @@ export interface TrendPoint {
 export interface ScorecardTrend {
   /** The owner the trend is for; absent for the whole catalog. */
   owner?: string;
+  /**
+   * The environment the trend is for, or
+   * {@link SCORECARD_WORST_ENVIRONMENT}.
+   */
+  environment: string;
   /** First day of the window, `YYYY-MM-DD`, UTC. */
   from: string;
   /** Last day of the window (today), `YYYY-MM-DD`, UTC. */
@@ -287,6 +331,9 @@ export function scorecardQueryParams(query: ScorecardQuery): URLSearchParams {
   }
   if (query.ownedByMe) {
     params.set('ownedByMe', 'true');
+  }
+  if (query.environment) {
+    params.set('environment', query.environment);
   }
   if (query.sort) {
     params.set('sort', query.sort);
