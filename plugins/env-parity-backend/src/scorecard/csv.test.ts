@@ -16,6 +16,18 @@ describe('csv', () => {
     ['\tTAB', "'\tTAB"],
     ['\r=1', `"'\r=1"`],
     ['a=b', 'a=b'],
+    ['\n=1+2', `"'\n=1+2"`],
+    [' =1+2', "' =1+2"],
+    ['\u00a0=1+2', "'\u00a0=1+2"],
+    ['\u3000+1', "'\u3000+1"],
+    ['\uff1dHYPERLINK("x")', `"'\uff1dHYPERLINK(""x"")"`],
+    ['\uff0b1', "'\uff0b1"],
+    ['\uff0d1', "'\uff0d1"],
+    ['\uff20SUM(A1)', "'\uff20SUM(A1)"],
+    ['\t \r\n-1', `"'\t \r\n-1"`],
+    ['\nplain', `"'\nplain"`],
+    [' plain', ' plain'],
+    ['1-2', '1-2'],
     ['ünïcødé, ok', '"ünïcødé, ok"'],
   ])('escapes %j as %j', (value, expected) => {
     expect(csvField(value)).toBe(expected);

@@ -1,10 +1,19 @@
 import { ScorecardRow } from '@env-parity/plugin-env-parity-common';
 
 /**
+ * Text a spreadsheet may run as a formula: starting with a tab, CR or LF, or
+ * with `=`, `+`, `-`, `@` or their full-width forms (`＝＋－＠`, which some
+ * spreadsheets fold to ASCII) after any leading spaces, including no-break,
+ * ideographic and zero-width ones (spreadsheets trim those before parsing).
+ */
+const FORMULA_LIKE =
+  /^[\t\r\n]|^[\s\u200b\u180e]*[=+\-@\uff1d\uff0b\uff0d\uff20]/;
+
+/**
  * One CSV field, RFC 4180: quoted when it holds a quote, comma, CR or LF,
- * with quotes doubled. Text that a spreadsheet would run as a formula
- * (starting with `=`, `+`, `-`, `@`, a tab or a CR) gets a leading `'`, so
- * it shows as text. Numbers and booleans are written as they are.
+ * with quotes doubled. Text that a spreadsheet would run as a formula (see
+ * `FORMULA_LIKE`) gets a leading `'`, so it shows as text. Numbers and
+ * booleans are written as they are.
  */
 export function csvField(value: string | number | boolean | undefined): string {
   if (value === undefined) {
@@ -14,7 +23,7 @@ export function csvField(value: string | number | boolean | undefined): string {
     return String(value);
   }
   let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) {
+  if (FORMULA_LIKE.test(text)) {
     text = `'${text}`;
   }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
