@@ -15,6 +15,7 @@ import {
   Deployment,
   DriftItem,
   EnvironmentDefinition,
+  ReportEnvironment,
   RevisionComparison,
   Snapshot,
   Verdict,
@@ -986,6 +987,14 @@ describe('mergeEnvironment', () => {
       reference: false,
       status: 'stale',
       error: 'annotations: HTTP 503',
+      failures: [
+        {
+          provider: 'annotations',
+          error: 'HTTP 503',
+          checkedAt: minutesAgo(1),
+          lastAnsweredAt: minutesAgo(5),
+        },
+      ],
       checkedAt: minutesAgo(1),
       observedAt: minutesAgo(5),
       deployment: {
@@ -1015,9 +1024,186 @@ describe('mergeEnvironment', () => {
       owner: 'group:default/platform',
       status: 'error',
       error: 'annotations: bad digest\nargocd: app not found',
+      failures: [
+        {
+          provider: 'annotations',
+          error: 'bad digest',
+          checkedAt: minutesAgo(5),
+        },
+        {
+          provider: 'argocd',
+          error: 'app not found',
+          checkedAt: minutesAgo(5),
+        },
+      ],
       checkedAt: minutesAgo(5),
     });
   });
+
+  it.each<
+    [
+      string,
+      Snapshot[],
+      Partial<{
+        staleAfterMs: number;
+        providerPrecedence: Record<string, number>;
+      }>,
+      Pick<ReportEnvironment, 'status' | 'partial' | 'failures'>,
+    ]
+  >([
+    [
+      'every provider answered',
+      [snap('staging', PROD), snap('staging', PROD, { provider: 'github' })],
+      {},
+      { status: 'ok' },
+    ],
+    [
+      'one provider failed, never having answered, while another answered',
+      [
+        snap('staging', PROD),
+        snap('staging', undefined, {
+          provider: 'http',
+          error: 'answered 503 Service Unavailable',
+          checkedAt: minutesAgo(1),
+        }),
+      ],
+      {},
+      {
+        status: 'ok',
+        partial: true,
+        failures: [
+          {
+            provider: 'http',
+            error: 'answered 503 Service Unavailable',
+            checkedAt: minutesAgo(1),
+          },
+        ],
+      },
+    ],
+    [
+      'one provider failed after answering, its data not shown, while another answered',
+      [
+        snap('staging', PROD, { provider: 'kubernetes' }),
+        snap('staging', PROD, {
+          provider: 'github',
+          error: 'rate limited',
+          observedAt: minutesAgo(180),
+          checkedAt: minutesAgo(2),
+        }),
+      ],
+      { providerPrecedence: { kubernetes: 100 } },
+      {
+        status: 'ok',
+        partial: true,
+        failures: [
+          {
+            provider: 'github',
+            error: 'rate limited',
+            lastAnsweredAt: minutesAgo(180),
+            checkedAt: minutesAgo(2),
+          },
+        ],
+      },
+    ],
+    [
+      'one provider failed after contributing data, while another answered',
+      [
+        snap('staging', PROD, {
+          provider: 'kubernetes',
+          error: 'forbidden',
+          observedAt: minutesAgo(120),
+        }),
+        snap('staging', PROD),
+      ],
+      { providerPrecedence: { kubernetes: 100 } },
+      {
+        // stale says its shown data may be outdated; partial that the others
+        // answered: both hold
+        status: 'stale',
+        partial: true,
+        failures: [
+          {
+            provider: 'kubernetes',
+            error: 'forbidden',
+            lastAnsweredAt: minutesAgo(120),
+            checkedAt: minutesAgo(5),
+          },
+        ],
+      },
+    ],
+    [
+      'the only provider failed, with a last good deployment',
+      [
+        snap('staging', PROD, {
+          error: 'HTTP 503',
+          observedAt: minutesAgo(60),
+        }),
+      ],
+      {},
+      {
+        status: 'stale',
+        failures: [
+          {
+            provider: 'annotations',
+            error: 'HTTP 503',
+            lastAnsweredAt: minutesAgo(60),
+            checkedAt: minutesAgo(5),
+          },
+        ],
+      },
+    ],
+    [
+      'every provider failed, none ever answered',
+      [
+        snap('staging', undefined, { error: 'bad digest' }),
+        snap('staging', undefined, { provider: 'argocd', error: 'timeout' }),
+      ],
+      {},
+      {
+        status: 'error',
+        failures: [
+          {
+            provider: 'annotations',
+            error: 'bad digest',
+            checkedAt: minutesAgo(5),
+          },
+          { provider: 'argocd', error: 'timeout', checkedAt: minutesAgo(5) },
+        ],
+      },
+    ],
+    [
+      'a provider failed while another answered with old data',
+      [
+        snap('staging', PROD, { observedAt: minutesAgo(120) }),
+        snap('staging', undefined, { provider: 'http', error: 'refused' }),
+      ],
+      { staleAfterMs: 60 * 60_000 },
+      {
+        status: 'stale',
+        partial: true,
+        failures: [
+          { provider: 'http', error: 'refused', checkedAt: minutesAgo(5) },
+        ],
+      },
+    ],
+  ])(
+    'partial data and provider failures when %s',
+    (_name, snapshots, options, expected) => {
+      const merged = mergeEnvironment(staging, snapshots, {
+        ...options,
+        now: NOW,
+      });
+      expect({
+        status: merged.status,
+        partial: merged.partial,
+        failures: merged.failures,
+      }).toEqual(expected);
+      // the one-line errors stay, for readers of the older report shape
+      expect(merged.error).toBe(
+        expected.failures?.map(f => `${f.provider}: ${f.error}`).join('\n'),
+      );
+    },
+  );
 
   it('merges several providers by precedence', () => {
     const snapshots: Snapshot[] = [
@@ -1381,6 +1567,39 @@ describe('computeParityReport', () => {
         'Staging could not be read. ' +
         'Closest to production: development, a different build.',
     );
+  });
+
+  it('compares what came from the providers that answered, and says which failed', () => {
+    // the demo's checkout-web development: its annotations answer, its
+    // version endpoint does not
+    const r = report([
+      snap('development', { version: '1.5.0', revision: SHA_B }),
+      snap('development', undefined, {
+        provider: 'http',
+        error: 'GET /version answered 503 Service Unavailable',
+      }),
+      snap('production', PROD),
+      snap('production', PROD, { provider: 'http' }),
+    ]);
+    const development = r.environments.find(e => e.name === 'development')!;
+    expect(development).toMatchObject({
+      status: 'ok',
+      partial: true,
+      failures: [
+        {
+          provider: 'http',
+          error: 'GET /version answered 503 Service Unavailable',
+          checkedAt: minutesAgo(5),
+        },
+      ],
+      deployment: { version: '1.5.0', providers: ['annotations'] },
+    });
+    const production = r.environments.find(e => e.name === 'production')!;
+    expect(production.partial).toBeUndefined();
+    expect(production.failures).toBeUndefined();
+    expect(
+      r.comparisons.find(c => c.environment === 'development'),
+    ).toMatchObject({ verdict: 'different', score: 50 });
   });
 
   it('still compares a stale environment (error with a last good deployment)', () => {

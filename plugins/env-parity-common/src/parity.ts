@@ -7,6 +7,7 @@ import {
   EnvironmentComparison,
   EnvironmentDefinition,
   ParityReport,
+  ProviderFailure,
   ReportedDeployment,
   ReportEnvironment,
   RevisionComparison,
@@ -78,21 +79,33 @@ export function mergeEnvironment(
     ...(definition.owner ? { owner: definition.owner } : {}),
     status: 'missing',
   };
-  const errors = ordered
+  const failures: ProviderFailure[] = ordered
     .filter(s => s.error)
-    .map(s => `${s.provider}: ${s.error}`);
+    .map(s => ({
+      provider: s.provider,
+      error: s.error!,
+      checkedAt: s.checkedAt,
+      // a failed snapshot's observedAt is its last successful observation
+      ...(s.observedAt ? { lastAnsweredAt: s.observedAt } : {}),
+    }));
   const checkedAt = latest(ordered.map(s => s.checkedAt));
   if (checkedAt) {
     base.checkedAt = checkedAt;
   }
-  if (errors.length) {
-    base.error = errors.join('\n');
+  if (failures.length) {
+    base.error = failures.map(f => `${f.provider}: ${f.error}`).join('\n');
+    base.failures = failures;
   }
 
   const withData = ordered.filter(s => s.deployment);
   if (withData.length === 0) {
-    base.status = errors.length ? 'error' : 'missing';
+    base.status = failures.length ? 'error' : 'missing';
     return base;
+  }
+  // some providers answered with data, others failed: say so, whatever the
+  // status says about the freshness of what is shown
+  if (failures.length && withData.some(s => !s.error)) {
+    base.partial = true;
   }
 
   const merged: Deployment = {};

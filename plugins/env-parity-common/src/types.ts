@@ -275,11 +275,38 @@ export interface EnvironmentComparison {
 }
 
 /**
- * The state of one environment in a report.
+ * The state of one environment in a report: whether what it shows is current.
+ *
+ * - `ok`: what is shown was observed successfully and recently; check
+ *   {@link ReportEnvironment.partial} for whether every provider answered.
+ * - `stale`: what is shown may be outdated: a provider that supplied part of
+ *   it failed since (its last good data is shown), or the observation is older
+ *   than the configured limit.
+ * - `error`: nothing can be shown, and at least one provider failed.
+ * - `missing`: no provider reported a deployment.
  *
  * @public
  */
 export type EnvironmentStatus = 'ok' | 'stale' | 'error' | 'missing';
+
+/**
+ * A provider whose latest observation of an environment failed.
+ *
+ * @public
+ */
+export interface ProviderFailure {
+  /** The provider's name, e.g. `github` or `http`. */
+  provider: string;
+  /** Why it failed, as the collector recorded it: safe to show. */
+  error: string;
+  /** When the provider was last asked (and failed). */
+  checkedAt: string;
+  /**
+   * When the provider last answered successfully for this environment;
+   * absent when it never has, or that is not known.
+   */
+  lastAnsweredAt?: string;
+}
 
 /**
  * A deployment as shown in a report, merged across providers.
@@ -309,8 +336,21 @@ export interface ReportEnvironment {
   /** When a provider was last asked about it. */
   checkedAt?: string;
   deployment?: ReportedDeployment;
-  /** Errors, one line per failing provider. */
+  /** Errors, one line per failing provider: `<provider>: <error>`. */
   error?: string;
+  /**
+   * True when at least one provider answered and at least one failed: the
+   * deployment shown, and the verdict computed from it, rest on partial data.
+   * Independent of `status`, which says whether what is shown is current (a
+   * failed provider whose last good data is still shown makes it `stale`, and
+   * then both hold).
+   */
+  partial?: boolean;
+  /**
+   * One entry per provider whose latest observation failed, in the order of
+   * the lines of `error`; absent when none failed.
+   */
+  failures?: ProviderFailure[];
 }
 
 /**
