@@ -11,18 +11,20 @@ import {
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
-import { migratedClient } from '../store/migrations';
+import { migratedClient } from '../database/migrations';
+import {
+  chunks,
+  DbTime,
+  IN_LIST_CHUNK,
+  isRolledBackRace,
+  optional,
+  toDate,
+} from '../database/rows';
 import { createHash } from 'node:crypto';
 
 const REQUESTS = 'env_parity_access_requests';
 const APPROVALS = 'env_parity_access_approvals';
 const EVENTS = 'env_parity_access_events';
-
-/** Keeps IN-lists well below every database's bind limit. */
-const CHUNK = 500;
-
-/** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
-type DbTime = Date | string | number;
 
 /** A stored access request, with times as Dates. */
 export interface AccessRequestRecord {
@@ -183,14 +185,6 @@ interface ApprovalRow {
   decided_at: DbTime;
 }
 
-function toDate(value: DbTime | null | undefined): Date | undefined {
-  return value === null || value === undefined ? undefined : new Date(value);
-}
-
-function opt<T>(value: T | null | undefined): T | undefined {
-  return value === null ? undefined : value;
-}
-
 function fromRow(row: RequestRow): AccessRequestRecord {
   return {
     id: row.id,
@@ -198,7 +192,7 @@ function fromRow(row: RequestRow): AccessRequestRecord {
     environment: row.environment,
     requester: row.requester,
     reason: row.reason,
-    ticket: opt(row.ticket),
+    ticket: optional(row.ticket),
     durationMinutes: Number(row.duration_minutes),
     breakGlass: Boolean(row.break_glass),
     status: row.status,
@@ -211,16 +205,16 @@ function fromRow(row: RequestRow): AccessRequestRecord {
     grantMetadata: row.grant_metadata
       ? JSON.parse(row.grant_metadata)
       : undefined,
-    instructions: opt(row.instructions),
-    provisioningOperation: opt(row.provisioning_operation),
-    provisioningTarget: opt(row.provisioning_target),
+    instructions: optional(row.instructions),
+    provisioningOperation: optional(row.provisioning_operation),
+    provisioningTarget: optional(row.provisioning_target),
     provisioningAttempts: Number(row.provisioning_attempts),
     provisioningNextAt: toDate(row.provisioning_next_at),
-    provisioningError: opt(row.provisioning_error),
+    provisioningError: optional(row.provisioning_error),
     reviewRequired: Boolean(row.review_required),
-    reviewedBy: opt(row.reviewed_by),
+    reviewedBy: optional(row.reviewed_by),
     reviewedAt: toDate(row.reviewed_at),
-    reviewComment: opt(row.review_comment),
+    reviewComment: optional(row.review_comment),
     createdAt: toDate(row.created_at)!,
     updatedAt: toDate(row.updated_at)!,
     reviewDeadlineAt: toDate(row.review_deadline_at)!,
@@ -266,23 +260,6 @@ function toColumns(update: AccessRequestUpdate): Partial<RequestRow> {
     }
   }
   return result as Partial<RequestRow>;
-}
-
-/**
- * A transaction the database rolled back to break a deadlock or a
- * serialization conflict: a lost race like any other, safe to retry.
- */
-function isRolledBackRace(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number };
-  return (
-    e?.code === 'ER_LOCK_DEADLOCK' ||
-    e?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
-    e?.errno === 1213 ||
-    e?.errno === 1205 ||
-    e?.code === '40P01' ||
-    e?.code === '40001' ||
-    e?.code === 'SQLITE_BUSY'
-  );
 }
 
 /** One open request per requester, service and environment. */
@@ -510,16 +487,16 @@ export class DatabaseAccessStore {
 
   async getApprovals(requestIds: string[]): Promise<AccessApprovalRecord[]> {
     const result: AccessApprovalRecord[] = [];
-    for (let i = 0; i < requestIds.length; i += CHUNK) {
+    for (const chunk of chunks(requestIds)) {
       const rows = await this.db<ApprovalRow>(APPROVALS)
-        .whereIn('request_id', requestIds.slice(i, i + CHUNK))
+        .whereIn('request_id', chunk)
         .orderBy('id');
       result.push(
         ...rows.map(row => ({
           requestId: row.request_id,
           approver: row.approver,
           decision: row.decision,
-          comment: opt(row.comment),
+          comment: optional(row.comment),
           decidedAt: toDate(row.decided_at)!,
         })),
       );
@@ -553,14 +530,14 @@ export class DatabaseAccessStore {
       q.whereNot('requester', query.notRequester);
     }
     if (query.approverRefs !== undefined) {
-      q.whereIn('approver_ref', query.approverRefs.slice(0, CHUNK));
+      q.whereIn('approver_ref', query.approverRefs.slice(0, IN_LIST_CHUNK));
     }
     if (query.involving) {
       const { user, approverRefs } = query.involving;
       q.where(w =>
         w
           .where('requester', user)
-          .orWhereIn('approver_ref', approverRefs.slice(0, CHUNK)),
+          .orWhereIn('approver_ref', approverRefs.slice(0, IN_LIST_CHUNK)),
       );
     }
     if (query.awaitingReview) {
@@ -671,10 +648,10 @@ export class DatabaseAccessStore {
   /** Which of these request ids are final (or unknown ids: not). */
   async finalIds(ids: string[]): Promise<Set<string>> {
     const result = new Set<string>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const chunk of chunks(ids)) {
       const rows = await this.db<RequestRow>(REQUESTS)
         .select('id', 'status')
-        .whereIn('id', ids.slice(i, i + CHUNK));
+        .whereIn('id', chunk);
       rows
         .filter(row => isFinalAccessRequestStatus(row.status))
         .forEach(row => result.add(row.id));

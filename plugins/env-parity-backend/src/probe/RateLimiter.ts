@@ -1,7 +1,7 @@
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
-import { migratedClient } from '../store/migrations';
+import { migratedClient } from '../database/migrations';
 
 const TABLE = 'env_parity_probe_rate_limits';
 

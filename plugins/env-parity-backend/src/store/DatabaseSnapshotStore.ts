@@ -2,7 +2,8 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Deployment, Snapshot } from '@env-parity/plugin-env-parity-common';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
-import { migratedClient } from './migrations';
+import { migratedClient } from '../database/migrations';
+import { chunks, DbTime, toDate } from '../database/rows';
 import {
   ObservationWrite,
   SnapshotChange,
@@ -24,12 +25,8 @@ const KEPT_RUNS = 100;
 const HISTORY_DELETE_BATCH = 5_000;
 const HISTORY_DELETE_BATCHES = 4;
 
-/** Keeps IN-lists and multi-row inserts well below every database's bind limit. */
-const CHUNK = 500;
+/** Keeps multi-row inserts well below every database's bind limit. */
 const INSERT_CHUNK = 100;
-
-/** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
-type DbTime = Date | string | number;
 
 interface SnapshotRow {
   entity_ref: string;
@@ -65,14 +62,6 @@ function keyOf(o: {
   return JSON.stringify([o.entityRef, o.environment, o.provider]);
 }
 
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const result = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
-}
-
 /** JSON with object keys sorted, so equal deployments serialise equally. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
@@ -87,10 +76,6 @@ function canonicalJson(value: unknown): string {
     return `{${fields.join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-function toDate(value: DbTime | null | undefined): Date | undefined {
-  return value === null || value === undefined ? undefined : new Date(value);
 }
 
 function latest(...dates: (Date | undefined)[]): Date | undefined {
