@@ -33,7 +33,8 @@ describe('KubernetesClient', () => {
         skipTLSVerify: false,
       },
       {
-        timeoutMs: options.timeoutMs ?? 2000,
+        // generous: a loaded machine must not turn a success into a timeout
+        timeoutMs: options.timeoutMs ?? 120_000,
         pageSize: options.pageSize,
         maxPages: options.maxPages,
         tokenPath: '/nonexistent/token',
@@ -101,7 +102,7 @@ describe('KubernetesClient', () => {
         serviceAccountToken: TOKEN,
         skipTLSVerify: false,
       },
-      { timeoutMs: 2000 },
+      { timeoutMs: 120_000 },
     );
     const foreignError = jest.fn((res: { status: number }) =>
       res.status === 418 ? 'not the API server' : undefined,
@@ -113,7 +114,7 @@ describe('KubernetesClient', () => {
       foreignError,
     };
     const c = new KubernetesClient(transport, {
-      timeoutMs: 2000,
+      timeoutMs: 120_000,
       pageSize: 2,
     });
     await expect(

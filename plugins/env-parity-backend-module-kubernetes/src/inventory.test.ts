@@ -359,8 +359,11 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
 
     it('waits for the first listing of a cluster', async () => {
       const p = provider({}, caches);
-      const listing = production.delayNext('/apis/apps/v1/deployments', 300);
-      expect(artifact(await observe(p))).toEqual([OLD]);
+      const listing = production.holdNext('/apis/apps/v1/deployments');
+      const observed = observe(p);
+      await listing.requested;
+      listing.release();
+      expect(artifact(await observed)).toEqual([OLD]);
       expect(listing.answered).toBe(true);
       expect(caches.inventories.settled('prod-eu')).toBeUndefined();
     });
@@ -378,7 +381,7 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
 
       // after maxAge: the old data at once, while the (slow) listing runs
       now += 1;
-      const listing = production.delayNext('/apis/apps/v1/deployments', 1000);
+      const listing = production.holdNext('/apis/apps/v1/deployments');
       const controller = new AbortController();
       const observed = await p.observe({
         entity: component(KUBE_ID),
@@ -391,6 +394,7 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
       controller.abort();
       const refresh = caches.inventories.settled('prod-eu');
       expect(refresh).toBeDefined();
+      listing.release();
       await refresh;
       expect(listing.answered).toBe(true);
       expect([deployments(), podLists()]).toEqual([2, 2]);
@@ -409,7 +413,7 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
       await observe(p);
       rollOut();
       now += 300_000;
-      const listing = production.delayNext('/apis/apps/v1/deployments', 500);
+      const listing = production.holdNext('/apis/apps/v1/deployments');
       const during = await Promise.all(
         Array.from({ length: 20 }, () => observe(p)),
       );
@@ -426,13 +430,12 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
       );
       expect(listing.answered).toBe(false);
       now += 1;
-      const waiting = await Promise.all(
-        Array.from({ length: 10 }, () => observe(p)),
-      );
-      expect(listing.answered).toBe(true);
-      expect(waiting.map(artifact)).toEqual(
+      const waiting = Promise.all(Array.from({ length: 10 }, () => observe(p)));
+      listing.release();
+      expect((await waiting).map(artifact)).toEqual(
         Array.from({ length: 10 }, () => [NEW]),
       );
+      expect(listing.answered).toBe(true);
       expect([deployments(), podLists()]).toEqual([2, 2]);
     });
 

@@ -15,8 +15,6 @@ import { recordingRootLogger } from '@env-parity/plugin-env-parity-node/testUtil
 import { deployApi, IMAGE } from './__testUtils__/scenario';
 import envParityModuleKubernetes from './index';
 
-jest.setTimeout(60_000);
-
 const PLANTED = 'planted-s3cret-9f2c';
 const PLANTED_BASE64 = Buffer.from(PLANTED, 'utf8').toString('base64');
 const REPORT = '/api/env-parity/entities/component/default/api';
@@ -31,6 +29,9 @@ const ENVIRONMENTS = [
   { name: 'staging', title: 'Staging' },
   { name: 'production', title: 'Production', reference: true },
 ];
+
+/** Generous: a loaded machine must not turn an observation into a timeout. */
+const COLLECTOR = { providerTimeout: { minutes: 5 } };
 
 /** Every row of every table, as text. */
 async function dumpDatabase(
@@ -121,6 +122,7 @@ describe('envParityModuleKubernetes', () => {
               ]),
               envParity: {
                 environments: ENVIRONMENTS,
+                collector: COLLECTOR,
                 ...(clusterConfig([
                   { fake: staging, environment: 'staging' },
                   { fake: production, environment: 'production' },
@@ -261,6 +263,7 @@ describe('envParityModuleKubernetes', () => {
             ...config,
             envParity: {
               environments: ENVIRONMENTS,
+              collector: COLLECTOR,
               ...(config.envParity as object),
             },
           },
@@ -289,7 +292,9 @@ describe('envParityModuleKubernetes', () => {
         testCatalogFactory([]),
         logs.factory,
         mockServices.rootConfig.factory({
-          data: { envParity: { environments: ENVIRONMENTS } },
+          data: {
+            envParity: { environments: ENVIRONMENTS, collector: COLLECTOR },
+          },
         }),
         mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       ],
@@ -330,6 +335,7 @@ describe('envParityModuleKubernetes', () => {
             },
             envParity: {
               environments: ENVIRONMENTS,
+              collector: COLLECTOR,
               kubernetes: {
                 clusters: { 'gke-prod': 'production', typo: 'staging' },
               },
@@ -394,6 +400,7 @@ describe('envParityModuleKubernetes', () => {
             },
             envParity: {
               environments: ENVIRONMENTS,
+              collector: COLLECTOR,
               kubernetes: {
                 mode: 'proxy',
                 clusters: {

@@ -35,6 +35,14 @@ export interface DelayedAnswer {
   answered: boolean;
 }
 
+/** An answer held back until the test releases it: no timing involved. */
+export interface HeldAnswer extends DelayedAnswer {
+  /** Settles once the held request has arrived. */
+  readonly requested: Promise<void>;
+  /** Sends the answer, as it would have been sent at once. */
+  release(): void;
+}
+
 /** A canned answer: a status and a JSON body or raw text, optionally late; or never. */
 export type CannedAnswer =
   | {
@@ -53,6 +61,15 @@ export interface RecordedRequest {
   authorization?: string;
   /** Every header as received. */
   headers: IncomingMessage['headers'];
+}
+
+interface Hold {
+  match: string | RegExp;
+  arrived: () => void;
+  /** Set once the request arrived. */
+  send?: () => void;
+  released: boolean;
+  answer: DelayedAnswer;
 }
 
 interface Served {
@@ -196,6 +213,7 @@ export class FakeKubernetes {
     delayMs: number;
     answer: DelayedAnswer;
   }> = [];
+  private readonly holds: Hold[] = [];
   private resourceVersion = 1000;
   private readonly server: Server;
 
@@ -260,6 +278,39 @@ export class FakeKubernetes {
     return answer;
   }
 
+  /**
+   * Holds the answer to the next request whose path starts with `match`
+   * (or matches it) until `release()` is called; the answer is the usual
+   * one. For tests about what happens while a request is outstanding.
+   */
+  holdNext(match: string | RegExp): HeldAnswer {
+    let arrived!: () => void;
+    const requested = new Promise<void>(resolve => {
+      arrived = resolve;
+    });
+    const answer = { answered: false };
+    const hold: Hold = {
+      match,
+      arrived,
+      released: false,
+      answer,
+    };
+    this.holds.push(hold);
+    return {
+      requested,
+      get answered() {
+        return answer.answered;
+      },
+      set answered(value: boolean) {
+        answer.answered = value;
+      },
+      release() {
+        hold.released = true;
+        hold.send?.();
+      },
+    };
+  }
+
   requestsTo(fragment: string): RecordedRequest[] {
     return this.requests.filter(r => r.path.includes(fragment));
   }
@@ -304,6 +355,18 @@ export class FakeKubernetes {
 
     const matches = (match: string | RegExp) =>
       typeof match === 'string' ? path.startsWith(match) : match.test(path);
+    const h = this.holds.findIndex(c => matches(c.match));
+    if (h >= 0) {
+      const [hold] = this.holds.splice(h, 1);
+      hold.send = () => {
+        hold.send = () => {};
+        this.respond(req, res, url, path);
+        hold.answer.answered = true;
+      };
+      hold.arrived();
+      if (hold.released) hold.send();
+      return;
+    }
     const d = this.delays.findIndex(c => matches(c.match));
     if (d >= 0) {
       const [delay] = this.delays.splice(d, 1);

@@ -198,7 +198,8 @@ export function clusterConfig(
         clusters: Object.fromEntries(
           clusters.map(({ fake, environment }) => [fake.name, environment]),
         ),
-        timeout: '2s',
+        // generous: a loaded machine must not turn a success into a timeout
+        timeout: '2m',
         ...envParity,
       },
     },
