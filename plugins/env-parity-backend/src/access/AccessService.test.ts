@@ -271,6 +271,46 @@ describe('AccessService', () => {
     },
   );
 
+  it.each([
+    ['a group', 'group:default/sre'],
+    ['a user', 'user:default/alice'],
+    ['a kind given in another case', 'Group:default/sre'],
+  ])(
+    'refuses access to %s: only kinds Env Parity reports on can be requested',
+    async (_what, entityRef) => {
+      const { access, stored, notifications, provisioner } = await setup();
+      await expect(
+        access.create(as(ALICE), { ...body, entityRef }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining(
+          'Access can be requested to Component entities only (envParity.collector.kinds)',
+        ),
+      });
+      expect(await stored()).toBe(0);
+      expect(notifications.sent).toEqual([]);
+      expect(provisioner.grants).toEqual([]);
+    },
+  );
+
+  it('accepts the kinds configured in envParity.collector.kinds, in any case', async () => {
+    const { access } = await setup({
+      access: { kinds: ['component', 'Group'] },
+    });
+    await expect(
+      access.create(as(ALICE), { ...body, entityRef: 'group:default/sre' }),
+    ).resolves.toMatchObject({
+      entityRef: 'group:default/sre',
+      status: 'pending',
+    });
+    await expect(access.create(as(ALICE), body)).resolves.toMatchObject({
+      entityRef: 'component:default/payments',
+    });
+    await expect(
+      access.create(as(ALICE), { ...body, entityRef: 'user:default/alice' }),
+    ).rejects.toThrow('component, Group entities only');
+  });
+
   it('checks tickets against the configured pattern', async () => {
     const { access, stored } = await setup({
       access: { ticketPattern: '(INC|CHG)-\\d+', ticketRequired: true },

@@ -179,6 +179,20 @@ export class AccessService {
     }
     const input = this.parseCreate(body);
     const { options } = this.deps;
+    const kind = parseEntityRef(input.entityRef).kind.toLocaleLowerCase(
+      'en-US',
+    );
+    if (!options.kinds.some(k => k.toLocaleLowerCase('en-US') === kind)) {
+      // A grant to a group or a user would bind a role to something that
+      // is not a deployed service.
+      throw new InputError(
+        `Access can be requested to ${options.kinds.join(
+          ', ',
+        )} entities only (envParity.collector.kinds), not to ${
+          input.entityRef
+        }`,
+      );
+    }
 
     const environments = await this.deps.environments.list();
     const environment = input.environment

@@ -37,4 +37,20 @@ describe('readAccessOptions', () => {
       /envParity\.access\.nestedGroups/,
     );
   });
+
+  it('takes the kinds that may be requested from envParity.collector.kinds', () => {
+    expect(read().kinds).toEqual(['Component']);
+    const config = new ConfigReader({
+      envParity: {
+        collector: { kinds: ['Component', 'System'] },
+        access: { requiredApprovals: 2 },
+      },
+    });
+    expect(readAccessOptions(config).kinds).toEqual(['Component', 'System']);
+    expect(
+      readAccessOptions(
+        new ConfigReader({ envParity: { collector: { kinds: ['System'] } } }),
+      ).kinds,
+    ).toEqual(['System']);
+  });
 });

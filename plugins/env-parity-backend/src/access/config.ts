@@ -2,6 +2,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
+import { readReportedKinds } from '../http';
 
 export type ApproverRule =
   | { type: 'environment-owner' }
@@ -10,6 +11,11 @@ export type ApproverRule =
 
 /** `envParity.access`, read once at start-up with every default applied. */
 export interface AccessOptions {
+  /**
+   * The entity kinds access may be requested to: those Env Parity reports
+   * on, `envParity.collector.kinds`.
+   */
+  kinds: string[];
   maxDurationMinutes: number;
   minReasonLength: number;
   maxReasonLength: number;
@@ -37,6 +43,7 @@ export interface AccessOptions {
 }
 
 export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
+  kinds: ['Component'],
   maxDurationMinutes: 8 * 60,
   minReasonLength: 10,
   maxReasonLength: 2000,
@@ -73,11 +80,11 @@ function positiveInteger(config: Config, key: string, min = 1) {
 
 /** Reads `envParity.access`; a bad value stops start-up with a message naming it. */
 export function readAccessOptions(root: Config): AccessOptions {
+  const d = { ...DEFAULT_ACCESS_OPTIONS, kinds: readReportedKinds(root) };
   const config = root.getOptionalConfig('envParity.access');
   if (!config) {
-    return DEFAULT_ACCESS_OPTIONS;
+    return d;
   }
-  const d = DEFAULT_ACCESS_OPTIONS;
 
   const maxDurationMs = duration(config, 'maxDuration');
   const maxDurationMinutes =
