@@ -499,12 +499,10 @@ describe('GithubDeploymentProvider', () => {
 
     it('gives up on a server that does not answer within the timeout', async () => {
       fake.answerNext('/deployments', 'hang');
-      const started = Date.now();
       const [observation] = await observe(provider({ timeout: '200ms' }));
       expect(observation.error).toBe(
         `GitHub did not answer GET /repos/acme/api/deployments?environment=production&per_page=30 on ${HTML_HOST} within 200 ms`,
       );
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     it('stops when the caller aborts', async () => {

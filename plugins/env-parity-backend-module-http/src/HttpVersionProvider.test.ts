@@ -152,7 +152,8 @@ function provider(http_: Record<string, unknown> = {}, now?: () => number) {
       http: {
         allowedHosts: [`127.0.0.1:${port}`],
         allowPrivateNetworks: true,
-        timeout: { milliseconds: 500 },
+        // generous: a loaded machine must not turn a success into a timeout
+        timeout: { minutes: 2 },
         ...http_,
       },
     },
@@ -372,7 +373,10 @@ describe('HttpVersionProvider', () => {
   });
 
   it('times out on an endpoint that never answers', async () => {
-    const observation = await observeUrl(`${base}/slow/version`);
+    const observation = await observeUrl(
+      `${base}/slow/version`,
+      provider({ timeout: { milliseconds: 500 } }),
+    );
     expect(observation.error).toBe(
       `GET ${base}/slow/version timed out after 500 ms (envParity.http.timeout)`,
     );

@@ -31,7 +31,8 @@ export function testConfig(
       ],
     },
     envParity: {
-      argocd: { timeout: '2s', ...argocd },
+      // generous: a loaded machine must not turn a success into a timeout
+      argocd: { timeout: '2m', ...argocd },
     },
   });
 }
