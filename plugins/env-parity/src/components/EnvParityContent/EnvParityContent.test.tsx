@@ -1,6 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ParityReport } from '@env-parity/plugin-env-parity-common';
+import {
+  computeParityReport,
+  ParityReport,
+} from '@env-parity/plugin-env-parity-common';
 import {
   backstageError,
   deferred,
@@ -11,9 +14,89 @@ import {
   degradedReport,
   driftReport,
   emptyReport,
+  ENTITY_REF,
+  PROD_ARTIFACT,
   PROD_REVISION,
+  STAGING_ARTIFACT,
+  STAGING_REVISION,
   unannotatedEntity,
 } from '../../__testUtils__/reports';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Staging: the annotations answered, GitHub failed (it last answered 3 h ago)
+ * and the version endpoint never answered. Production: its cluster failed
+ * after supplying the artifact shown, the annotations answered.
+ */
+function partialReport(now = Date.now()): ParityReport {
+  const ago = (ms: number) => new Date(now - ms).toISOString();
+  const report = computeParityReport({
+    entityRef: ENTITY_REF,
+    now: new Date(now),
+    environments: [
+      { name: 'staging', title: 'Staging', reference: false, source: 'config' },
+      {
+        name: 'production',
+        title: 'Production',
+        reference: true,
+        source: 'config',
+      },
+    ],
+    providerPrecedence: { kubernetes: 100 },
+    snapshots: [
+      {
+        entityRef: ENTITY_REF,
+        environment: 'staging',
+        provider: 'annotations',
+        deployment: {
+          version: '1.5.0',
+          revision: STAGING_REVISION,
+          artifact: STAGING_ARTIFACT,
+        },
+        observedAt: ago(5 * MINUTE),
+        checkedAt: ago(5 * MINUTE),
+      },
+      {
+        entityRef: ENTITY_REF,
+        environment: 'staging',
+        provider: 'github',
+        // superseded by the annotations (a tie goes alphabetically)
+        deployment: { version: '1.5.0' },
+        error: 'api.github.com answered 403: rate limit exceeded',
+        observedAt: ago(3 * HOUR),
+        checkedAt: ago(5 * MINUTE),
+      },
+      {
+        entityRef: ENTITY_REF,
+        environment: 'staging',
+        provider: 'http',
+        error: 'GET /version answered 503 Service Unavailable',
+        checkedAt: ago(5 * MINUTE),
+      },
+      {
+        entityRef: ENTITY_REF,
+        environment: 'production',
+        provider: 'annotations',
+        deployment: { version: '1.4.2', revision: PROD_REVISION },
+        observedAt: ago(5 * MINUTE),
+        checkedAt: ago(5 * MINUTE),
+      },
+      {
+        entityRef: ENTITY_REF,
+        environment: 'production',
+        provider: 'kubernetes',
+        deployment: { artifact: PROD_ARTIFACT },
+        error: 'cluster prod-eu is unreachable',
+        observedAt: ago(2 * HOUR),
+        checkedAt: ago(5 * MINUTE),
+      },
+    ],
+  });
+  // as the backend sends it
+  return JSON.parse(JSON.stringify(report));
+}
 
 describe('EnvParityContent', () => {
   it('answers the question in words first, with the closest verdict', async () => {
@@ -146,17 +229,81 @@ describe('EnvParityContent', () => {
     expect(
       within(matrix).getByText(/showing last good data from/),
     ).toHaveTextContent('showing last good data from 2 h ago');
-    expect(
-      within(matrix).getByText(
-        'argocd: connection refused by argocd.internal:443',
-      ),
-    ).toBeInTheDocument();
+    const failures = (title: string) =>
+      within(
+        within(matrix).getByRole('list', {
+          name: `Failed providers in ${title}`,
+        }),
+      )
+        .getAllByRole('listitem')
+        .map(item => item.textContent);
+    expect(failures('Staging')).toEqual([
+      'argocd failed: connection refused by argocd.internal:443; last answered 2 h ago',
+    ]);
     expect(within(matrix).getByText('Error')).toBeInTheDocument();
-    expect(
-      within(matrix).getByText('kubernetes: cluster qa-eu is unreachable'),
-    ).toBeInTheDocument();
+    expect(failures('QA')).toEqual([
+      'kubernetes failed: cluster qa-eu is unreachable; no successful answer on record',
+    ]);
+    // only one provider each, so neither is partial
+    expect(within(matrix).queryByText('Partial data')).toBeNull();
     expect(screen.getByText('QA could not be read.')).toBeInTheDocument();
     expect(screen.getByText('observed 10 min ago')).toBeInTheDocument();
+  });
+
+  it('warns of partial data, naming each failed provider and when it last answered', async () => {
+    render(new FakeEnvParityApi(async () => partialReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const statusRow = within(matrix).getByRole('row', { name: /^Status/ });
+    const [, stagingCell, productionCell] =
+      within(statusRow).getAllByRole('cell');
+
+    // staging: what came is current, but not everything came
+    const staging = within(stagingCell);
+    expect(staging.queryByText('OK')).toBeNull();
+    expect(staging.getByText('Partial data')).toBeInTheDocument();
+    // a warning icon, not colour alone
+    expect(staging.getByTestId('status-warning')).toBeInTheDocument();
+    expect(
+      staging.getByText('showing what annotations reported'),
+    ).toBeInTheDocument();
+    const failures = within(
+      staging.getByRole('list', { name: 'Failed providers in Staging' }),
+    );
+    expect(
+      failures.getAllByRole('listitem').map(item => item.textContent),
+    ).toEqual([
+      'github failed: api.github.com answered 403: rate limit exceeded; last answered 3 h ago',
+      'http failed: GET /version answered 503 Service Unavailable; no successful answer on record',
+    ]);
+    // the data that did come is still shown, and compared
+    expect(within(matrix).getByText('1.5.0')).toBeInTheDocument();
+    const parityRow = within(matrix).getByRole('row', { name: /^Parity/ });
+    expect(within(parityRow).getByText('score 50/100')).toBeInTheDocument();
+
+    // production: stale (the cluster's last good artifact is shown) and
+    // partial; one warning, both facts
+    const production = within(productionCell);
+    expect(production.queryByText('OK')).toBeNull();
+    expect(production.getByText('Stale')).toBeInTheDocument();
+    expect(production.queryByText('Partial data')).toBeNull();
+    expect(
+      production.getByText(/showing last good data from/),
+    ).toHaveTextContent('showing last good data from 2 h ago');
+    expect(
+      within(
+        production.getByRole('list', {
+          name: 'Failed providers in Production',
+        }),
+      )
+        .getAllByRole('listitem')
+        .map(item => item.textContent),
+    ).toEqual([
+      'kubernetes failed: cluster prod-eu is unreachable; last answered 2 h ago',
+    ]);
+    expect(
+      within(matrix).getByText(`sha256:${'a1'.repeat(6)}`),
+    ).toBeInTheDocument();
   });
 
   it('explains which annotations to add when no environment has data', async () => {
