@@ -44,6 +44,7 @@ scorecard.trendPoints = trendPoints(
 );
 
 const fixtureApi: EnvParityApi = {
+  getScorecardEnvironments: () => scorecard.getScorecardEnvironments(),
   getScorecard: query => scorecard.getScorecard(query),
   getScorecardSummary: filter => scorecard.getScorecardSummary(filter),
   getScorecardTeams: filter => scorecard.getScorecardTeams(filter),

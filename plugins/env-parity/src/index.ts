@@ -18,6 +18,7 @@ export {
   isEnvParityAvailable,
 } from './legacy';
 export { envParityApiRef, EnvParityClient } from './api';
+export type { GroupParityCardProps } from './components/GroupParityCard';
 export type {
   AccessRequestAction,
   AccessRequestFilter,
@@ -34,6 +35,7 @@ export type {
   ParityReport,
   ReportEnvironment,
   Verdict,
+  ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,

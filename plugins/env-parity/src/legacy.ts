@@ -83,7 +83,10 @@ export const EnvParityScorecardPage = envParityPlugin.provide(
 /**
  * A card for the legacy Group entity page: the parity of the services the
  * group owns, its worst few services and a link to the scorecard filtered
- * to the group. Place it in the group page's overview grid.
+ * to the group. Place it in the group page's overview grid;
+ * `<EntityGroupParityCard environment="staging" />` compares staging (or
+ * `worst`: each service's worst environment) instead of the scorecard's
+ * default environment.
  *
  * @public
  */

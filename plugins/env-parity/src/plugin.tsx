@@ -11,6 +11,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
+import { z } from 'zod';
 import CompareArrowsIcon from '@material-ui/icons/CompareArrows';
 import { EnvParityClient, envParityApiRef } from './api';
 import { accessRouteRef } from './components/Access/routes';
@@ -86,15 +87,24 @@ export const envParityScorecardPage = PageBlueprint.make({
 /**
  * A card on Group pages: the parity of the services the group owns, its
  * worst few services and a link to the scorecard filtered to the group.
+ * Its `environment` config option picks the environment compared with
+ * production (or `worst`); by default, the scorecard's default environment.
  *
  * @public
  */
-export const entityGroupParityCard = EntityCardBlueprint.make({
+export const entityGroupParityCard = EntityCardBlueprint.makeWithOverrides({
   name: 'group-parity',
-  params: {
-    filter: { kind: 'group' },
-    loader: () =>
-      import('./components/GroupParityCard').then(m => <m.GroupParityCard />),
+  configSchema: {
+    environment: z.string().min(1).optional(),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      filter: { kind: 'group' },
+      loader: () =>
+        import('./components/GroupParityCard').then(m => (
+          <m.GroupParityCard environment={config.environment} />
+        )),
+    });
   },
 });
 

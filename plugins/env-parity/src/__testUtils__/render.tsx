@@ -85,6 +85,10 @@ export class FakeEnvParityApi implements EnvParityApi {
   /** The scorecard backend: in memory, eight services unless a test changes them. */
   scorecard = new FakeScorecardApi();
 
+  getScorecardEnvironments() {
+    return this.scorecard.getScorecardEnvironments();
+  }
+
   getScorecard(query?: ScorecardQuery) {
     return this.scorecard.getScorecard(query);
   }
@@ -97,7 +101,11 @@ export class FakeEnvParityApi implements EnvParityApi {
     return this.scorecard.getScorecardTeams(filter);
   }
 
-  getScorecardTrend(options?: { owner?: string; days?: number }) {
+  getScorecardTrend(options?: {
+    owner?: string;
+    days?: number;
+    environment?: string;
+  }) {
     return this.scorecard.getScorecardTrend(options);
   }
 

@@ -9,6 +9,7 @@ import {
   ParityReport,
   ProbeRequest,
   ProbeResult,
+  ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,
@@ -110,7 +111,16 @@ export interface EnvParityApi {
     comment?: string,
   ): Promise<AccessRequest>;
 
-  /** One page of the catalog-wide scorecard, filtered and sorted. */
+  /**
+   * The environments the scorecard can compare with the reference, in
+   * promotion order, and the one it shows by default.
+   */
+  getScorecardEnvironments(): Promise<ScorecardEnvironments>;
+
+  /**
+   * One page of the catalog-wide scorecard, filtered and sorted, for the
+   * environment of the query (`environment`; the default one when absent).
+   */
   getScorecard(query?: ScorecardQuery): Promise<ScorecardPage>;
 
   /** The scorecard's summary tiles over the filtered services. */
@@ -123,11 +133,13 @@ export interface EnvParityApi {
    * The daily trend of the whole catalog or of one owner.
    *
    * @param options - `owner`: an owner entity ref; `days`: the window, 90
-   *   by default.
+   *   by default; `environment`: the compared environment or `worst`, the
+   *   default one when absent.
    */
   getScorecardTrend(options?: {
     owner?: string;
     days?: number;
+    environment?: string;
   }): Promise<ScorecardTrend>;
 
   /**

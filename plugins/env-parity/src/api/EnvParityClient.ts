@@ -9,6 +9,7 @@ import {
   ParityReport,
   ProbeRequest,
   ProbeResult,
+  ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,
@@ -123,6 +124,14 @@ export class EnvParityClient implements EnvParityApi {
     );
   }
 
+  async getScorecardEnvironments(): Promise<ScorecardEnvironments> {
+    const response = await this.scorecardFetch(
+      '/environments',
+      new URLSearchParams(),
+    );
+    return (await response.json()) as ScorecardEnvironments;
+  }
+
   async getScorecard(query: ScorecardQuery = {}): Promise<ScorecardPage> {
     const response = await this.scorecardFetch('', scorecardQueryParams(query));
     return (await response.json()) as ScorecardPage;
@@ -147,11 +156,14 @@ export class EnvParityClient implements EnvParityApi {
   }
 
   async getScorecardTrend(
-    options: { owner?: string; days?: number } = {},
+    options: { owner?: string; days?: number; environment?: string } = {},
   ): Promise<ScorecardTrend> {
     const params = new URLSearchParams();
     if (options.owner) {
       params.set('owner', options.owner);
+    }
+    if (options.environment) {
+      params.set('environment', options.environment);
     }
     if (options.days !== undefined) {
       params.set('days', String(options.days));

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { configure, screen, within } from '@testing-library/react';
 import { backstageError } from '../../__testUtils__/render';
 import { FakeScorecardApi } from '../Scorecard/__testUtils__/FakeScorecardApi';
 import {
@@ -6,7 +6,8 @@ import {
   renderGroupCard,
 } from '../Scorecard/__testUtils__/renderScorecard';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 10_000 });
 
 function stat(name: string) {
   return within(screen.getByRole('group', { name }));
@@ -46,6 +47,80 @@ describe('GroupParityCard', () => {
     expect(decodeURIComponent(link.getAttribute('href')!)).toBe(
       '/env-parity?owner=group:default/payments-team',
     );
+  });
+
+  it('says which environment it compares: the default one', async () => {
+    renderGroupCard(new FakeScorecardApi(), groupEntity('payments-team'));
+    expect(
+      await screen.findByText(
+        'Staging against Production, for the services this group owns',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('compares the environment it is given', async () => {
+    const api = new FakeScorecardApi();
+    renderGroupCard(api, groupEntity('payments-team'), {
+      environment: 'development',
+    });
+
+    const list = await screen.findByRole('list', { name: 'Lowest scores' });
+    expect(
+      screen.getByText(
+        'Development against Production, for the services this group owns',
+      ),
+    ).toBeInTheDocument();
+    const items = within(list).getAllByRole('listitem');
+    // development: ledger runs another branch, payments is ahead
+    expect(within(items[0]).getByText('ledger')).toBeInTheDocument();
+    expect(within(items[0]).getByText('score 20')).toBeInTheDocument();
+    expect(within(items[1]).getByText('score 70')).toBeInTheDocument();
+    expect(stat('Behind production').getByText('0')).toBeInTheDocument();
+
+    const owner = ['group:default/payments-team'];
+    expect(api.summaryCalls).toEqual([{ owner, environment: 'development' }]);
+    expect(api.scorecardCalls).toEqual([
+      {
+        owner,
+        environment: 'development',
+        sort: 'score',
+        order: 'asc',
+        page: 1,
+        pageSize: 5,
+      },
+    ]);
+    const link = screen.getByRole('link', { name: /View in the scorecard/ });
+    expect(decodeURIComponent(link.getAttribute('href')!)).toBe(
+      '/env-parity?owner=group:default/payments-team&environment=development',
+    );
+  });
+
+  it("names each service's worst environment in the worst view", async () => {
+    const api = new FakeScorecardApi();
+    renderGroupCard(api, groupEntity('payments-team'), {
+      environment: 'worst',
+    });
+
+    const list = await screen.findByRole('list', { name: 'Lowest scores' });
+    expect(
+      screen.getByText(
+        "Each service's worst environment against Production, for the services this group owns",
+      ),
+    ).toBeInTheDocument();
+    const items = within(list).getAllByRole('listitem');
+    expect(
+      within(items[0]).getByText(
+        'Development: differs from production for 30 days',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(items[1]).getByText(
+        'Staging: differs from production for 12 days',
+      ),
+    ).toBeInTheDocument();
+    expect(api.summaryCalls).toEqual([
+      { owner: ['group:default/payments-team'], environment: 'worst' },
+    ]);
   });
 
   it('says when the group owns no tracked service', async () => {

@@ -15,6 +15,8 @@ import { makeStyles } from '@material-ui/core/styles';
 import useAsync from 'react-use/esm/useAsync';
 import { envParityApiRef } from '../../api';
 import { VerdictChip } from '../EnvParityContent/VerdictChip';
+import { ScorecardRow } from '@env-parity/plugin-env-parity-common';
+import { environmentTitle, isWorst } from '../Scorecard/environments';
 import { isForbidden } from '../Scorecard/errors';
 import { driftAge, envTitle, percent } from '../Scorecard/format';
 import { useScorecardLink } from '../Scorecard/routes';
@@ -50,6 +52,26 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/**
+ * How long a service has differed, naming the environment in the worst
+ * environment view: `Staging: differs from production for 12 days`.
+ */
+function rowDrift(
+  row: ScorecardRow,
+  environmentTitleShown: string | undefined,
+): string | undefined {
+  const drift =
+    row.driftAgeDays === undefined
+      ? undefined
+      : `differs from ${row.referenceEnvironment} for ${driftAge(
+          row.driftAgeDays,
+        )}`;
+  if (!environmentTitleShown) {
+    return drift;
+  }
+  return drift ? `${environmentTitleShown}: ${drift}` : environmentTitleShown;
+}
+
 function Stat(props: { label: string; value: string | number }) {
   const classes = useStyles();
   return (
@@ -65,35 +87,57 @@ function Stat(props: { label: string; value: string | number }) {
 }
 
 /**
- * For a Group's page: the parity of the services the group owns, its worst
- * few services, and a link to the scorecard filtered to the group.
+ * The options of {@link GroupParityCard}.
+ *
+ * @public
  */
-export function GroupParityCard() {
+export interface GroupParityCardProps {
+  /**
+   * The environment compared with the reference, e.g. `staging`, or
+   * `worst` for each service's worst environment. Default: the scorecard's
+   * default environment (`envParity.scorecard.environment` in the backend).
+   */
+  environment?: string;
+}
+
+/**
+ * For a Group's page: the parity of the services the group owns in one
+ * environment (or each service's worst), its worst few services, and a link
+ * to the scorecard filtered to the group.
+ */
+export function GroupParityCard(props: GroupParityCardProps = {}) {
   const classes = useStyles();
   const { entity } = useEntity();
   const api = useApi(envParityApiRef);
   const owner = stringifyEntityRef(entity);
   const scorecardLink = useScorecardLink();
   const parityTab = useParityTabLink();
+  const environment = props.environment?.trim() || undefined;
 
   const { value, loading, error } = useAsync(async () => {
-    const [summary, worst] = await Promise.all([
-      api.getScorecardSummary({ owner: [owner] }),
+    const [summary, worst, environments] = await Promise.all([
+      api.getScorecardSummary({ owner: [owner], environment }),
       api.getScorecard({
         owner: [owner],
+        environment,
         sort: 'score',
         order: 'asc',
         page: 1,
         pageSize: WORST_COUNT,
       }),
+      // titles only: the card works without them
+      api.getScorecardEnvironments().catch(() => undefined),
     ]);
-    return { summary, worst };
-  }, [api, owner]);
+    return { summary, worst, environments };
+  }, [api, owner, environment]);
 
   const deepLink = scorecardLink && {
     title: 'View in the scorecard',
-    link: scorecardLink({ owner: [owner] }),
+    link: scorecardLink({ owner: [owner], environment }),
   };
+  const compared = value?.summary.comparedEnvironment ?? environment;
+  const worstView = isWorst(compared);
+  const titleOf = (name: string) => environmentTitle(name, value?.environments);
 
   let content;
   if (loading) {
@@ -163,13 +207,10 @@ export function GroupParityCard() {
                       </span>
                     </span>
                   }
-                  secondary={
-                    row.driftAgeDays === undefined
-                      ? undefined
-                      : `differs from ${
-                          row.referenceEnvironment
-                        } for ${driftAge(row.driftAgeDays)}`
-                  }
+                  secondary={rowDrift(
+                    row,
+                    worstView ? titleOf(row.comparedEnvironment) : undefined,
+                  )}
                 />
               </ListItem>
             );
@@ -183,10 +224,14 @@ export function GroupParityCard() {
     <InfoCard
       title="Environment parity"
       subheader={
-        value
-          ? `${envTitle(value.summary.comparedEnvironment)} against ${
-              value.summary.referenceEnvironment
-            }, for the services this group owns`
+        compared
+          ? `${
+              worstView ? "Each service's worst environment" : titleOf(compared)
+            } against ${envTitle(
+              value?.summary.referenceEnvironment ??
+                value?.environments?.reference ??
+                'production',
+            )}, for the services this group owns`
           : 'The services this group owns'
       }
       deepLink={deepLink || undefined}

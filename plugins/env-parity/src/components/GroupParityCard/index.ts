@@ -1,1 +1,2 @@
 export { GroupParityCard } from './GroupParityCard';
+export type { GroupParityCardProps } from './GroupParityCard';

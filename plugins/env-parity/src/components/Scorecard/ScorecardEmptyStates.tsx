@@ -37,6 +37,33 @@ export function NothingTrackedEmptyState() {
   );
 }
 
+/**
+ * Nothing on the scorecard for the chosen environment (other environments
+ * may have services): what puts services there.
+ */
+export function NothingComparedEmptyState(props: {
+  comparedTitle: string;
+  referenceTitle: string;
+  worst?: boolean;
+}) {
+  const { comparedTitle, referenceTitle } = props;
+  return (
+    <EmptyState
+      missing="data"
+      title={
+        props.worst
+          ? 'No services are tracked yet'
+          : `No service is tracked in ${comparedTitle}`
+      }
+      description={
+        props.worst
+          ? `A service appears here once Env Parity knows what runs in ${referenceTitle} and in at least one other environment.`
+          : `A service appears here once Env Parity knows what runs in both ${comparedTitle} and ${referenceTitle}. Pick another environment above, or see the Parity tab of a service for the annotations and providers that tell.`
+      }
+    />
+  );
+}
+
 /** Filters that match nothing: a way out. */
 export function NoMatchEmptyState(props: {
   ownedByMe?: boolean;

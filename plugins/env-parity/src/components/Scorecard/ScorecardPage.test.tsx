@@ -200,9 +200,11 @@ describe('ScorecardPage', () => {
       expect(tile('Services tracked').getByText('2')).toBeInTheDocument(),
     );
     expect(
-      screen.getByText('2 services match the filters'),
+      screen.getByText('2 services match the filters, Staging vs Production'),
     ).toBeInTheDocument();
-    expect(screen.getByText('Last 90 days, payments-team')).toBeInTheDocument();
+    expect(
+      screen.getByText('Last 90 days, payments-team, Staging vs Production'),
+    ).toBeInTheDocument();
   });
 
   it('filters by free text after a pause in typing', async () => {

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { ReactNode, useMemo } from 'react';
 import {
   Content,
   ContentHeader,
@@ -15,18 +15,40 @@ import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import {
   SCORECARD_DEFAULT_TREND_DAYS,
+  ScorecardFilter,
+  ScorecardPage as ScorecardPageResult,
+  ScorecardQuery,
+  ScorecardSortField,
+  ScorecardSummary,
+  ScorecardTrend,
+  TeamRollup,
   Verdict,
 } from '@env-parity/plugin-env-parity-common';
 import useAsync from 'react-use/esm/useAsync';
 import { envParityApiRef } from '../../api';
+import {
+  comparisonTitle,
+  environmentTitle,
+  isKnownEnvironment,
+  isWorst,
+  useScorecardEnvironments,
+} from './environments';
+import { EnvironmentSelect } from './EnvironmentSelect';
 import { isForbidden } from './errors';
 import { ExportButton } from './ExportButton';
-import { ownerName } from './format';
-import { hasFilter, requestKey, tableQuery, withoutOwner } from './query';
+import { envTitle, ownerName } from './format';
+import {
+  hasFilter,
+  requestKey,
+  ScorecardView,
+  tableQuery,
+  withoutOwner,
+} from './query';
 import { useScorecardLink } from './routes';
 import {
   ForbiddenEmptyState,
   NoMatchEmptyState,
+  NothingComparedEmptyState,
   NothingTrackedEmptyState,
 } from './ScorecardEmptyStates';
 import { ScorecardFilters } from './ScorecardFilters';
@@ -42,6 +64,13 @@ const useStyles = makeStyles(theme => ({
     flexDirection: 'column',
     gap: theme.spacing(3),
   },
+  toolbar: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'flex-start',
+    justifyContent: 'space-between',
+    gap: theme.spacing(2),
+  },
 }));
 
 function HiddenNote() {
@@ -54,18 +83,56 @@ function HiddenNote() {
   );
 }
 
+/** The URL names an environment the scorecard does not have. */
+function UnknownEnvironmentNote(props: { name: string; shown: string }) {
+  return (
+    <Alert severity="warning">
+      The scorecard has no environment named "{props.name}": showing{' '}
+      {props.shown} instead. Pick one with the Environment selector.
+    </Alert>
+  );
+}
+
 /**
- * The catalog-wide scorecard: which services' pre-production environment no
- * longer represents production, which teams carry the most drift, and
- * whether it is getting better. Filters, sort and page live in the URL.
+ * The catalog-wide scorecard: which services' environments no longer
+ * represent production, which teams carry the most drift, and whether it is
+ * getting better. The environment compared with production (or each
+ * service's worst one), filters, sort and page live in the URL.
  */
 export function ScorecardContent() {
   const classes = useStyles();
   const api = useApi(envParityApiRef);
-  const { view, setFilter, clearFilters, setSort, setPage, setPageSize } =
-    useScorecardView();
+  const {
+    view: urlView,
+    setFilter,
+    clearFilters,
+    setEnvironment,
+    setSort,
+    setPage,
+    setPageSize,
+  } = useScorecardView();
   const scorecardLink = useScorecardLink();
-  const filtered = hasFilter(view.filter);
+  const environments = useScorecardEnvironments();
+  const filtered = hasFilter(urlView.filter);
+
+  // an environment the scorecard does not have is not asked for: the
+  // backend's default is shown instead, with a note
+  const requested = urlView.filter.environment;
+  const unknownEnvironment =
+    requested && isKnownEnvironment(requested, environments.value) === false
+      ? requested
+      : undefined;
+  const view = useMemo(
+    () =>
+      unknownEnvironment
+        ? {
+            ...urlView,
+            filter: { ...urlView.filter, environment: undefined },
+          }
+        : urlView,
+    [urlView, unknownEnvironment],
+  );
+  const environment = view.filter.environment;
 
   const filterKey = requestKey(view.filter);
   const query = useMemo(() => tableQuery(view), [view]);
@@ -75,23 +142,37 @@ export function ScorecardContent() {
   const trendOwner =
     view.filter.owner?.length === 1 ? view.filter.owner[0] : undefined;
 
+  // an environment named by the URL is asked for once it is known to exist
+  const waiting =
+    requested !== undefined &&
+    isKnownEnvironment(requested, environments.value) === undefined &&
+    environments.loading;
+  const unlessWaiting = <T,>(request: () => Promise<T>) =>
+    waiting ? new Promise<T>(() => {}) : request();
+
   /* eslint-disable react-hooks/exhaustive-deps -- keyed by the request */
   const summary = useAsync(
-    () => api.getScorecardSummary(view.filter),
-    [api, filterKey],
+    () => unlessWaiting(() => api.getScorecardSummary(view.filter)),
+    [api, filterKey, waiting],
   );
-  const table = useAsync(() => api.getScorecard(query), [api, queryKey]);
+  const table = useAsync(
+    () => unlessWaiting(() => api.getScorecard(query)),
+    [api, queryKey, waiting],
+  );
   const teams = useAsync(
-    () => api.getScorecardTeams(teamsFilter),
-    [api, teamsKey],
+    () => unlessWaiting(() => api.getScorecardTeams(teamsFilter)),
+    [api, teamsKey, waiting],
   );
   const trend = useAsync(
     () =>
-      api.getScorecardTrend({
-        owner: trendOwner,
-        days: SCORECARD_DEFAULT_TREND_DAYS,
-      }),
-    [api, trendOwner],
+      unlessWaiting(() =>
+        api.getScorecardTrend({
+          owner: trendOwner,
+          days: SCORECARD_DEFAULT_TREND_DAYS,
+          environment,
+        }),
+      ),
+    [api, trendOwner, environment, waiting],
   );
   /* eslint-enable react-hooks/exhaustive-deps */
 
@@ -103,36 +184,151 @@ export function ScorecardContent() {
     [teams.value],
   );
 
-  if (isForbidden(summary.error) || isForbidden(table.error)) {
+  if (
+    isForbidden(summary.error) ||
+    isForbidden(table.error) ||
+    isForbidden(environments.error)
+  ) {
     return <ForbiddenEmptyState />;
   }
-  if (summary.loading && !summary.value && table.loading && !table.value) {
-    return <Progress aria-label="Loading the scorecard" />;
-  }
-  if (!filtered && summary.value?.tracked === 0 && !table.value?.totalCount) {
-    return <NothingTrackedEmptyState />;
-  }
 
-  const hidden =
-    summary.value?.totalsMayIncludeHidden ||
-    table.value?.totalsMayIncludeHidden;
+  // which comparison is shown: the one asked for, else what the backend
+  // says it showed, else its default
   const referenceEnvironment =
+    environments.value?.reference ??
     summary.value?.referenceEnvironment ??
     table.value?.items[0]?.referenceEnvironment ??
     'production';
   const comparedEnvironment =
+    environment ??
+    environments.value?.defaultEnvironment ??
     summary.value?.comparedEnvironment ??
     table.value?.items[0]?.comparedEnvironment ??
     'staging';
-  const noMatch = filtered && table.value?.totalCount === 0;
+  const worst = isWorst(comparedEnvironment);
+  const titleOf = (name: string) => environmentTitle(name, environments.value);
+  const comparedTitle = titleOf(comparedEnvironment);
+  const referenceTitle = envTitle(referenceEnvironment);
+  const comparison = comparisonTitle(
+    comparedEnvironment,
+    referenceEnvironment,
+    environments.value,
+  );
+
+  const toolbar = (
+    <div className={classes.toolbar}>
+      <Typography variant="h5" component="h2">
+        {comparison}
+      </Typography>
+      {environments.value && (
+        <EnvironmentSelect
+          environments={environments.value}
+          value={comparedEnvironment}
+          onChange={setEnvironment}
+        />
+      )}
+    </div>
+  );
+
+  let body: ReactNode;
+  if (summary.loading && !summary.value && table.loading && !table.value) {
+    body = <Progress aria-label="Loading the scorecard" />;
+  } else if (
+    !filtered &&
+    summary.value?.tracked === 0 &&
+    !table.value?.totalCount
+  ) {
+    body = environment ? (
+      <NothingComparedEmptyState
+        comparedTitle={comparedTitle}
+        referenceTitle={referenceTitle}
+        worst={worst}
+      />
+    ) : (
+      <NothingTrackedEmptyState />
+    );
+  } else {
+    body = (
+      <ScorecardBody
+        view={view}
+        query={query}
+        filtered={filtered}
+        owners={owners}
+        summary={summary}
+        table={table}
+        teams={teams}
+        trend={trend}
+        teamsFilter={teamsFilter}
+        trendOwner={trendOwner}
+        scorecardLink={scorecardLink}
+        comparison={comparison}
+        comparedTitle={comparedTitle}
+        referenceTitle={referenceTitle}
+        worst={worst}
+        environmentTitle={titleOf}
+        onFilter={setFilter}
+        onClear={clearFilters}
+        onSort={setSort}
+        onPage={setPage}
+        onPageSize={setPageSize}
+      />
+    );
+  }
 
   return (
     <div className={classes.stack}>
+      {toolbar}
+      {unknownEnvironment && (
+        <UnknownEnvironmentNote
+          name={unknownEnvironment}
+          shown={comparedTitle}
+        />
+      )}
+      {body}
+    </div>
+  );
+}
+
+type AsyncValue<T> = { loading: boolean; error?: Error; value?: T };
+
+/** Filters, tiles, table, team roll-up and trend of one comparison. */
+function ScorecardBody(props: {
+  view: ScorecardView;
+  query: ScorecardQuery;
+  filtered: boolean;
+  owners: string[];
+  summary: AsyncValue<ScorecardSummary>;
+  table: AsyncValue<ScorecardPageResult>;
+  teams: AsyncValue<TeamRollup>;
+  trend: AsyncValue<ScorecardTrend>;
+  teamsFilter: ScorecardFilter;
+  trendOwner?: string;
+  scorecardLink?: (filter?: ScorecardFilter) => string;
+  comparison: string;
+  comparedTitle: string;
+  referenceTitle: string;
+  worst: boolean;
+  environmentTitle: (name: string) => string;
+  onFilter: (patch: Partial<ScorecardFilter>) => void;
+  onClear: () => void;
+  onSort: (sort: ScorecardSortField, order: 'asc' | 'desc') => void;
+  onPage: (page: number) => void;
+  onPageSize: (pageSize: number) => void;
+}) {
+  const { view, filtered, summary, table, teams, trend, trendOwner } = props;
+  const hidden =
+    summary.value?.totalsMayIncludeHidden ||
+    table.value?.totalsMayIncludeHidden;
+  const noMatch = filtered && table.value?.totalCount === 0;
+  const scope = trendOwner ? ownerName(trendOwner) : 'whole catalog';
+
+  return (
+    <>
       <ScorecardFilters
         filter={view.filter}
-        owners={owners}
-        onChange={setFilter}
-        onClear={clearFilters}
+        owners={props.owners}
+        onChange={props.onFilter}
+        onClear={props.onClear}
       />
       {hidden && <HiddenNote />}
       {summary.error ? (
@@ -141,8 +337,10 @@ export function ScorecardContent() {
         <SummaryTiles
           summary={summary.value}
           loading={summary.loading}
+          comparedTitle={props.comparedTitle}
+          worst={props.worst}
           onShowVerdict={(verdict: Verdict) =>
-            setFilter({ verdict: [verdict] })
+            props.onFilter({ verdict: [verdict] })
           }
         />
       )}
@@ -152,11 +350,11 @@ export function ScorecardContent() {
           table.value &&
           `${table.value.totalCount} service${
             table.value.totalCount === 1 ? '' : 's'
-          }${filtered ? ' match the filters' : ''}`
+          }${filtered ? ' match the filters' : ''}, ${props.comparison}`
         }
         action={
           <ExportButton
-            query={query}
+            query={props.query}
             disabled={table.value?.totalCount === 0}
           />
         }
@@ -166,7 +364,7 @@ export function ScorecardContent() {
         {!table.error && noMatch && (
           <NoMatchEmptyState
             ownedByMe={view.filter.ownedByMe}
-            onClear={clearFilters}
+            onClear={props.onClear}
           />
         )}
         {!table.error && !noMatch && (
@@ -178,11 +376,13 @@ export function ScorecardContent() {
             sort={view.sort}
             order={view.order}
             loading={table.loading}
-            referenceEnvironment={referenceEnvironment}
-            comparedEnvironment={comparedEnvironment}
-            onSort={setSort}
-            onPage={setPage}
-            onPageSize={setPageSize}
+            referenceTitle={props.referenceTitle}
+            comparedTitle={props.comparedTitle}
+            worst={props.worst}
+            environmentTitle={props.environmentTitle}
+            onSort={props.onSort}
+            onPage={props.onPage}
+            onPageSize={props.onPageSize}
           />
         )}
       </InfoCard>
@@ -192,7 +392,7 @@ export function ScorecardContent() {
             title="Teams"
             subheader={`Per owner, worst average score first${
               view.filter.owner?.length ? ' (all owners)' : ''
-            }`}
+            }, ${props.comparison}`}
             noPadding
           >
             {teams.loading && !teams.value && (
@@ -207,8 +407,8 @@ export function ScorecardContent() {
             {teams.value && teams.value.items.length > 0 && (
               <TeamRollupTable
                 items={teams.value.items}
-                filter={teamsFilter}
-                linkTo={scorecardLink}
+                filter={props.teamsFilter}
+                linkTo={props.scorecardLink}
                 selected={view.filter.owner}
               />
             )}
@@ -217,9 +417,7 @@ export function ScorecardContent() {
         <Grid item xs={12}>
           <InfoCard
             title="Trend"
-            subheader={`Last ${SCORECARD_DEFAULT_TREND_DAYS} days, ${
-              trendOwner ? ownerName(trendOwner) : 'whole catalog'
-            }`}
+            subheader={`Last ${SCORECARD_DEFAULT_TREND_DAYS} days, ${scope}, ${props.comparison}`}
           >
             {trend.loading && !trend.value && (
               <Progress aria-label="Loading the trend" />
@@ -234,7 +432,9 @@ export function ScorecardContent() {
             {trend.value && trend.value.items.length > 0 && (
               <TrendChart
                 trend={trend.value}
-                scope={trendOwner ? ownerName(trendOwner) : 'the whole catalog'}
+                scope={`${
+                  trendOwner ? ownerName(trendOwner) : 'the whole catalog'
+                }, ${props.comparison}`}
               />
             )}
             {trend.value?.totalsMayIncludeHidden && (
@@ -246,7 +446,7 @@ export function ScorecardContent() {
           </InfoCard>
         </Grid>
       </Grid>
-    </div>
+    </>
   );
 }
 
@@ -259,7 +459,7 @@ export function ScorecardPage() {
     <Page themeId="tool">
       <Header
         title="Env Parity"
-        subtitle="Is this also broken in production? The catalog's staging versus production"
+        subtitle="Is this also broken in production? Every environment of the catalog's services against production"
       />
       <Content>
         <ContentHeader title="Scorecard" />

@@ -21,7 +21,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { VerdictChip } from '../EnvParityContent/VerdictChip';
 import { exactTime, relativeTime } from '../EnvParityContent/format';
-import { driftAge, envTitle, systemName } from './format';
+import { driftAge, systemName } from './format';
 import { PAGE_SIZES } from './query';
 import { useParityTabLink } from './useParityTabLink';
 
@@ -58,7 +58,8 @@ const useStyles = makeStyles(theme => ({
 
 interface Column {
   title: string;
-  sort: ScorecardSortField;
+  /** Absent: the column cannot be sorted. */
+  sort?: ScorecardSortField;
   /** The order a click on a new column starts with. */
   firstOrder: 'asc' | 'desc';
   numeric?: boolean;
@@ -81,7 +82,8 @@ function commits(row: ScorecardRow): string | undefined {
 
 /**
  * One page of the scorecard, sorted and paged by the backend: each header
- * and pagination control asks for another page through the callbacks.
+ * and pagination control asks for another page through the callbacks. Each
+ * service links to its Parity tab.
  */
 export function ScorecardTable(props: {
   rows: ScorecardRow[];
@@ -91,8 +93,17 @@ export function ScorecardTable(props: {
   sort: ScorecardSortField;
   order: 'asc' | 'desc';
   loading: boolean;
-  referenceEnvironment: string;
-  comparedEnvironment: string;
+  /** The title of the reference environment, e.g. `Production`. */
+  referenceTitle: string;
+  /** The title of the compared environment, e.g. `Staging`. */
+  comparedTitle: string;
+  /**
+   * The worst environment view: a column names each service's worst
+   * environment.
+   */
+  worst?: boolean;
+  /** The title of an environment named by a row. */
+  environmentTitle: (name: string) => string;
   onSort: (sort: ScorecardSortField, order: 'asc' | 'desc') => void;
   onPage: (page: number) => void;
   onPageSize: (pageSize: number) => void;
@@ -107,15 +118,26 @@ export function ScorecardTable(props: {
     { title: 'Service', sort: 'name', firstOrder: 'asc' },
     { title: 'Owner', sort: 'owner', firstOrder: 'asc' },
     {
-      title: `${envTitle(props.referenceEnvironment)} version`,
+      title: `${props.referenceTitle} version`,
       sort: 'referenceVersion',
       firstOrder: 'asc',
     },
-    {
-      title: `${envTitle(props.comparedEnvironment)} version`,
-      sort: 'comparedVersion',
-      firstOrder: 'asc',
-    },
+    ...(props.worst
+      ? [
+          { title: 'Worst environment', firstOrder: 'asc' as const },
+          {
+            title: 'Version there',
+            sort: 'comparedVersion' as const,
+            firstOrder: 'asc' as const,
+          },
+        ]
+      : [
+          {
+            title: `${props.comparedTitle} version`,
+            sort: 'comparedVersion' as const,
+            firstOrder: 'asc' as const,
+          },
+        ]),
     { title: 'Verdict', sort: 'verdict', firstOrder: 'asc' },
     { title: 'Score', sort: 'score', firstOrder: 'asc', numeric: true },
     { title: 'Drift age', sort: 'driftAge', firstOrder: 'desc', numeric: true },
@@ -142,26 +164,31 @@ export function ScorecardTable(props: {
           <TableHead>
             <TableRow>
               {columns.map(column => {
-                const active = column.sort === sort;
+                const columnSort = column.sort;
+                const active = columnSort === sort;
                 return (
                   <TableCell
-                    key={column.sort}
+                    key={column.title}
                     align={column.numeric ? 'right' : 'left'}
                     sortDirection={active ? order : false}
                     className={classes.nowrap}
                   >
-                    <TableSortLabel
-                      active={active}
-                      direction={active ? order : column.firstOrder}
-                      onClick={() =>
-                        props.onSort(
-                          column.sort,
-                          active ? flip(order) : column.firstOrder,
-                        )
-                      }
-                    >
-                      {column.title}
-                    </TableSortLabel>
+                    {columnSort ? (
+                      <TableSortLabel
+                        active={active}
+                        direction={active ? order : column.firstOrder}
+                        onClick={() =>
+                          props.onSort(
+                            columnSort,
+                            active ? flip(order) : column.firstOrder,
+                          )
+                        }
+                      >
+                        {column.title}
+                      </TableSortLabel>
+                    ) : (
+                      column.title
+                    )}
                   </TableCell>
                 );
               })}
@@ -174,7 +201,10 @@ export function ScorecardTable(props: {
               const system = systemName(row.system);
               const commitText = commits(row);
               return (
-                <TableRow key={row.entityRef} hover>
+                <TableRow
+                  key={`${row.entityRef} ${row.comparedEnvironment}`}
+                  hover
+                >
                   <TableCell component="th" scope="row" role="rowheader">
                     {link ? <Link to={link}>{name}</Link> : name}
                     {system && (
@@ -203,6 +233,11 @@ export function ScorecardTable(props: {
                   <TableCell className={classes.version}>
                     {row.referenceVersion ?? '—'}
                   </TableCell>
+                  {props.worst && (
+                    <TableCell className={classes.nowrap}>
+                      {props.environmentTitle(row.comparedEnvironment)}
+                    </TableCell>
+                  )}
                   <TableCell className={classes.version}>
                     {row.comparedVersion ?? '—'}
                   </TableCell>

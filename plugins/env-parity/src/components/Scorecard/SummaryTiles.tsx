@@ -9,7 +9,7 @@ import {
   ScorecardSummary,
   Verdict,
 } from '@env-parity/plugin-env-parity-common';
-import { driftAge, envTitle, percent } from './format';
+import { driftAge, percent } from './format';
 
 const useStyles = makeStyles(theme => ({
   tiles: {
@@ -72,18 +72,24 @@ function services(n: number): string {
 
 /**
  * The summary tiles: services tracked, share in parity, median drift age,
- * services behind the reference, and tag mismatches.
+ * services behind the reference, and tag mismatches, for the compared
+ * environment (or each service's worst one).
  */
 export function SummaryTiles(props: {
   summary?: ScorecardSummary;
   loading: boolean;
+  /** The title of the compared environment, e.g. `Staging`. */
+  comparedTitle: string;
+  /** Each service's worst environment rather than one environment. */
+  worst?: boolean;
   /** Filters the table by a verdict; absent: no "show" buttons. */
   onShowVerdict?: (verdict: Verdict) => void;
 }) {
   const classes = useStyles();
-  const { summary, onShowVerdict } = props;
+  const { summary, onShowVerdict, worst } = props;
   const loading = props.loading && !summary;
-  const compared = envTitle(summary?.comparedEnvironment ?? 'staging');
+  const compared = props.comparedTitle;
+  const lower = compared.toLocaleLowerCase('en-US');
   const reference = summary?.referenceEnvironment ?? 'production';
   const show = (verdict: Verdict, count: number | undefined, label: string) =>
     onShowVerdict && count ? (
@@ -97,13 +103,30 @@ export function SummaryTiles(props: {
       </Button>
     ) : undefined;
 
+  let drift: string;
+  if (!summary?.drifting) {
+    drift = worst
+      ? `No service has an environment that differs from ${reference}`
+      : `No service's ${lower} differs from ${reference}`;
+  } else {
+    const age = driftAge(summary.medianDriftAgeDays);
+    const of = `(median of ${services(summary.drifting)} drifting)`;
+    drift = worst
+      ? `Their worst environments have differed from ${reference} for ${age} ${of}`
+      : `${compared} has differed from ${reference} for ${age} ${of}`;
+  }
+
   return (
     <div className={classes.tiles}>
       <Tile
         title="Services tracked"
         loading={loading}
         value={summary?.tracked ?? 0}
-        caption={`${compared} compared with ${reference}`}
+        caption={
+          worst
+            ? `Each service's worst environment compared with ${reference}`
+            : `${compared} compared with ${reference}`
+        }
       />
       <Tile
         title="In parity"
@@ -111,11 +134,9 @@ export function SummaryTiles(props: {
         value={percent(summary?.inParityShare)}
         caption={
           summary?.tracked
-            ? `${summary.inParity} of ${services(
-                summary.tracked,
-              )}: ${compared.toLocaleLowerCase(
-                'en-US',
-              )} in sync with ${reference}`
+            ? `${summary.inParity} of ${services(summary.tracked)}: ${
+                worst ? 'every environment' : lower
+              } in sync with ${reference}`
             : 'No services'
         }
       />
@@ -127,21 +148,15 @@ export function SummaryTiles(props: {
             ? '—'
             : driftAge(summary.medianDriftAgeDays)
         }
-        caption={
-          summary?.drifting
-            ? `${compared} has differed from ${reference} for ${driftAge(
-                summary.medianDriftAgeDays,
-              )} (median of ${services(summary.drifting)} drifting)`
-            : `No service's ${compared.toLocaleLowerCase(
-                'en-US',
-              )} differs from ${reference}`
-        }
+        caption={drift}
       />
       <Tile
         title={`Behind ${reference}`}
         loading={loading}
         value={summary?.behind ?? 0}
-        caption={`${compared} runs an older build: it cannot reproduce ${reference}`}
+        caption={`${
+          worst ? 'Their worst environment' : compared
+        } runs an older build: it cannot reproduce ${reference}`}
         action={show(
           'behind',
           summary?.behind,
@@ -152,7 +167,9 @@ export function SummaryTiles(props: {
         title="Tag mismatch"
         loading={loading}
         value={summary?.tagMismatch ?? 0}
-        caption="Same tag, different build"
+        caption={`Same tag as ${reference}, another build${
+          worst ? '' : ` in ${lower}`
+        }`}
         action={show(
           'tag-mismatch',
           summary?.tagMismatch,

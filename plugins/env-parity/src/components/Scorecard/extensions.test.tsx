@@ -15,10 +15,7 @@ import { entityRoutes } from '../../__testUtils__/render';
 import { paymentsEntity } from '../../__testUtils__/reports';
 import plugin from '../../index';
 import { entityGroupParityCard, envParityScorecardPage } from '../../alpha';
-import {
-  FakeScorecardApi,
-  scorecardRows,
-} from './__testUtils__/FakeScorecardApi';
+import { FakeScorecardApi } from './__testUtils__/FakeScorecardApi';
 import { groupEntity } from './__testUtils__/renderScorecard';
 
 jest.setTimeout(30_000);
@@ -47,36 +44,42 @@ describe('scorecard extensions (new frontend system)', () => {
     expect(filter(paymentsEntity)).toBe(false);
   });
 
-  it('renders the group card from the backend through the plugin API', async () => {
-    const fake = new FakeScorecardApi(scorecardRows());
+  /**
+   * Serves the scorecard routes the card reads from the fake, as the backend
+   * would for the query string, and renders the card through the plugin.
+   */
+  function renderGroupCardExtension(config?: { environment?: string }) {
+    const fake = new FakeScorecardApi();
     const requests: string[] = [];
+    const base = 'http://localhost:7007/api/env-parity/scorecard';
+    const filterOf = (request: Request) => {
+      const params = new URL(request.url).searchParams;
+      requests.push(
+        `${new URL(request.url).pathname}${new URL(request.url).search}`,
+      );
+      return {
+        owner: params.getAll('owner'),
+        environment: params.get('environment') ?? undefined,
+      };
+    };
     server.use(
-      http.get(
-        'http://localhost:7007/api/env-parity/scorecard/summary',
-        async ({ request }) => {
-          requests.push(new URL(request.url).search);
-          return HttpResponse.json(
-            await fake.getScorecardSummary({
-              owner: ['group:default/payments-team'],
-            }),
-          );
-        },
+      http.get(`${base}/environments`, async ({ request }) => {
+        filterOf(request);
+        return HttpResponse.json(await fake.getScorecardEnvironments());
+      }),
+      http.get(`${base}/summary`, async ({ request }) =>
+        HttpResponse.json(await fake.getScorecardSummary(filterOf(request))),
       ),
-      http.get(
-        'http://localhost:7007/api/env-parity/scorecard',
-        async ({ request }) => {
-          requests.push(new URL(request.url).search);
-          return HttpResponse.json(
-            await fake.getScorecard({
-              owner: ['group:default/payments-team'],
-              pageSize: 5,
-            }),
-          );
-        },
+      http.get(base, async ({ request }) =>
+        HttpResponse.json(
+          await fake.getScorecard({ ...filterOf(request), pageSize: 5 }),
+        ),
       ),
     );
 
-    const element = createExtensionTester(entityGroupParityCard).reactElement();
+    const element = createExtensionTester(entityGroupParityCard, {
+      config,
+    }).reactElement();
     renderInTestApp(
       <EntityProvider entity={groupEntity('payments-team')}>
         {element}
@@ -87,11 +90,40 @@ describe('scorecard extensions (new frontend system)', () => {
         apis: [mockApis.identity(), mockApis.permission()],
       },
     );
+    return { requests: () => requests.map(decodeURIComponent).sort() };
+  }
+
+  it('renders the group card from the backend through the plugin API', async () => {
+    const { requests } = renderGroupCardExtension();
 
     expect(await screen.findByText('Payments')).toBeInTheDocument();
-    expect(requests.map(decodeURIComponent).sort()).toEqual([
-      '?owner=group:default/payments-team',
-      '?owner=group:default/payments-team&sort=score&order=asc&page=1&pageSize=5',
+    expect(
+      screen.getByText(
+        'Staging against Production, for the services this group owns',
+      ),
+    ).toBeInTheDocument();
+    expect(requests()).toEqual([
+      '/api/env-parity/scorecard/environments',
+      '/api/env-parity/scorecard/summary?owner=group:default/payments-team',
+      '/api/env-parity/scorecard?owner=group:default/payments-team&sort=score&order=asc&page=1&pageSize=5',
+    ]);
+  });
+
+  it('compares the environment of its config', async () => {
+    const { requests } = renderGroupCardExtension({
+      environment: 'development',
+    });
+
+    expect(await screen.findByText('ledger')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Development against Production, for the services this group owns',
+      ),
+    ).toBeInTheDocument();
+    expect(requests()).toEqual([
+      '/api/env-parity/scorecard/environments',
+      '/api/env-parity/scorecard/summary?owner=group:default/payments-team&environment=development',
+      '/api/env-parity/scorecard?owner=group:default/payments-team&environment=development&sort=score&order=asc&page=1&pageSize=5',
     ]);
   });
 });

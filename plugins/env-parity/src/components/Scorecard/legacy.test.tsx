@@ -77,4 +77,30 @@ describe('scorecard (legacy frontend system)', () => {
       { owner: ['group:default/checkout-team'] },
     ]);
   });
+
+  it('renders EntityGroupParityCard for the environment it is given', async () => {
+    const api = new FakeScorecardApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[envParityApiRef, envParityApiWith(api)]]}>
+        <EntityProvider entity={groupEntity('payments-team')}>
+          <EntityGroupParityCard environment="development" />
+        </EntityProvider>
+      </TestApiProvider>,
+      {
+        mountedRoutes: {
+          '/env-parity': envParityRootRouteRef,
+          '/catalog/:namespace/:kind/:name': entityRouteRef,
+        },
+      },
+    );
+
+    expect(
+      await screen.findByText(
+        'Development against Production, for the services this group owns',
+      ),
+    ).toBeInTheDocument();
+    expect(api.summaryCalls).toEqual([
+      { owner: ['group:default/payments-team'], environment: 'development' },
+    ]);
+  });
 });

@@ -25,6 +25,9 @@ export interface ScorecardView {
   pageSize: number;
 }
 
+/** Longer environment names in a URL are dropped, not sent. */
+const MAX_ENVIRONMENT_LENGTH = 100;
+
 const LIST_FILTERS = [
   'owner',
   'system',
@@ -72,6 +75,10 @@ export function parseView(params: URLSearchParams): ScorecardView {
   }
   if (params.get('ownedByMe') === 'true') {
     filter.ownedByMe = true;
+  }
+  const environment = params.get('environment')?.trim();
+  if (environment && environment.length <= MAX_ENVIRONMENT_LENGTH) {
+    filter.environment = environment;
   }
   const sort = params.get('sort');
   const order = params.get('order');
@@ -123,13 +130,21 @@ export function onlyFilter(query: ScorecardQuery): ScorecardFilter {
   return filter;
 }
 
-/** Whether any filter is set. */
+/**
+ * Whether any filter is set. The environment is not a filter: it says which
+ * comparison the page shows, and clearing the filters keeps it.
+ */
 export function hasFilter(filter: ScorecardFilter): boolean {
   return Boolean(
     LIST_FILTERS.some(name => filter[name]?.length) ||
       filter.q ||
       filter.ownedByMe,
   );
+}
+
+/** The filter reduced to its environment: what clearing the filters leaves. */
+export function onlyEnvironment(filter: ScorecardFilter): ScorecardFilter {
+  return filter.environment ? { environment: filter.environment } : {};
 }
 
 /** The filter without its owners: what the team roll-up compares. */

@@ -1,12 +1,13 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ScorecardFilter } from '@env-parity/plugin-env-parity-common';
-import { parseView, ScorecardView, viewSearch } from './query';
+import { onlyEnvironment, parseView, ScorecardView, viewSearch } from './query';
 
 /**
  * The view of the scorecard page, kept in the URL's query string so that
- * links (e.g. from the team roll-up) open a filtered table and the browser's
- * back button undoes a filter, a sort or a page change.
+ * links (e.g. from the team roll-up) open a filtered table, a link names the
+ * environment it shows, and the browser's back button undoes a filter, an
+ * environment, a sort or a page change.
  */
 export function useScorecardView() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -43,8 +44,22 @@ export function useScorecardView() {
     [navigate, view],
   );
 
+  /** Clears the filters; the environment stays. */
   const clearFilters = useCallback(
-    () => navigate({ ...view, filter: {}, page: 1 }),
+    () => navigate({ ...view, filter: onlyEnvironment(view.filter), page: 1 }),
+    [navigate, view],
+  );
+
+  /**
+   * Shows another environment (or `worst`), keeping the filters and the
+   * sort, from the first page.
+   */
+  const setEnvironment = useCallback(
+    (environment: string | undefined, options?: { replace?: boolean }) =>
+      navigate(
+        { ...view, filter: { ...view.filter, environment }, page: 1 },
+        options,
+      ),
     [navigate, view],
   );
 
@@ -65,5 +80,13 @@ export function useScorecardView() {
     [navigate, view],
   );
 
-  return { view, setFilter, clearFilters, setSort, setPage, setPageSize };
+  return {
+    view,
+    setFilter,
+    clearFilters,
+    setEnvironment,
+    setSort,
+    setPage,
+    setPageSize,
+  };
 }

@@ -1,4 +1,6 @@
 import {
+  SCORECARD_WORST_ENVIRONMENT,
+  ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,
@@ -15,6 +17,7 @@ import { EnvParityApi } from '../../../api';
 
 type ScorecardApi = Pick<
   EnvParityApi,
+  | 'getScorecardEnvironments'
   | 'getScorecard'
   | 'getScorecardSummary'
   | 'getScorecardTeams'
@@ -100,6 +103,68 @@ export function scorecardRows(): ScorecardRow[] {
   ];
 }
 
+/**
+ * The same services' development environments: payments ahead (staging is
+ * worse), ledger different (worse than staging), checkout ahead with the
+ * same score as staging (a tie: staging, closer to production, is worst),
+ * search with drifted configuration (worse than staging, in sync).
+ */
+export function developmentRows(): ScorecardRow[] {
+  const development = { comparedEnvironment: 'development' };
+  return [
+    scorecardRow('payments', {
+      ...development,
+      title: 'Payments',
+      owner: 'group:default/payments-team',
+      system: 'system:default/billing',
+      comparedVersion: '1.5.0-dev.3',
+      verdict: 'ahead',
+      score: 70,
+      commitsAhead: 3,
+      driftAgeDays: 2,
+    }),
+    scorecardRow('ledger', {
+      ...development,
+      owner: 'group:default/payments-team',
+      system: 'system:default/billing',
+      referenceVersion: '2.0.0',
+      comparedVersion: 'feature-x',
+      verdict: 'different',
+      score: 20,
+      driftAgeDays: 30,
+    }),
+    scorecardRow('checkout', {
+      ...development,
+      owner: 'group:default/checkout-team',
+      comparedVersion: '1.5.0',
+      verdict: 'ahead',
+      score: 78,
+      commitsAhead: 3,
+      driftAgeDays: 1,
+    }),
+    scorecardRow('search', {
+      ...development,
+      owner: 'group:default/search-team',
+      lifecycle: 'experimental',
+      verdict: 'config-drift',
+      score: 90,
+      driftAgeDays: 5,
+    }),
+  ];
+}
+
+/** Development, then staging; staging is the default. */
+export function scorecardEnvironments(): ScorecardEnvironments {
+  return {
+    reference: 'production',
+    defaultEnvironment: 'staging',
+    environments: [
+      { name: 'development', title: 'Development' },
+      { name: 'staging', title: 'Staging' },
+    ],
+  };
+}
+
 function median(values: number[]): number | undefined {
   if (!values.length) {
     return undefined;
@@ -135,11 +200,16 @@ const SORT_VALUE: Record<string, (row: ScorecardRow) => string | number> = {
 
 /**
  * A stand-in for the scorecard backend, in memory: it filters, sorts and
- * pages its rows as the backend does and records every request, so that
- * tests can check both what was asked and what was shown.
+ * pages its rows as the backend does, one row per service and environment,
+ * with the worst environment view, and records every request, so that tests
+ * can check both what was asked and what was shown.
  */
 export class FakeScorecardApi implements ScorecardApi {
+  /** Rows of every environment, told apart by `comparedEnvironment`. */
   rows: ScorecardRow[];
+  environments: ScorecardEnvironments = scorecardEnvironments();
+  /** When set, the environments request fails with it. */
+  environmentsError?: Error;
   /** The owners of "owned by me". */
   myOwnershipRefs: string[] = ['user:default/guest'];
   trendPoints: TrendPoint[] = [];
@@ -147,14 +217,72 @@ export class FakeScorecardApi implements ScorecardApi {
   /** When set, every request fails with it. */
   error?: Error;
 
+  readonly environmentsCalls: number[] = [];
   readonly scorecardCalls: ScorecardQuery[] = [];
   readonly summaryCalls: ScorecardFilter[] = [];
   readonly teamsCalls: ScorecardFilter[] = [];
-  readonly trendCalls: Array<{ owner?: string; days?: number }> = [];
+  readonly trendCalls: Array<{
+    owner?: string;
+    days?: number;
+    environment?: string;
+  }> = [];
   readonly exportCalls: ScorecardQuery[] = [];
 
-  constructor(rows: ScorecardRow[] = scorecardRows()) {
+  constructor(
+    rows: ScorecardRow[] = [...scorecardRows(), ...developmentRows()],
+  ) {
     this.rows = rows;
+  }
+
+  /** The environment a request shows: its own, else the default. */
+  private environmentOf(filter: ScorecardFilter): string {
+    const environment =
+      filter.environment ?? this.environments.defaultEnvironment;
+    if (
+      environment !== SCORECARD_WORST_ENVIRONMENT &&
+      !this.environments.environments.some(e => e.name === environment)
+    ) {
+      // as the backend answers
+      throw Object.assign(
+        new Error(`environment "${environment}" is not on the scorecard`),
+        { name: 'InputError', statusCode: 400 },
+      );
+    }
+    return environment;
+  }
+
+  /**
+   * The rows of the environment, or each service's worst: the lowest
+   * score, ties going to the environment closest to the reference.
+   */
+  private rowsOf(environment: string): ScorecardRow[] {
+    if (environment !== SCORECARD_WORST_ENVIRONMENT) {
+      return this.rows.filter(r => r.comparedEnvironment === environment);
+    }
+    const order = this.environments.environments.map(e => e.name);
+    const worst = new Map<string, ScorecardRow>();
+    for (const row of this.rows) {
+      const current = worst.get(row.entityRef);
+      if (
+        !current ||
+        row.score < current.score ||
+        (row.score === current.score &&
+          order.indexOf(row.comparedEnvironment) >
+            order.indexOf(current.comparedEnvironment))
+      ) {
+        worst.set(row.entityRef, row);
+      }
+    }
+    return [...worst.values()];
+  }
+
+  async getScorecardEnvironments(): Promise<ScorecardEnvironments> {
+    this.environmentsCalls.push(Date.now());
+    this.check();
+    if (this.environmentsError) {
+      throw this.environmentsError;
+    }
+    return this.environments;
   }
 
   private check() {
@@ -166,7 +294,7 @@ export class FakeScorecardApi implements ScorecardApi {
   private filtered(filter: ScorecardFilter): ScorecardRow[] {
     const normalise = (ref: string, kind: string) =>
       ref.includes(':') ? ref : `${kind}:default/${ref}`;
-    return this.rows.filter(row => {
+    return this.rowsOf(this.environmentOf(filter)).filter(row => {
       if (
         filter.owner &&
         !filter.owner.map(o => normalise(o, 'group')).includes(row.owner ?? '')
@@ -244,8 +372,8 @@ export class FakeScorecardApi implements ScorecardApi {
     const drifting = rows.filter(r => r.driftAgeDays !== undefined);
     const scores = rows.map(r => r.score);
     return {
-      referenceEnvironment: 'production',
-      comparedEnvironment: 'staging',
+      referenceEnvironment: this.environments.reference,
+      comparedEnvironment: this.environmentOf(filter),
       tracked: rows.length,
       inParity,
       inParityShare: rows.length ? inParity / rows.length : undefined,
@@ -290,10 +418,13 @@ export class FakeScorecardApi implements ScorecardApi {
   }
 
   async getScorecardTrend(
-    options: { owner?: string; days?: number } = {},
+    options: { owner?: string; days?: number; environment?: string } = {},
   ): Promise<ScorecardTrend> {
     this.trendCalls.push(options);
     this.check();
+    const environment = this.environmentOf({
+      environment: options.environment,
+    });
     const days = options.days ?? 90;
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - (days - 1) * DAY_MS)
@@ -301,6 +432,7 @@ export class FakeScorecardApi implements ScorecardApi {
       .slice(0, 10);
     return {
       owner: options.owner,
+      environment,
       from,
       to,
       items: this.trendPoints,

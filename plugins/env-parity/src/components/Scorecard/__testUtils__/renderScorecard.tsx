@@ -73,10 +73,14 @@ export function renderScorecard(
 }
 
 /** Renders the Group card for a group entity. */
-export function renderGroupCard(scorecard: FakeScorecardApi, group: Entity) {
+export function renderGroupCard(
+  scorecard: FakeScorecardApi,
+  group: Entity,
+  props: { environment?: string } = {},
+) {
   return render(
     <EntityProvider entity={group}>
-      <GroupParityCard />
+      <GroupParityCard {...props} />
     </EntityProvider>,
     scorecard,
     '/catalog/default/group/x',
