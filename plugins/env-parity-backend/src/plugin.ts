@@ -1,11 +1,8 @@
-import { readIgnoreConfig } from './configDrift';
 import {
   coreServices,
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
-import { readDurationFromConfig } from '@backstage/config';
-import { durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { envParityPermissions } from '@env-parity/plugin-env-parity-common';
@@ -24,13 +21,9 @@ import { EnvironmentRegistry } from './environments';
 import { ParityReportService } from './ParityReportService';
 import { createProbeRouter, createProbes } from './probe';
 import { AnnotationDeploymentProvider } from './providers/AnnotationDeploymentProvider';
+import { ParityReportBuilder } from './report';
 import { createRouter } from './router';
-import { createScorecardRouter } from './scorecard/router';
-import {
-  readScorecardOptions,
-  ScorecardService,
-} from './scorecard/ScorecardService';
-import { ScorecardStore } from './scorecard/ScorecardStore';
+import { createScorecard } from './scorecard';
 import { DatabaseSnapshotStore } from './store/DatabaseSnapshotStore';
 
 /**
@@ -105,17 +98,17 @@ export const envParityPlugin = createBackendPlugin({
             'envParity.config.hashKey is not set: configuration fingerprints are keyed with a built-in key; set a secret one so that stored fingerprints of short values cannot be guessed',
           );
         }
-        const scorecardOptions = readScorecardOptions(config);
-        const scorecard = new ScorecardService({
-          store: new ScorecardStore(await deps.database.getClient()),
-          environments,
-          catalog,
-          permissions: deps.permissions,
-          userInfo: deps.userInfo,
+        // the one report path, for the Parity tab and the scorecard
+        const builder = ParityReportBuilder.fromConfig(config, {
           providers,
           comparers,
           logger,
-          options: scorecardOptions,
+        });
+        const scorecard = await createScorecard({
+          ...deps,
+          environments,
+          builder,
+          latestRunStart: () => store.latestCompletedRunStart(),
         });
         const collector = new DeploymentCollector({
           store,
@@ -125,21 +118,13 @@ export const envParityPlugin = createBackendPlugin({
           auth,
           logger,
           options: readCollectorOptions(config),
-          scorecard,
+          scorecard: scorecard.writer,
         });
         const reports = new ParityReportService({
           store,
           environments,
           collector,
-          providers,
-          comparers,
-          logger,
-          staleAfterMs: config.has('envParity.staleAfter')
-            ? durationToMilliseconds(
-                readDurationFromConfig(config, { key: 'envParity.staleAfter' }),
-              )
-            : 60 * 60 * 1000,
-          ignoreConfig: readIgnoreConfig(config),
+          builder,
         });
 
         const schedule = config.has('envParity.schedule')
@@ -157,16 +142,6 @@ export const envParityPlugin = createBackendPlugin({
           ...schedule,
           fn: async signal => {
             await collector.collectAll(signal);
-          },
-        });
-        // Today's scorecard aggregates, rewritten on every run, and the
-        // history past its retention deleted.
-        await scheduler.scheduleTask({
-          id: 'env-parity-scorecard-daily',
-          scope: 'global',
-          ...scorecardOptions.schedule,
-          fn: async () => {
-            await scorecard.recordDaily();
           },
         });
 
@@ -196,15 +171,7 @@ export const envParityPlugin = createBackendPlugin({
             })),
           }),
         );
-        deps.httpRouter.use(
-          await createScorecardRouter({
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            auditor: deps.auditor,
-            logger,
-            scorecard,
-          }),
-        );
+        deps.httpRouter.use(scorecard.router);
         deps.httpRouter.use(
           await createAccess({
             ...deps,

@@ -7,7 +7,7 @@ import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { DeploymentProvider } from '@env-parity/plugin-env-parity-node';
 import pLimit from 'p-limit';
 import { EnvironmentRegistry } from '../environments';
-import type { ScorecardUpdater } from '../scorecard/ScorecardService';
+import type { ScorecardUpdater } from '../scorecard/ScorecardWriter';
 import { ObservationWrite, SnapshotStore } from '../store/SnapshotStore';
 
 /** Tuning of a collection; see `envParity.collector` in config.d.ts. */

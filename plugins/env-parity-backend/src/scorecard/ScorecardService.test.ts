@@ -25,12 +25,12 @@ import { EnvironmentRegistry } from '../environments';
 import { AnnotationDeploymentProvider } from '../providers/AnnotationDeploymentProvider';
 import { DatabaseSnapshotStore } from '../store/DatabaseSnapshotStore';
 import { component, createTestCatalog } from '../testUtils';
-import {
-  readScorecardOptions,
-  ScorecardService,
-  trackedPair,
-} from './ScorecardService';
+import { ParityReportService } from '../ParityReportService';
+import { ParityReportBuilder } from '../report';
+import { scorecardEnvironments } from './rows';
+import { readScorecardOptions, ScorecardService } from './ScorecardService';
 import { ScorecardStore } from './ScorecardStore';
+import { ScorecardWriter } from './ScorecardWriter';
 
 jest.setTimeout(60_000);
 
@@ -85,7 +85,7 @@ const config = new ConfigReader({
   },
 });
 
-describe('trackedPair and options', () => {
+describe('scorecard environments and options', () => {
   const envs = (names: string[], reference?: string) =>
     names.map(name => ({
       name,
@@ -94,21 +94,25 @@ describe('trackedPair and options', () => {
       source: 'config' as const,
     }));
 
-  it('tracks the environment right before the reference unless configured', () => {
+  it('shows the environment right before the reference by default unless configured', () => {
     const list = envs(['dev', 'staging', 'prod'], 'prod');
-    expect(trackedPair(list)?.compared.name).toBe('staging');
-    expect(trackedPair(list, 'dev')?.compared.name).toBe('dev');
-    expect(trackedPair(list, 'prod')?.compared.name).toBe('staging');
-    expect(trackedPair(list, 'nope')?.compared.name).toBe('staging');
-    expect(trackedPair(envs(['prod', 'canary'], 'prod'))?.compared.name).toBe(
-      'canary',
-    );
-    expect(trackedPair(envs(['prod'], 'prod'))).toBeUndefined();
+    const shown = (configured?: string, l = list) =>
+      scorecardEnvironments(l, configured)?.defaultEnvironment.name;
+    expect(shown()).toBe('staging');
+    expect(shown('dev')).toBe('dev');
+    expect(shown('prod')).toBe('staging');
+    expect(scorecardEnvironments(list, 'prod')?.misconfigured).toBe('prod');
+    expect(shown('nope')).toBe('staging');
+    expect(shown(undefined, envs(['prod', 'canary'], 'prod'))).toBe('canary');
+    expect(scorecardEnvironments(envs(['prod'], 'prod'))).toBeUndefined();
+    expect(scorecardEnvironments(list)?.compared.map(e => e.name)).toEqual([
+      'dev',
+      'staging',
+    ]);
   });
 
   it('reads the configuration with defaults', () => {
     expect(readScorecardOptions(new ConfigReader({}))).toEqual({
-      ignoreConfig: [],
       environment: undefined,
       historyRetentionDays: 400,
       schedule: expect.objectContaining({ frequency: { hours: 1 } }),
@@ -126,7 +130,6 @@ describe('trackedPair and options', () => {
         }),
       ),
     ).toEqual({
-      ignoreConfig: [],
       environment: 'qa',
       historyRetentionDays: 30,
       schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
@@ -150,6 +153,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
   function setup(
     entities: Entity[] = [],
     providers: DeploymentProvider[] = [new AnnotationDeploymentProvider()],
+    staleAfterMs?: number,
   ) {
     const { catalog: base } = createTestCatalog(entities);
     getEntitiesByRefs = jest.fn(
@@ -181,10 +185,21 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
           ownershipEntityRefs: ownership,
         }),
       }),
+      logger,
+      options: readScorecardOptions(config),
+      latestRunStart: () => snapshots.latestCompletedRunStart(),
+      clock: () => now,
+    });
+    const builder = new ParityReportBuilder({
       providers,
       comparers,
       logger,
-      options: readScorecardOptions(config),
+      staleAfterMs,
+    });
+    const writer = new ScorecardWriter({
+      store,
+      builder,
+      logger,
       clock: () => now,
     });
     const collector = new DeploymentCollector({
@@ -195,9 +210,15 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       auth,
       logger,
       options: readCollectorOptions(config),
-      scorecard,
+      scorecard: writer,
     });
-    return { scorecard, collector, environments, logger };
+    const reports = new ParityReportService({
+      store: snapshots,
+      environments,
+      collector,
+      builder,
+    });
+    return { scorecard, writer, collector, environments, logger, reports };
   }
 
   beforeEach(async () => {
@@ -245,6 +266,178 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
     ]);
   });
 
+  describe('every environment', () => {
+    const entities = [
+      // staging in sync, development behind on its version
+      annotated(
+        'api',
+        { production: '2.0.0', staging: '2.0.0', development: '1.0.0' },
+        { owner: 'team-a' },
+      ),
+      // staging differs, development not deployed
+      annotated('web', { production: '1.0.0', staging: '1.1.0' }),
+      // both differ equally: the tie goes to staging, closest to production
+      annotated('worker', {
+        production: '1.0.0',
+        staging: '0.9.0',
+        development: '0.8.0',
+      }),
+    ];
+    const rows = (items: ScorecardRow[]) =>
+      items.map(r => [r.name, r.comparedEnvironment, r.verdict]);
+
+    it('answers for each environment, staging by default, and for the worst', async () => {
+      const { scorecard, collector } = setup(entities);
+      await collector.collectAll();
+      expect(await scorecard.getEnvironments()).toEqual({
+        reference: 'production',
+        defaultEnvironment: 'staging',
+        environments: [
+          { name: 'development', title: 'development' },
+          { name: 'staging', title: 'staging' },
+        ],
+      });
+      expect(
+        rows((await scorecard.getPage({ sort: 'name' }, user)).items),
+      ).toEqual([
+        ['api', 'staging', 'in-sync'],
+        ['web', 'staging', 'different'],
+        ['worker', 'staging', 'different'],
+      ]);
+      expect(
+        rows(
+          (
+            await scorecard.getPage(
+              { sort: 'name', environment: 'development' },
+              user,
+            )
+          ).items,
+        ),
+      ).toEqual([
+        ['api', 'development', 'different'],
+        ['web', 'development', 'unknown'],
+        ['worker', 'development', 'different'],
+      ]);
+      expect(
+        rows(
+          (
+            await scorecard.getPage(
+              { sort: 'name', environment: 'worst' },
+              user,
+            )
+          ).items,
+        ),
+      ).toEqual([
+        ['api', 'development', 'different'],
+        ['web', 'staging', 'different'],
+        ['worker', 'staging', 'different'],
+      ]);
+      await expect(
+        scorecard.getSummary({ environment: 'worst' }, user),
+      ).resolves.toMatchObject({
+        referenceEnvironment: 'production',
+        comparedEnvironment: 'worst',
+        tracked: 3,
+        inParity: 0,
+      });
+      await expect(scorecard.getSummary({}, user)).resolves.toMatchObject({
+        comparedEnvironment: 'staging',
+        inParity: 1,
+      });
+      const teams = await scorecard.getTeams(
+        { environment: 'development' },
+        user,
+      );
+      expect(teams.items.map(t => [t.owner, t.tracked, t.inParity])).toEqual([
+        ['group:default/team', 2, 0],
+        ['group:default/team-a', 1, 0],
+      ]);
+      const exported: string[] = [];
+      for await (const chunk of scorecard.exportRows(
+        { sort: 'name', environment: 'development' },
+        user,
+      )) {
+        exported.push(...chunk.map(r => `${r.name}@${r.comparedEnvironment}`));
+      }
+      expect(exported).toEqual([
+        'api@development',
+        'web@development',
+        'worker@development',
+      ]);
+
+      now = new Date();
+      await scorecard.recordDaily();
+      const trend = await scorecard.getTrend({ environment: 'worst' }, user);
+      expect(trend.environment).toBe('worst');
+      expect(trend.items).toEqual([
+        expect.objectContaining({ tracked: 3, inParity: 0 }),
+      ]);
+      expect((await scorecard.getTrend({}, user)).items[0]).toMatchObject({
+        tracked: 3,
+        inParity: 1,
+      });
+    });
+
+    it('rejects the reference and unknown environments with a clear message', async () => {
+      const { scorecard } = setup(entities);
+      await expect(
+        scorecard.getPage({ environment: 'production' }, user),
+      ).rejects.toThrow(
+        'environment "production" is the reference environment, which every other environment is compared with; choose one of development, staging or worst',
+      );
+      await expect(
+        scorecard.getSummary({ environment: 'qa' }, user),
+      ).rejects.toThrow(
+        'environment "qa" is not a configured environment; choose one of development, staging or worst',
+      );
+      await expect(
+        scorecard.getTrend({ environment: 'qa' }, user),
+      ).rejects.toMatchObject({ name: 'InputError' });
+      await expect(
+        scorecard.getTeams({ environment: 'qa' }, user),
+      ).rejects.toMatchObject({ name: 'InputError' });
+      await expect(
+        scorecard.exportRows({ environment: 'qa' }, user).next(),
+      ).rejects.toMatchObject({ name: 'InputError' });
+    });
+
+    it('counts an observation older than staleAfter as failed, as the Parity tab shows it stale', async () => {
+      const entity = annotated('api', {});
+      const observed = new Date(Date.now() - 2 * 3_600_000).toISOString();
+      const list = ['production', 'staging'].map(environment =>
+        snapshot('api', environment, { version: '1.0.0' }, observed),
+      );
+      const { scorecard, writer, environments, reports } = setup(
+        [entity],
+        undefined,
+        3_600_000,
+      );
+      await snapshots.applyObservations(
+        list.map(s => ({
+          entityRef: s.entityRef,
+          environment: s.environment,
+          provider: s.provider,
+          deployment: s.deployment,
+        })),
+        new Date(observed),
+      );
+      const tab = await reports.getReport(entity);
+      expect(tab.environments.find(e => e.name === 'staging')?.status).toBe(
+        'stale',
+      );
+      await writer.updateEntities(
+        [entity],
+        await snapshots.getSnapshots('component:default/api'),
+        await environments.list(),
+      );
+      const [row] = (await scorecard.getPage({}, user)).items;
+      expect(row).toMatchObject({
+        verdict: 'in-sync',
+        observationFailed: true,
+      });
+    });
+  });
+
   describe('kept current by the collector', () => {
     it('writes a row per tracked entity and nothing on an unchanged pass', async () => {
       const entities = [
@@ -260,7 +453,8 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       const { collector, scorecard } = setup(entities);
 
       const first = await collector.collectAll();
-      expect(first).toMatchObject({ entities: 3, reportsWritten: 3 });
+      // development, staging and the worst environment of each
+      expect(first).toMatchObject({ entities: 3, reportsWritten: 9 });
       const page = await scorecard.getPage({ sort: 'name' }, user);
       expect(
         page.items.map(r => [
@@ -311,15 +505,16 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
 
       // a deployment changes: one row
       entities[0].metadata.annotations!['env-parity/staging.version'] = '1.2.0';
+      // staging's row and the worst-environment row
       expect(await collector.collectAll()).toMatchObject({
         written: 1,
-        reportsWritten: 1,
+        reportsWritten: 2,
       });
-      // metadata only: no snapshot, one row
+      // metadata only: no snapshot, every row of the entity
       entities[1].spec!.owner = 'group:default/team-b';
       expect(await collector.collectAll()).toMatchObject({
         written: 0,
-        reportsWritten: 1,
+        reportsWritten: 3,
       });
       // an entity leaves the catalog: its row goes too
       entities.splice(2, 1);
@@ -359,19 +554,19 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
     const at = (iso: string) => new Date(iso);
     let envs: Awaited<ReturnType<EnvironmentRegistry['list']>>;
     const update = async (
-      scorecard: ScorecardService,
+      { scorecard, writer }: ReturnType<typeof setup>,
       list: Snapshot[],
     ): Promise<ScorecardRow> => {
-      await scorecard.updateEntities([entity], list, envs);
+      await writer.updateEntities([entity], list, envs);
       const [row] = (await scorecard.getPage({}, user)).items;
       return row;
     };
 
     it('starts at the later deployment on first sight, else at the change', async () => {
-      const { scorecard, environments } = setup();
-      envs = await environments.list();
+      const set = setup();
+      envs = await set.environments.list();
       now = at('2026-11-28T12:00:00Z');
-      const row = await update(scorecard, [
+      const row = await update(set, [
         snapshot(
           'api',
           'production',
@@ -389,7 +584,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       expect(row.driftAgeDays).toBe(18);
 
       await store.deleteReportsExcept(new Set());
-      const noDeployTimes = await update(scorecard, [
+      const noDeployTimes = await update(set, [
         snapshot('api', 'production', { version: '1' }, '2026-11-20T00:00:00Z'),
         snapshot('api', 'staging', { version: '2' }, '2026-11-25T00:00:00Z'),
       ]);
@@ -397,8 +592,8 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
     });
 
     it('follows the verdict: set on leaving in-sync, kept while out of sync, cleared in sync and unknown', async () => {
-      const { scorecard, environments } = setup();
-      envs = await environments.list();
+      const set = setup();
+      envs = await set.environments.list();
       const prod = snapshot(
         'api',
         'production',
@@ -406,7 +601,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
         '2026-11-01T00:00:00Z',
       );
       now = at('2026-11-20T00:00:00Z');
-      const inSync = await update(scorecard, [
+      const inSync = await update(set, [
         prod,
         snapshot(
           'api',
@@ -420,7 +615,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
 
       // seen in sync before: the drift starts with the change, not the old deployment times
       now = at('2026-11-21T00:00:00Z');
-      const drifted = await update(scorecard, [
+      const drifted = await update(set, [
         prod,
         snapshot(
           'api',
@@ -433,18 +628,18 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       expect(drifted.driftSince).toBe('2026-11-20T23:55:00.000Z');
 
       now = at('2026-11-25T00:00:00Z');
-      const still = await update(scorecard, [
+      const still = await update(set, [
         prod,
         snapshot('api', 'staging', { version: '3' }, '2026-11-24T00:00:00Z'),
       ]);
       expect(still.driftSince).toBe('2026-11-20T23:55:00.000Z');
       expect(still.driftAgeDays).toBe(4);
 
-      const unknown = await update(scorecard, [prod]);
+      const unknown = await update(set, [prod]);
       expect(unknown.verdict).toBe('unknown');
       expect(unknown.driftSince).toBeUndefined();
 
-      const back = await update(scorecard, [
+      const back = await update(set, [
         prod,
         snapshot('api', 'staging', { version: '1' }, '2026-11-24T00:00:00Z'),
       ]);
@@ -473,12 +668,13 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       comparers = [
         { getComparerName: () => 'scm', supports: () => true, compare },
       ];
-      const { scorecard, environments, logger } = setup();
+      const { scorecard, writer, environments, logger } = setup();
       const envs = await environments.list();
 
+      // development (unknown), staging, and the worst environment
       await expect(
-        scorecard.updateEntities([entity], pair(head), envs),
-      ).resolves.toEqual({ written: 1 });
+        writer.updateEntities([entity], pair(head), envs),
+      ).resolves.toEqual({ written: 3 });
       const [row] = (await scorecard.getPage({}, user)).items;
       expect(row).toMatchObject({
         verdict: 'behind',
@@ -489,13 +685,13 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       expect((await scorecard.getSummary({}, user)).behind).toBe(1);
 
       await expect(
-        scorecard.updateEntities([entity], pair(head), envs),
+        writer.updateEntities([entity], pair(head), envs),
       ).resolves.toEqual({ written: 0 });
       expect(compare).toHaveBeenCalledTimes(1);
 
       fail = true;
       const other = 'c'.repeat(40);
-      await scorecard.updateEntities([entity], pair(other), envs);
+      await writer.updateEntities([entity], pair(other), envs);
       expect(logger.warn).toHaveBeenCalledWith(
         expect.stringContaining('rate limited'),
       );
@@ -503,7 +699,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
         'different',
       );
       fail = false;
-      await scorecard.updateEntities([entity], pair(other), envs);
+      await writer.updateEntities([entity], pair(other), envs);
       expect(compare).toHaveBeenCalledTimes(3);
       expect((await scorecard.getPage({}, user)).items[0].verdict).toBe(
         'behind',
@@ -699,9 +895,10 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
         now = new Date(iso);
         await scorecard.recordDaily();
       }
+      // the catalog and its one owner, for development, staging and worst
       await expect(scorecard.recordDaily()).resolves.toEqual({
         day: '2026-11-29',
-        written: 2,
+        written: 6,
         deleted: 0,
       });
 

@@ -6,20 +6,13 @@ import {
   SchedulerServiceTaskScheduleDefinition,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
 import {
-  computeParityReport,
   EnvironmentDefinition,
-  referenceEnvironment,
-  RevisionComparison,
-  sameRevision,
+  ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,
@@ -28,23 +21,13 @@ import {
   ScorecardTrend,
   SCORECARD_DEFAULT_PAGE_SIZE,
   SCORECARD_DEFAULT_TREND_DAYS,
-  Snapshot,
+  SCORECARD_WORST_ENVIRONMENT,
   TeamRollup,
-  Verdict,
 } from '@env-parity/plugin-env-parity-common';
-import { ignorePatternsFor, readIgnoreConfig } from '../configDrift';
-import {
-  DeploymentProvider,
-  RevisionComparer,
-} from '@env-parity/plugin-env-parity-node';
-import pLimit from 'p-limit';
+import { InputError } from '@backstage/errors';
 import { EnvironmentRegistry } from '../environments';
-import {
-  EntityReport,
-  ReportFilter,
-  ScorecardStore,
-  StoredReport,
-} from './ScorecardStore';
+import { scorecardEnvironments } from './rows';
+import { ReportFilter, ScorecardStore, StoredReport } from './ScorecardStore';
 import { Predicate, resolveVisibility } from './visibility';
 
 const DAY_MS = 86_400_000;
@@ -55,8 +38,6 @@ export interface ScorecardOptions {
   environment?: string;
   historyRetentionDays: number;
   schedule: SchedulerServiceTaskScheduleDefinition;
-  /** `envParity.config.ignore`. */
-  ignoreConfig?: string[];
 }
 
 export function readScorecardOptions(config: Config): ScorecardOptions {
@@ -67,7 +48,6 @@ export function readScorecardOptions(config: Config): ScorecardOptions {
       )
     : 400 * DAY_MS;
   return {
-    ignoreConfig: readIgnoreConfig(config),
     environment: c?.getOptionalString('environment'),
     historyRetentionDays: Math.max(1, Math.ceil(retentionMs / DAY_MS)),
     schedule: c?.has('schedule')
@@ -82,68 +62,6 @@ export function readScorecardOptions(config: Config): ScorecardOptions {
   };
 }
 
-/**
- * What the collector calls to keep the scorecard current; implemented by
- * {@link ScorecardService}.
- */
-export interface ScorecardUpdater {
-  /**
-   * Recomputes the rows of these entities from their snapshots and writes
-   * the ones that changed. With `touch` (an explicit refresh) a newer
-   * observation time alone is a change too.
-   */
-  updateEntities(
-    entities: Entity[],
-    snapshots: Snapshot[],
-    environments: EnvironmentDefinition[],
-    options?: { touch?: boolean },
-  ): Promise<{ written: number }>;
-  /** Deletes the rows of entities the collector no longer tracks. */
-  removeEntitiesExcept(keep: Set<string>): Promise<number>;
-}
-
-/** The tracked environment and the reference it is compared with. */
-export function trackedPair(
-  environments: EnvironmentDefinition[],
-  configured?: string,
-):
-  | { reference: EnvironmentDefinition; compared: EnvironmentDefinition }
-  | undefined {
-  const reference = referenceEnvironment(environments);
-  if (!reference) {
-    return undefined;
-  }
-  const others = environments.filter(e => e.name !== reference.name);
-  const index = environments.findIndex(e => e.name === reference.name);
-  const compared =
-    others.find(e => e.name === configured) ??
-    (index > 0 ? environments[index - 1] : others[0]);
-  return compared ? { reference, compared } : undefined;
-}
-
-function lower(value: unknown): string | null {
-  return typeof value === 'string' && value.trim()
-    ? value.trim().toLocaleLowerCase('en-US')
-    : null;
-}
-
-function fullRef(
-  value: unknown,
-  defaultKind: string,
-  defaultNamespace: string,
-): string | null {
-  if (typeof value !== 'string' || !value.trim()) {
-    return null;
-  }
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value.trim(), { defaultKind, defaultNamespace }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    return null;
-  }
-}
-
 /** An owner or system given by a user: a bare name means the default namespace. */
 export function normaliseRef(value: string, defaultKind: string): string {
   return stringifyEntityRef(
@@ -151,93 +69,17 @@ export function normaliseRef(value: string, defaultKind: string): string {
   ).toLocaleLowerCase('en-US');
 }
 
-function clip(value: string | undefined, length: number): string | null {
-  return value ? value.slice(0, length) : null;
-}
-
-function time(d: Date | null | undefined): number | null {
-  return d ? d.getTime() : null;
-}
-
-function latest(times: (string | undefined)[]): Date | undefined {
-  const ms = times
-    .filter((t): t is string => Boolean(t))
-    .map(t => Date.parse(t))
-    .filter(t => !Number.isNaN(t));
-  return ms.length ? new Date(Math.max(...ms)) : undefined;
-}
-
-const COMPARED_FIELDS: (keyof EntityReport)[] = [
-  'kind',
-  'namespace',
-  'name',
-  'title',
-  'owner',
-  'specOwner',
-  'system',
-  'specSystem',
-  'lifecycle',
-  'specType',
-  'searchText',
-  'referenceEnvironment',
-  'referenceVersion',
-  'referenceRevision',
-  'comparedEnvironment',
-  'comparedVersion',
-  'comparedRevision',
-  'revisionStatus',
-  'commitsAhead',
-  'commitsBehind',
-  'verdict',
-  'score',
-  'observationFailed',
-];
-
-/** Whether a recomputed row differs from the stored one. */
-function changed(
-  stored: EntityReport,
-  next: EntityReport,
-  touch: boolean,
-): boolean {
-  return (
-    COMPARED_FIELDS.some(field => stored[field] !== next[field]) ||
-    time(stored.driftSince) !== time(next.driftSince) ||
-    (touch && time(stored.observedAt) !== time(next.observedAt))
-  );
-}
-
-function comparisonFromStored(
-  report: EntityReport,
-): RevisionComparison | undefined {
-  const status = report.revisionStatus;
-  if (
-    status === 'identical' ||
-    status === 'ahead' ||
-    status === 'behind' ||
-    status === 'diverged'
-  ) {
-    return {
-      status,
-      aheadBy: report.commitsAhead ?? 0,
-      behindBy: report.commitsBehind ?? 0,
-    };
-  }
-  return undefined;
-}
-
 function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
 /**
- * The catalog-wide drift scorecard: keeps one row per tracked entity current
- * as the collector applies batches, records daily aggregates, and answers
- * the scorecard's queries with SQL over those rows, filtered by what the
- * catalog lets the caller see.
+ * The catalog-wide drift scorecard's reads: answers the scorecard's queries
+ * with SQL over the rows the writer keeps current, one environment (or the
+ * worst-environment view) at a time, filtered by what the catalog lets the
+ * caller see; and records the daily aggregates.
  */
-export class ScorecardService implements ScorecardUpdater {
-  private readonly precedence: Record<string, number>;
-  private readonly compareLimit: ReturnType<typeof pLimit>;
+export class ScorecardService {
   private readonly clock: () => Date;
   private warnedAbout?: string;
 
@@ -248,250 +90,82 @@ export class ScorecardService implements ScorecardUpdater {
       catalog: CatalogService;
       permissions: PermissionsService;
       userInfo: UserInfoService;
-      providers: DeploymentProvider[];
-      comparers: RevisionComparer[];
       logger: LoggerService;
       options: ScorecardOptions;
+      /**
+       * Start of the latest completed collection run, which observed every
+       * row (kept by the snapshot store).
+       */
+      latestRunStart: () => Promise<Date | undefined>;
       clock?: () => Date;
-      /** Revision comparisons at once; default 10. */
-      comparerConcurrency?: number;
-      /** How long one revision comparison may take; default 30 s. */
-      comparerTimeoutMs?: number;
     },
   ) {
-    this.precedence = Object.fromEntries(
-      deps.providers.map(p => [p.getProviderName(), p.precedence ?? 0]),
-    );
-    this.compareLimit = pLimit(deps.comparerConcurrency ?? 10);
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  private pair(environments: EnvironmentDefinition[]) {
-    const configured = this.deps.options.environment;
-    const pair = trackedPair(environments, configured);
-    if (
-      configured &&
-      pair?.compared.name !== configured &&
-      this.warnedAbout !== configured
-    ) {
-      this.warnedAbout = configured;
+  private async environmentSet() {
+    const environments = await this.deps.environments.list();
+    const set = scorecardEnvironments(
+      environments,
+      this.deps.options.environment,
+    );
+    if (set?.misconfigured && this.warnedAbout !== set.misconfigured) {
+      this.warnedAbout = set.misconfigured;
       this.deps.logger.warn(
-        `envParity.scorecard.environment "${configured}" is not a configured non-reference environment; tracking ${
-          pair?.compared.name ?? 'nothing'
-        } instead`,
+        `envParity.scorecard.environment "${set.misconfigured}" is not a configured non-reference environment; showing ${set.defaultEnvironment.name} by default instead`,
       );
     }
-    return pair;
+    return set;
   }
 
-  // ---------------------------------------------------------------- writes
-
-  async updateEntities(
-    entities: Entity[],
-    snapshots: Snapshot[],
-    environments: EnvironmentDefinition[],
-    options?: { touch?: boolean },
-  ): Promise<{ written: number }> {
-    const pair = this.pair(environments);
-    if (!pair || entities.length === 0) {
-      return { written: 0 };
-    }
-    const now = this.clock();
-    const touch = options?.touch ?? false;
-    const refs = entities.map(e => stringifyEntityRef(e));
-    const stored = await this.deps.store.getReports(refs);
-    const byEntity = new Map<string, Snapshot[]>();
-    for (const s of snapshots) {
-      byEntity.set(s.entityRef, [...(byEntity.get(s.entityRef) ?? []), s]);
-    }
-    const pairEnvironments = [
-      { ...pair.compared, reference: false },
-      { ...pair.reference, reference: true },
-    ];
-
-    const next = await Promise.all(
-      entities.map((entity, i) =>
-        this.computeReport({
-          entity,
-          entityRef: refs[i],
-          snapshots: byEntity.get(refs[i]) ?? [],
-          environments: pairEnvironments,
-          stored: stored.get(refs[i]),
-          now,
-        }),
-      ),
-    );
-    const writes = next.filter(report => {
-      const before = stored.get(report.entityRef);
-      return !before || changed(before, report, touch);
-    });
-    await this.deps.store.upsertReports(writes);
-    return { written: writes.length };
-  }
-
-  async removeEntitiesExcept(keep: Set<string>): Promise<number> {
-    return this.deps.store.deleteReportsExcept(keep);
-  }
-
-  private async computeReport(input: {
-    entity: Entity;
-    entityRef: string;
-    snapshots: Snapshot[];
-    environments: EnvironmentDefinition[];
-    stored?: EntityReport;
-    now: Date;
-  }): Promise<EntityReport> {
-    const { entity, entityRef, snapshots, environments, stored, now } = input;
-    const parityInput = {
-      entityRef,
-      environments,
-      snapshots,
-      providerPrecedence: this.precedence,
-      ignoreConfig: ignorePatternsFor(this.deps.options.ignoreConfig, entity),
-      now,
-    };
-    let report = computeParityReport(parityInput);
-    const [cmpEnv, refEnv] = report.environments;
-    const base = refEnv.deployment?.revision;
-    const head = cmpEnv.deployment?.revision;
-
-    // A revision pair's comparison never changes: ask a comparer only for a
-    // pair not seen before, and reuse the stored answer otherwise.
-    let revisionStatus: string | null = null;
-    let comparison: RevisionComparison | undefined;
-    if (base && head && !sameRevision(base, head)) {
-      const samePair =
-        stored?.referenceRevision === clip(base, 64) &&
-        stored?.comparedRevision === clip(head, 64);
-      if (samePair && stored?.revisionStatus) {
-        revisionStatus = stored.revisionStatus;
-        comparison = comparisonFromStored(stored);
-      } else {
-        const comparer = this.deps.comparers.find(c => c.supports(entity));
-        if (comparer) {
-          const answer = await this.compare(comparer, entity, base, head);
-          if (answer !== null) {
-            revisionStatus = answer?.status ?? 'none';
-            comparison = answer;
-          }
-        }
-      }
-      if (comparison) {
-        report = computeParityReport({
-          ...parityInput,
-          revisionComparisons: { [cmpEnv.name]: comparison },
-        });
-      }
-    }
-    const result = report.comparisons[0];
-    const verdict: Verdict = result?.verdict ?? 'unknown';
-    const usesRevision =
-      verdict === 'ahead' || verdict === 'behind' || verdict === 'diverged';
-
-    const pairSnapshots = snapshots.filter(
-      s =>
-        s.deployment &&
-        (s.environment === cmpEnv.name || s.environment === refEnv.name),
-    );
-    let driftSince: Date | null = null;
-    if (verdict !== 'in-sync' && verdict !== 'unknown') {
-      const lastChange = latest(pairSnapshots.map(s => s.changedAt));
-      const deployed =
-        cmpEnv.deployment?.deployedAt && refEnv.deployment?.deployedAt
-          ? latest([cmpEnv.deployment.deployedAt, refEnv.deployment.deployedAt])
-          : undefined;
-      if (stored?.driftSince) {
-        driftSince = stored.driftSince;
-      } else if (stored?.verdict === 'in-sync') {
-        // seen in sync before: the drift began with the change just seen
-        driftSince = lastChange ?? now;
-      } else {
-        // first sight: the later deployment is when the two diverged
-        driftSince = deployed ?? lastChange ?? now;
-      }
-      if (driftSince.getTime() > now.getTime()) {
-        driftSince = now;
-      }
-    }
-
-    const observed = [cmpEnv.observedAt, refEnv.observedAt]
-      .filter((t): t is string => Boolean(t))
-      .map(t => Date.parse(t));
-    const failed = (status: string) => status === 'error' || status === 'stale';
-
-    const namespace = (
-      entity.metadata.namespace ?? 'default'
-    ).toLocaleLowerCase('en-US');
-    const owner = fullRef(entity.spec?.owner, 'group', namespace);
-    const system = fullRef(entity.spec?.system, 'system', namespace);
-    const title = clip(entity.metadata.title, 255);
+  /** The environments a scorecard can show: `GET /scorecard/environments`. */
+  async getEnvironments(): Promise<ScorecardEnvironments> {
+    const set = await this.environmentSet();
     return {
-      entityRef,
-      kind: entity.kind.toLocaleLowerCase('en-US'),
-      namespace,
-      name: entity.metadata.name,
-      title,
-      owner,
-      specOwner: clip(lower(entity.spec?.owner) ?? undefined, 255),
-      system,
-      specSystem: clip(lower(entity.spec?.system) ?? undefined, 255),
-      lifecycle: clip(lower(entity.spec?.lifecycle) ?? undefined, 63),
-      specType: clip(lower(entity.spec?.type) ?? undefined, 63),
-      searchText: [entity.metadata.name, title, entityRef, owner, system]
-        .filter(Boolean)
-        .join(' ')
-        .toLocaleLowerCase('en-US')
-        .slice(0, 1024),
-      referenceEnvironment: refEnv.name,
-      referenceVersion: clip(refEnv.deployment?.version, 255),
-      referenceRevision: clip(base, 64),
-      comparedEnvironment: cmpEnv.name,
-      comparedVersion: clip(cmpEnv.deployment?.version, 255),
-      comparedRevision: clip(head, 64),
-      revisionStatus,
-      commitsAhead: usesRevision ? comparison?.aheadBy ?? null : null,
-      commitsBehind: usesRevision ? comparison?.behindBy ?? null : null,
-      verdict,
-      score: result?.score ?? 0,
-      driftSince,
-      observationFailed: failed(cmpEnv.status) || failed(refEnv.status),
-      observedAt: observed.length ? new Date(Math.min(...observed)) : null,
-      updatedAt: now,
+      reference: set?.reference.name ?? '',
+      defaultEnvironment: set?.defaultEnvironment.name ?? '',
+      environments: (set?.compared ?? []).map(e => ({
+        name: e.name,
+        title: e.title ?? e.name,
+      })),
     };
   }
 
-  /** A comparison, undefined when the comparer cannot tell, null on failure. */
-  private async compare(
-    comparer: RevisionComparer,
-    entity: Entity,
-    base: string,
-    head: string,
-  ): Promise<RevisionComparison | undefined | null> {
-    const timeoutMs = this.deps.comparerTimeoutMs ?? 30_000;
-    return this.compareLimit(async () => {
-      const controller = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        return await Promise.race([
-          comparer.compare({ entity, base, head, signal: controller.signal }),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              controller.abort();
-              reject(new Error(`timed out after ${timeoutMs} ms`));
-            }, timeoutMs);
-          }),
-        ]);
-      } catch (error) {
-        this.deps.logger.warn(
-          `Comparing ${base}...${head} of ${stringifyEntityRef(
-            entity,
-          )} with ${comparer.getComparerName()} failed: ${error}`,
-        );
-        return null;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+  /**
+   * The scope of a request: the named environment, `worst`, or the default
+   * environment. Throws InputError for the reference or an unknown name.
+   */
+  private async scope(environment?: string): Promise<{
+    scope: string;
+    reference: string;
+  }> {
+    const set = await this.environmentSet();
+    if (!set) {
+      // nothing configured to compare: an empty scorecard
+      return { scope: environment ?? '', reference: '' };
+    }
+    const reference = set.reference.name;
+    if (!environment) {
+      return { scope: set.defaultEnvironment.name, reference };
+    }
+    if (environment === SCORECARD_WORST_ENVIRONMENT) {
+      return { scope: environment, reference };
+    }
+    if (environment === reference) {
+      throw new InputError(
+        `environment "${environment}" is the reference environment, which every other environment is compared with; choose one of ${names(
+          set.compared,
+        )} or ${SCORECARD_WORST_ENVIRONMENT}`,
+      );
+    }
+    if (!set.compared.some(e => e.name === environment)) {
+      throw new InputError(
+        `environment "${environment}" is not a configured environment; choose one of ${names(
+          set.compared,
+        )} or ${SCORECARD_WORST_ENVIRONMENT}`,
+      );
+    }
+    return { scope: environment, reference };
   }
 
   /**
@@ -510,7 +184,17 @@ export class ScorecardService implements ScorecardUpdater {
         now.getTime() - (this.deps.options.historyRetentionDays - 1) * DAY_MS,
       ),
     );
-    const result = await this.deps.store.recordDaily({ day, now, keepFrom });
+    const set = await this.environmentSet();
+    const scopes = [
+      ...(set?.compared ?? []).map(e => e.name),
+      SCORECARD_WORST_ENVIRONMENT,
+    ];
+    const result = await this.deps.store.recordDaily({
+      day,
+      now,
+      keepFrom,
+      scopes,
+    });
     return { day, ...result };
   }
 
@@ -524,6 +208,7 @@ export class ScorecardService implements ScorecardUpdater {
   private async prepare(
     filter: ScorecardFilter,
     credentials: BackstageCredentials,
+    scope: string,
   ): Promise<
     { filter: ReportFilter; certain?: Predicate; exact: boolean } | undefined
   > {
@@ -535,6 +220,7 @@ export class ScorecardService implements ScorecardUpdater {
       return undefined;
     }
     const reportFilter: ReportFilter = {
+      scope,
       owner: filter.owner,
       system: filter.system,
       kind: filter.kind,
@@ -643,7 +329,8 @@ export class ScorecardService implements ScorecardUpdater {
   ): Promise<ScorecardPage> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? SCORECARD_DEFAULT_PAGE_SIZE;
-    const prepared = await this.prepare(query, credentials);
+    const { scope } = await this.scope(query.environment);
+    const prepared = await this.prepare(query, credentials, scope);
     if (!prepared) {
       return {
         items: [],
@@ -654,7 +341,7 @@ export class ScorecardService implements ScorecardUpdater {
       };
     }
     const sort = { field: query.sort ?? 'score', order: query.order ?? 'asc' };
-    const runStart = await this.deps.store.latestRunStart();
+    const runStart = await this.deps.latestRunStart();
     const { rows, totalCount } = await this.deps.store.queryPage({
       filter: prepared.filter,
       certain: prepared.certain,
@@ -682,11 +369,12 @@ export class ScorecardService implements ScorecardUpdater {
     query: ScorecardQuery,
     credentials: BackstageCredentials,
   ): AsyncGenerator<ScorecardRow[]> {
-    const prepared = await this.prepare(query, credentials);
+    const { scope } = await this.scope(query.environment);
+    const prepared = await this.prepare(query, credentials, scope);
     if (!prepared) {
       return;
     }
-    const runStart = await this.deps.store.latestRunStart();
+    const runStart = await this.deps.latestRunStart();
     const now = this.clock();
     for await (const rows of this.deps.store.streamRows({
       filter: prepared.filter,
@@ -704,19 +392,16 @@ export class ScorecardService implements ScorecardUpdater {
     filter: ScorecardFilter,
     credentials: BackstageCredentials,
   ): Promise<ScorecardSummary> {
-    const [prepared, environments] = await Promise.all([
-      this.prepare(filter, credentials),
-      this.deps.environments.list(),
-    ]);
-    const pair = this.pair(environments);
+    const { scope, reference } = await this.scope(filter.environment);
+    const prepared = await this.prepare(filter, credentials, scope);
     const now = this.clock();
     const figures = prepared
       ? await this.deps.store.summary(prepared.filter)
-      : await this.deps.store.summary({ kind: [] });
+      : await this.deps.store.summary({ scope, kind: [] });
     const { medianDriftSince, ...rest } = figures;
     return {
-      referenceEnvironment: pair?.reference.name ?? '',
-      comparedEnvironment: pair?.compared.name ?? '',
+      referenceEnvironment: reference,
+      comparedEnvironment: scope,
       ...rest,
       ...(figures.tracked > 0 && {
         inParityShare: figures.inParity / figures.tracked,
@@ -738,7 +423,8 @@ export class ScorecardService implements ScorecardUpdater {
     filter: ScorecardFilter,
     credentials: BackstageCredentials,
   ): Promise<TeamRollup> {
-    const prepared = await this.prepare(filter, credentials);
+    const { scope } = await this.scope(filter.environment);
+    const prepared = await this.prepare(filter, credentials, scope);
     if (!prepared) {
       return { items: [], totalsMayIncludeHidden: false };
     }
@@ -771,9 +457,10 @@ export class ScorecardService implements ScorecardUpdater {
 
   /** The daily history of the last `days` UTC days, today included. */
   async getTrend(
-    options: { owner?: string; days?: number },
+    options: { owner?: string; days?: number; environment?: string },
     credentials: BackstageCredentials,
   ): Promise<ScorecardTrend> {
+    const { scope } = await this.scope(options.environment);
     const days = options.days ?? SCORECARD_DEFAULT_TREND_DAYS;
     const now = this.clock();
     const to = utcDay(now);
@@ -784,13 +471,14 @@ export class ScorecardService implements ScorecardUpdater {
     );
     const base = {
       ...(options.owner && { owner: options.owner }),
+      environment: scope,
       from,
       to,
     };
     if (visibility.type === 'none') {
       return { ...base, items: [], totalsMayIncludeHidden: false };
     }
-    const rows = await this.deps.store.trend(options.owner ?? '', from);
+    const rows = await this.deps.store.trend(scope, options.owner ?? '', from);
     return {
       ...base,
       items: rows.map(r => ({
@@ -808,4 +496,8 @@ export class ScorecardService implements ScorecardUpdater {
       totalsMayIncludeHidden: visibility.type !== 'all',
     };
   }
+}
+
+function names(environments: EnvironmentDefinition[]): string {
+  return environments.map(e => e.name).join(', ');
 }

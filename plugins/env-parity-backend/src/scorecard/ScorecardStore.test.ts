@@ -2,7 +2,12 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Verdict } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
 import { DatabaseSnapshotStore } from '../store/DatabaseSnapshotStore';
-import { EntityReport, ReportSort, ScorecardStore } from './ScorecardStore';
+import {
+  EntityReport,
+  ReportFilter,
+  ReportSort,
+  ScorecardStore,
+} from './ScorecardStore';
 import { Predicate } from './visibility';
 
 jest.setTimeout(60_000);
@@ -23,6 +28,7 @@ function report(
     fields.owner === undefined ? 'group:default/team-a' : fields.owner;
   return {
     entityRef: `component:default/${name}`,
+    scope: 'staging',
     kind: 'component',
     namespace: 'default',
     name,
@@ -90,10 +96,16 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
     rows.map(r => r.name.toLowerCase()).sort();
   const page = (
     sort: ReportSort,
-    filter: Parameters<ScorecardStore['queryPage']>[0]['filter'] = {},
+    filter: Omit<ReportFilter, 'scope'> = {},
     offset = 0,
     limit = 50,
-  ) => store.queryPage({ filter, sort, offset, limit });
+  ) =>
+    store.queryPage({
+      filter: { scope: 'staging', ...filter },
+      sort,
+      offset,
+      limit,
+    });
 
   it('stores rows as they are and replaces them on upsert', async () => {
     const full = drifting('api', 'behind', 40, 3, {
@@ -119,13 +131,15 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
     });
     await store.upsertReports([full, bare]);
     const stored = await store.getReports([full.entityRef, bare.entityRef]);
-    expect(stored.get(full.entityRef)).toEqual(full);
-    expect(stored.get(bare.entityRef)).toEqual(bare);
+    expect(stored.get(full.entityRef)?.get('staging')).toEqual(full);
+    expect(stored.get(bare.entityRef)?.get('staging')).toEqual(bare);
 
     const changed = { ...full, verdict: 'in-sync' as const, driftSince: null };
     await store.upsertReports([changed]);
     expect(
-      (await store.getReports([full.entityRef])).get(full.entityRef),
+      (await store.getReports([full.entityRef]))
+        .get(full.entityRef)
+        ?.get('staging'),
     ).toEqual(changed);
 
     await expect(
@@ -165,6 +179,65 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           searchText: 'foxtrot 100%_done api:default/foxtrot',
         }),
       ]);
+    });
+
+    it('keeps each scope apart: rows, deletes and daily aggregates', async () => {
+      const alpha = 'component:default/alpha';
+      const inDevelopment = { comparedEnvironment: 'development' };
+      await store.upsertReports([
+        drifting('alpha', 'config-drift', 80, 3, {
+          ...inDevelopment,
+          scope: 'development',
+        }),
+        drifting('alpha', 'config-drift', 80, 3, {
+          ...inDevelopment,
+          scope: 'worst',
+        }),
+      ]);
+      const stored = await store.getReports([alpha]);
+      expect([...stored.get(alpha)!.keys()].sort()).toEqual([
+        'development',
+        'staging',
+        'worst',
+      ]);
+      expect((await page({ field: 'name', order: 'asc' })).totalCount).toBe(6);
+      const worst = await store.queryPage({
+        filter: { scope: 'worst' },
+        sort: { field: 'name', order: 'asc' },
+        offset: 0,
+        limit: 10,
+      });
+      expect(worst.rows.map(r => [r.name, r.comparedEnvironment])).toEqual([
+        ['alpha', 'development'],
+      ]);
+      expect(await store.summary({ scope: 'development' })).toMatchObject({
+        tracked: 1,
+        inParity: 0,
+      });
+      await store.recordDaily({
+        day: '2026-11-28',
+        now: NOW,
+        keepFrom: '2026-01-01',
+        scopes: ['staging', 'worst'],
+      });
+      expect(await store.trend('worst', '', '2026-11-28')).toMatchObject([
+        { scope: 'worst', tracked: 1, inParity: 0, medianScore: 80 },
+      ]);
+      expect(await store.trend('staging', '', '2026-11-28')).toMatchObject([
+        { tracked: 6, inParity: 1 },
+      ]);
+      // not a scope of the scorecard any more: not recorded
+      expect(await store.trend('development', '', '2026-11-28')).toEqual([]);
+
+      await expect(
+        store.deleteReports([{ entityRef: alpha, scope: 'development' }]),
+      ).resolves.toBe(1);
+      expect(
+        [...(await store.getReports([alpha])).get(alpha)!.keys()].sort(),
+      ).toEqual(['staging', 'worst']);
+      await expect(
+        store.deleteReportsExcept(new Set(['component:default/bravo'])),
+      ).resolves.toBe(5);
     });
 
     it('sorts by score, worst first, ties by entity ref, and pages', async () => {
@@ -241,7 +314,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         report('charlie', { observedAt: new Date(NOW.getTime() + 1000) }),
       ]);
       const result = await store.queryPage({
-        filter: { kind: ['component'] },
+        filter: { scope: 'staging', kind: ['component'] },
         sort: { field: 'lastObserved', order: 'asc' },
         offset: 0,
         limit: 10,
@@ -353,7 +426,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
 
     it('marks which rows the certain bound covers', async () => {
       const result = await store.queryPage({
-        filter: { visible: { type: 'const', value: true } },
+        filter: { scope: 'staging', visible: { type: 'const', value: true } },
         certain: {
           type: 'in',
           column: 'owner',
@@ -376,7 +449,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
     it('streams every row in order, a chunk at a time', async () => {
       const chunks = [];
       for await (const chunk of store.streamRows({
-        filter: {},
+        filter: { scope: 'staging' },
         sort: { field: 'score', order: 'asc' },
         size: 4,
       })) {
@@ -389,7 +462,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
     });
 
     it('sums up the tiles with medians', async () => {
-      const summary = await store.summary({});
+      const summary = await store.summary({ scope: 'staging' });
       expect(summary).toEqual({
         tracked: 6,
         inParity: 1,
@@ -412,23 +485,32 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           unknown: 1,
         },
       });
-      const teamB = await store.summary({ owner: ['group:default/team-b'] });
+      const teamB = await store.summary({
+        scope: 'staging',
+        owner: ['group:default/team-b'],
+      });
       expect(teamB).toMatchObject({
         tracked: 2,
         inParity: 0,
         medianScore: 35,
         medianDriftSince: daysAgo(15.5),
       });
-      const odd = await store.summary({ owner: ['group:default/team-a'] });
+      const odd = await store.summary({
+        scope: 'staging',
+        owner: ['group:default/team-a'],
+      });
       expect(odd).toMatchObject({ tracked: 3, medianScore: 95 });
-      const none = await store.summary({ owner: ['group:default/nobody'] });
+      const none = await store.summary({
+        scope: 'staging',
+        owner: ['group:default/nobody'],
+      });
       expect(none).toMatchObject({ tracked: 0, drifting: 0 });
       expect(none.medianScore).toBeUndefined();
       expect(none.medianDriftSince).toBeUndefined();
     });
 
     it('rolls up per owner', async () => {
-      const teams = await store.teams({});
+      const teams = await store.teams({ scope: 'staging' });
       const byOwner = Object.fromEntries(teams.map(t => [String(t.owner), t]));
       expect(Object.keys(byOwner).sort()).toEqual([
         'group:default/team-a',
@@ -457,6 +539,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         [
           {
             day: '2025-01-01',
+            scope: 'staging',
             owner: '',
             tracked: 1,
             inParity: 1,
@@ -467,6 +550,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           },
           {
             day: '2026-11-27',
+            scope: 'staging',
             owner: '',
             tracked: 5,
             inParity: 0,
@@ -477,6 +561,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           },
           {
             day: '2026-11-28',
+            scope: 'staging',
             owner: 'group:default/gone',
             tracked: 1,
             inParity: 0,
@@ -492,20 +577,23 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         day: '2026-11-28',
         now: NOW,
         keepFrom: '2025-11-01',
+        scopes: ['staging', 'worst'],
       });
-      expect(result).toEqual({ written: 3, deleted: 1 });
+      expect(result).toEqual({ written: 4, deleted: 1 });
       // a second run the same day replaces the day's rows
       await expect(
         store.recordDaily({
           day: '2026-11-28',
           now: NOW,
           keepFrom: '2025-11-01',
+          scopes: ['staging', 'worst'],
         }),
-      ).resolves.toEqual({ written: 3, deleted: 0 });
+      ).resolves.toEqual({ written: 4, deleted: 0 });
 
-      expect(await store.trend('', '2026-11-27')).toEqual([
+      expect(await store.trend('staging', '', '2026-11-27')).toEqual([
         {
           day: '2026-11-27',
+          scope: 'staging',
           owner: '',
           tracked: 5,
           inParity: 0,
@@ -516,6 +604,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         },
         {
           day: '2026-11-28',
+          scope: 'staging',
           owner: '',
           tracked: 6,
           inParity: 1,
@@ -525,9 +614,12 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           tagMismatch: 1,
         },
       ]);
-      expect(await store.trend('group:default/team-b', '2026-01-01')).toEqual([
+      expect(
+        await store.trend('staging', 'group:default/team-b', '2026-01-01'),
+      ).toEqual([
         {
           day: '2026-11-28',
+          scope: 'staging',
           owner: 'group:default/team-b',
           tracked: 2,
           inParity: 0,
@@ -537,15 +629,21 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           tagMismatch: 1,
         },
       ]);
-      const teamA = await store.trend('group:default/team-a', '2026-11-28');
+      const teamA = await store.trend(
+        'staging',
+        'group:default/team-a',
+        '2026-11-28',
+      );
       // drift days 10 and 2 (alpha is in sync)
       expect(teamA[0]).toMatchObject({
         tracked: 3,
         medianScore: 95,
         medianDriftAgeDays: 6,
       });
-      expect(await store.trend('group:default/gone', '2026-01-01')).toEqual([]);
-      expect(await store.trend('', '2026-11-29')).toEqual([]);
+      expect(
+        await store.trend('staging', 'group:default/gone', '2026-01-01'),
+      ).toEqual([]);
+      expect(await store.trend('staging', '', '2026-11-29')).toEqual([]);
     });
   });
 });

@@ -1,10 +1,16 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Verdict, VERDICTS } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
+import { migratedClient } from '../database/migrations';
+import { EntityReport } from './rows';
 import { Predicate } from './visibility';
 
-export const REPORTS = 'env_parity_entity_reports';
-export const DAILY = 'env_parity_scorecard_daily';
-const RUNS = 'env_parity_collection_runs';
+export type { EntityReport } from './rows';
+
+/** One row per service and scope (environment or `worst`). */
+export const REPORTS = 'env_parity_scorecard_rows';
+/** Daily aggregates per scope and owner. */
+export const DAILY = 'env_parity_scorecard_days';
 
 /** Keeps IN-lists and multi-row writes well below every bind limit. */
 const CHUNK = 500;
@@ -13,39 +19,9 @@ const WRITE_CHUNK = 50;
 /** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
 type DbTime = Date | string | number;
 
-/** One scorecard row, as the service computes it. */
-export interface EntityReport {
-  entityRef: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  title: string | null;
-  owner: string | null;
-  specOwner: string | null;
-  system: string | null;
-  specSystem: string | null;
-  lifecycle: string | null;
-  specType: string | null;
-  searchText: string;
-  referenceEnvironment: string;
-  referenceVersion: string | null;
-  referenceRevision: string | null;
-  comparedEnvironment: string;
-  comparedVersion: string | null;
-  comparedRevision: string | null;
-  revisionStatus: string | null;
-  commitsAhead: number | null;
-  commitsBehind: number | null;
-  verdict: Verdict;
-  score: number;
-  driftSince: Date | null;
-  observationFailed: boolean;
-  observedAt: Date | null;
-  updatedAt: Date;
-}
-
 interface ReportRow {
   entity_ref: string;
+  scope: string;
   kind: string;
   namespace: string;
   name: string;
@@ -76,6 +52,8 @@ interface ReportRow {
 
 /** The normalised filters of a scorecard query, see `ScorecardFilter`. */
 export interface ReportFilter {
+  /** The environment, or `worst`; rows of one scope only. */
+  scope: string;
   owner?: string[];
   system?: string[];
   kind?: string[];
@@ -135,6 +113,8 @@ export interface TeamFigures {
 
 export interface DailyRow {
   day: string;
+  /** The environment, or `worst`. */
+  scope: string;
   owner: string;
   tracked: number;
   inParity: number;
@@ -170,6 +150,7 @@ function optionalNumber(value: unknown): number | undefined {
 function toRow(r: EntityReport): ReportRow {
   return {
     entity_ref: r.entityRef,
+    scope: r.scope,
     kind: r.kind,
     namespace: r.namespace,
     name: r.name,
@@ -202,6 +183,7 @@ function toRow(r: EntityReport): ReportRow {
 function fromRow(row: ReportRow): EntityReport {
   return {
     entityRef: row.entity_ref,
+    scope: row.scope,
     kind: row.kind,
     namespace: row.namespace,
     name: row.name,
@@ -234,6 +216,7 @@ function fromRow(row: ReportRow): EntityReport {
 
 const SELECTED: (keyof ReportRow)[] = [
   'entity_ref',
+  'scope',
   'kind',
   'namespace',
   'name',
@@ -330,16 +313,32 @@ function verdictCounts(row: Record<string, unknown>): Record<Verdict, number> {
  * nothing here talks to providers or the catalog.
  */
 export class ScorecardStore {
+  /** The store on the plugin's database, its migrations applied unless skipped. */
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<ScorecardStore> {
+    return new ScorecardStore(
+      await migratedClient(options.database, options.skipMigrations),
+    );
+  }
+
+  /** A store on a client whose migrations have run. */
   constructor(private readonly db: Knex) {}
 
-  async getReports(entityRefs: string[]): Promise<Map<string, EntityReport>> {
-    const result = new Map<string, EntityReport>();
+  /** Stored rows of these entities: entity ref to rows by scope. */
+  async getReports(
+    entityRefs: string[],
+  ): Promise<Map<string, Map<string, EntityReport>>> {
+    const result = new Map<string, Map<string, EntityReport>>();
     for (const chunk of chunks([...new Set(entityRefs)])) {
       const rows = await this.db<ReportRow>(REPORTS)
         .select(SELECTED)
         .whereIn('entity_ref', chunk);
       for (const row of rows) {
-        result.set(row.entity_ref, fromRow(row));
+        const byScope = result.get(row.entity_ref) ?? new Map();
+        byScope.set(row.scope, fromRow(row));
+        result.set(row.entity_ref, byScope);
       }
     }
     return result;
@@ -354,17 +353,34 @@ export class ScorecardStore {
       for (const chunk of chunks(reports, WRITE_CHUNK)) {
         await tx(REPORTS)
           .insert(chunk.map(toRow))
-          .onConflict('entity_ref')
+          .onConflict(['entity_ref', 'scope'])
           .merge();
       }
     });
   }
 
-  /** Deletes the rows of entities not in `keep`; returns how many. */
+  /** Deletes single rows, e.g. of an environment no longer configured. */
+  async deleteReports(
+    keys: { entityRef: string; scope: string }[],
+  ): Promise<number> {
+    let deleted = 0;
+    for (const chunk of chunks(keys, WRITE_CHUNK)) {
+      deleted += await this.db(REPORTS)
+        .where(q => {
+          for (const key of chunk) {
+            q.orWhere({ entity_ref: key.entityRef, scope: key.scope });
+          }
+        })
+        .delete();
+    }
+    return deleted;
+  }
+
+  /** Deletes the rows of entities not in `keep`; returns how many entities. */
   async deleteReportsExcept(keep: Set<string>): Promise<number> {
-    const rows: { entity_ref: string }[] = await this.db(REPORTS).select(
-      'entity_ref',
-    );
+    const rows: { entity_ref: string }[] = await this.db(REPORTS)
+      .distinct('entity_ref')
+      .select('entity_ref');
     const removed = rows.map(r => r.entity_ref).filter(ref => !keep.has(ref));
     for (const chunk of chunks(removed)) {
       await this.db(REPORTS).whereIn('entity_ref', chunk).delete();
@@ -372,17 +388,8 @@ export class ScorecardStore {
     return removed.length;
   }
 
-  /** Start of the latest completed collection run, which observed every row. */
-  async latestRunStart(): Promise<Date | undefined> {
-    const row = await this.db(RUNS)
-      .select('started_at')
-      .orderBy('started_at', 'desc')
-      .first();
-    return toDate(row?.started_at) ?? undefined;
-  }
-
   private filtered(filter: ReportFilter): Knex.QueryBuilder {
-    const query = this.db(REPORTS);
+    const query = this.db(REPORTS).where('scope', filter.scope);
     const lists = [
       ['owner', filter.owner],
       ['system', filter.system],
@@ -631,20 +638,32 @@ export class ScorecardStore {
   }
 
   /**
-   * The median score and median drift start per owner, and for the whole
-   * catalog (owner ''), from the middle rows of each partition.
+   * The median score and median drift start per scope and owner, and per
+   * scope for the whole catalog (owner ''), from the middle rows of each
+   * partition; keyed `scope\nowner`.
    */
   private async medians(
     column: 'score' | 'drift_since',
+    scopes: string[],
   ): Promise<Map<string, number>> {
-    const byPartition = async (partition: string) => {
+    const byPartition = async (byOwner: boolean) => {
+      const partition = byOwner
+        ? 'partition by scope, owner'
+        : 'partition by scope';
       const rows = await this.db
-        .select('owner', 'med_value')
+        .select('scope', 'owner', 'med_value')
         .from(
           this.db(REPORTS)
+            .whereIn('scope', scopes)
             .whereNotNull(column)
+            .modify(q => {
+              if (byOwner) {
+                q.whereNotNull('owner');
+              }
+            })
             .select(
-              this.db.raw(`${partition === '' ? "''" : 'owner'} as owner`),
+              'scope',
+              this.db.raw(`${byOwner ? 'owner' : "''"} as owner`),
               this.db.raw('?? as med_value', [column]),
               this.db.raw(
                 `row_number() over (${partition} order by ?? asc) as rn`,
@@ -661,7 +680,7 @@ export class ScorecardStore {
           column === 'score'
             ? Number(row.med_value)
             : toDate(row.med_value as DbTime)!.getTime();
-        const key = row.owner ?? '';
+        const key = `${row.scope}\n${row.owner ?? ''}`;
         const s = sums.get(key) ?? { sum: 0, n: 0 };
         sums.set(key, { sum: s.sum + value, n: s.n + 1 });
       }
@@ -669,62 +688,72 @@ export class ScorecardStore {
     };
     const result = new Map<string, number>();
     const [owners, catalog] = await Promise.all([
-      byPartition('partition by owner'),
-      byPartition(''),
+      byPartition(true),
+      byPartition(false),
     ]);
-    for (const [owner, { sum, n }] of owners) {
-      if (owner !== '') {
-        result.set(owner, sum / n);
-      }
-    }
-    for (const [, { sum, n }] of catalog) {
-      result.set('', sum / n);
+    for (const [key, { sum, n }] of [...owners, ...catalog]) {
+      result.set(key, sum / n);
     }
     return result;
   }
 
   /**
-   * Today's aggregates for the whole catalog and every owner, replacing
-   * today's earlier ones, and the history older than `keepFrom` deleted.
+   * Today's aggregates of every scope, for the whole catalog and every
+   * owner, replacing today's earlier ones, and the history older than
+   * `keepFrom` deleted.
    */
   async recordDaily(options: {
     day: string;
     now: Date;
     keepFrom: string;
+    /** The environments and `worst`: scopes of other rows are left out. */
+    scopes: string[];
   }): Promise<{ written: number; deleted: number }> {
-    const { day, now, keepFrom } = options;
+    const { day, now, keepFrom, scopes } = options;
     const figures = (query: Knex.QueryBuilder) =>
-      query.select(
-        this.db.raw('count(*) as tracked'),
-        this.db.raw(
-          `sum(case when verdict = 'in-sync' then 1 else 0 end) as in_parity`,
-        ),
-        this.db.raw(
-          `sum(case when verdict = 'behind' then 1 else 0 end) as behind`,
-        ),
-        this.db.raw(
-          `sum(case when verdict = 'tag-mismatch' then 1 else 0 end) as tag_mismatch`,
-        ),
-      );
+      query
+        .whereIn('scope', scopes)
+        .select(
+          'scope',
+          this.db.raw('count(*) as tracked'),
+          this.db.raw(
+            `sum(case when verdict = 'in-sync' then 1 else 0 end) as in_parity`,
+          ),
+          this.db.raw(
+            `sum(case when verdict = 'behind' then 1 else 0 end) as behind`,
+          ),
+          this.db.raw(
+            `sum(case when verdict = 'tag-mismatch' then 1 else 0 end) as tag_mismatch`,
+          ),
+        );
     const [catalog, owners, scores, driftStarts] = await Promise.all([
-      figures(this.db(REPORTS)).first(),
+      figures(this.db(REPORTS)).groupBy('scope'),
       figures(this.db(REPORTS).whereNotNull('owner'))
         .select('owner')
-        .groupBy('owner'),
-      this.medians('score'),
-      this.medians('drift_since'),
+        .groupBy('scope', 'owner'),
+      this.medians('score', scopes),
+      this.medians('drift_since', scopes),
     ]);
+    // every scope has a catalog row, zeros when it has no services
+    const catalogRows = scopes.map(scope => ({
+      scope,
+      tracked: 0,
+      ...catalog.find((row: { scope: string }) => row.scope === scope),
+      owner: '',
+    }));
     const rows = [
-      { ...catalog, owner: '' },
+      ...catalogRows,
       ...owners.filter((o: { owner: string }) => o.owner !== ''),
-    ].map(row => {
-      const driftStart = driftStarts.get(row.owner);
+    ].map((row: Record<string, any>) => {
+      const key = `${row.scope}\n${row.owner}`;
+      const driftStart = driftStarts.get(key);
       return {
         day,
+        scope: row.scope,
         owner: row.owner,
         tracked: toNumber(row.tracked),
         in_parity: toNumber(row.in_parity),
-        median_score: scores.get(row.owner) ?? null,
+        median_score: scores.get(key) ?? null,
         median_drift_age_days:
           driftStart === undefined
             ? null
@@ -746,11 +775,15 @@ export class ScorecardStore {
     });
   }
 
-  /** Daily rows of one owner ('' for the whole catalog) from `from`, oldest first. */
-  async trend(owner: string, from: string): Promise<DailyRow[]> {
+  /**
+   * Daily rows of one scope and owner ('' for the whole catalog) from
+   * `from`, oldest first.
+   */
+  async trend(scope: string, owner: string, from: string): Promise<DailyRow[]> {
     const rows = await this.db(DAILY)
       .select(
         'day',
+        'scope',
         'owner',
         'tracked',
         'in_parity',
@@ -759,11 +792,13 @@ export class ScorecardStore {
         'behind',
         'tag_mismatch',
       )
+      .where('scope', scope)
       .where('owner', owner)
       .where('day', '>=', from)
       .orderBy('day', 'asc');
     return rows.map(row => ({
       day: row.day,
+      scope: row.scope,
       owner: row.owner,
       tracked: toNumber(row.tracked),
       inParity: toNumber(row.in_parity),
@@ -780,6 +815,7 @@ export class ScorecardStore {
       await this.db(DAILY).insert(
         chunk.map(r => ({
           day: r.day,
+          scope: r.scope,
           owner: r.owner,
           tracked: r.tracked,
           in_parity: r.inParity,

@@ -196,6 +196,50 @@ describe('scorecard routes', () => {
     expect(res.body.error.message).toMatch(message);
   });
 
+  it('lists its environments and answers each route for one of them or the worst', async () => {
+    const server = await start();
+    const environments = await request(server).get(
+      '/api/env-parity/scorecard/environments',
+    );
+    expect(environments.status).toBe(200);
+    expect(environments.body).toEqual({
+      reference: 'production',
+      defaultEnvironment: 'staging',
+      environments: [{ name: 'staging', title: 'staging' }],
+    });
+    for (const path of ['', '/summary', '/teams', '/trend', '/export.csv']) {
+      for (const environment of ['staging', 'worst']) {
+        const res = await request(server).get(
+          `/api/env-parity/scorecard${path}?environment=${environment}`,
+        );
+        expect(res.status).toBe(200);
+      }
+      for (const [environment, message] of [
+        ['production', /"production" is the reference environment/],
+        [
+          'qa',
+          /"qa" is not a configured environment; choose one of staging or worst/,
+        ],
+      ] as const) {
+        const res = await request(server).get(
+          `/api/env-parity/scorecard${path}?environment=${environment}`,
+        );
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(message);
+      }
+    }
+    const worst = await request(server).get(
+      '/api/env-parity/scorecard?environment=worst&sort=name',
+    );
+    expect(
+      worst.body.items.map((r: any) => [r.name, r.comparedEnvironment]),
+    ).toEqual([
+      ['api', 'staging'],
+      ['db', 'staging'],
+      ['web', 'staging'],
+    ]);
+  });
+
   it('answers 400 to a bad trend window', async () => {
     const server = await start({ deny: true });
     for (const query of ['days=0', 'days=731', 'days=1.5']) {
@@ -208,7 +252,14 @@ describe('scorecard routes', () => {
 
   it('answers 403 on every route when the policy denies the scorecard', async () => {
     const server = await start({ deny: true });
-    for (const path of ['', '/summary', '/teams', '/trend', '/export.csv']) {
+    for (const path of [
+      '',
+      '/summary',
+      '/teams',
+      '/trend',
+      '/export.csv',
+      '/environments',
+    ]) {
       const res = await request(server).get(`/api/env-parity/scorecard${path}`);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toContain('env-parity.scorecard.read');

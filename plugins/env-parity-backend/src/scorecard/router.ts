@@ -112,6 +112,10 @@ export function parseScorecardFilter(query: Query): ScorecardFilter {
   if (ownedByMe !== undefined && !['true', 'false'].includes(ownedByMe)) {
     throw new InputError(`ownedByMe must be true or false, not "${ownedByMe}"`);
   }
+  const environment = single(query, 'environment');
+  if (environment !== undefined && environment.length > 100) {
+    throw new InputError('environment must be at most 100 characters');
+  }
   const lowered = (name: string) =>
     list(query, name)?.map(v => v.toLocaleLowerCase('en-US'));
   const filter: ScorecardFilter = {
@@ -122,6 +126,7 @@ export function parseScorecardFilter(query: Query): ScorecardFilter {
     verdict: verdict as Verdict[] | undefined,
     q: q || undefined,
     ownedByMe: ownedByMe === 'true',
+    environment,
   };
   return Object.fromEntries(
     Object.entries(filter).filter(([, v]) => v !== undefined && v !== false),
@@ -159,6 +164,12 @@ export function parseScorecardQuery(query: Query): ScorecardQuery {
  * - `GET /scorecard/teams`: the roll-up per owner (`TeamRollup`)
  * - `GET /scorecard/trend`: daily history (`ScorecardTrend`)
  * - `GET /scorecard/export.csv`: the filtered table as CSV, streamed
+ * - `GET /scorecard/environments`: the environments it can show
+ *   (`ScorecardEnvironments`)
+ *
+ * Each takes `environment`: a non-reference environment or `worst`, by
+ * default the scorecard's default environment; the reference or an unknown
+ * name is a 400.
  *
  * Every route needs `env-parity.scorecard.read`; which services appear is
  * decided by the catalog's read permission for the caller.
@@ -214,10 +225,21 @@ export async function createScorecardRouter(options: {
       throw new InputError(`owner "${owner}" is not an entity reference`);
     }
     const days = integer(req.query, 'days', 1, SCORECARD_MAX_TREND_DAYS);
+    const { environment } = parseScorecardFilter({
+      environment: req.query.environment,
+    });
     const credentials = await authorize(req);
     res.json(
-      await scorecard.getTrend({ owner: normalised, days }, credentials),
+      await scorecard.getTrend(
+        { owner: normalised, days, environment },
+        credentials,
+      ),
     );
+  });
+
+  router.get('/scorecard/environments', async (req, res) => {
+    await authorize(req);
+    res.json(await scorecard.getEnvironments());
   });
 
   router.get('/scorecard/export.csv', async (req, res) => {

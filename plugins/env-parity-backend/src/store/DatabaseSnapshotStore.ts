@@ -384,6 +384,10 @@ export class DatabaseSnapshotStore implements SnapshotStore {
     return deleted;
   }
 
+  async latestCompletedRunStart(): Promise<Date | undefined> {
+    return this.latestRunStart(this.db);
+  }
+
   private async latestRunStart(db: Knex): Promise<Date | undefined> {
     const row = await db(RUNS)
       .select('started_at')

@@ -62,6 +62,13 @@ export interface SnapshotStore {
    */
   recordCompletedRun(startedAt: Date): Promise<void>;
 
+  /**
+   * Start of the latest completed collection pass, if any: every tracked
+   * entity was observed at least then (e.g. for the scorecard's "last
+   * observed").
+   */
+  latestCompletedRunStart(): Promise<Date | undefined>;
+
   /** Latest snapshots of one entity, with effective observation times. */
   getSnapshots(entityRef: string): Promise<Snapshot[]>;
 

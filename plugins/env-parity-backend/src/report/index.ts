@@ -1,0 +1,7 @@
+export { ParityReportBuilder } from './ParityReportBuilder';
+export type {
+  BuiltReport,
+  EnvironmentRevisions,
+  ParityReportBuilderOptions,
+  RevisionAnswer,
+} from './ParityReportBuilder';
