@@ -18,6 +18,7 @@ import {
   readCollectorOptions,
 } from './collector/DeploymentCollector';
 import { EnvironmentRegistry } from './environments';
+import { readReportedKinds } from './http';
 import { ParityReportService } from './ParityReportService';
 import { createProbeRouter, createProbes } from './probe';
 import { AnnotationDeploymentProvider } from './providers/AnnotationDeploymentProvider';
@@ -153,6 +154,7 @@ export const envParityPlugin = createBackendPlugin({
             catalog,
             environments,
             reports,
+            kinds: readReportedKinds(config),
           }),
         );
         // Compare an endpoint across environments, through the outbound

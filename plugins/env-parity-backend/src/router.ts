@@ -1,44 +1,66 @@
 import {
   AuditorService,
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, makeValidator } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   envParityReportReadPermission,
   envParityReportRefreshPermission,
 } from '@env-parity/plugin-env-parity-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { EnvironmentRegistry } from './environments';
+import {
+  audited,
+  authorizeRequest,
+  entityRefFromParams,
+  requirePermission,
+} from './http';
 import { ParityReportService } from './ParityReportService';
 
-const validator = makeValidator();
-
-export function entityRefFromParams(req: Request): string {
-  const { kind, namespace, name } = req.params;
-  if (!validator.isValidKind(kind)) {
-    throw new InputError(
-      `"${kind}" is not a valid entity kind; use a path like /entities/component/default/my-service`,
-    );
+/**
+ * An entity the caller may see in the catalog, once `permission` is allowed
+ * for them. Both questions are asked at once (neither depends on the
+ * other, and the catalog is read with the caller's own credentials); a
+ * refused permission wins over anything the catalog says, and an entity the
+ * caller cannot see is indistinguishable from one that does not exist.
+ */
+export async function visibleEntity(options: {
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  credentials: BackstageCredentials;
+  permission: BasicPermission;
+  message: string;
+  entityRef: string;
+}): Promise<Entity> {
+  const { catalog, credentials, entityRef } = options;
+  const [allowed, found] = await Promise.allSettled([
+    requirePermission(options),
+    catalog.getEntityByRef(entityRef, { credentials }),
+  ]);
+  if (allowed.status === 'rejected') {
+    throw allowed.reason;
   }
-  if (!validator.isValidNamespace(namespace)) {
-    throw new InputError(`"${namespace}" is not a valid entity namespace`);
+  if (found.status === 'rejected') {
+    throw found.reason;
   }
-  if (!validator.isValidEntityName(name)) {
-    throw new InputError(`"${name}" is not a valid entity name`);
+  if (!found.value) {
+    throw new NotFoundError(`No entity ${entityRef} in the catalog`);
   }
-  return `${kind.toLocaleLowerCase('en-US')}:${namespace.toLocaleLowerCase(
-    'en-US',
-  )}/${name}`;
+  return found.value;
 }
 
+/**
+ * The parity report routes: `GET /environments`,
+ * `GET /entities/:kind/:namespace/:name` and
+ * `POST /entities/:kind/:namespace/:name/refresh`, for entities of the
+ * kinds Env Parity reports on (`kinds`). None takes a body.
+ */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -46,69 +68,68 @@ export async function createRouter(options: {
   catalog: CatalogService;
   environments: EnvironmentRegistry;
   reports: ParityReportService;
+  /** `readReportedKinds(config)`. */
+  kinds: string[];
 }): Promise<express.Router> {
   const { httpAuth, permissions, auditor, catalog, environments, reports } =
     options;
+  const kinds = [...options.kinds];
   const router = Router();
-  router.use(express.json());
-
-  async function authorize(req: Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to ${permission.attributes.action} environment parity (${permission.name})`,
-      );
-    }
-    return credentials;
-  }
-
-  // The caller's credentials decide visibility: an entity they cannot see is
-  // indistinguishable from one that does not exist.
-  async function loadEntity(req: Request, permission: BasicPermission) {
-    const entityRef = entityRefFromParams(req);
-    const credentials = await authorize(req, permission);
-    const entity: Entity | undefined = await catalog.getEntityByRef(entityRef, {
-      credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    }
-    return entity;
-  }
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/environments', async (req, res) => {
-    await authorize(req, envParityReportReadPermission);
+    await authorizeRequest({
+      httpAuth,
+      permissions,
+      request: req,
+      permission: envParityReportReadPermission,
+      message: 'You are not allowed to read environment parity',
+    });
     res.json({ items: await environments.list() });
   });
 
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
-    const entity = await loadEntity(req, envParityReportReadPermission);
+    const entityRef = entityRefFromParams(req.params, { kinds });
+    const credentials = await httpAuth.credentials(req);
+    const entity = await visibleEntity({
+      permissions,
+      catalog,
+      credentials,
+      entityRef,
+      permission: envParityReportReadPermission,
+      message: 'You are not allowed to read environment parity',
+    });
     res.json(await reports.getReport(entity));
   });
 
   router.post('/entities/:kind/:namespace/:name/refresh', async (req, res) => {
-    const auditorEvent = await auditor.createEvent({
-      eventId: 'report-refresh',
-      severityLevel: 'low',
-      request: req,
-      meta: { entityRef: entityRefFromParams(req) },
-    });
-    try {
-      const entity = await loadEntity(req, envParityReportRefreshPermission);
-      const report = await reports.refresh(entity);
-      await auditorEvent.success();
-      res.json(report);
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
+    const { kind, namespace, name } = req.params;
+    const report = await audited(
+      auditor,
+      {
+        eventId: 'report-refresh',
+        severityLevel: 'low',
+        request: req,
+        meta: { entityRef: `${kind}:${namespace}/${name}` },
+      },
+      async meta => {
+        const entityRef = entityRefFromParams(req.params, { kinds });
+        meta.entityRef = entityRef;
+        const entity = await visibleEntity({
+          permissions,
+          catalog,
+          credentials: await httpAuth.credentials(req),
+          entityRef,
+          permission: envParityReportRefreshPermission,
+          message: 'You are not allowed to refresh environment parity',
+        });
+        return reports.refresh(entity);
+      },
+    );
+    res.json(report);
   });
 
   return router;

@@ -52,6 +52,32 @@ describe('parseProbeRequest', () => {
     expect(parseProbeRequest(body)).toEqual(expected);
   });
 
+  it.each([
+    ['/..;/..;/k8s/production/api/v1/secrets', 'path parameter'],
+    ['/app/..;x=1/admin', 'path parameter'],
+    ['/app/%2e%2e%3b/admin', 'path parameter'],
+    ['/app/%252e%252e%253b/admin', 'path parameter'],
+    ['/status;jsessionid=abc', 'path parameter'],
+    ['/app/.../admin', 'read as ".."'],
+    ['/app/..%20/admin', 'read as ".."'],
+    ['/app/..%2e/admin', 'read as ".."'],
+    ['/app/\uff0e\uff0e/admin', 'read as ".."'],
+    ['/app/%EF%BC%8E%EF%BC%8E/admin', 'read as ".."'],
+    ['/app/..%00/admin', 'control characters'],
+    ['/app/%0d%0aforged/admin', 'control characters'],
+    ['/app/../admin', 'could leave the base URL'],
+    ['/app/%2e%2e/admin', 'could leave the base URL'],
+  ])('refuses %s, which a server could read as a step up', (path, why) => {
+    expect(() => parseProbeRequest({ path })).toThrow(why);
+  });
+
+  it('still accepts dots and semicolons in the query', () => {
+    expect(parseProbeRequest({ path: '/v1.2/a..b/status?x=..;y' })).toEqual({
+      path: '/v1.2/a..b/status?x=..;y',
+      method: 'GET',
+    });
+  });
+
   it.each([null, [], 'GET /version', 42])('refuses the body %j', body => {
     expect(() => parseProbeRequest(body)).toThrow('must be a JSON object');
   });

@@ -21,6 +21,7 @@ import {
 } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
+import { logSafe } from '../http';
 import { PROBE_CONFIG_KEY, ProbeOptions } from './config';
 
 /** A probe request whose shape was checked; environments not yet. */
@@ -36,6 +37,59 @@ const BODY_FIELDS = new Set(['path', 'method', 'environments']);
 // used only to check and normalise the path before any base URL is known
 const PLACEHOLDER_BASE = 'http://probe.invalid/';
 const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.8';
+
+function decodeLayers(segment: string): string {
+  let current = segment;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current; // the guard refuses invalid percent-encoding
+    }
+    if (next === current) {
+      break;
+    }
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * Refuses path segments that some server in front of an environment could
+ * take as a step up, out of the base path the probe must stay inside:
+ * path parameters (Tomcat and Spring read `..;` and `..;x=1` as `..`),
+ * dots with trailing dots or spaces (Windows and IIS trim them), dots
+ * written in full width (servers that apply Unicode normalisation), and
+ * hidden control characters. `normaliseUrlPath` handles `..` itself.
+ */
+function refuseParentLikeSegments(path: string) {
+  const pathPart = path.split('#')[0].split('?')[0];
+  for (const segment of pathPart.split('/')) {
+    const decoded = decodeLayers(segment);
+    if (decoded.includes(';')) {
+      throw new InputError(
+        `Path segment "${logSafe(
+          segment,
+        )}" has a path parameter (;); servers such as Tomcat read "..;" as "..", so probe paths may not contain ";"`,
+      );
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(decoded)) {
+      throw new InputError(
+        `Path segment "${logSafe(segment)}" contains control characters`,
+      );
+    }
+    const folded = decoded.normalize('NFKC');
+    if (/^\.\.[.\s]*$/.test(folded) && decoded !== '..') {
+      throw new InputError(
+        `Path segment "${logSafe(
+          segment,
+        )}" is read as ".." by some servers, which could leave the base URL`,
+      );
+    }
+  }
+}
 
 /**
  * Checks the body of `POST .../probe`, throwing an `InputError` that says
@@ -77,6 +131,7 @@ export function parseProbeRequest(body: unknown): ParsedProbeRequest {
       `path is ${path.length} characters long; at most ${PROBE_MAX_PATH_LENGTH}`,
     );
   }
+  refuseParentLikeSegments(path.trim());
   const normalised = new URL(normaliseUrlPath(PLACEHOLDER_BASE, path.trim()));
   let environments: string[] | undefined;
   if (input.environments !== undefined) {

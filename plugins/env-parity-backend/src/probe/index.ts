@@ -1,5 +1,6 @@
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { readReportedKinds } from '../http';
 import { readProbeOptions } from './config';
 import { ProbeService } from './ProbeService';
 import { DatabaseRateLimiter } from './RateLimiter';
@@ -11,8 +12,9 @@ export { DatabaseRateLimiter } from './RateLimiter';
 export type { ProbeRateLimiter, RateLimitDecision } from './RateLimiter';
 
 /**
- * The probe service and its per-user rate limiter, from `envParity.probe`.
- * The limiter counts in the plugin's database, shared by every replica.
+ * The probe service and its per-user rate limiter, from `envParity.probe`,
+ * and the entity kinds that may be probed. The limiter counts in the
+ * plugin's database, shared by every replica.
  */
 export async function createProbes(options: {
   config: Config;
@@ -21,6 +23,7 @@ export async function createProbes(options: {
 }) {
   const probeOptions = readProbeOptions(options.config);
   return {
+    kinds: readReportedKinds(options.config),
     probes: new ProbeService(probeOptions),
     rateLimiter: await DatabaseRateLimiter.create({
       database: options.database,

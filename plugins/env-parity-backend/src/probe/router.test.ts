@@ -721,6 +721,35 @@ describe('POST /entities/:kind/:namespace/:name/probe', () => {
     expect(servers.staging.hits).toEqual([]);
   });
 
+  it('refuses kinds Env Parity does not report on, asking nobody', async () => {
+    const servers = await environments();
+    const { server } = await startWith(servers);
+    const res = await request(server)
+      .post('/api/env-parity/entities/group/default/payments/probe')
+      .send({ path: '/version' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      'Env Parity reports on Component entities only (envParity.collector.kinds), not on group',
+    );
+    expect(servers.staging.hits).toEqual([]);
+    expect(servers.production.hits).toEqual([]);
+  });
+
+  it('never sends a segment that a server could read as "..", such as "..;"', async () => {
+    const servers = await environments();
+    const { server } = await startWith(servers);
+    for (const path of [
+      '/..;/..;/k8s/production/api/v1/secrets',
+      '/%2e%2e%3b/admin',
+      '/..%20/admin',
+    ]) {
+      const res = await request(server).post(API).send({ path });
+      expect(res.status).toBe(400);
+    }
+    expect(servers.staging.hits).toEqual([]);
+    expect(servers.production.hits).toEqual([]);
+  });
+
   it('records every probe as an audit event, without bodies or headers', async () => {
     const servers = await environments({
       production: () => {

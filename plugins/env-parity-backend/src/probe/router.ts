@@ -3,13 +3,8 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  CustomErrorBase,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { CustomErrorBase, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   envParityProbeRunPermission,
   ProbeResult,
@@ -18,13 +13,21 @@ import { JsonObject } from '@backstage/types';
 import express from 'express';
 import Router from 'express-promise-router';
 import { EnvironmentRegistry } from '../environments';
-import { entityRefFromParams } from '../router';
+import {
+  audited,
+  authorizeRequest,
+  entityRefFromParams,
+  jsonBody,
+} from '../http';
 import {
   parseProbeRequest,
   ParsedProbeRequest,
   ProbeService,
 } from './ProbeService';
 import { ProbeRateLimiter } from './RateLimiter';
+
+/** A probe asks for a path, a method and environments: 16 KB is plenty. */
+const PROBE_BODY_LIMIT = '16kb';
 
 /** Answers 429 (the error handler reads `statusCode`). */
 export class TooManyRequestsError extends CustomErrorBase {
@@ -73,85 +76,79 @@ export function createProbeRouter(options: {
   environments: EnvironmentRegistry;
   probes: ProbeService;
   rateLimiter: ProbeRateLimiter;
+  /** `readReportedKinds(config)`. */
+  kinds: string[];
 }): express.Router {
   const { httpAuth, permissions, auditor, catalog, environments, probes } =
     options;
+  const kinds = [...options.kinds];
   const router = Router();
 
   router.post(
     '/entities/:kind/:namespace/:name/probe',
-    express.json({ limit: '16kb' }),
+    jsonBody({ limit: PROBE_BODY_LIMIT }),
     async (req, res) => {
       const { kind, namespace, name } = req.params;
-      let entityRef = `${kind}:${namespace}/${name}`;
-      let parsed: ParsedProbeRequest | undefined;
-      const auditorEvent = await auditor.createEvent({
-        eventId: 'probe',
-        severityLevel: 'medium',
-        request: req,
-        meta: { entityRef },
-      });
-      try {
-        entityRef = entityRefFromParams(req);
-        const credentials = await httpAuth.credentials(req, {
-          allow: ['user'],
-        });
-        const [decision] = await permissions.authorize(
-          [{ permission: envParityProbeRunPermission }],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            `You are not allowed to probe environments (${envParityProbeRunPermission.name})`,
-          );
-        }
-        const limit = await options.rateLimiter.take(
-          credentials.principal.userEntityRef,
-        );
-        if (!limit.allowed) {
-          const seconds = Math.ceil(limit.retryAfterMs / 1000);
-          res.setHeader('Retry-After', String(seconds));
-          throw new TooManyRequestsError(
-            `Too many probes; try again in ${seconds} s`,
-          );
-        }
-        parsed = parseProbeRequest(req.body);
-        const entity = await catalog.getEntityByRef(entityRef, {
-          credentials,
-        });
-        if (!entity) {
-          throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-        }
-        // stop asking when the caller goes away
-        const controller = new AbortController();
-        const onClose = () => {
-          if (!res.writableFinished) {
-            controller.abort();
-          }
-        };
-        res.on('close', onClose);
-        let result: ProbeResult;
-        try {
-          result = await probes.probe({
-            entity,
-            environments: await environments.list(),
-            request: parsed,
-            signal: controller.signal,
+      const result = await audited(
+        auditor,
+        {
+          eventId: 'probe',
+          severityLevel: 'medium',
+          request: req,
+          meta: { entityRef: `${kind}:${namespace}/${name}` },
+        },
+        async meta => {
+          const entityRef = entityRefFromParams(req.params, { kinds });
+          meta.entityRef = entityRef;
+          const credentials = await authorizeRequest({
+            httpAuth,
+            permissions,
+            request: req,
+            permission: envParityProbeRunPermission,
+            allow: ['user'],
+            message: 'You are not allowed to probe environments',
           });
-        } finally {
-          res.off('close', onClose);
-        }
-        await auditorEvent.success({
-          meta: auditMeta(entityRef, parsed, result),
-        });
-        res.json(result);
-      } catch (error) {
-        await auditorEvent.fail({
-          error: error as Error,
-          meta: auditMeta(entityRef, parsed),
-        });
-        throw error;
-      }
+          const limit = await options.rateLimiter.take(
+            credentials.principal.userEntityRef,
+          );
+          if (!limit.allowed) {
+            const seconds = Math.ceil(limit.retryAfterMs / 1000);
+            res.setHeader('Retry-After', String(seconds));
+            throw new TooManyRequestsError(
+              `Too many probes; try again in ${seconds} s`,
+            );
+          }
+          const parsed = parseProbeRequest(req.body);
+          Object.assign(meta, auditMeta(entityRef, parsed));
+          const entity = await catalog.getEntityByRef(entityRef, {
+            credentials,
+          });
+          if (!entity) {
+            throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+          }
+          // stop asking when the caller goes away
+          const controller = new AbortController();
+          const onClose = () => {
+            if (!res.writableFinished) {
+              controller.abort();
+            }
+          };
+          res.on('close', onClose);
+          try {
+            const probed = await probes.probe({
+              entity,
+              environments: await environments.list(),
+              request: parsed,
+              signal: controller.signal,
+            });
+            Object.assign(meta, auditMeta(entityRef, parsed, probed));
+            return probed;
+          } finally {
+            res.off('close', onClose);
+          }
+        },
+      );
+      res.json(result);
     },
   );
 
