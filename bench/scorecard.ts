@@ -3,7 +3,9 @@
  * The scorecard benchmark: `yarn bench` (see bench/run.js).
  *
  * Seeds 10,000 entities x 4 environments in a fresh PostgreSQL database
- * (snapshots, scorecard rows and 90 days of daily history) and times, in
+ * (snapshots; scorecard rows per non-reference environment plus each
+ * service's worst environment, 40,000 rows; 90 days of daily history per
+ * environment) and times, in
  * this process, the store and service functions that serve each request
  * (server time, without HTTP). Then runs two full collections of 10,000
  * entities with a provider that answers after 50 ms, in a second fresh
@@ -49,11 +51,13 @@ import {
   csvHeader,
   csvRow,
 } from '../plugins/env-parity-backend/src/scorecard/csv';
+import { ParityReportBuilder } from '../plugins/env-parity-backend/src/report';
 import {
   readScorecardOptions,
   ScorecardService,
 } from '../plugins/env-parity-backend/src/scorecard/ScorecardService';
 import { ScorecardStore } from '../plugins/env-parity-backend/src/scorecard/ScorecardStore';
+import { ScorecardWriter } from '../plugins/env-parity-backend/src/scorecard/ScorecardWriter';
 import { DatabaseSnapshotStore } from '../plugins/env-parity-backend/src/store/DatabaseSnapshotStore';
 
 const SERVER =
@@ -299,12 +303,29 @@ function services(
     catalog,
     permissions,
     userInfo,
+    logger,
+    options: readScorecardOptions(config),
+    latestRunStart: () => snapshots.latestCompletedRunStart(),
+  });
+  const builder = ParityReportBuilder.fromConfig(config, {
     providers: [],
     comparers: [comparer],
     logger,
-    options: readScorecardOptions(config),
   });
-  return { catalog, auth, environments, scorecard, scorecardStore };
+  const writer = new ScorecardWriter({
+    store: scorecardStore,
+    builder,
+    logger,
+  });
+  return {
+    catalog,
+    auth,
+    environments,
+    scorecard,
+    scorecardStore,
+    writer,
+    builder,
+  };
 }
 
 // ----------------------------------------------------------------- timing
@@ -387,7 +408,7 @@ async function seed(knex: Knex) {
       observedAt,
     );
     const refs = batch.map(e => stringifyEntityRef(e));
-    await s.scorecard.updateEntities(
+    await s.writer.updateEntities(
       batch,
       await snapshots.getSnapshotsForEntities(refs),
       envs,
@@ -395,17 +416,21 @@ async function seed(knex: Knex) {
   }
   await snapshots.recordCompletedRun(new Date(NOW - 60 * 60 * 1000));
 
-  // 90 days of history: the whole catalog and every owner, slowly improving
+  // 90 days of history per environment and the worst view: the whole
+  // catalog and every owner, slowly improving
   const rows = [];
   const perOwner = Math.round(ENTITIES / OWNERS);
+  const scopes = [...ENVIRONMENTS.slice(0, -1), 'worst'];
   for (let d = 90; d >= 1; d--) {
     const day = new Date(NOW - d * DAY).toISOString().slice(0, 10);
     const share = 0.35 + (0.15 * (90 - d)) / 90;
-    for (let o = -1; o < OWNERS; o++) {
+    for (let o = -1; o < OWNERS * scopes.length; o++) {
       const tracked = o < 0 ? ENTITIES : perOwner;
       rows.push({
         day,
-        owner: o < 0 ? '' : `group:default/team-${o}`,
+        scope: scopes[Math.max(0, o) % scopes.length],
+        owner:
+          o < 0 ? '' : `group:default/team-${Math.floor(o / scopes.length)}`,
         tracked,
         inParity: Math.round(tracked * share),
         medianScore: 60 + (30 * (90 - d)) / 90,
@@ -421,8 +446,8 @@ async function seed(knex: Knex) {
   const counts = await Promise.all(
     [
       'env_parity_snapshots',
-      'env_parity_entity_reports',
-      'env_parity_scorecard_daily',
+      'env_parity_scorecard_rows',
+      'env_parity_scorecard_days',
     ].map(async t => {
       const [{ n }] = await knex(t).count({ n: '*' });
       return `${t}: ${n}`;
@@ -444,7 +469,9 @@ async function seed(knex: Knex) {
 }
 
 async function readBenchmarks(knex: Knex) {
-  const { snapshots, entities, scorecard, environments } = await seed(knex);
+  const { snapshots, entities, scorecard, environments, builder } = await seed(
+    knex,
+  );
   const owner = (i: number) => `group:default/team-${(i * 37) % OWNERS}`;
 
   console.log('Scorecard queries:');
@@ -465,6 +492,36 @@ async function readBenchmarks(knex: Knex) {
     'scorecard first page (50 rows, by score, whole catalog)',
     100,
     () => scorecard.getPage({ sort: 'score', pageSize: 50 }, user),
+  );
+  await measure(
+    'scorecard first page (50 rows, by score, one owner), development',
+    100,
+    i =>
+      scorecard.getPage(
+        {
+          owner: [owner(i)],
+          environment: 'development',
+          sort: 'score',
+          pageSize: 50,
+        },
+        user,
+      ),
+    { ms: 50, on: 'p95' },
+  );
+  await measure(
+    'scorecard first page (50 rows, by score, one owner), worst environment',
+    100,
+    i =>
+      scorecard.getPage(
+        {
+          owner: [owner(i)],
+          environment: 'worst',
+          sort: 'score',
+          pageSize: 50,
+        },
+        user,
+      ),
+    { ms: 50, on: 'p95' },
   );
   await measure(
     'scorecard first page, filters + free text (verdict, lifecycle, q)',
@@ -522,6 +579,12 @@ async function readBenchmarks(knex: Knex) {
     { ms: 100, on: 'p95' },
   );
   await measure(
+    'team roll-up (whole catalog), worst environment',
+    100,
+    () => scorecard.getTeams({ environment: 'worst' }, user),
+    { ms: 100, on: 'p95' },
+  );
+  await measure(
     'trend, 90 days (whole catalog)',
     100,
     () => scorecard.getTrend({ days: 90 }, user),
@@ -531,6 +594,16 @@ async function readBenchmarks(knex: Knex) {
     'trend, 90 days (one owner)',
     100,
     i => scorecard.getTrend({ owner: owner(i), days: 90 }, user),
+    { ms: 100, on: 'p95' },
+  );
+  await measure(
+    'trend, 90 days (one owner), worst environment',
+    100,
+    i =>
+      scorecard.getTrend(
+        { owner: owner(i), days: 90, environment: 'worst' },
+        user,
+      ),
     { ms: 100, on: 'p95' },
   );
 
@@ -571,10 +644,7 @@ async function readBenchmarks(knex: Knex) {
     store: snapshots,
     environments,
     collector,
-    providers: [],
-    comparers: [],
-    logger,
-    staleAfterMs: 60 * 60 * 1000,
+    builder,
   });
   const stored = await measure(
     'report from stored snapshots',
@@ -639,7 +709,7 @@ async function collectionBenchmark(knex: Knex) {
     auth: s.auth,
     logger,
     options,
-    scorecard: s.scorecard,
+    scorecard: s.writer,
   });
   const writes: string[] = [];
   knex.on('query', (q: { sql: string }) => {
