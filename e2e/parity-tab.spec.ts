@@ -143,6 +143,40 @@ test("an environment's error is shown in its column", async ({ page }) => {
   await saveScreenshot(page, 'parity-environment-error');
 });
 
+test('partial data is a warning naming the provider that failed', async ({
+  page,
+}) => {
+  // checkout-web's development: its annotations answer, its version endpoint
+  // answers 503 (scripts/demo-environments.js)
+  const tab = await openParityTab(page, 'checkout-web');
+
+  const status = tab.matrixCell('Status', 'Development');
+  await expect(status).toContainText('Partial data');
+  await expect(status.getByText('OK', { exact: true })).toHaveCount(0);
+  await expect(status).toContainText(/showing what .*annotations.* reported/);
+  const failures = status.getByRole('list', {
+    name: 'Failed providers in Development',
+  });
+  await expect(failures.getByRole('listitem')).toHaveText([
+    /^http failed: .*answered 503 Service Unavailable.*; (last answered .+|no successful answer on record)$/,
+  ]);
+
+  // the data that did come is still shown and compared
+  await expect(tab.matrixCell('Version', 'Development')).toHaveText(
+    '1.5.1-rc.2',
+  );
+  await expect(
+    tab.matrixCell('Parity', 'Development').locator('[data-verdict]'),
+  ).toBeVisible();
+  // the other environments answered in full
+  await expect(tab.matrixCell('Status', 'Production')).toContainText('OK');
+  await expect(
+    tab.matrixCell('Status', 'Production').getByRole('list'),
+  ).toHaveCount(0);
+
+  await saveScreenshot(page, 'parity-partial-data');
+});
+
 test('a service without annotations shows how to add them', async ({
   page,
 }) => {
