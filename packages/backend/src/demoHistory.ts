@@ -1,8 +1,10 @@
 /*
- * DEMO ONLY: 90 days of made-up scorecard history, so the demo's trend chart
- * has a shape on first start instead of a single point. Real history is
- * written by the plugin's daily task; this only fills days before today that
- * have no row yet, and is never installed outside the demo backend.
+ * DEMO ONLY: 90 days of made-up scorecard history for each environment the
+ * demo compares with production (and the worst-environment view), so the
+ * demo's trend chart has a shape on first start instead of a single point.
+ * Real history is written by the plugin's daily task; this only fills days
+ * before today that have no row yet, and is never installed outside the
+ * demo backend.
  */
 import {
   coreServices,
@@ -10,6 +12,13 @@ import {
 } from '@backstage/backend-plugin-api';
 
 const DAYS = 90;
+/** The demo's non-reference environments (app-config.yaml) and the worst view. */
+const SCOPES = [
+  { scope: 'development', seed: 0.5, level: -0.1 },
+  { scope: 'staging', seed: 1.5, level: -0.05 },
+  { scope: 'preprod', seed: 0, level: 0 },
+  { scope: 'worst', seed: 2.5, level: -0.15 },
+];
 const OWNERS = [
   { owner: '', tracked: 7 },
   { owner: 'group:default/payments-team', tracked: 3 },
@@ -18,10 +27,18 @@ const OWNERS = [
 ];
 
 /** A day's figures: parity slowly improving, with a wobble. */
-function figures(tracked: number, daysAgo: number, seed: number) {
+function figures(
+  tracked: number,
+  daysAgo: number,
+  seed: number,
+  level: number,
+) {
   const progress = 1 - daysAgo / DAYS;
   const wobble = Math.sin(daysAgo / 5 + seed);
-  const share = Math.min(1, Math.max(0, 0.2 + 0.25 * progress + 0.08 * wobble));
+  const share = Math.min(
+    1,
+    Math.max(0, 0.2 + level + 0.25 * progress + 0.08 * wobble),
+  );
   return {
     tracked,
     in_parity: Math.round(share * tracked),
@@ -51,7 +68,7 @@ export default createBackendModule({
         // after the plugin's migrations have run
         lifecycle.addStartupHook(async () => {
           const db = await database.getClient();
-          if (!(await db.schema.hasTable('env_parity_scorecard_daily'))) {
+          if (!(await db.schema.hasTable('env_parity_scorecard_days'))) {
             return;
           }
           const now = Date.now();
@@ -60,19 +77,22 @@ export default createBackendModule({
             const day = new Date(now - daysAgo * 86_400_000)
               .toISOString()
               .slice(0, 10);
-            for (const [seed, { owner, tracked }] of OWNERS.entries()) {
-              rows.push({
-                day,
-                owner,
-                ...figures(tracked, daysAgo, seed),
-                recorded_at: new Date(now),
-              });
+            for (const { scope, seed: scopeSeed, level } of SCOPES) {
+              for (const [seed, { owner, tracked }] of OWNERS.entries()) {
+                rows.push({
+                  day,
+                  scope,
+                  owner,
+                  ...figures(tracked, daysAgo, seed + scopeSeed, level),
+                  recorded_at: new Date(now),
+                });
+              }
             }
           }
           for (let i = 0; i < rows.length; i += 100) {
-            await db('env_parity_scorecard_daily')
+            await db('env_parity_scorecard_days')
               .insert(rows.slice(i, i + 100))
-              .onConflict(['day', 'owner'])
+              .onConflict(['day', 'scope', 'owner'])
               .ignore();
           }
           logger.warn(
