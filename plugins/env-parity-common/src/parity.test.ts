@@ -1528,6 +1528,50 @@ describe('computeParityReport', () => {
     );
   });
 
+  it.each<[string, Snapshot[], string]>([
+    [
+      'a partial environment',
+      [
+        snap('staging', PROD),
+        snap('staging', undefined, { provider: 'http', error: '503' }),
+        snap('staging', undefined, { provider: 'github', error: 'timeout' }),
+        snap('production', PROD),
+      ],
+      'Production runs 1.4.2 (abc1234). ' +
+        'Staging runs the same build (partial data: github and http failed). ' +
+        'Closest to production: staging, in sync.',
+    ],
+    [
+      'a partial reference',
+      [
+        snap('staging', PROD),
+        snap('production', PROD),
+        snap('production', undefined, { provider: 'http', error: '503' }),
+      ],
+      'Production runs 1.4.2 (abc1234) (partial data: http failed). ' +
+        'Staging runs the same build. ' +
+        'Closest to production: staging, in sync.',
+    ],
+    [
+      'a stale and partial reference',
+      [
+        snap('staging', PROD),
+        snap('production', PROD, { provider: 'argocd', error: 'timeout' }),
+        snap('production', PROD),
+      ],
+      'Production runs 1.4.2 (abc1234) (as last observed; partial data: argocd failed). ' +
+        'Staging runs the same build. ' +
+        'Closest to production: staging, in sync.',
+    ],
+  ])('says so in the summary for %s', (_name, snapshots, summary) => {
+    const result = report(snapshots, {
+      providerPrecedence: { argocd: 10 },
+    });
+    expect(result.summary).toBe(summary);
+    // the comparison's own sentence is about the data that came
+    expect(result.comparisons[0].summary).not.toContain('partial');
+  });
+
   it('leaves missing environments out of the summary but reports them unknown', () => {
     const result = report([snap('staging', PROD), snap('production', PROD)]);
     const dev = result.comparisons.find(c => c.environment === 'development')!;

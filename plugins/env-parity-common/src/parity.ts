@@ -543,6 +543,19 @@ export function referenceEnvironment(
   );
 }
 
+/** `partial data: github and http failed`, for a partial environment. */
+function partialCaveat(env: ReportEnvironment): string[] {
+  if (!env.partial || !env.failures?.length) {
+    return [];
+  }
+  const failed = env.failures.map(f => f.provider);
+  const names =
+    failed.length > 1
+      ? `${failed.slice(0, -1).join(', ')} and ${failed[failed.length - 1]}`
+      : failed[0];
+  return [`partial data: ${names} failed`];
+}
+
 /**
  * Computes the parity report of one entity from its stored snapshots.
  *
@@ -640,15 +653,24 @@ export function computeParityReport(input: ParityInput): ParityReport {
         : `${ref.title} has no deployment data yet, so nothing can be compared with it.`,
     );
   } else {
+    const caveats = [
+      ...(ref.status === 'stale' ? ['as last observed'] : []),
+      ...partialCaveat(ref),
+    ];
     parts.push(
       `${ref.title} runs ${describeDeployment(ref.deployment)}${
-        ref.status === 'stale' ? ' (as last observed)' : ''
+        caveats.length ? ` (${caveats.join('; ')})` : ''
       }.`,
     );
     for (const c of comparisons) {
       const env = environments.find(e => e.name === c.environment)!;
       if (env.status !== 'missing') {
-        parts.push(c.summary);
+        const caveat = partialCaveat(env);
+        parts.push(
+          caveat.length
+            ? `${c.summary.replace(/\.$/, '')} (${caveat[0]}).`
+            : c.summary,
+        );
       }
     }
     if (closest) {
