@@ -22,6 +22,7 @@ jest.setTimeout(30_000);
 const config = {
   envParity: {
     environments: [
+      { name: 'development' },
       { name: 'staging' },
       { name: 'production', reference: true },
     ],
@@ -29,7 +30,12 @@ const config = {
   },
 };
 
-function service(name: string, staging: string, production: string): Entity {
+function service(
+  name: string,
+  staging: string,
+  production: string,
+  development?: string,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -39,6 +45,7 @@ function service(name: string, staging: string, production: string): Entity {
       annotations: {
         'env-parity/staging.version': staging,
         'env-parity/production.version': production,
+        ...(development && { 'env-parity/development.version': development }),
       },
     },
     spec: {
@@ -73,7 +80,7 @@ describe('createEnvParityFactRetriever', () => {
   it('describes the facts', () => {
     const retriever = createEnvParityFactRetriever();
     expect(retriever.id).toBe('envParityFactRetriever');
-    expect(retriever.version).toBe('0.1.0');
+    expect(retriever.version).toBe('0.2.0');
     expect(retriever.entityFilter).toEqual([{ kind: ['component'] }]);
     expect(
       Object.entries(retriever.schema).map(([name, s]) => [name, s.type]),
@@ -88,6 +95,11 @@ describe('createEnvParityFactRetriever', () => {
       ['referenceEnvironment', 'string'],
       ['referenceVersion', 'string'],
       ['comparedVersion', 'string'],
+      ['worstEnvironment', 'string'],
+      ['worstParityScore', 'integer'],
+      ['worstParityVerdict', 'string'],
+      ['worstInParity', 'boolean'],
+      ['worstDriftAgeDays', 'integer'],
     ]);
     for (const s of Object.values(retriever.schema)) {
       expect(s.description).toBeTruthy();
@@ -111,7 +123,8 @@ describe('createEnvParityFactRetriever', () => {
 
     beforeAll(async () => {
       const entities = [
-        service('api', '1.0.0', '1.0.0'),
+        // staging in sync, development behind: development is the worst
+        service('api', '1.0.0', '1.0.0', '0.9.0'),
         service('web', '1.1.0', '1.0.0'),
         service('db', '0.9.0', '1.0.0'),
       ];
@@ -159,6 +172,11 @@ describe('createEnvParityFactRetriever', () => {
           referenceEnvironment: 'production',
           referenceVersion: '1.0.0',
           comparedVersion: '1.0.0',
+          worstEnvironment: 'development',
+          worstParityScore: 50,
+          worstParityVerdict: 'different',
+          worstInParity: false,
+          worstDriftAgeDays: 0,
         },
       });
       expect(byName.db).toEqual({
@@ -172,6 +190,12 @@ describe('createEnvParityFactRetriever', () => {
           referenceEnvironment: 'production',
           referenceVersion: '1.0.0',
           comparedVersion: '0.9.0',
+          // not deployed to development: staging is its worst
+          worstEnvironment: 'staging',
+          worstParityScore: 50,
+          worstParityVerdict: 'different',
+          worstInParity: false,
+          worstDriftAgeDays: 0,
         },
       });
       expect(byName.web.facts).toMatchObject({
@@ -179,6 +203,24 @@ describe('createEnvParityFactRetriever', () => {
         parityVerdict: 'different',
         inParity: false,
         comparedVersion: '1.1.0',
+      });
+    });
+
+    it('reports the main facts of another environment when told to', async () => {
+      const facts = await createEnvParityFactRetriever({
+        environment: 'development',
+      }).handler(context(baseUrl));
+      const api = facts.find(f => f.entity.name === 'api')!;
+      expect(api.facts).toMatchObject({
+        comparedEnvironment: 'development',
+        parityVerdict: 'different',
+        worstEnvironment: 'development',
+      });
+      const web = facts.find(f => f.entity.name === 'web')!;
+      expect(web.facts).toMatchObject({
+        comparedEnvironment: 'development',
+        parityVerdict: 'unknown',
+        worstEnvironment: 'staging',
       });
     });
 

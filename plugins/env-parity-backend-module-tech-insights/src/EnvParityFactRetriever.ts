@@ -6,6 +6,7 @@ import {
 import { ForwardedError, ResponseError } from '@backstage/errors';
 import {
   SCORECARD_MAX_PAGE_SIZE,
+  SCORECARD_WORST_ENVIRONMENT,
   ScorecardPage,
   ScorecardRow,
   scorecardQueryParams,
@@ -30,10 +31,17 @@ export interface EnvParityFactRetrieverOptions {
    */
   pageSize?: number;
   /**
-   * Most scorecard pages read in one run; a run that reaches it logs a
-   * warning and stores the facts read so far. Default 100.
+   * Most scorecard pages read in one run, per view (the environment and
+   * the worst environment); a run that reaches it logs a warning and
+   * stores the facts read so far. Default 100.
    */
   maxPages?: number;
+  /**
+   * The non-reference environment the main facts are about. Default: the
+   * scorecard's default environment (`envParity.scorecard.environment`,
+   * else the one right before the reference, e.g. staging).
+   */
+  environment?: string;
 }
 
 /**
@@ -52,6 +60,11 @@ export type EnvParityFacts = {
   referenceEnvironment: string;
   referenceVersion?: string;
   comparedVersion?: string;
+  worstEnvironment?: string;
+  worstParityScore?: number;
+  worstParityVerdict?: string;
+  worstInParity?: boolean;
+  worstDriftAgeDays?: number;
 };
 
 const schema: FactRetriever['schema'] = {
@@ -104,6 +117,31 @@ const schema: FactRetriever['schema'] = {
     description:
       'Version deployed to the tracked environment; absent when unknown',
   },
+  worstEnvironment: {
+    type: 'string',
+    description:
+      "Name of the service's worst environment: the non-reference environment with the lowest score against the reference (ties: the one closest to it; unknown verdicts only when all are unknown)",
+  },
+  worstParityScore: {
+    type: 'integer',
+    description:
+      'Env parity score of the worst environment against the reference: 0 to 100',
+  },
+  worstParityVerdict: {
+    type: 'string',
+    description:
+      'Env parity verdict of the worst environment against the reference',
+  },
+  worstInParity: {
+    type: 'boolean',
+    description:
+      'True when every environment with a known verdict is in sync with the reference (the worst one is in-sync)',
+  },
+  worstDriftAgeDays: {
+    type: 'integer',
+    description:
+      'Whole days the worst environment has differed from the reference; absent when in sync or unknown',
+  },
 };
 
 /** The facts of one scorecard row; unknown values are left out. */
@@ -131,6 +169,19 @@ export function scorecardRowToFacts(row: ScorecardRow): EnvParityFacts {
     facts.comparedVersion = row.comparedVersion;
   }
   return facts;
+}
+
+/** The worst-environment facts of a row of the `worst` view. */
+export function worstRowToFacts(row: ScorecardRow): Partial<EnvParityFacts> {
+  return {
+    worstEnvironment: row.comparedEnvironment,
+    worstParityScore: Math.round(row.score),
+    worstParityVerdict: row.verdict,
+    worstInParity: row.verdict === 'in-sync',
+    ...(typeof row.driftAgeDays === 'number' && {
+      worstDriftAgeDays: row.driftAgeDays,
+    }),
+  };
 }
 
 function boundedInteger(
@@ -184,10 +235,10 @@ export function createEnvParityFactRetriever(
 
   return {
     id: ENV_PARITY_FACT_RETRIEVER_ID,
-    version: '0.1.0',
+    version: '0.2.0',
     title: 'Environment parity',
     description:
-      'Parity score, verdict, drift age and commits behind of the tracked environment (e.g. staging) against the reference environment (e.g. production), from the env-parity scorecard',
+      'Parity score, verdict, drift age and commits behind of the tracked environment (e.g. staging) against the reference environment (e.g. production), and the worst environment of each service, from the env-parity scorecard',
     entityFilter: [{ kind: kinds }],
     schema,
     async handler(ctx: FactRetrieverContext): Promise<TechInsightFact[]> {
@@ -197,78 +248,99 @@ export function createEnvParityFactRetriever(
         targetPluginId: 'env-parity',
       });
 
-      const facts = new Map<string, TechInsightFact>();
-      let totalCount = 0;
-      let page = 1;
-      for (; page <= maxPages; page++) {
-        // Sorted by name (ties by entity ref): stable while rows change.
-        const query = scorecardQueryParams({
-          kind: kinds,
-          sort: 'name',
-          order: 'asc',
-          page,
-          pageSize,
-        });
-        const url = `${baseUrl}/scorecard?${query}`;
-        let response: Response;
-        try {
-          response = await fetch(url, {
-            headers: {
-              Authorization: `Bearer ${token}`,
-              Accept: 'application/json',
-            },
+      /** Every row of one view of the scorecard, by entity ref. */
+      const readView = async (environment?: string) => {
+        const rows = new Map<string, ScorecardRow>();
+        let totalCount = 0;
+        let page = 1;
+        for (; page <= maxPages; page++) {
+          // Sorted by name (ties by entity ref): stable while rows change.
+          const query = scorecardQueryParams({
+            kind: kinds,
+            sort: 'name',
+            order: 'asc',
+            page,
+            pageSize,
+            ...(environment && { environment }),
           });
-        } catch (error) {
-          throw new ForwardedError(
-            `Could not reach the env-parity scorecard at ${url}`,
-            error,
+          const body = await fetchPage(`${baseUrl}/scorecard?${query}`, token);
+          for (const row of body.items) {
+            rows.set(row.entityRef, row);
+          }
+          totalCount = body.totalCount;
+          // A page may hold fewer than pageSize rows when some are hidden
+          // from the caller, so only the total tells when to stop.
+          if (body.items.length === 0 || page * pageSize >= totalCount) {
+            break;
+          }
+        }
+        if (page > maxPages) {
+          ctx.logger.warn(
+            `Read ${maxPages} pages of the env-parity scorecard${
+              environment ? ` (${environment})` : ''
+            } (${
+              rows.size
+            } of ${totalCount} services) and stopped; raise maxPages of the env-parity fact retriever to read more`,
           );
         }
-        if (!response.ok) {
-          const error = await ResponseError.fromResponse(response);
-          throw new ForwardedError(
-            `The env-parity scorecard request ${url} failed with ${error.statusCode} ${error.statusText}`,
-            error.cause,
-          );
-        }
-        let body: ScorecardPage;
-        try {
-          body = (await response.json()) as ScorecardPage;
-        } catch (error) {
-          throw new ForwardedError(
-            `The env-parity scorecard at ${url} did not answer with JSON`,
-            error,
-          );
-        }
-        if (!Array.isArray(body?.items)) {
-          throw new Error(
-            `The env-parity scorecard at ${url} answered without items`,
-          );
-        }
-        for (const row of body.items) {
-          facts.set(row.entityRef, {
-            entity: {
-              kind: row.kind,
-              namespace: row.namespace,
-              name: row.name,
-            },
-            facts: scorecardRowToFacts(row),
-          });
-        }
-        totalCount = body.totalCount;
-        // A page may hold fewer than pageSize rows when some are hidden
-        // from the caller, so only the total tells when to stop.
-        if (body.items.length === 0 || page * pageSize >= totalCount) {
-          break;
-        }
-      }
-      if (page > maxPages) {
-        ctx.logger.warn(
-          `Read ${maxPages} pages of the env-parity scorecard (${facts.size} of ${totalCount} services) and stopped; raise maxPages of the env-parity fact retriever to read more`,
-        );
-      }
-      ctx.logger.info(`Retrieved env-parity facts for ${facts.size} entities`);
-      return [...facts.values()];
+        return rows;
+      };
+
+      const tracked = await readView(options.environment);
+      const worst = await readView(SCORECARD_WORST_ENVIRONMENT);
+      const facts: TechInsightFact[] = [...tracked.values()].map(row => {
+        const worstRow = worst.get(row.entityRef);
+        return {
+          entity: { kind: row.kind, namespace: row.namespace, name: row.name },
+          facts: {
+            ...scorecardRowToFacts(row),
+            ...(worstRow && worstRowToFacts(worstRow)),
+          },
+        };
+      });
+      ctx.logger.info(
+        `Retrieved env-parity facts for ${facts.length} entities`,
+      );
+      return facts;
     },
   };
+}
+
+async function fetchPage(url: string, token: string): Promise<ScorecardPage> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+      },
+    });
+  } catch (error) {
+    throw new ForwardedError(
+      `Could not reach the env-parity scorecard at ${url}`,
+      error,
+    );
+  }
+  if (!response.ok) {
+    const error = await ResponseError.fromResponse(response);
+    throw new ForwardedError(
+      `The env-parity scorecard request ${url} failed with ${error.statusCode} ${error.statusText}`,
+      error.cause,
+    );
+  }
+  let body: ScorecardPage;
+  try {
+    body = (await response.json()) as ScorecardPage;
+  } catch (error) {
+    throw new ForwardedError(
+      `The env-parity scorecard at ${url} did not answer with JSON`,
+      error,
+    );
+  }
+  if (!Array.isArray(body?.items)) {
+    throw new Error(
+      `The env-parity scorecard at ${url} answered without items`,
+    );
+  }
+  return body;
 }
