@@ -175,3 +175,100 @@ test('tiles, filters, sorting, the team roll-up and the export', async ({
   expect(lines[0]).toMatch(/^"?component:/);
   expect(lines.length).toBeGreaterThan(0);
 });
+
+/** The row of a service in the services table, by its link. */
+function serviceRow(page: Page, name: string) {
+  return scorecard(page).rows.filter({
+    has: page.getByRole('link', { name, exact: true }),
+  });
+}
+
+/**
+ * The demo's collector writes the scorecard after each pass (every 30 s in
+ * the e2e config): reload until a service shows the expected verdict.
+ */
+async function expectVerdict(page: Page, name: string, verdict: string) {
+  await expect(async () => {
+    const chip = serviceRow(page, name).locator('[data-verdict]').first();
+    try {
+      await expect(chip).toHaveAttribute('data-verdict', verdict, {
+        timeout: 5_000,
+      });
+    } catch (error) {
+      await page.reload();
+      throw error;
+    }
+  }, `${name} is not ${verdict} on the scorecard`).toPass({ timeout: 90_000 });
+}
+
+test("staging against production: payments-api's configuration drift and search-indexer's rebuilt tag", async ({
+  page,
+}) => {
+  const card = scorecard(page);
+  const environment = page.getByRole('combobox', { name: 'Environment' });
+  await expect(environment).toBeVisible();
+
+  await environment.selectOption({ label: 'Staging' });
+  await expect(page).toHaveURL(/environment=staging/);
+  await expect(
+    page.getByRole('heading', { name: 'Staging vs Production' }),
+  ).toBeVisible();
+  await expect(
+    card.services.getByRole('columnheader', { name: 'Staging version' }),
+  ).toBeVisible();
+
+  await expectVerdict(page, 'payments-api', 'config-drift');
+  await expectVerdict(page, 'search-indexer', 'tag-mismatch');
+  // the tile counts staging's rebuilt tag
+  await expect(
+    card.tile('Tag mismatch').getByRole('paragraph').first(),
+  ).toHaveText(/^[1-9]\d*$/);
+
+  // the view is in the URL: a reload shows staging again
+  await page.reload();
+  await expect(environment).toHaveValue('staging');
+  await expect(
+    page.getByRole('heading', { name: 'Staging vs Production' }),
+  ).toBeVisible();
+  await expectVerdict(page, 'payments-api', 'config-drift');
+
+  await saveScreenshot(page, 'scorecard-staging');
+
+  // a service opens its Parity tab
+  await serviceRow(page, 'payments-api')
+    .getByRole('link', { name: 'payments-api', exact: true })
+    .click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/payments-api\/parity$/,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'payments-api', exact: true, level: 2 }),
+  ).toBeVisible();
+});
+
+test("the worst environment view names each service's worst environment", async ({
+  page,
+}) => {
+  const card = scorecard(page);
+  const environment = page.getByRole('combobox', { name: 'Environment' });
+  await environment.selectOption({ label: 'Worst environment' });
+  await expect(page).toHaveURL(/environment=worst/);
+  await expect(
+    page.getByRole('heading', { name: 'Worst environment vs Production' }),
+  ).toBeVisible();
+
+  // payments-api is in sync everywhere but in staging
+  await expectVerdict(page, 'payments-api', 'config-drift');
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+  const services = await columnTexts(card.services, 'Service');
+  const worst = await columnTexts(card.services, 'Worst environment');
+  const index = services.findIndex(s => s.startsWith('payments-api'));
+  expect(index, `payments-api in ${services.join(', ')}`).toBeGreaterThan(-1);
+  expect(worst[index]).toBe('Staging');
+  // every row names one of the demo's non-reference environments
+  for (const name of worst) {
+    expect(['Development', 'Staging', 'Pre-production']).toContain(name);
+  }
+
+  await saveScreenshot(page, 'scorecard-worst');
+});
