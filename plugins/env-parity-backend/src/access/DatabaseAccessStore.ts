@@ -4,274 +4,41 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
-  AccessApproverSource,
   AccessEvent,
-  AccessEventType,
   AccessRequestStatus,
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
+import { compareAndSet } from '../approvals';
 import { migratedClient } from '../database/migrations';
+import { chunks, IN_LIST_CHUNK, optional, toDate } from '../database/rows';
 import {
-  chunks,
-  DbTime,
-  IN_LIST_CHUNK,
-  isRolledBackRace,
-  optional,
-  toDate,
-} from '../database/rows';
-import { createHash } from 'node:crypto';
+  AccessApprovalRecord,
+  AccessRequestRecord,
+  AccessRequestUpdate,
+  accessStateMachine,
+  NewAccessEvent,
+} from './records';
+import {
+  APPROVALS,
+  ApprovalRow,
+  EVENTS,
+  EventRow,
+  fromRow,
+  openKey,
+  REQUESTS,
+  RequestRow,
+  toColumns,
+} from './rows';
 
-const REQUESTS = 'env_parity_access_requests';
-const APPROVALS = 'env_parity_access_approvals';
-const EVENTS = 'env_parity_access_events';
-
-/** A stored access request, with times as Dates. */
-export interface AccessRequestRecord {
-  id: string;
-  entityRef: string;
-  environment: string;
-  requester: string;
-  reason: string;
-  ticket?: string;
-  durationMinutes: number;
-  breakGlass: boolean;
-  status: AccessRequestStatus;
-  version: number;
-  approverRef: string;
-  approverSource: AccessApproverSource;
-  requiredApprovals: number;
-  approvals: number;
-  provisioner: string;
-  grantMetadata?: Record<string, string>;
-  instructions?: string;
-  provisioningOperation?: 'grant' | 'revoke';
-  provisioningTarget?: 'expired' | 'revoked';
-  provisioningAttempts: number;
-  provisioningNextAt?: Date;
-  provisioningError?: string;
-  reviewRequired: boolean;
-  reviewedBy?: string;
-  reviewedAt?: Date;
-  reviewComment?: string;
-  createdAt: Date;
-  updatedAt: Date;
-  reviewDeadlineAt: Date;
-  decidedAt?: Date;
-  activatedAt?: Date;
-  expiresAt?: Date;
-  warnedAt?: Date;
-  resolvedAt?: Date;
-}
-
-export interface AccessApprovalRecord {
-  requestId: string;
-  approver: string;
-  decision: 'approve' | 'deny';
-  comment?: string;
-  decidedAt: Date;
-}
-
-/** The fields a transition may set besides the status. */
-export type AccessRequestUpdate = Partial<
-  Pick<
-    AccessRequestRecord,
-    | 'approvals'
-    | 'grantMetadata'
-    | 'instructions'
-    | 'provisioningOperation'
-    | 'provisioningTarget'
-    | 'provisioningAttempts'
-    | 'provisioningNextAt'
-    | 'provisioningError'
-    | 'reviewedBy'
-    | 'reviewedAt'
-    | 'reviewComment'
-    | 'decidedAt'
-    | 'activatedAt'
-    | 'expiresAt'
-    | 'warnedAt'
-    | 'resolvedAt'
-  >
->;
-
-export interface NewAccessEvent {
-  type: AccessEventType;
-  actor: string;
-  comment?: string;
-  details?: Record<string, unknown>;
-}
-
-/**
- * The state machine: which status may follow which. A status may follow
- * itself where a write records something without changing the status (a
- * partial approval, a failed retry, an expiry warning).
- */
-export const ACCESS_TRANSITIONS: Record<
-  AccessRequestStatus,
-  readonly AccessRequestStatus[]
-> = {
-  pending: ['pending', 'approved', 'denied', 'withdrawn', 'timed-out'],
-  approved: ['active', 'provisioning-failed', 'revoked'],
-  active: ['active', 'expired', 'revoked', 'provisioning-failed'],
-  'provisioning-failed': [
-    'provisioning-failed',
-    'active',
-    'expired',
-    'revoked',
-  ],
-  expired: [],
-  revoked: [],
-  denied: [],
-  withdrawn: [],
-  'timed-out': [],
-};
-
-interface RequestRow {
-  id: string;
-  entity_ref: string;
-  environment: string;
-  requester: string;
-  reason: string;
-  ticket: string | null;
-  duration_minutes: number;
-  break_glass: boolean | number;
-  status: AccessRequestStatus;
-  version: number;
-  open_key: string | null;
-  approver_ref: string;
-  approver_source: AccessApproverSource;
-  required_approvals: number;
-  approvals: number;
-  provisioner: string;
-  grant_metadata: string | null;
-  instructions: string | null;
-  provisioning_operation: 'grant' | 'revoke' | null;
-  provisioning_target: 'expired' | 'revoked' | null;
-  provisioning_attempts: number;
-  provisioning_next_at: DbTime | null;
-  provisioning_error: string | null;
-  review_required: boolean | number;
-  reviewed_by: string | null;
-  reviewed_at: DbTime | null;
-  review_comment: string | null;
-  created_at: DbTime;
-  updated_at: DbTime;
-  review_deadline_at: DbTime;
-  decided_at: DbTime | null;
-  activated_at: DbTime | null;
-  expires_at: DbTime | null;
-  warned_at: DbTime | null;
-  resolved_at: DbTime | null;
-}
-
-interface EventRow {
-  id: number;
-  request_id: string;
-  type: AccessEventType;
-  actor: string;
-  from_status: AccessRequestStatus | null;
-  to_status: AccessRequestStatus | null;
-  comment: string | null;
-  details: string | null;
-  at: DbTime;
-}
-
-interface ApprovalRow {
-  request_id: string;
-  approver: string;
-  decision: 'approve' | 'deny';
-  comment: string | null;
-  decided_at: DbTime;
-}
-
-function fromRow(row: RequestRow): AccessRequestRecord {
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    environment: row.environment,
-    requester: row.requester,
-    reason: row.reason,
-    ticket: optional(row.ticket),
-    durationMinutes: Number(row.duration_minutes),
-    breakGlass: Boolean(row.break_glass),
-    status: row.status,
-    version: Number(row.version),
-    approverRef: row.approver_ref,
-    approverSource: row.approver_source,
-    requiredApprovals: Number(row.required_approvals),
-    approvals: Number(row.approvals),
-    provisioner: row.provisioner,
-    grantMetadata: row.grant_metadata
-      ? JSON.parse(row.grant_metadata)
-      : undefined,
-    instructions: optional(row.instructions),
-    provisioningOperation: optional(row.provisioning_operation),
-    provisioningTarget: optional(row.provisioning_target),
-    provisioningAttempts: Number(row.provisioning_attempts),
-    provisioningNextAt: toDate(row.provisioning_next_at),
-    provisioningError: optional(row.provisioning_error),
-    reviewRequired: Boolean(row.review_required),
-    reviewedBy: optional(row.reviewed_by),
-    reviewedAt: toDate(row.reviewed_at),
-    reviewComment: optional(row.review_comment),
-    createdAt: toDate(row.created_at)!,
-    updatedAt: toDate(row.updated_at)!,
-    reviewDeadlineAt: toDate(row.review_deadline_at)!,
-    decidedAt: toDate(row.decided_at),
-    activatedAt: toDate(row.activated_at),
-    expiresAt: toDate(row.expires_at),
-    warnedAt: toDate(row.warned_at),
-    resolvedAt: toDate(row.resolved_at),
-  };
-}
-
-const COLUMNS: Record<keyof AccessRequestUpdate, keyof RequestRow> = {
-  approvals: 'approvals',
-  grantMetadata: 'grant_metadata',
-  instructions: 'instructions',
-  provisioningOperation: 'provisioning_operation',
-  provisioningTarget: 'provisioning_target',
-  provisioningAttempts: 'provisioning_attempts',
-  provisioningNextAt: 'provisioning_next_at',
-  provisioningError: 'provisioning_error',
-  reviewedBy: 'reviewed_by',
-  reviewedAt: 'reviewed_at',
-  reviewComment: 'review_comment',
-  decidedAt: 'decided_at',
-  activatedAt: 'activated_at',
-  expiresAt: 'expires_at',
-  warnedAt: 'warned_at',
-  resolvedAt: 'resolved_at',
-};
-
-/** `undefined` in an update means "set to null"; absent keys are left alone. */
-function toColumns(update: AccessRequestUpdate): Partial<RequestRow> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(update)) {
-    const column = COLUMNS[key as keyof AccessRequestUpdate];
-    if (!column) {
-      throw new Error(`Unknown access request field ${key}`);
-    }
-    if (key === 'grantMetadata') {
-      result[column] = value === undefined ? null : JSON.stringify(value);
-    } else {
-      result[column] = value === undefined ? null : value;
-    }
-  }
-  return result as Partial<RequestRow>;
-}
-
-/** One open request per requester, service and environment. */
-export function openKey(
-  requester: string,
-  entityRef: string,
-  environment: string,
-) {
-  return createHash('sha256')
-    .update(JSON.stringify([requester, entityRef, environment]))
-    .digest('hex');
-}
+export type {
+  AccessApprovalRecord,
+  AccessRequestRecord,
+  AccessRequestUpdate,
+  NewAccessEvent,
+} from './records';
+export { ACCESS_TRANSITIONS } from './records';
+export { openKey } from './rows';
 
 export interface AccessRequestQuery {
   /** Only requests by this user. */
@@ -321,12 +88,7 @@ export class DatabaseAccessStore {
     return new DatabaseAccessStore(client);
   }
 
-  private readonly rowLocks: boolean;
-
-  private constructor(private readonly db: Knex) {
-    const client = String(db.client.config.client ?? '');
-    this.rowLocks = !client.includes('sqlite');
-  }
+  private constructor(private readonly db: Knex) {}
 
   /**
    * Stores a new request with its first event. Throws `ConflictError` when
@@ -423,14 +185,7 @@ export class DatabaseAccessStore {
     at: Date;
   }): Promise<AccessRequestRecord | undefined> {
     const { from, to, set = {}, event, approval, at } = options;
-    const allowed =
-      ACCESS_TRANSITIONS[from.status].includes(to) ||
-      (options.annotateFinal === true && to === from.status);
-    if (!allowed) {
-      throw new Error(
-        `Access request ${from.id} cannot go from ${from.status} to ${to}`,
-      );
-    }
+    accessStateMachine.assert(from.id, from.status, to, options.annotateFinal);
     const update: Partial<RequestRow> = {
       ...toColumns(set),
       status: to,
@@ -441,41 +196,28 @@ export class DatabaseAccessStore {
       update.open_key = null;
     }
     try {
-      const won = await this.db.transaction(async tx => {
-        if (this.rowLocks) {
-          // Queue writers of one request on its primary key first; on MySQL
-          // the conditional update alone also takes gap locks on the status
-          // index, where two writers can deadlock.
-          await tx<RequestRow>(REQUESTS)
-            .select('id')
-            .where('id', from.id)
-            .forUpdate();
-        }
-        const changed = await tx<RequestRow>(REQUESTS)
-          .where({ id: from.id, status: from.status, version: from.version })
-          .update(update);
-        if (changed !== 1) {
-          return false;
-        }
-        if (approval) {
-          await tx<ApprovalRow>(APPROVALS).insert({
-            request_id: from.id,
-            approver: approval.approver,
-            decision: approval.decision,
-            comment: approval.comment ?? null,
-            decided_at: at,
-          });
-        }
-        await tx(EVENTS).insert(
-          this.eventRow(from.id, event, from.status, to, at),
-        );
-        return true;
+      const won = await compareAndSet(this.db, {
+        table: REQUESTS,
+        id: from.id,
+        expected: from,
+        update,
+        alsoWrite: async tx => {
+          if (approval) {
+            await tx<ApprovalRow>(APPROVALS).insert({
+              request_id: from.id,
+              approver: approval.approver,
+              decision: approval.decision,
+              comment: approval.comment ?? null,
+              decided_at: at,
+            });
+          }
+          await tx(EVENTS).insert(
+            this.eventRow(from.id, event, from.status, to, at),
+          );
+        },
       });
       return won ? this.get(from.id) : undefined;
     } catch (error) {
-      if (isRolledBackRace(error)) {
-        return undefined;
-      }
       if (approval && isDatabaseConflictError(error)) {
         throw new ConflictError(
           `${approval.approver} has already decided on access request ${from.id}`,

@@ -3,9 +3,9 @@ import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GroupMembership, MAX_GROUP_DEPTH } from './groupMembership';
 import {
-  accessEntities,
   BOB,
-  createAccessCatalog,
+  createApprovalCatalog,
+  people,
   DAVE,
   ERIN,
   FRANK,
@@ -25,7 +25,7 @@ function setup(
     entities?: Entity[];
   } = {},
 ) {
-  const { catalog } = createAccessCatalog(options.entities ?? accessEntities());
+  const { catalog } = createApprovalCatalog(options.entities ?? people());
   const batches: string[][] = [];
   const counting: CatalogService = {
     ...catalog,
@@ -151,10 +151,7 @@ describe('GroupMembership', () => {
   });
 
   it('skips groups missing from the catalog', async () => {
-    const entities = [
-      user('orphan', [ref('gone'), SRE_EU]),
-      ...accessEntities(),
-    ];
+    const entities = [user('orphan', [ref('gone'), SRE_EU]), ...people()];
     const { membership } = setup({ nested: true, entities });
     await expect(membership.groupsOf('user:default/orphan')).resolves.toEqual([
       ref('gone'),

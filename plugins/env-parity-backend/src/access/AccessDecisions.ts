@@ -1,0 +1,364 @@
+import {
+  NotAllowedError,
+  ConflictError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AccessRequestStatus,
+  isFinalAccessRequestStatus,
+} from '@env-parity/plugin-env-parity-common';
+import {
+  ApproverResolver,
+  onLatest,
+  outcomeOfDecision,
+  reviewRefusal,
+  sameRef,
+} from '../approvals';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AccessEvents } from './AccessEvents';
+import { AccessLifecycle } from './AccessLifecycle';
+import { parseCommentBody } from './body';
+import { AccessCaller, requireUser } from './caller';
+import { AccessOptions } from './config';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { AccessRequestRecord } from './records';
+import {
+  describeRequest,
+  effectiveStatus,
+  REVOCABLE,
+  toAccessRequest,
+} from './view';
+
+const MAX_RACE_RETRIES = 3;
+
+/**
+ * What people decide on a request once it exists: approve or deny (by an
+ * approver, N of M, never the requester), withdraw (the requester), revoke
+ * (the requester, an approver or an admin) and the after-the-fact review of
+ * break-glass access. Each is a conditional write on the latest state; the
+ * loser of a race sees the winner's outcome as a `ConflictError`.
+ */
+export class AccessDecisions {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly deps: {
+      store: DatabaseAccessStore;
+      catalog: CatalogService;
+      approvers: ApproverResolver;
+      lifecycle: AccessLifecycle;
+      events: AccessEvents;
+      options: AccessOptions;
+      now: () => Date;
+    },
+  ) {
+    this.now = deps.now;
+  }
+
+  async approve(caller: AccessCaller, id: string, body: unknown) {
+    return this.decide(caller, id, 'approve', body);
+  }
+
+  async deny(caller: AccessCaller, id: string, body: unknown) {
+    return this.decide(caller, id, 'deny', body);
+  }
+
+  async withdraw(caller: AccessCaller, id: string, body: unknown) {
+    const userRef = requireUser(caller);
+    const comment = this.parseComment(body, false);
+    const result = await this.onLatest(id, async record => {
+      await this.requireVisible(caller, record);
+      if (!sameRef(record.requester, userRef)) {
+        throw new NotAllowedError('Only the requester can withdraw a request');
+      }
+      this.requireStatus(record, ['pending'], 'withdrawn');
+      const now = this.now();
+      return this.deps.store.transition({
+        from: record,
+        to: 'withdrawn',
+        set: { resolvedAt: now },
+        event: { type: 'withdrawn', actor: userRef, comment },
+        at: now,
+      });
+    });
+    await this.deps.events.audited(result, 'pending', 'withdrawn', userRef);
+    return this.viewOf(result);
+  }
+
+  async revoke(caller: AccessCaller, id: string, body: unknown) {
+    const userRef = requireUser(caller);
+    const comment = this.parseComment(body, false);
+    let current = await this.deps.store.require(id);
+    await this.requireVisible(caller, current);
+    const isRequester = sameRef(current.requester, userRef);
+    if (
+      !isRequester &&
+      !caller.can.admin &&
+      !(
+        caller.can.review &&
+        (await this.deps.approvers.isApprover(userRef, current))
+      )
+    ) {
+      throw new NotAllowedError(
+        `Only the requester, an approver (member of ${current.approverRef}) or an admin can revoke this access`,
+      );
+    }
+    // Not onLatest: a revoke that loses to the grant it revokes tries again
+    // on the granted request, through the provisioner each time.
+    for (let attempt = 0; ; attempt++) {
+      this.requireStatus(current, REVOCABLE, 'revoked');
+      const result = await this.deps.lifecycle.revokeNow(
+        current,
+        'revoked',
+        userRef,
+        comment,
+      );
+      if (result) {
+        if (result.status === 'revoked' && !isRequester) {
+          this.deps.events.notify({
+            request: result,
+            to: [result.requester],
+            severity: 'high',
+            title: `Access revoked: ${describeRequest(result)}`,
+            description: `${userRef} revoked your access${
+              comment ? `: ${comment}` : ''
+            }.`,
+          });
+        }
+        return this.viewOf(result);
+      }
+      current = await this.deps.store.require(id);
+      if (attempt >= MAX_RACE_RETRIES) {
+        throw this.conflict(current, 'revoked');
+      }
+    }
+  }
+
+  /** Records the after-the-fact review of a break-glass access. */
+  async review(caller: AccessCaller, id: string, body: unknown) {
+    const userRef = requireUser(caller);
+    const comment = this.parseComment(body, false);
+    const result = await this.onLatest(id, async record => {
+      await this.requireVisible(caller, record);
+      if (!record.reviewRequired || record.reviewedAt) {
+        throw new ConflictError(
+          record.reviewedAt
+            ? `Access request ${record.id} was already reviewed by ${record.reviewedBy}`
+            : `Access request ${record.id} is not a break-glass access; nothing to review`,
+        );
+      }
+      if (sameRef(record.requester, userRef)) {
+        throw new NotAllowedError(
+          'You cannot review your own break-glass access',
+        );
+      }
+      if (
+        !caller.can.admin &&
+        !(
+          caller.can.review &&
+          (await this.deps.approvers.isApprover(userRef, record))
+        )
+      ) {
+        throw new NotAllowedError(
+          `Only an approver (member of ${record.approverRef}) or an admin can review this access`,
+        );
+      }
+      const now = this.now();
+      return this.deps.store.transition({
+        from: record,
+        to: record.status,
+        annotateFinal: true,
+        set: { reviewedBy: userRef, reviewedAt: now, reviewComment: comment },
+        event: { type: 'reviewed', actor: userRef, comment },
+        at: now,
+      });
+    });
+    await this.deps.events.audited(result, result.status, 'reviewed', userRef);
+    return this.viewOf(result);
+  }
+
+  /**
+   * An approval or denial by a reviewer, as one conditional write: N of M
+   * approvals approve (and grant at once), one denial denies.
+   */
+  private async decide(
+    caller: AccessCaller,
+    id: string,
+    decision: 'approve' | 'deny',
+    body: unknown,
+  ) {
+    const userRef = requireUser(caller);
+    const comment = this.parseComment(body, decision === 'deny');
+    const result = await this.onLatest(id, async record => {
+      await this.checkReviewer(caller, record, decision);
+      const approvals = await this.deps.store.getApprovals([record.id]);
+      const refusal = reviewRefusal({
+        requester: record.requester,
+        reviewer: userRef,
+        decision,
+        decidedBy: approvals.map(a => a.approver),
+        noun: 'access request',
+      });
+      if (refusal) {
+        throw new ConflictError(refusal.message);
+      }
+      const { outcome, approvals: count } = outcomeOfDecision({
+        decision,
+        approvals: record.approvals,
+        requiredApprovals: record.requiredApprovals,
+      });
+      const now = this.now();
+      return this.deps.store.transition({
+        from: record,
+        to: outcome,
+        set:
+          outcome === 'denied'
+            ? { decidedAt: now, resolvedAt: now }
+            : {
+                approvals: count,
+                ...(outcome === 'approved' && { decidedAt: now }),
+              },
+        approval: { approver: userRef, decision, comment },
+        event:
+          decision === 'deny'
+            ? { type: 'denied', actor: userRef, comment }
+            : {
+                type: 'approved',
+                actor: userRef,
+                comment,
+                details: {
+                  approvals: count,
+                  requiredApprovals: record.requiredApprovals,
+                },
+              },
+        at: now,
+      });
+    });
+    if (decision === 'deny') {
+      await this.deps.events.audited(result, 'pending', 'denied', userRef);
+      this.deps.events.notify({
+        request: result,
+        to: [result.requester],
+        severity: 'normal',
+        title: `Access denied: ${describeRequest(result)}`,
+        description: `${userRef} denied your request: ${comment}`,
+      });
+      return this.viewOf(result);
+    }
+    await this.deps.events.audited(result, 'pending', 'approved', userRef);
+    if (result.status === 'approved') {
+      this.deps.events.notify({
+        request: result,
+        to: [result.requester],
+        severity: 'normal',
+        title: `Access approved: ${describeRequest(result)}`,
+        description: `${userRef} approved your request${
+          comment ? `: ${comment}` : ''
+        }. It is being granted now.`,
+      });
+      await this.deps.lifecycle.grantNow(result);
+    }
+    return this.viewOf(await this.deps.store.require(id));
+  }
+
+  private async checkReviewer(
+    caller: AccessCaller,
+    record: AccessRequestRecord,
+    action: 'approve' | 'deny',
+  ) {
+    const userRef = caller.userRef!;
+    await this.requireVisible(caller, record);
+    const self = reviewRefusal({
+      requester: record.requester,
+      reviewer: userRef,
+      decision: action,
+      decidedBy: [],
+      noun: 'access request',
+      insteadOfDeny: 'withdraw it',
+    });
+    if (self) {
+      throw new NotAllowedError(self.message);
+    }
+    if (!caller.can.review) {
+      throw new NotAllowedError(
+        'You are not allowed to review access requests (env-parity.access.review)',
+      );
+    }
+    this.requireStatus(
+      record,
+      ['pending'],
+      action === 'approve' ? 'approved' : 'denied',
+    );
+    if (!(await this.deps.approvers.isApprover(userRef, record))) {
+      const current = await this.deps.approvers.current(record);
+      throw new NotAllowedError(
+        current
+          ? `Only members of ${current} can ${action} access to ${record.environment} of ${record.entityRef}`
+          : `Nobody can ${action} this request: its approvers cannot be resolved from the catalog`,
+      );
+    }
+  }
+
+  private onLatest(
+    id: string,
+    attempt: (
+      record: AccessRequestRecord,
+    ) => Promise<AccessRequestRecord | undefined>,
+  ): Promise<AccessRequestRecord> {
+    return onLatest({
+      read: () => this.deps.store.require(id),
+      attempt,
+      name: `Access request ${id}`,
+      maxRetries: MAX_RACE_RETRIES,
+    });
+  }
+
+  private requireStatus(
+    record: AccessRequestRecord,
+    allowed: readonly AccessRequestStatus[],
+    becoming: AccessRequestStatus,
+  ) {
+    const effective = effectiveStatus(record, this.now());
+    if (!allowed.includes(effective)) {
+      if (effective !== record.status) {
+        this.deps.lifecycle.enforceInBackground([record]);
+      }
+      throw this.conflict({ ...record, status: effective }, becoming);
+    }
+  }
+
+  private conflict(record: AccessRequestRecord, becoming: AccessRequestStatus) {
+    return new ConflictError(
+      `Access request ${record.id} is ${record.status}${
+        isFinalAccessRequestStatus(record.status) ? ', which is final' : ''
+      }; it cannot become ${becoming}`,
+    );
+  }
+
+  private async requireVisible(
+    caller: AccessCaller,
+    record: AccessRequestRecord,
+  ) {
+    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
+      credentials: caller.credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`No access request ${record.id}`);
+    }
+  }
+
+  private async viewOf(record: AccessRequestRecord) {
+    return toAccessRequest(
+      record,
+      await this.deps.store.getApprovals([record.id]),
+      this.now(),
+    );
+  }
+
+  private parseComment(body: unknown, required: boolean) {
+    return parseCommentBody(body, {
+      required,
+      maxLength: this.deps.options.maxCommentLength,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The approval machine shared by every feature that asks before it acts
+ * (temporary access; alignment):
+ *
+ * - who approves: {@link ApproverResolver} resolves an {@link ApproverRule}
+ *   (environment owner, service owner, named group) from the catalog, with
+ *   nested groups, and checks membership with the plugin's own credentials;
+ * - whether a reviewer may decide and what a decision does:
+ *   {@link reviewRefusal} (no self-approval, one decision per reviewer) and
+ *   {@link outcomeOfDecision} (N of M);
+ * - which status may follow which: a {@link StateMachine} per feature;
+ * - decisions as single conditional writes: {@link compareAndSet} in the
+ *   feature's store, {@link onLatest} around it in the feature's service.
+ *
+ * A feature keeps its own table, statuses and messages; see
+ * `src/access/AccessService.ts` for one that uses all of it.
+ */
+export { ApproverResolver } from './ApproverResolver';
+export type { ApprovalSubject } from './ApproverResolver';
+export { compareAndSet, onLatest } from './conditionalWrite';
+export { GroupMembership, MAX_GROUP_DEPTH } from './groupMembership';
+export {
+  outcomeOfDecision,
+  resolveApprover,
+  reviewRefusal,
+  sameRef,
+  StateMachine,
+} from './rules';
+export type {
+  ApprovalPolicy,
+  ApproverRule,
+  ApproverSource,
+  ResolvedApprover,
+  ReviewRefusal,
+} from './rules';
