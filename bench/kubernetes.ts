@@ -3,13 +3,14 @@
  * The Kubernetes provider benchmark: `node bench/run.js kubernetes`.
  *
  * Starts two fake Kubernetes API servers on loopback (the module's test
- * fake: real HTTP, label selectors, limit/continue paging), seeds each with
- * N services (a Deployment with 2 pods, a ConfigMap and a Secret each),
- * creates the provider in direct mode and observes all N entities with
- * concurrency 10, as the collector does: once with the per-cluster
- * inventory (the default), once with per-entity label selector queries
- * (`inventory.enabled: false`, for a smaller N). Each run is a separate
- * process, so that its peak RSS is its own.
+ * fake: real HTTP, label selectors, limit/continue paging) in a process of
+ * their own, seeds each with N services (a Deployment with 2 pods, a
+ * ConfigMap and a Secret each), creates the provider in direct mode and
+ * observes all N entities with concurrency 10, as the collector does: once
+ * with the per-cluster inventory (the default), once with per-entity label
+ * selector queries (`inventory.enabled: false`, for a smaller N). Each run
+ * is a separate process, so that its peak RSS is its own: the provider's,
+ * as a backend would hold it, without the fakes.
  *
  *   BENCH_SERVICES             services per cluster with the inventory (default 10000)
  *   BENCH_PER_ENTITY_SERVICES  services per cluster for per-entity queries (default 1000)
@@ -17,13 +18,13 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FakeKubernetes } from '../plugins/env-parity-backend-module-kubernetes/src/__testUtils__/fakeKubernetes';
 import {
-  clusterConfig,
   component,
   environments,
 } from '../plugins/env-parity-backend-module-kubernetes/src/__testUtils__/objects';
@@ -84,14 +85,35 @@ function gc() {
   (runInNewContext('gc') as () => void)();
 }
 
-/** One run, in this process: seed, observe everything, measure. */
-async function run(inventory: boolean, services: number): Promise<RunResult> {
-  const staging = await FakeKubernetes.start({ name: 'staging-cluster' });
-  const production = await FakeKubernetes.start({ name: 'prod-eu' });
-  const names = Array.from(
+const serviceNames = (services: number) =>
+  Array.from(
     { length: services },
     (_, i) => `svc-${String(i).padStart(5, '0')}`,
   );
+
+/** What the fakes' process tells the run about one fake. */
+interface FakeInfo {
+  name: string;
+  url: string;
+  token: string;
+}
+
+/** A request to the fakes' process, and its answer. */
+type FakesRequest = { type: 'stats' } | { type: 'clear' };
+interface FakesStats {
+  requests: Record<string, number>;
+  split: RunResult['split'];
+  lists: Record<string, number>;
+}
+
+const isGet = (path: string) =>
+  /\/namespaces\/[^/]+\/(configmaps|secrets)\//.test(path);
+
+/** The fakes' process: seeds two fake clusters and serves them until killed. */
+async function serveFakes(services: number) {
+  const staging = await FakeKubernetes.start({ name: 'staging-cluster' });
+  const production = await FakeKubernetes.start({ name: 'prod-eu' });
+  const names = serviceNames(services);
   for (const [fake, tag, build] of [
     [staging, '2.0.0', 'b'],
     [production, '1.0.0', 'a'],
@@ -105,16 +127,93 @@ async function run(inventory: boolean, services: number): Promise<RunResult> {
       }),
     );
   }
+  process.on('message', (message: FakesRequest) => {
+    if (message.type === 'clear') {
+      staging.clearRequests();
+      production.clearRequests();
+      process.send!({ cleared: true });
+      return;
+    }
+    const stats: FakesStats = { requests: {}, split: {}, lists: {} };
+    for (const fake of [staging, production]) {
+      const gets = fake.requests.filter(r => isGet(r.path)).length;
+      stats.requests[fake.name] = fake.requests.length;
+      stats.split[fake.name] = { lists: fake.requests.length - gets, gets };
+    }
+    for (const r of production.requests) {
+      if (!isGet(r.path)) {
+        const key = r.path.replace(/\/namespaces\/[^/]+/, '/namespaces/*');
+        stats.lists[key] = (stats.lists[key] ?? 0) + 1;
+      }
+    }
+    process.send!(stats);
+  });
+  const info: FakeInfo[] = [staging, production].map(f => ({
+    name: f.name,
+    url: f.url,
+    token: f.token,
+  }));
+  process.send!({ fakes: info });
+}
+
+/** Starts the fakes' process and waits until it serves. */
+async function startFakes(services: number) {
+  const child: ChildProcess = fork(process.argv[1], [], {
+    env: {
+      ...process.env,
+      BENCH_KUBERNETES_RUN: '',
+      BENCH_KUBERNETES_FAKES: String(services),
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--enable-source-maps'],
+  });
+  const [ready] = (await once(child, 'message')) as [{ fakes: FakeInfo[] }];
+  const ask = async <T>(request: FakesRequest): Promise<T> => {
+    child.send(request);
+    const [answer] = await once(child, 'message');
+    return answer as T;
+  };
+  return {
+    fakes: ready.fakes,
+    stats: () => ask<FakesStats>({ type: 'stats' }),
+    clear: () => ask<unknown>({ type: 'clear' }),
+    close: () => {
+      child.kill();
+    },
+  };
+}
+
+/** One run, in this process (the fakes in another): observe everything, measure. */
+async function run(inventory: boolean, services: number): Promise<RunResult> {
+  const fakes = await startFakes(services);
+  const [staging, production] = fakes.fakes;
+  const names = serviceNames(services);
   const { provider } = KubernetesDeploymentProvider.fromConfig(
-    new ConfigReader(
-      clusterConfig(
-        [
-          { fake: staging, environment: 'staging' },
-          { fake: production, environment: 'production' },
+    new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: fakes.fakes.map(fake => ({
+              name: fake.name,
+              url: fake.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: fake.token,
+            })),
+          },
         ],
-        { timeout: '30s', inventory: { enabled: inventory } },
-      ),
-    ),
+      },
+      envParity: {
+        kubernetes: {
+          clusters: {
+            [staging.name]: 'staging',
+            [production.name]: 'production',
+          },
+          timeout: '30s',
+          inventory: { enabled: inventory },
+        },
+      },
+    }),
     { logger, client: { tokenPath: '/nonexistent' } },
   );
   const entities = names.map(name =>
@@ -151,24 +250,8 @@ async function run(inventory: boolean, services: number): Promise<RunResult> {
   peak = Math.max(peak, process.memoryUsage().rss);
   clearInterval(sampler);
 
-  const requests = {
-    [staging.name]: staging.requests.length,
-    [production.name]: production.requests.length,
-  };
-  const split: RunResult['split'] = {};
-  for (const fake of [staging, production]) {
-    const gets = fake.requests.filter(r =>
-      /\/namespaces\/[^/]+\/(configmaps|secrets)\//.test(r.path),
-    ).length;
-    split[fake.name] = { lists: fake.requests.length - gets, gets };
-  }
-  const lists: Record<string, number> = {};
-  for (const r of production.requests) {
-    if (!/\/namespaces\/[^/]+\/(configmaps|secrets)\//.test(r.path)) {
-      const key = r.path.replace(/\/namespaces\/[^/]+/, '/namespaces/*');
-      lists[key] = (lists[key] ?? 0) + 1;
-    }
-  }
+  const { requests, split, lists } = await fakes.stats();
+  const total = Object.values(requests).reduce((a, b) => a + b, 0);
   const result: RunResult = {
     mode: inventory ? 'inventory' : 'per-entity',
     services,
@@ -176,27 +259,26 @@ async function run(inventory: boolean, services: number): Promise<RunResult> {
     requests,
     split,
     lists,
-    requestsPerEntity:
-      (staging.requests.length + production.requests.length) / services,
+    requestsPerEntity: total / services,
     errors,
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peak),
   };
   if (inventory) {
     // what the provider holds between observations: inventories and
-    // fingerprints (the fakes' request logs dropped first)
-    staging.clearRequests();
-    production.clearRequests();
+    // fingerprints
+    await fakes.clear();
     gc();
     result.heapHeldMb = mb(process.memoryUsage().heapUsed - heapBefore);
     // a second collection within inventory.maxAge asks the clusters nothing
     const again = await pass();
+    const second = await fakes.stats();
     result.secondPass = {
       seconds: again,
-      requests: staging.requests.length + production.requests.length,
+      requests: Object.values(second.requests).reduce((a, b) => a + b, 0),
     };
   }
-  await Promise.all([staging.close(), production.close()]);
+  fakes.close();
   return result;
 }
 
@@ -251,7 +333,7 @@ function print(r: RunResult) {
       .join(', ')}`,
   );
   console.log(
-    `  RSS                   ${r.rssBeforeMb} MB before (fakes seeded), peak ${r.peakRssMb} MB (fakes and provider in one process)`,
+    `  RSS                   ${r.rssBeforeMb} MB before, peak ${r.peakRssMb} MB (the provider's process; the fakes run in another)`,
   );
   if (r.heapHeldMb !== undefined) {
     console.log(`  heap held by caches   ~${r.heapHeldMb} MB after GC`);
@@ -269,6 +351,11 @@ function print(r: RunResult) {
 }
 
 async function main() {
+  const fakes = process.env.BENCH_KUBERNETES_FAKES;
+  if (fakes) {
+    await serveFakes(Number(fakes));
+    return;
+  }
   const single = process.env.BENCH_KUBERNETES_RUN;
   if (single) {
     const { inventory, services } = JSON.parse(single);

@@ -55,8 +55,10 @@ import {
   EnvRecord,
   KIND_RESOURCES,
   KubernetesCaches,
+  keptFingerprint,
   listInventory,
   PodRecord,
+  RecordPool,
   Reference,
   SourceRecord,
   WorkloadRecord,
@@ -577,14 +579,18 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         namespace: target.namespace,
         signal,
       };
+      const pool = new RecordPool();
       const [pods, ...lists] = await Promise.all([
-        client.list(RESOURCES.pods, { ...listRequest, map: podRecord }),
+        client.list(RESOURCES.pods, {
+          ...listRequest,
+          map: (object: KubeObject) => podRecord(object, pool),
+        }),
         ...kinds.map(kind =>
           client.list(RESOURCES[KIND_RESOURCES[kind]], {
             ...listRequest,
             optional: kind === 'Rollout',
             map: (object: KubeObject) =>
-              workloadRecord(kind, object, this.fingerprinter),
+              workloadRecord(kind, object, this.fingerprinter, pool),
           }),
         ),
       ]);
@@ -718,7 +724,12 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
           typeof encoded === 'string'
             ? Buffer.from(encoded, 'base64').toString('utf8')
             : '';
-        keys.set(key, this.fingerprinter.fingerprint(value, { secret: true }));
+        keys.set(
+          key,
+          keptFingerprint(
+            this.fingerprinter.fingerprint(value, { secret: true }),
+          ),
+        );
       }
       // the secret object goes out of scope here: only fingerprints remain
     } else {
@@ -727,9 +738,11 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
           if (typeof value === 'string') {
             keys.set(
               key,
-              this.fingerprinter.fingerprint(value, {
-                show: this.options.showConfigMapValues,
-              }),
+              keptFingerprint(
+                this.fingerprinter.fingerprint(value, {
+                  show: this.options.showConfigMapValues,
+                }),
+              ),
             );
           }
         }

@@ -672,4 +672,44 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     }
     expect(JSON.stringify(observed)).not.toContain(PLANTED);
   });
+
+  it('keeps one copy of what the pods of a workload and the workloads of a cluster have in common', async () => {
+    for (let i = 0; i < 3; i++) {
+      deployService(production, {
+        name: `svc-${i}`,
+        tag: '1.0.0',
+        pods: ['a', 'a'],
+      });
+    }
+    const caches = new KubernetesCaches({ maxAgeMs: 120_000 });
+    const p = provider({}, caches);
+    const [observed] = await p.observe({
+      entity: component({ 'backstage.io/kubernetes-id': 'svc-0' }, 'svc-0'),
+      environments: environments('production'),
+    });
+    expect(observed.deployment!.artifact).toBe(
+      `ghcr.io/acme/svc-0:1.0.0@${digest('a')}`,
+    );
+    const [[, inventory]] = caches.inventories.values();
+    const pods = inventory.pods.items;
+    expect(pods).toHaveLength(6);
+    // the two pods of a workload: one label set, one list of digests
+    expect(pods[0].labels).toEqual({
+      'backstage.io/kubernetes-id': 'svc-0',
+      app: 'svc-0',
+      'pod-template-hash': '5c8d',
+    });
+    expect(pods[1].labels).toBe(pods[0].labels);
+    expect(pods[1].digests).toBe(pods[0].digests);
+    // pods of different workloads: their own
+    expect(pods[2].labels).not.toBe(pods[0].labels);
+    expect(pods[2].labels!.app).toBe('svc-1');
+    // what every workload's container has alike: one copy
+    const workloads = inventory.workloads.get('Deployment')!.items;
+    expect(workloads).toHaveLength(3);
+    const [a, b] = workloads.map(w => w.containers[0]);
+    expect(b.resources).toBe(a.resources);
+    expect(b.env[0]).toMatchObject({ name: 'MODE' });
+    expect((b.env[0] as any).fingerprint).toBe((a.env[0] as any).fingerprint);
+  });
 });

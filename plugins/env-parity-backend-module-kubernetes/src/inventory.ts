@@ -66,6 +66,81 @@ export interface PodRecord {
 }
 
 /**
+ * One copy of each string, label set, string-pair list and fingerprint met
+ * while one list is read: the pods of a workload carry the same labels and
+ * run the same digests, and a service's name comes back in its labels,
+ * selector, containers and references. Records share what the pool hands
+ * out, which is never mutated. The pool is dropped with the listing: only
+ * the records keep what it handed out.
+ */
+export class RecordPool {
+  private readonly strings = new Map<string, string>();
+  private readonly shared = new Map<string, unknown>();
+
+  /** The one copy of a string (a flat one: never a slice of a larger string). */
+  string(value: string): string {
+    let known = this.strings.get(value);
+    if (known === undefined) {
+      // a substring may keep the whole string it was cut from alive
+      known = value.length > 12 ? flat(value) : value;
+      this.strings.set(known, known);
+    }
+    return known;
+  }
+
+  /** The one copy of a label set of string values (same keys and values, same order). */
+  labels(value: Record<string, string>): Record<string, string> {
+    const entries = Object.entries(value);
+    return this.share(`l${JSON.stringify(entries)}`, () =>
+      Object.fromEntries(
+        entries.map(([k, v]) => [this.string(k), this.string(v)]),
+      ),
+    );
+  }
+
+  /** The one copy of a fingerprint. */
+  fingerprint(value: ConfigFingerprint): ConfigFingerprint {
+    return this.share(`f${JSON.stringify(value)}`, () =>
+      keptFingerprint(value),
+    );
+  }
+
+  /** The one copy of a list of string pairs (a pod's digests, a container's resources). */
+  pairs(value: Array<[string, string]>): Array<[string, string]> {
+    return this.share(`p${JSON.stringify(value)}`, () =>
+      value.map(([a, b]) => [this.string(a), this.string(b)]),
+    );
+  }
+
+  private share<T>(key: string, make: () => T): T {
+    let known = this.shared.get(key) as T | undefined;
+    if (known === undefined) {
+      known = make();
+      this.shared.set(key, known);
+    }
+    return known;
+  }
+}
+
+/** A copy of a string that is not a slice of another one. */
+function flat(value: string): string {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * A fingerprint to keep: its strings copied flat, so that it does not keep
+ * alive the longer strings they were cut from (a hash is a slice of a
+ * longer digest).
+ */
+export function keptFingerprint(value: ConfigFingerprint): ConfigFingerprint {
+  return {
+    ...value,
+    hash: flat(value.hash),
+    ...(value.value !== undefined ? { value: flat(value.value) } : {}),
+  };
+}
+
+/**
  * Parses a container status `imageID` into a `sha256:` repository digest,
  * or undefined when it holds none: `docker-pullable://repo@sha256:...`,
  * `docker.io/x/y@sha256:...` are digests; a bare `sha256:...` is the local
@@ -167,34 +242,44 @@ function templateReferences(spec: any): Reference[] {
 }
 
 /** How an env var's value is fingerprinted, unless it comes from a ConfigMap or Secret key. */
-function envRecord(e: any, fingerprinter: ConfigFingerprinter): EnvRecord {
-  const name: string = e.name;
+function envRecord(
+  e: any,
+  fingerprinter: ConfigFingerprinter,
+  pool: RecordPool,
+): EnvRecord {
+  const name: string = pool.string(e.name);
   const from = e.valueFrom;
   const shown = (text: string) => ({
     name,
-    fingerprint: fingerprinter.fingerprint(text, { show: true }),
+    fingerprint: pool.fingerprint(
+      fingerprinter.fingerprint(text, { show: true }),
+    ),
   });
   if (!from) {
     // a literal value: only its hash is kept
     return {
       name,
-      fingerprint: fingerprinter.fingerprint(String(e.value ?? '')),
+      fingerprint: pool.fingerprint(
+        fingerprinter.fingerprint(String(e.value ?? '')),
+      ),
     };
   }
+  const key = (value: unknown) =>
+    typeof value === 'string' ? pool.string(value) : value;
   if (from.secretKeyRef) {
     return {
       name,
       from: 'secrets',
-      ref: String(from.secretKeyRef.name),
-      key: from.secretKeyRef.key,
+      ref: pool.string(String(from.secretKeyRef.name)),
+      key: key(from.secretKeyRef.key),
     };
   }
   if (from.configMapKeyRef) {
     return {
       name,
       from: 'configmaps',
-      ref: String(from.configMapKeyRef.name),
-      key: from.configMapKeyRef.key,
+      ref: pool.string(String(from.configMapKeyRef.name)),
+      key: key(from.configMapKeyRef.key),
     };
   }
   if (from.fieldRef) {
@@ -211,22 +296,34 @@ function envRecord(e: any, fingerprinter: ConfigFingerprinter): EnvRecord {
   return shown('valueFrom');
 }
 
-function selectorOf(value: any): LabelSelectorObject | undefined {
+function selectorOf(
+  value: any,
+  pool: RecordPool,
+): LabelSelectorObject | undefined {
   if (typeof value !== 'object' || value === null) {
     return undefined;
   }
   return {
-    ...(value.matchLabels ? { matchLabels: value.matchLabels } : {}),
+    ...(value.matchLabels
+      ? { matchLabels: labelsOf(value.matchLabels, pool) ?? value.matchLabels }
+      : {}),
     ...(value.matchExpressions
       ? { matchExpressions: value.matchExpressions }
       : {}),
   };
 }
 
-function labelsOf(value: unknown): Record<string, string> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, string>)
-    : undefined;
+/** Labels, pooled when every value is a string; as given otherwise (so that they match what they matched before). */
+function labelsOf(
+  value: unknown,
+  pool: RecordPool,
+): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return undefined;
+  }
+  return Object.values(value).every(v => typeof v === 'string')
+    ? pool.labels(value as Record<string, string>)
+    : (value as Record<string, string>);
 }
 
 /** Keeps of a listed workload what the provider needs; undefined without a name. */
@@ -234,6 +331,7 @@ export function workloadRecord(
   kind: WorkloadKind,
   object: KubeObject,
   fingerprinter: ConfigFingerprinter,
+  pool: RecordPool = new RecordPool(),
 ): WorkloadRecord | undefined {
   const name = object.metadata?.name;
   if (typeof name !== 'string') {
@@ -269,12 +367,12 @@ export function workloadRecord(
         }
       }
       return {
-        name: c.name,
-        image: typeof c.image === 'string' ? c.image : '',
-        resources,
+        name: pool.string(c.name),
+        image: pool.string(typeof c.image === 'string' ? c.image : ''),
+        resources: pool.pairs(resources),
         env: (Array.isArray(c.env) ? c.env : [])
           .filter((e: any) => typeof e?.name === 'string')
-          .map((e: any) => envRecord(e, fingerprinter)),
+          .map((e: any) => envRecord(e, fingerprinter, pool)),
       };
     });
   const version =
@@ -283,21 +381,29 @@ export function workloadRecord(
   const namespace = object.metadata?.namespace;
   return {
     kind,
-    name,
-    ...(typeof namespace === 'string' ? { namespace } : {}),
-    labels: labelsOf(object.metadata?.labels),
-    selector: selectorOf(object.spec?.selector),
-    ...(typeof version === 'string' ? { version } : {}),
+    name: pool.string(name),
+    ...(typeof namespace === 'string'
+      ? { namespace: pool.string(namespace) }
+      : {}),
+    labels: labelsOf(object.metadata?.labels, pool),
+    selector: selectorOf(object.spec?.selector, pool),
+    ...(typeof version === 'string' ? { version: pool.string(version) } : {}),
     specReplicas,
     replicas,
     status: workloadStatus(kind, object, replicas),
     containers,
-    references: templateReferences(spec),
+    references: templateReferences(spec).map(r => ({
+      ...r,
+      name: pool.string(r.name),
+    })),
   };
 }
 
 /** Keeps of a listed pod what the provider needs; undefined for pods that ended. */
-export function podRecord(object: KubeObject): PodRecord | undefined {
+export function podRecord(
+  object: KubeObject,
+  pool: RecordPool = new RecordPool(),
+): PodRecord | undefined {
   const phase = object.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') {
     return undefined;
@@ -317,9 +423,11 @@ export function podRecord(object: KubeObject): PodRecord | undefined {
   }
   const namespace = object.metadata?.namespace;
   return {
-    ...(typeof namespace === 'string' ? { namespace } : {}),
-    labels: labelsOf(object.metadata?.labels),
-    digests,
+    ...(typeof namespace === 'string'
+      ? { namespace: pool.string(namespace) }
+      : {}),
+    labels: labelsOf(object.metadata?.labels, pool),
+    digests: pool.pairs(digests),
   };
 }
 
@@ -419,14 +527,19 @@ export async function listInventory(
   },
 ): Promise<ClusterInventory> {
   const page = { pageSize: options.pageSize, maxPages: INVENTORY_MAX_PAGES };
+  // one pool for the whole listing, dropped with it
+  const pool = new RecordPool();
   const [pods, ...lists] = await Promise.all([
-    client.list(RESOURCES.pods, { ...page, map: podRecord }),
+    client.list(RESOURCES.pods, {
+      ...page,
+      map: (object: KubeObject) => podRecord(object, pool),
+    }),
     ...options.kinds.map(kind =>
       client.list(RESOURCES[KIND_RESOURCES[kind]], {
         ...page,
         optional: kind === 'Rollout',
         map: (object: KubeObject) =>
-          workloadRecord(kind, object, options.fingerprinter),
+          workloadRecord(kind, object, options.fingerprinter, pool),
       }),
     ),
   ]);
