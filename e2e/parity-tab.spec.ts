@@ -161,6 +161,11 @@ test('partial data is a warning naming the provider that failed', async ({
     /^http failed: .*answered 503 Service Unavailable.*; (last answered .+|no successful answer on record)$/,
   ]);
 
+  // the answer in words says so too
+  await expect(tab.summary).toContainText(
+    /Development runs 1\.5\.1-rc\.2 [^.]*\(partial data: http failed\)\./,
+  );
+
   // the data that did come is still shown and compared
   await expect(tab.matrixCell('Version', 'Development')).toHaveText(
     '1.5.1-rc.2',
