@@ -266,12 +266,7 @@ export function scorecardRows(input: {
       comparedEnvironment: env.name,
       comparedVersion: clip(env.deployment?.version, 255),
       comparedRevision: clip(env.deployment?.revision, 64),
-      revisionStatus:
-        answer === undefined
-          ? null
-          : answer === 'none'
-          ? 'none'
-          : answer.status,
+      revisionStatus: revisionStatusOf(answer),
       commitsAhead: counted ? answer.aheadBy : null,
       commitsBehind: counted ? answer.behindBy : null,
       verdict,
@@ -284,6 +279,14 @@ export function scorecardRows(input: {
   });
   const worst = worstRow(rows);
   return worst ? [...rows, worst] : rows;
+}
+
+/** What a row stores of a revision answer: null when none was had. */
+function revisionStatusOf(answer: RevisionAnswer): string | null {
+  if (answer === undefined) {
+    return null;
+  }
+  return answer === 'none' ? 'none' : answer.status;
 }
 
 /**
