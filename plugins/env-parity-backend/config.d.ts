@@ -225,10 +225,12 @@ export interface Config {
      */
     scorecard?: {
       /**
-       * The environment the scorecard compares with the reference, e.g.
-       * `staging`. Defaults to the environment right before the reference
-       * in promotion order. A name that is not a configured non-reference
-       * environment falls back to the default, with a warning.
+       * The environment the scorecard shows when a request names none, e.g.
+       * `staging` (every non-reference environment has its rows, and a
+       * request may ask for any of them or for each service's worst).
+       * Defaults to the environment right before the reference in promotion
+       * order. A name that is not a configured non-reference environment
+       * falls back to the default, with a warning.
        */
       environment?: string;
       /**
