@@ -3,7 +3,10 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  createBackendModule,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ConfigFingerprint,
@@ -379,5 +382,97 @@ describe('configuration drift in reports', () => {
       'deployment/api.replicas',
       'secret/api.DB_PASSWORD',
     ]);
+  });
+});
+
+describe('plugin wiring', () => {
+  function providerModule(moduleId: string, providerName: string) {
+    return createBackendModule({
+      pluginId: 'env-parity',
+      moduleId,
+      register(reg) {
+        reg.registerInit({
+          deps: { providers: envParityProvidersExtensionPoint },
+          async init({ providers }) {
+            providers.addDeploymentProvider({
+              getProviderName: () => providerName,
+              supports: () => false,
+              observe: async () => [],
+            });
+          },
+        });
+      },
+    });
+  }
+
+  it('refuses two deployment providers of one name, naming it', async () => {
+    const { factory } = createTestCatalog([payments()]);
+    await expect(
+      startTestBackend({
+        features: [
+          envParityPlugin,
+          providerModule('first', 'cluster'),
+          providerModule('second', 'cluster'),
+          factory,
+          mockServices.rootConfig.factory({ data: config }),
+          mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+        ],
+      }),
+    ).rejects.toThrow(
+      'A deployment provider named cluster is already registered',
+    );
+  });
+
+  it("refuses a module's provider named like the built-in annotations provider", async () => {
+    const { factory } = createTestCatalog([payments()]);
+    await expect(
+      startTestBackend({
+        features: [
+          envParityPlugin,
+          providerModule('copy', 'annotations'),
+          factory,
+          mockServices.rootConfig.factory({ data: config }),
+          mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+        ],
+      }),
+    ).rejects.toThrow(
+      'A deployment provider named annotations is already registered',
+    );
+  });
+
+  it('schedules collection (from envParity.schedule), the daily scorecard and the access sweep, each shared by replicas', async () => {
+    const tasks: Parameters<SchedulerService['scheduleTask']>[0][] = [];
+    const scheduler = mockServices.scheduler.mock({
+      async scheduleTask(task) {
+        tasks.push(task);
+      },
+    });
+    const { factory } = createTestCatalog([payments()]);
+    await startTestBackend({
+      features: [
+        envParityPlugin,
+        factory,
+        scheduler.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            envParity: {
+              ...config.envParity,
+              schedule: { frequency: { minutes: 2 }, timeout: { minutes: 1 } },
+            },
+          },
+        }),
+      ],
+    });
+    expect(tasks.map(t => ({ id: t.id, scope: t.scope }))).toEqual(
+      expect.arrayContaining([
+        { id: 'env-parity-collect', scope: 'global' },
+        { id: 'env-parity-scorecard-daily', scope: 'global' },
+        { id: 'env-parity-access-sweep', scope: 'global' },
+      ]),
+    );
+    expect(tasks.find(t => t.id === 'env-parity-collect')).toMatchObject({
+      frequency: { minutes: 2 },
+      timeout: { minutes: 1 },
+    });
   });
 });

@@ -1,27 +1,21 @@
 import {
   coreServices,
   createBackendPlugin,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { envParityPermissions } from '@env-parity/plugin-env-parity-common';
 import {
-  DeploymentProvider,
   envParityAccessProvisionersExtensionPoint,
   envParityProvidersExtensionPoint,
-  RevisionComparer,
 } from '@env-parity/plugin-env-parity-node';
 import { createAccess, createAccessProvisionersExtension } from './access';
-import {
-  DeploymentCollector,
-  readCollectorOptions,
-} from './collector/DeploymentCollector';
+import { createCollection } from './collector';
 import { EnvironmentRegistry } from './environments';
 import { readReportedKinds } from './http';
 import { ParityReportService } from './ParityReportService';
 import { createProbeRouter, createProbes } from './probe';
-import { AnnotationDeploymentProvider } from './providers/AnnotationDeploymentProvider';
+import { createProvidersExtension } from './providers/registry';
 import { ParityReportBuilder } from './report';
 import { createRouter } from './router';
 import { createScorecard } from './scorecard';
@@ -36,26 +30,12 @@ import { DatabaseSnapshotStore } from './store/DatabaseSnapshotStore';
 export const envParityPlugin = createBackendPlugin({
   pluginId: 'env-parity',
   register(env) {
-    const providers: DeploymentProvider[] = [
-      new AnnotationDeploymentProvider(),
-    ];
-    const comparers: RevisionComparer[] = [];
-    env.registerExtensionPoint(envParityProvidersExtensionPoint, {
-      addDeploymentProvider(...added) {
-        for (const provider of added) {
-          const name = provider.getProviderName();
-          if (providers.some(p => p.getProviderName() === name)) {
-            throw new Error(
-              `A deployment provider named ${name} is already registered`,
-            );
-          }
-          providers.push(provider);
-        }
-      },
-      addRevisionComparer(...added) {
-        comparers.push(...added);
-      },
-    });
+    // Modules add providers, comparers and provisioners before init runs.
+    const providers = createProvidersExtension();
+    env.registerExtensionPoint(
+      envParityProvidersExtensionPoint,
+      providers.extensionPoint,
+    );
     const access = createAccessProvisionersExtension();
     env.registerExtensionPoint(
       envParityAccessProvisionersExtensionPoint,
@@ -83,26 +63,21 @@ export const envParityPlugin = createBackendPlugin({
         notifications: notificationService,
       },
       async init(deps) {
-        const { config, logger, scheduler, auth, catalog } = deps;
+        const { config, logger, auth, catalog } = deps;
         deps.permissionsRegistry.addPermissions(envParityPermissions);
 
-        const store = await DatabaseSnapshotStore.create({
-          database: deps.database,
-        });
         const environments = EnvironmentRegistry.fromConfig(config, {
           catalog,
           auth,
           logger,
         });
-        if (!config.has('envParity.config.hashKey')) {
-          logger.info(
-            'envParity.config.hashKey is not set: configuration fingerprints are keyed with a built-in key; set a secret one so that stored fingerprints of short values cannot be guessed',
-          );
-        }
+        const store = await DatabaseSnapshotStore.create({
+          database: deps.database,
+        });
         // the one report path, for the Parity tab and the scorecard
         const builder = ParityReportBuilder.fromConfig(config, {
-          providers,
-          comparers,
+          providers: providers.providers,
+          comparers: providers.comparers,
           logger,
         });
         const scorecard = await createScorecard({
@@ -111,14 +86,11 @@ export const envParityPlugin = createBackendPlugin({
           builder,
           latestRunStart: () => store.latestCompletedRunStart(),
         });
-        const collector = new DeploymentCollector({
+        const collector = await createCollection({
+          ...deps,
           store,
-          providers,
+          providers: providers.providers,
           environments,
-          catalog,
-          auth,
-          logger,
-          options: readCollectorOptions(config),
           scorecard: scorecard.writer,
         });
         const reports = new ParityReportService({
@@ -126,24 +98,6 @@ export const envParityPlugin = createBackendPlugin({
           environments,
           collector,
           builder,
-        });
-
-        const schedule = config.has('envParity.schedule')
-          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-              config.getConfig('envParity.schedule'),
-            )
-          : {
-              frequency: { minutes: 5 },
-              timeout: { minutes: 4 },
-              initialDelay: { seconds: 10 },
-            };
-        await scheduler.scheduleTask({
-          id: 'env-parity-collect',
-          scope: 'global',
-          ...schedule,
-          fn: async signal => {
-            await collector.collectAll(signal);
-          },
         });
 
         deps.httpRouter.use(
