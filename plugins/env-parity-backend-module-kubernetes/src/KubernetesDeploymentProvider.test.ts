@@ -20,12 +20,10 @@ import {
   IMAGE,
   SIDECAR_IMAGE,
 } from './__testUtils__/scenario';
-import { KubernetesCaches } from './inventory';
-import {
-  configSourceName,
-  KubernetesDeploymentProvider,
-  runningDigest,
-} from './KubernetesDeploymentProvider';
+import { KubernetesCaches } from './caches';
+import { configSourceName } from './fingerprints';
+import { runningDigest } from './inventory';
+import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
 
 const ENVS = environments('staging', 'production');
 const KUBE_ID = { 'backstage.io/kubernetes-id': 'api' };

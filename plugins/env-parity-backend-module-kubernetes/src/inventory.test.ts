@@ -11,7 +11,7 @@ import {
   workload,
 } from './__testUtils__/objects';
 import { deployApi, deployService, IMAGE } from './__testUtils__/scenario';
-import { KubernetesCaches } from './inventory';
+import { KubernetesCaches } from './caches';
 import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
 
 const ENVS = environments('staging', 'production');
