@@ -328,6 +328,48 @@ describe('access HTTP API', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('answers 400 for access to a group or a user, storing nothing', async () => {
+    const { server, rows, provisioner } = await start();
+    for (const entityRef of ['group:default/sre', 'user:default/bob']) {
+      const res = await request(server)
+        .post(`${API}/requests`)
+        .set('Authorization', as(ALICE))
+        .send({ ...body, entityRef });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        'Access can be requested to Component entities only',
+      );
+    }
+    expect(await rows()).toBe(0);
+    expect(provisioner.grants).toEqual([]);
+  });
+
+  it('refuses a body over 32 KB with 413 before reading it', async () => {
+    const { server, rows } = await start();
+    const res = await request(server)
+      .post(`${API}/requests`)
+      .set('Authorization', as(ALICE))
+      .send({ ...body, padding: 'x'.repeat(40 * 1024) });
+    expect(res.status).toBe(413);
+    expect(await rows()).toBe(0);
+    const decision = await request(server)
+      .post(`${API}/requests/00000000-0000-4000-8000-000000000000/deny`)
+      .set('Authorization', as(BOB))
+      .send({ comment: 'x'.repeat(40 * 1024) });
+    expect(decision.status).toBe(413);
+  });
+
+  it('writes no control character of a bad request id into its answer', async () => {
+    const { server } = await start();
+    const res = await request(server)
+      .get(`${API}/requests/${encodeURIComponent('x\nforged line')}`)
+      .set('Authorization', as(ALICE));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      '"x\\nforged line" is not an access request id',
+    );
+  });
+
   it('checks authentication and the access permissions on every route', async () => {
     const { server } = await start({ policy: () => false });
     const routes: Array<['get' | 'post', string]> = [

@@ -18,7 +18,14 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { audited, jsonBody, logSafe } from '../http';
 import { AccessCaller, AccessService } from './AccessService';
+
+/**
+ * Bodies of the access API: a reason and a comment of at most 2,000
+ * characters each, and a ticket; 32 KB holds them even fully escaped.
+ */
+const BODY_LIMIT = '32kb';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,7 +89,7 @@ function entityRefParam(value: unknown, name = 'entityRef') {
 function requestId(req: Request): string {
   const { id } = req.params;
   if (!UUID.test(id)) {
-    throw new InputError(`"${id}" is not an access request id`);
+    throw new InputError(`"${logSafe(id)}" is not an access request id`);
   }
   return id;
 }
@@ -101,7 +108,7 @@ export async function createAccessRouter(options: {
 }): Promise<express.Router> {
   const { httpAuth, permissions, auditor, access } = options;
   const router = Router();
-  router.use('/access', express.json());
+  const body = jsonBody({ limit: BODY_LIMIT });
 
   /** The caller, allowed if any of `needs` is allowed by the permission policy. */
   async function caller(
@@ -131,28 +138,21 @@ export async function createAccessRouter(options: {
     return { credentials, userRef: principal.userEntityRef, can };
   }
 
-  async function audited<T>(
-    req: Request,
-    action: string,
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId: 'access-request',
-      severityLevel: 'medium',
-      request: req,
-      meta: {
-        action,
-        ...(req.params.id && { requestId: req.params.id }),
+  /** One audit event per call, naming the action and the request. */
+  function audit<T>(req: Request, action: string, fn: () => Promise<T>) {
+    return audited(
+      auditor,
+      {
+        eventId: 'access-request',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          action,
+          ...(req.params.id && { requestId: req.params.id }),
+        },
       },
-    });
-    try {
-      const result = await fn();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+      fn,
+    );
   }
 
   router.get('/access/settings', async (req, res) => {
@@ -160,8 +160,8 @@ export async function createAccessRouter(options: {
     res.json(await access.settings());
   });
 
-  router.post('/access/requests', async (req, res) => {
-    const request = await audited(req, 'create', async () =>
+  router.post('/access/requests', body, async (req, res) => {
+    const request = await audit(req, 'create', async () =>
       access.create(await caller(req, ['create']), req.body),
     );
     res.status(201).json(request);
@@ -231,13 +231,17 @@ export async function createAccessRouter(options: {
     },
   ];
   for (const action of actions) {
-    router.post(`/access/requests/:id/${action.path}`, async (req, res) => {
-      const result = await audited(req, action.path, async () => {
-        const id = requestId(req);
-        return action.run(await caller(req, action.needs), id, req.body);
-      });
-      res.json(result);
-    });
+    router.post(
+      `/access/requests/:id/${action.path}`,
+      body,
+      async (req, res) => {
+        const result = await audit(req, action.path, async () => {
+          const id = requestId(req);
+          return action.run(await caller(req, action.needs), id, req.body);
+        });
+        res.json(result);
+      },
+    );
   }
 
   router.get('/access/grants/active', async (req, res) => {
