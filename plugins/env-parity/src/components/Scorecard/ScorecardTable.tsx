@@ -50,6 +50,10 @@ const useStyles = makeStyles(theme => ({
   nowrap: {
     whiteSpace: 'nowrap',
   },
+  service: {
+    // room for a name such as notifications-worker on one line
+    minWidth: 180,
+  },
   loading: {
     opacity: 0.6,
     transition: 'opacity 200ms',
@@ -205,7 +209,12 @@ export function ScorecardTable(props: {
                   key={`${row.entityRef} ${row.comparedEnvironment}`}
                   hover
                 >
-                  <TableCell component="th" scope="row" role="rowheader">
+                  <TableCell
+                    component="th"
+                    scope="row"
+                    role="rowheader"
+                    className={classes.service}
+                  >
                     {link ? <Link to={link}>{name}</Link> : name}
                     {system && (
                       <Typography
