@@ -1,0 +1,563 @@
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A Kubernetes API server on loopback, answering the requests the module
+ * sends the way kube-apiserver does: `<Kind>List` bodies with
+ * `metadata.resourceVersion` and `metadata.continue`, label selectors
+ * (`=`, `==`, `!=`, `in`, `notin`, exists, `!`), `limit`/`continue`
+ * pagination, `Status` objects for 400/401/403/404/410, the plain text
+ * `404 page not found` for an API group it does not serve, and bearer
+ * token checks. Failures are injected with `answerNext`/`answerAlways`.
+ */
+
+export const TOKEN = 'fake-cluster-token-4711';
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: any;
+};
+
+/** Whether a delayed answer has been sent. */
+export interface DelayedAnswer {
+  answered: boolean;
+}
+
+/** An answer held back until the test releases it: no timing involved. */
+export interface HeldAnswer extends DelayedAnswer {
+  /** Settles once the held request has arrived. */
+  readonly requested: Promise<void>;
+  /** Sends the answer, as it would have been sent at once. */
+  release(): void;
+}
+
+/** A canned answer: a status and a JSON body or raw text, optionally late; or never. */
+export type CannedAnswer =
+  | {
+      status: number;
+      body?: unknown;
+      text?: string;
+      delayMs?: number;
+    }
+  | 'hang';
+
+export interface RecordedRequest {
+  method: string;
+  /** The path without the server's prefix, e.g. `/apis/apps/v1/deployments`. */
+  path: string;
+  query: URLSearchParams;
+  authorization?: string;
+  /** Every header as received. */
+  headers: IncomingMessage['headers'];
+}
+
+interface Hold {
+  match: string | RegExp;
+  arrived: () => void;
+  /** Set once the request arrived. */
+  send?: () => void;
+  released: boolean;
+  answer: DelayedAnswer;
+}
+
+interface Served {
+  kind: string;
+  apiVersion: string;
+}
+
+/** group/version → plural → the kind it lists. */
+const API: Record<string, Record<string, Served>> = {
+  'api/v1': {
+    pods: { kind: 'Pod', apiVersion: 'v1' },
+    configmaps: { kind: 'ConfigMap', apiVersion: 'v1' },
+    secrets: { kind: 'Secret', apiVersion: 'v1' },
+  },
+  'apis/apps/v1': {
+    deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
+    statefulsets: { kind: 'StatefulSet', apiVersion: 'apps/v1' },
+    daemonsets: { kind: 'DaemonSet', apiVersion: 'apps/v1' },
+  },
+  'apis/argoproj.io/v1alpha1': {
+    rollouts: { kind: 'Rollout', apiVersion: 'argoproj.io/v1alpha1' },
+  },
+};
+
+const PLURALS: Record<string, string> = {
+  Pod: 'pods',
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Rollout: 'rollouts',
+};
+
+function status(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
+}
+
+type Requirement = (labels: Record<string, string>) => boolean;
+
+/** Parses a label selector as the API server does (an independent implementation for the fake). */
+export function parseSelector(selector: string): Requirement[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const c of selector) {
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (c === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  const has = (l: Record<string, string>, k: string) =>
+    Object.prototype.hasOwnProperty.call(l, k);
+  return parts
+    .map(p => p.trim())
+    .filter((p, _i, all) => p !== '' || all.length > 1)
+    .map(p => {
+      let m = /^!([\w./-]+)$/.exec(p);
+      if (m) {
+        const key = m[1];
+        return (l: Record<string, string>) => !has(l, key);
+      }
+      m = /^([\w./-]+)\s+(in|notin)\s+\(([^()]*)\)$/.exec(p);
+      if (m) {
+        const [, key, op, list] = m;
+        const values = list.split(',').map(v => v.trim());
+        return op === 'in'
+          ? (l: Record<string, string>) =>
+              has(l, key) && values.includes(l[key])
+          : (l: Record<string, string>) =>
+              !has(l, key) || !values.includes(l[key]);
+      }
+      m = /^([\w./-]+)\s*(!=|==|=)\s*([\w.-]*)$/.exec(p);
+      if (m) {
+        const [, key, op, value] = m;
+        return op === '!='
+          ? (l: Record<string, string>) => !has(l, key) || l[key] !== value
+          : (l: Record<string, string>) => has(l, key) && l[key] === value;
+      }
+      m = /^([\w./-]+)$/.exec(p);
+      if (m) {
+        const key = m[1];
+        return (l: Record<string, string>) => has(l, key);
+      }
+      throw new Error(`unable to parse requirement: ${JSON.stringify(p)}`);
+    });
+}
+
+export class FakeKubernetes {
+  /** Starts a fake API server; `prefix` puts it under a path such as `/k8s/staging`. */
+  static async start(
+    options: { token?: string; prefix?: string; name?: string } = {},
+  ): Promise<FakeKubernetes> {
+    const fake = new FakeKubernetes(
+      options.token ?? TOKEN,
+      options.prefix ?? '',
+      options.name ?? 'fake',
+    );
+    await new Promise<void>(resolve =>
+      fake.server.listen(0, '127.0.0.1', resolve),
+    );
+    return fake;
+  }
+
+  readonly requests: RecordedRequest[] = [];
+  /** Whether the Argo Rollouts CRD is installed (otherwise its group answers 404). */
+  rolloutsInstalled = false;
+  /** Resource plurals the service account may not read, e.g. `secrets`. */
+  readonly forbidden = new Set<string>();
+  /** Answer 410 Expired to every request carrying a continue token. */
+  expireContinueTokens = false;
+  private readonly objects = new Map<string, KubeObject[]>();
+  /** plural → `namespace/name` → position in `objects`, so that adding many objects stays fast. */
+  private readonly positions = new Map<string, Map<string, number>>();
+  private readonly canned: Array<{
+    match: string | RegExp;
+    answer: CannedAnswer;
+    times: number;
+  }> = [];
+  private readonly delays: Array<{
+    match: string | RegExp;
+    delayMs: number;
+    answer: DelayedAnswer;
+  }> = [];
+  private readonly holds: Hold[] = [];
+  private resourceVersion = 1000;
+  private readonly server: Server;
+
+  private constructor(
+    public token: string,
+    private readonly prefix: string,
+    readonly name: string,
+  ) {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  /** The cluster URL, with the prefix. */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}${this.prefix}`;
+  }
+
+  /** Adds or replaces objects (by kind, namespace and name). */
+  add(...objects: KubeObject[]): this {
+    for (const object of objects) {
+      const plural = PLURALS[object.kind];
+      if (!plural) throw new Error(`the fake does not serve ${object.kind}`);
+      const list = this.objects.get(plural) ?? [];
+      const positions = this.positions.get(plural) ?? new Map();
+      const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+      const i = positions.get(key) ?? -1;
+      const stored = {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          resourceVersion: String(++this.resourceVersion),
+          uid: `uid-${this.resourceVersion}`,
+        },
+      };
+      if (i >= 0) list[i] = stored;
+      else positions.set(key, list.push(stored) - 1);
+      this.objects.set(plural, list);
+      this.positions.set(plural, positions);
+    }
+    return this;
+  }
+
+  /** Answers the next request whose path (without prefix) starts with `match` (or matches it). */
+  answerNext(match: string | RegExp, answer: CannedAnswer, times = 1): this {
+    this.canned.push({ match, answer, times });
+    return this;
+  }
+
+  /** Answers every request whose path starts with `match` (or matches it). */
+  answerAlways(match: string | RegExp, answer: CannedAnswer): this {
+    return this.answerNext(match, answer, Infinity);
+  }
+
+  /**
+   * Answers the next request whose path starts with `match` (or matches
+   * it) as usual, but `delayMs` late. The returned object tells whether
+   * the answer has been sent.
+   */
+  delayNext(match: string | RegExp, delayMs: number): DelayedAnswer {
+    const answer = { answered: false };
+    this.delays.push({ match, delayMs, answer });
+    return answer;
+  }
+
+  /**
+   * Holds the answer to the next request whose path starts with `match`
+   * (or matches it) until `release()` is called; the answer is the usual
+   * one. For tests about what happens while a request is outstanding.
+   */
+  holdNext(match: string | RegExp): HeldAnswer {
+    let arrived!: () => void;
+    const requested = new Promise<void>(resolve => {
+      arrived = resolve;
+    });
+    const answer = { answered: false };
+    const hold: Hold = {
+      match,
+      arrived,
+      released: false,
+      answer,
+    };
+    this.holds.push(hold);
+    return {
+      requested,
+      get answered() {
+        return answer.answered;
+      },
+      set answered(value: boolean) {
+        answer.answered = value;
+      },
+      release() {
+        hold.released = true;
+        hold.send?.();
+      },
+    };
+  }
+
+  requestsTo(fragment: string): RecordedRequest[] {
+    return this.requests.filter(r => r.path.includes(fragment));
+  }
+
+  /** The number of requests per path (without the query), e.g. `{ '/api/v1/pods': 3 }`. */
+  requestCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.requests) {
+      counts[r.path] = (counts[r.path] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Forgets the requests recorded so far. */
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise(resolve => this.server.close(resolve));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const notFoundPage = () => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    };
+    if (!url.pathname.startsWith(`${this.prefix}/`)) {
+      notFoundPage();
+      return;
+    }
+    const path = url.pathname.slice(this.prefix.length);
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      authorization: req.headers.authorization,
+      headers: req.headers,
+    });
+
+    const matches = (match: string | RegExp) =>
+      typeof match === 'string' ? path.startsWith(match) : match.test(path);
+    const h = this.holds.findIndex(c => matches(c.match));
+    if (h >= 0) {
+      const [hold] = this.holds.splice(h, 1);
+      hold.send = () => {
+        hold.send = () => {};
+        this.respond(req, res, url, path);
+        hold.answer.answered = true;
+      };
+      hold.arrived();
+      if (hold.released) hold.send();
+      return;
+    }
+    const d = this.delays.findIndex(c => matches(c.match));
+    if (d >= 0) {
+      const [delay] = this.delays.splice(d, 1);
+      setTimeout(() => {
+        this.respond(req, res, url, path);
+        delay.answer.answered = true;
+      }, delay.delayMs);
+      return;
+    }
+    this.respond(req, res, url, path);
+  }
+
+  private respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    path: string,
+  ) {
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const notFoundPage = () => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    };
+    const i = this.canned.findIndex(c =>
+      typeof c.match === 'string'
+        ? path.startsWith(c.match)
+        : c.match.test(path),
+    );
+    if (i >= 0) {
+      const canned = this.canned[i];
+      if (--canned.times <= 0) this.canned.splice(i, 1);
+      const { answer } = canned;
+      if (answer === 'hang') return;
+      const send = () => {
+        if (answer.text !== undefined) {
+          res.writeHead(answer.status, { 'content-type': 'text/plain' });
+          res.end(answer.text);
+        } else {
+          json(answer.status, answer.body ?? {});
+        }
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
+      return;
+    }
+
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      json(401, status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (req.method !== 'GET') {
+      json(
+        405,
+        status(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        ),
+      );
+      return;
+    }
+    const m =
+      /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
+        path,
+      );
+    const groupVersion = m?.[1];
+    const served = groupVersion ? API[groupVersion]?.[m![3]] : undefined;
+    if (
+      !m ||
+      !served ||
+      (groupVersion === 'apis/argoproj.io/v1alpha1' && !this.rolloutsInstalled)
+    ) {
+      notFoundPage();
+      return;
+    }
+    const namespace = m[2] && decodeURIComponent(m[2]);
+    const plural = m[3];
+    const name = m[4] && decodeURIComponent(m[4]);
+    const group = groupVersion!.startsWith('apis/')
+      ? groupVersion!.split('/')[1]
+      : '';
+    if (this.forbidden.has(plural)) {
+      const where = namespace
+        ? `in the namespace "${namespace}"`
+        : 'at the cluster scope';
+      json(
+        403,
+        status(
+          403,
+          'Forbidden',
+          `${plural}${group ? `.${group}` : ''}${
+            name ? ` "${name}"` : ''
+          } is forbidden: User "system:serviceaccount:backstage:env-parity" cannot ${
+            name ? 'get' : 'list'
+          } resource "${plural}" in API group "${group}" ${where}`,
+          { ...(name ? { name } : {}), group, kind: plural },
+        ),
+      );
+      return;
+    }
+    const all = this.objects.get(plural) ?? [];
+
+    if (name) {
+      const position = this.positions
+        .get(plural)
+        ?.get(`${namespace ?? ''}/${name}`);
+      const found = position === undefined ? undefined : all[position];
+      if (!found) {
+        json(
+          404,
+          status(404, 'NotFound', `${plural} "${name}" not found`, {
+            name,
+            kind: plural,
+          }),
+        );
+        return;
+      }
+      json(200, found);
+      return;
+    }
+
+    let requirements: Requirement[] = [];
+    const selector = url.searchParams.get('labelSelector');
+    if (selector) {
+      try {
+        requirements = parseSelector(selector);
+      } catch (error) {
+        json(400, status(400, 'BadRequest', (error as Error).message));
+        return;
+      }
+    }
+    const matching = all
+      .filter(o => !namespace || o.metadata.namespace === namespace)
+      .filter(o => requirements.every(r => r(o.metadata.labels ?? {})))
+      .sort(
+        (a, b) =>
+          (a.metadata.namespace ?? '').localeCompare(
+            b.metadata.namespace ?? '',
+          ) || a.metadata.name.localeCompare(b.metadata.name),
+      );
+    let start = 0;
+    const token = url.searchParams.get('continue');
+    if (token) {
+      if (this.expireContinueTokens) {
+        json(
+          410,
+          status(
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          ),
+        );
+        return;
+      }
+      try {
+        start = JSON.parse(Buffer.from(token, 'base64').toString('utf8')).start;
+        if (typeof start !== 'number') throw new Error();
+      } catch {
+        json(
+          400,
+          status(
+            400,
+            'BadRequest',
+            'continue key is not valid: illegal base64 data',
+          ),
+        );
+        return;
+      }
+    }
+    const limit = Number(url.searchParams.get('limit') ?? 0);
+    const end = limit > 0 ? start + limit : matching.length;
+    const items = matching.slice(start, end);
+    const more = end < matching.length;
+    json(200, {
+      kind: `${served.kind}List`,
+      apiVersion: served.apiVersion,
+      metadata: {
+        resourceVersion: String(this.resourceVersion),
+        ...(more
+          ? {
+              continue: Buffer.from(
+                JSON.stringify({ rv: this.resourceVersion, start: end }),
+              ).toString('base64'),
+              remainingItemCount: matching.length - end,
+            }
+          : {}),
+      },
+      items: items.map(({ apiVersion, kind, ...rest }) => rest),
+    });
+  }
+}
