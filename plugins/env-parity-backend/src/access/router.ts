@@ -108,7 +108,7 @@ export async function createAccessRouter(options: {
 }): Promise<express.Router> {
   const { httpAuth, permissions, auditor, access } = options;
   const router = Router();
-  const body = jsonBody({ limit: BODY_LIMIT });
+  const parseBody = jsonBody({ limit: BODY_LIMIT });
 
   /** The caller, allowed if any of `needs` is allowed by the permission policy. */
   async function caller(
@@ -160,7 +160,7 @@ export async function createAccessRouter(options: {
     res.json(await access.settings());
   });
 
-  router.post('/access/requests', body, async (req, res) => {
+  router.post('/access/requests', parseBody, async (req, res) => {
     const request = await audit(req, 'create', async () =>
       access.create(await caller(req, ['create']), req.body),
     );
@@ -233,7 +233,7 @@ export async function createAccessRouter(options: {
   for (const action of actions) {
     router.post(
       `/access/requests/:id/${action.path}`,
-      body,
+      parseBody,
       async (req, res) => {
         const result = await audit(req, action.path, async () => {
           const id = requestId(req);
