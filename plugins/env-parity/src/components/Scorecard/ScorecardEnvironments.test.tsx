@@ -298,6 +298,19 @@ describe('ScorecardPage environments', () => {
     expect(environmentsAsked(api)).not.toContain('qa');
   });
 
+  it('explains that the reference environment is not compared with itself', async () => {
+    const api = new FakeScorecardApi();
+    renderScorecard(api, '/env-parity?environment=production');
+
+    expect(
+      await screen.findByText(
+        /Production is the reference environment, which every other one is compared with: showing Staging instead/,
+      ),
+    ).toBeInTheDocument();
+    await waitFor(async () => expect(await tableCells()).toHaveLength(8));
+    expect(environmentsAsked(api)).not.toContain('production');
+  });
+
   it('still shows the default environment when the environments cannot be read', async () => {
     const api = new FakeScorecardApi();
     api.environmentsError = new Error('no environments route');

@@ -84,11 +84,19 @@ function HiddenNote() {
 }
 
 /** The URL names an environment the scorecard does not have. */
-function UnknownEnvironmentNote(props: { name: string; shown: string }) {
+function UnknownEnvironmentNote(props: {
+  name: string;
+  shown: string;
+  reference?: string;
+}) {
   return (
     <Alert severity="warning">
-      The scorecard has no environment named "{props.name}": showing{' '}
-      {props.shown} instead. Pick one with the Environment selector.
+      {props.name === props.reference
+        ? `${envTitle(
+            props.name,
+          )} is the reference environment, which every other one is compared with`
+        : `The scorecard has no environment named "${props.name}"`}
+      : showing {props.shown} instead. Pick one with the Environment selector.
     </Alert>
   );
 }
@@ -282,6 +290,7 @@ export function ScorecardContent() {
         <UnknownEnvironmentNote
           name={unknownEnvironment}
           shown={comparedTitle}
+          reference={environments.value?.reference}
         />
       )}
       {body}
