@@ -23,7 +23,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { FakeKubernetes } from '../plugins/env-parity-backend-module-kubernetes/src/__testUtils__/fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import {
   component,
   environments,

@@ -40,10 +40,17 @@
  * search-indexer (staging runs a rebuilt 3.2.0, and its rollout is stuck
  * on two digests).
  *
- * Plain Node, no dependencies. Port: DEMO_ENVIRONMENTS_PORT (default 7010).
+ * Plain Node; the fake Kubernetes API servers are the ones the Kubernetes
+ * module's tests use (packages/fake-apis, TypeScript, loaded through
+ * Backstage's node transform, so no build step is needed).
+ * Port: DEMO_ENVIRONMENTS_PORT (default 7010).
  */
 'use strict';
 
+// The fake APIs are TypeScript, one implementation shared with the provider
+// modules' tests (packages/fake-apis): loaded through Backstage's transform.
+require('@backstage/cli/config/nodeTransform.cjs');
+const { FakeKubernetes } = require('@env-parity/fake-apis');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -1718,7 +1725,10 @@ function k8sIngressObjects(cluster) {
   };
 }
 
-/** Every object of every demo cluster: cluster → resource → items. */
+/**
+ * The demo clusters: cluster → the shared fake API server
+ * (@env-parity/fake-apis) holding every object of that cluster.
+ */
 function buildKubernetes(services) {
   const clusters = {};
   for (const cluster of Object.keys(K8S_CLUSTERS)) {
@@ -1735,12 +1745,28 @@ function buildKubernetes(services) {
     }
     all.statefulsets = [];
     all.daemonsets = [];
-    clusters[cluster] = all;
+    const fake = FakeKubernetes.create({
+      name: cluster,
+      token: K8S_CLUSTERS[cluster],
+      prefix: `${K8S_PREFIX}/${cluster}`,
+      recordRequests: false,
+    });
+    for (const [resource, items] of Object.entries(all)) {
+      const { group, kind } = K8S_RESOURCES[resource];
+      fake.add(
+        ...items.map(item => ({
+          apiVersion: group ? `${group}/v1` : 'v1',
+          kind,
+          ...item,
+        })),
+      );
+    }
+    clusters[cluster] = fake;
   }
   return clusters;
 }
 
-/** The kinds the fake API server serves: resource → group, version, kind. */
+/** The kinds of the demo's objects: resource → API group and kind. */
 const K8S_RESOURCES = {
   deployments: { group: 'apps', kind: 'Deployment' },
   replicasets: { group: 'apps', kind: 'ReplicaSet' },
@@ -1805,46 +1831,6 @@ function parseLabelSelector(text) {
   return labels => requirements.every(r => r(labels || {}));
 }
 
-function parseFieldSelector(text) {
-  const requirements = [];
-  for (const raw of (text || '').split(',')) {
-    const part = raw.trim();
-    if (!part) {
-      continue;
-    }
-    const m = /^([\w.]+)\s*(==|!=|=)\s*(.*)$/.exec(part);
-    const field = m?.[1];
-    const get = {
-      'metadata.name': o => o.metadata.name,
-      'metadata.namespace': o => o.metadata.namespace,
-      'status.phase': o => o.status?.phase,
-    }[field];
-    if (!get) {
-      throw new Error(
-        m
-          ? `field label not supported: ${field}`
-          : `invalid selector: '${part}'; can't understand '${part}'`,
-      );
-    }
-    const [, , op, value] = m;
-    requirements.push(o => (op === '!=' ? get(o) !== value : get(o) === value));
-  }
-  return object => requirements.every(r => r(object));
-}
-
-function k8sStatus(res, code, reason, message, details) {
-  send(res, code, {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  });
-}
-
 function k8sPageNotFound(res) {
   const text = '404 page not found\n';
   res.writeHead(404, {
@@ -1853,173 +1839,6 @@ function k8sPageNotFound(res) {
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
-}
-
-/** Serves one fake cluster; `path` is what follows /k8s/<cluster>. */
-function handleKubernetes(req, res, clusters, url, cluster, path) {
-  const objects = clusters[cluster];
-  if (!objects) {
-    k8sPageNotFound(res);
-    return;
-  }
-  if ((req.headers.authorization || '') !== `Bearer ${K8S_CLUSTERS[cluster]}`) {
-    k8sStatus(res, 401, 'Unauthorized', 'Unauthorized');
-    return;
-  }
-  if (req.method !== 'GET') {
-    k8sStatus(res, 405, 'MethodNotAllowed', 'the demo clusters are read-only');
-    return;
-  }
-  if (path === '/version') {
-    send(res, 200, {
-      major: '1',
-      minor: '30',
-      gitVersion: 'v1.30.5',
-      gitCommit: '74e84a90c725047b1328ff3d589fedb1cb7a120e',
-      gitTreeState: 'clean',
-      buildDate: '2024-09-12T00:11:55Z',
-      goVersion: 'go1.22.6',
-      compiler: 'gc',
-      platform: 'linux/amd64',
-    });
-    return;
-  }
-  if (path === '/api') {
-    send(res, 200, { kind: 'APIVersions', versions: ['v1'] });
-    return;
-  }
-  if (path === '/apis') {
-    send(res, 200, {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [
-        {
-          name: 'apps',
-          versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
-          preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
-        },
-      ],
-    });
-    return;
-  }
-  const m =
-    /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?\/?$/.exec(
-      path,
-    );
-  const groupVersion = path.startsWith('/api/v1') ? 'v1' : 'apps/v1';
-  if (!m) {
-    // another API group (argoproj.io: Argo Rollouts is not installed) or
-    // no API at all: the API server's plain-text 404
-    if (/^\/(api\/v1|apis\/apps\/v1)\/?$/.test(path)) {
-      send(res, 200, {
-        kind: 'APIResourceList',
-        groupVersion,
-        resources: Object.entries(K8S_RESOURCES)
-          .filter(([, r]) => (r.group ? 'apps/v1' : 'v1') === groupVersion)
-          .map(([name, r]) => ({
-            name,
-            singularName: r.kind.toLowerCase(),
-            namespaced: true,
-            kind: r.kind,
-            verbs: ['get', 'list', 'watch'],
-          })),
-      });
-      return;
-    }
-    if (path.startsWith('/api/v1/') || path.startsWith('/apis/apps/v1/')) {
-      k8sStatus(
-        res,
-        404,
-        'NotFound',
-        'the server could not find the requested resource',
-        {},
-      );
-      return;
-    }
-    k8sPageNotFound(res);
-    return;
-  }
-  const [, namespace, resource, name] = m;
-  const type = K8S_RESOURCES[resource];
-  if (!type || (type.group ? 'apps/v1' : 'v1') !== groupVersion) {
-    k8sStatus(
-      res,
-      404,
-      'NotFound',
-      'the server could not find the requested resource',
-      {},
-    );
-    return;
-  }
-  const items = objects[resource].filter(
-    o => !namespace || o.metadata.namespace === namespace,
-  );
-  if (name) {
-    if (!namespace) {
-      k8sPageNotFound(res);
-      return;
-    }
-    const found = items.find(o => o.metadata.name === name);
-    if (!found) {
-      k8sStatus(
-        res,
-        404,
-        'NotFound',
-        `${resource}${type.group ? `.${type.group}` : ''} "${name}" not found`,
-        {
-          name,
-          ...(type.group ? { group: type.group } : {}),
-          kind: resource,
-        },
-      );
-      return;
-    }
-    send(res, 200, { kind: type.kind, apiVersion: groupVersion, ...found });
-    return;
-  }
-  let matches;
-  try {
-    const byLabels = parseLabelSelector(url.searchParams.get('labelSelector'));
-    const byFields = parseFieldSelector(url.searchParams.get('fieldSelector'));
-    matches = items.filter(o => byLabels(o.metadata.labels) && byFields(o));
-  } catch (error) {
-    k8sStatus(res, 400, 'BadRequest', error.message);
-    return;
-  }
-  // limit and continue: the continue token is the offset, opaque enough
-  const limit = Number(url.searchParams.get('limit')) || 0;
-  let offset = 0;
-  const token = url.searchParams.get('continue');
-  if (token) {
-    try {
-      offset = JSON.parse(Buffer.from(token, 'base64url').toString()).o;
-      if (!Number.isInteger(offset) || offset < 0) throw new Error();
-    } catch {
-      k8sStatus(
-        res,
-        400,
-        'BadRequest',
-        'continue key is not valid: illegal base64 data at input byte 0',
-      );
-      return;
-    }
-  }
-  const page = limit > 0 ? matches.slice(offset, offset + limit) : matches;
-  const rest = matches.length - offset - page.length;
-  const metadata = { resourceVersion: '4812345' };
-  if (limit > 0 && rest > 0) {
-    metadata.continue = Buffer.from(
-      JSON.stringify({ o: offset + page.length }),
-    ).toString('base64url');
-    metadata.remainingItemCount = rest;
-  }
-  send(res, 200, {
-    kind: `${type.kind}List`,
-    apiVersion: groupVersion,
-    metadata,
-    // list items carry no kind and apiVersion, as the API server sends them
-    items: page,
-  });
 }
 
 /** The Argo CD Applications: instance → applications. */
@@ -2249,7 +2068,10 @@ function createServer(
     const url = new URL(req.url || '/', `http://${HOST}`);
     const k8s = /^\/k8s\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (k8s) {
-      handleKubernetes(req, res, kubernetes, url, k8s[1], k8s[2] || '/');
+      const cluster = kubernetes[k8s[1]];
+      if (!cluster || !cluster.handle(req, res)) {
+        k8sPageNotFound(res);
+      }
       return;
     }
     const cd = /^\/argocd\/([^/]+)(\/.*)?$/.exec(url.pathname);
@@ -2358,7 +2180,6 @@ module.exports = {
   buildGithub,
   handleGithub,
   buildKubernetes,
-  handleKubernetes,
   buildArgocd,
   handleArgocd,
   parseLabelSelector,

@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { testCatalog } from './__testUtils__/catalog';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import {
   clusterResource,
   component,

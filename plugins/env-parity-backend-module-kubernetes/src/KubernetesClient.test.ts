@@ -1,4 +1,4 @@
-import { FakeKubernetes, TOKEN } from './__testUtils__/fakeKubernetes';
+import { FakeKubernetes, TOKEN } from '@env-parity/fake-apis';
 import { pod } from './__testUtils__/objects';
 import { KubernetesClient, RESOURCES } from './KubernetesClient';
 import { DirectTransport, KubernetesTransport } from './transports';

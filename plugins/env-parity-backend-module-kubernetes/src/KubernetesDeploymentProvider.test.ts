@@ -3,7 +3,7 @@ import {
   compareDeployments,
   diffConfig,
 } from '@env-parity/plugin-env-parity-common';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import {
   component,
   configMap,

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import {
   component,
   configMap,

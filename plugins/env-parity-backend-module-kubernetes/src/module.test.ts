@@ -9,7 +9,7 @@ import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import request from 'supertest';
 import { testCatalogFactory } from './__testUtils__/catalog';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import { clusterConfig, component, digest } from './__testUtils__/objects';
 import { recordingRootLogger } from '@env-parity/plugin-env-parity-node/testUtils';
 import { deployApi, IMAGE } from './__testUtils__/scenario';

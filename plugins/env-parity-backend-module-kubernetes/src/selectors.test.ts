@@ -1,4 +1,4 @@
-import { parseSelector } from './__testUtils__/fakeKubernetes';
+import { parseSelector } from '@env-parity/fake-apis';
 import {
   checkLabelSelector,
   isNamespace,

@@ -5,7 +5,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import { FakeKubernetes, KubeObject } from './fakeKubernetes';
+import { FakeKubernetes, KubeObject } from '@env-parity/fake-apis';
 
 export const digest = (c: string) => `sha256:${c.repeat(64)}`;
 

@@ -1,4 +1,4 @@
-import { FakeKubernetes } from './fakeKubernetes';
+import { FakeKubernetes } from '@env-parity/fake-apis';
 import { configMap, digest, pod, secret, workload } from './objects';
 
 export const IMAGE = 'ghcr.io/acme/api';

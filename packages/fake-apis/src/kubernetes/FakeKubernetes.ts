@@ -7,13 +7,20 @@ import {
 import { AddressInfo } from 'node:net';
 
 /**
- * A Kubernetes API server on loopback, answering the requests the module
- * sends the way kube-apiserver does: `<Kind>List` bodies with
- * `metadata.resourceVersion` and `metadata.continue`, label selectors
- * (`=`, `==`, `!=`, `in`, `notin`, exists, `!`), `limit`/`continue`
- * pagination, `Status` objects for 400/401/403/404/410, the plain text
- * `404 page not found` for an API group it does not serve, and bearer
- * token checks. Failures are injected with `answerNext`/`answerAlways`.
+ * A Kubernetes API server on loopback, answering the requests the
+ * env-parity module and the Kubernetes backend send the way kube-apiserver
+ * does: `<Kind>List` bodies with `metadata.resourceVersion` and
+ * `metadata.continue`, label selectors (`=`, `==`, `!=`, `in`, `notin`,
+ * exists, `!`), field selectors (`metadata.name`, `metadata.namespace`,
+ * `status.phase`), `limit`/`continue` pagination, `Status` objects for
+ * 400/401/403/404/410, the plain text `404 page not found` for an API group
+ * it does not serve, discovery (`/version`, `/api`, `/apis`, resource
+ * lists) and bearer token checks. Failures are injected with
+ * `answerNext`/`answerAlways`, held with `holdNext`.
+ *
+ * The module's tests start one per cluster (`FakeKubernetes.start`); the
+ * demo mounts several under path prefixes of its own server
+ * (`FakeKubernetes.create` and `handle`).
  */
 
 export const TOKEN = 'fake-cluster-token-4711';
@@ -86,6 +93,7 @@ const API: Record<string, Record<string, Served>> = {
   },
   'apis/apps/v1': {
     deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
+    replicasets: { kind: 'ReplicaSet', apiVersion: 'apps/v1' },
     statefulsets: { kind: 'StatefulSet', apiVersion: 'apps/v1' },
     daemonsets: { kind: 'DaemonSet', apiVersion: 'apps/v1' },
   },
@@ -99,6 +107,7 @@ const PLURALS: Record<string, string> = {
   ConfigMap: 'configmaps',
   Secret: 'secrets',
   Deployment: 'deployments',
+  ReplicaSet: 'replicasets',
   StatefulSet: 'statefulsets',
   DaemonSet: 'daemonsets',
   Rollout: 'rollouts',
@@ -177,20 +186,87 @@ export function parseSelector(selector: string): Requirement[] {
     });
 }
 
+type FieldRequirement = (object: KubeObject) => boolean;
+
+/** Parses a field selector over the fields the API server supports for every kind (and `status.phase`). */
+export function parseFieldSelector(selector: string): FieldRequirement[] {
+  const fields: Record<string, (o: KubeObject) => unknown> = {
+    'metadata.name': o => o.metadata.name,
+    'metadata.namespace': o => o.metadata.namespace,
+    'status.phase': o => o.status?.phase,
+  };
+  return selector
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)
+    .map(part => {
+      const m = /^([\w.]+)\s*(==|!=|=)\s*(.*)$/.exec(part);
+      const get = m ? fields[m[1]] : undefined;
+      if (!m || !get) {
+        throw new Error(
+          m
+            ? `field label not supported: ${m[1]}`
+            : `invalid selector: '${part}'; can't understand '${part}'`,
+        );
+      }
+      const [, , op, value] = m;
+      return (o: KubeObject) =>
+        op === '!=' ? get(o) !== value : get(o) === value;
+    });
+}
+
+/** What the server reports as its version. */
+const VERSION = {
+  major: '1',
+  minor: '30',
+  gitVersion: 'v1.30.5',
+  gitCommit: '74e84a90c725047b1328ff3d589fedb1cb7a120e',
+  gitTreeState: 'clean',
+  buildDate: '2024-09-12T00:11:55Z',
+  goVersion: 'go1.22.6',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** How a fake API server is made. */
+export interface FakeKubernetesOptions {
+  /** The bearer token it accepts; {@link TOKEN} by default. */
+  token?: string;
+  /** A path prefix such as `/k8s/staging`. */
+  prefix?: string;
+  /** The cluster's name. */
+  name?: string;
+  /** Keep every request in `requests` (for tests); true by default. */
+  recordRequests?: boolean;
+}
+
 export class FakeKubernetes {
   /** Starts a fake API server; `prefix` puts it under a path such as `/k8s/staging`. */
   static async start(
-    options: { token?: string; prefix?: string; name?: string } = {},
+    options: FakeKubernetesOptions = {},
   ): Promise<FakeKubernetes> {
-    const fake = new FakeKubernetes(
+    const fake = FakeKubernetes.create(options);
+    const server = createServer((req, res) => {
+      if (!fake.handle(req, res)) {
+        fake.notFoundPage(res);
+      }
+    });
+    fake.server = server;
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  /**
+   * A fake API server without a server of its own: another server passes
+   * it the requests under its prefix (`handle`).
+   */
+  static create(options: FakeKubernetesOptions = {}): FakeKubernetes {
+    return new FakeKubernetes(
       options.token ?? TOKEN,
       options.prefix ?? '',
       options.name ?? 'fake',
+      options.recordRequests ?? true,
     );
-    await new Promise<void>(resolve =>
-      fake.server.listen(0, '127.0.0.1', resolve),
-    );
-    return fake;
   }
 
   readonly requests: RecordedRequest[] = [];
@@ -215,18 +291,20 @@ export class FakeKubernetes {
   }> = [];
   private readonly holds: Hold[] = [];
   private resourceVersion = 1000;
-  private readonly server: Server;
+  private server?: Server;
 
   private constructor(
     public token: string,
     private readonly prefix: string,
     readonly name: string,
-  ) {
-    this.server = createServer((req, res) => this.handle(req, res));
-  }
+    private readonly recordRequests: boolean,
+  ) {}
 
-  /** The cluster URL, with the prefix. */
+  /** The cluster URL, with the prefix (a fake that was started). */
   get url(): string {
+    if (!this.server) {
+      throw new Error(`fake cluster ${this.name} has no server of its own`);
+    }
     const { port } = this.server.address() as AddressInfo;
     return `http://127.0.0.1:${port}${this.prefix}`;
   }
@@ -240,12 +318,14 @@ export class FakeKubernetes {
       const positions = this.positions.get(plural) ?? new Map();
       const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
       const i = positions.get(key) ?? -1;
+      ++this.resourceVersion;
       const stored = {
         ...object,
         metadata: {
           ...object.metadata,
-          resourceVersion: String(++this.resourceVersion),
-          uid: `uid-${this.resourceVersion}`,
+          resourceVersion:
+            object.metadata.resourceVersion ?? String(this.resourceVersion),
+          uid: object.metadata.uid ?? `uid-${this.resourceVersion}`,
         },
       };
       if (i >= 0) list[i] = stored;
@@ -330,28 +410,28 @@ export class FakeKubernetes {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise(resolve => this.server.close(resolve));
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse) {
+  /** Answers a request under the prefix and returns true; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const notFoundPage = () => {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('404 page not found\n');
-    };
     if (!url.pathname.startsWith(`${this.prefix}/`)) {
-      notFoundPage();
-      return;
+      return false;
     }
     const path = url.pathname.slice(this.prefix.length);
-    this.requests.push({
-      method: req.method ?? 'GET',
-      path,
-      query: url.searchParams,
-      authorization: req.headers.authorization,
-      headers: req.headers,
-    });
+    if (this.recordRequests)
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path,
+        query: url.searchParams,
+        authorization: req.headers.authorization,
+        headers: req.headers,
+      });
 
     const matches = (match: string | RegExp) =>
       typeof match === 'string' ? path.startsWith(match) : match.test(path);
@@ -365,7 +445,7 @@ export class FakeKubernetes {
       };
       hold.arrived();
       if (hold.released) hold.send();
-      return;
+      return true;
     }
     const d = this.delays.findIndex(c => matches(c.match));
     if (d >= 0) {
@@ -374,9 +454,15 @@ export class FakeKubernetes {
         this.respond(req, res, url, path);
         delay.answer.answered = true;
       }, delay.delayMs);
-      return;
+      return true;
     }
     this.respond(req, res, url, path);
+    return true;
+  }
+
+  private notFoundPage(res: ServerResponse) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('404 page not found\n');
   }
 
   private respond(
@@ -389,10 +475,7 @@ export class FakeKubernetes {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const notFoundPage = () => {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('404 page not found\n');
-    };
+    const notFoundPage = () => this.notFoundPage(res);
     const i = this.canned.findIndex(c =>
       typeof c.match === 'string'
         ? path.startsWith(c.match)
@@ -431,6 +514,53 @@ export class FakeKubernetes {
       );
       return;
     }
+    if (path === '/version') {
+      json(200, VERSION);
+      return;
+    }
+    if (path === '/api') {
+      json(200, { kind: 'APIVersions', versions: ['v1'] });
+      return;
+    }
+    const servedGroups = Object.keys(API).filter(
+      gv => gv !== 'apis/argoproj.io/v1alpha1' || this.rolloutsInstalled,
+    );
+    if (path === '/apis') {
+      json(200, {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: servedGroups
+          .filter(gv => gv.startsWith('apis/'))
+          .map(gv => {
+            const [, name, version] = gv.split('/');
+            const groupVersion = {
+              groupVersion: `${name}/${version}`,
+              version,
+            };
+            return {
+              name,
+              versions: [groupVersion],
+              preferredVersion: groupVersion,
+            };
+          }),
+      });
+      return;
+    }
+    const list = /^\/(api\/v1|apis\/[^/]+\/[^/]+)\/?$/.exec(path)?.[1];
+    if (list && servedGroups.includes(list)) {
+      json(200, {
+        kind: 'APIResourceList',
+        groupVersion: list.replace(/^apis?\//, ''),
+        resources: Object.entries(API[list]).map(([name, served]) => ({
+          name,
+          singularName: served.kind.toLowerCase(),
+          namespaced: true,
+          kind: served.kind,
+          verbs: ['get', 'list', 'watch'],
+        })),
+      });
+      return;
+    }
     const m =
       /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
         path,
@@ -442,6 +572,19 @@ export class FakeKubernetes {
       !served ||
       (groupVersion === 'apis/argoproj.io/v1alpha1' && !this.rolloutsInstalled)
     ) {
+      if (servedGroups.some(gv => path.startsWith(`/${gv}/`))) {
+        // a resource the group does not have: the API server's Status
+        json(
+          404,
+          status(
+            404,
+            'NotFound',
+            'the server could not find the requested resource',
+            {},
+          ),
+        );
+        return;
+      }
       notFoundPage();
       return;
     }
@@ -492,18 +635,20 @@ export class FakeKubernetes {
     }
 
     let requirements: Requirement[] = [];
+    let fieldRequirements: FieldRequirement[] = [];
     const selector = url.searchParams.get('labelSelector');
-    if (selector) {
-      try {
-        requirements = parseSelector(selector);
-      } catch (error) {
-        json(400, status(400, 'BadRequest', (error as Error).message));
-        return;
-      }
+    const fieldSelector = url.searchParams.get('fieldSelector');
+    try {
+      if (selector) requirements = parseSelector(selector);
+      if (fieldSelector) fieldRequirements = parseFieldSelector(fieldSelector);
+    } catch (error) {
+      json(400, status(400, 'BadRequest', (error as Error).message));
+      return;
     }
     const matching = all
       .filter(o => !namespace || o.metadata.namespace === namespace)
       .filter(o => requirements.every(r => r(o.metadata.labels ?? {})))
+      .filter(o => fieldRequirements.every(r => r(o)))
       .sort(
         (a, b) =>
           (a.metadata.namespace ?? '').localeCompare(
