@@ -2,6 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Verdict, VERDICTS } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
 import { migratedClient } from '../database/migrations';
+import { chunks, DbTime, toDate } from '../database/rows';
 import { EntityReport } from './rows';
 import { Predicate } from './visibility';
 
@@ -12,12 +13,8 @@ export const REPORTS = 'env_parity_scorecard_rows';
 /** Daily aggregates per scope and owner. */
 export const DAILY = 'env_parity_scorecard_days';
 
-/** Keeps IN-lists and multi-row writes well below every bind limit. */
-const CHUNK = 500;
+/** Rows per multi-row write, well below every bind limit. */
 const WRITE_CHUNK = 50;
-
-/** SQLite returns times as numbers, PostgreSQL and MySQL as Dates. */
-type DbTime = Date | string | number;
 
 interface ReportRow {
   entity_ref: string;
@@ -124,19 +121,9 @@ export interface DailyRow {
   tagMismatch: number;
 }
 
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const result = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
-}
-
-function toDate(value: DbTime | null | undefined): Date | null {
-  if (value === null || value === undefined) {
-    return null;
-  }
-  return value instanceof Date ? value : new Date(value);
+/** A stored time, or null. */
+function toDateOrNull(value: DbTime | null | undefined): Date | null {
+  return toDate(value) ?? null;
 }
 
 function toNumber(value: unknown): number {
@@ -207,9 +194,9 @@ function fromRow(row: ReportRow): EntityReport {
       row.commits_behind === null ? null : Number(row.commits_behind),
     verdict: row.verdict as Verdict,
     score: Number(row.score),
-    driftSince: toDate(row.drift_since),
+    driftSince: toDateOrNull(row.drift_since),
     observationFailed: Boolean(row.observation_failed),
-    observedAt: toDate(row.observed_at),
+    observedAt: toDateOrNull(row.observed_at),
     updatedAt: toDate(row.updated_at)!,
   };
 }

@@ -51,6 +51,39 @@ function oldRow(name: string, fields: Record<string, unknown> = {}) {
   };
 }
 
+/** An old row as the store's row type (without scope). */
+function fromOld(row: ReturnType<typeof oldRow>) {
+  return {
+    entityRef: row.entity_ref,
+    kind: row.kind,
+    namespace: row.namespace,
+    name: row.name,
+    title: row.title,
+    owner: row.owner,
+    specOwner: row.spec_owner,
+    system: row.system,
+    specSystem: row.spec_system,
+    lifecycle: row.lifecycle,
+    specType: row.spec_type,
+    searchText: row.search_text,
+    referenceEnvironment: row.reference_environment,
+    referenceVersion: row.reference_version,
+    referenceRevision: row.reference_revision,
+    comparedEnvironment: String(row.compared_environment),
+    comparedVersion: row.compared_version,
+    comparedRevision: row.compared_revision,
+    revisionStatus: row.revision_status,
+    commitsAhead: row.commits_ahead,
+    commitsBehind: row.commits_behind,
+    verdict: 'in-sync' as const,
+    score: 100,
+    driftSince: null,
+    observationFailed: false,
+    observedAt: T1,
+    updatedAt: T1,
+  };
+}
+
 describe.each(databases.eachSupportedId())(
   'scorecard per environment migration on %p',
   id => {
@@ -170,6 +203,42 @@ describe.each(databases.eachSupportedId())(
       expect(
         await store.trend('staging', 'group:default/team-a', '2026-11-01'),
       ).toHaveLength(1);
+    });
+
+    it('rolls back to one row per entity, keeping the first environment by name', async () => {
+      const knex = await databases.init(id);
+      await knex.migrate.latest({ directory });
+      const store = new ScorecardStore(knex);
+      const row = (scope: string, compared: string) => ({
+        ...fromOld(oldRow('api', { compared_environment: compared })),
+        scope,
+      });
+      await store.upsertReports([
+        row('staging', 'staging'),
+        row('development', 'development'),
+        row('worst', 'development'),
+      ]);
+      await knex.migrate.down({ directory, name: MIGRATION });
+      const rows = await knex('env_parity_entity_reports').select(
+        'entity_ref',
+        'compared_environment',
+      );
+      expect(rows).toEqual([
+        {
+          entity_ref: 'component:default/api',
+          compared_environment: 'development',
+        },
+      ]);
+      expect(await knex.schema.hasTable('env_parity_scorecard_rows')).toBe(
+        false,
+      );
+      // and up again
+      await knex.migrate.latest({ directory });
+      expect([
+        ...(await store.getReports(['component:default/api']))
+          .get('component:default/api')!
+          .keys(),
+      ]).toEqual(['development']);
     });
 
     it('keeps history without rows apart, under no environment', async () => {

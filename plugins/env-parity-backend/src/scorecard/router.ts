@@ -4,8 +4,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import {
   envParityScorecardReadPermission,
   SCORECARD_MAX_PAGE_SIZE,
@@ -22,6 +21,7 @@ import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { once } from 'node:events';
+import { authorizeRequest, logSafeError, logSafeJson } from '../http';
 import { csvHeader, csvRow } from './csv';
 import { normaliseRef, ScorecardService } from './ScorecardService';
 
@@ -184,19 +184,14 @@ export async function createScorecardRouter(options: {
   const { httpAuth, permissions, auditor, logger, scorecard } = options;
   const router = Router();
 
-  async function authorize(req: Request) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: envParityScorecardReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to read the environment parity scorecard (${envParityScorecardReadPermission.name})`,
-      );
-    }
-    return credentials;
-  }
+  const authorize = (request: Request) =>
+    authorizeRequest({
+      httpAuth,
+      permissions,
+      request,
+      permission: envParityScorecardReadPermission,
+      message: 'You are not allowed to read the environment parity scorecard',
+    });
 
   router.get('/scorecard', async (req, res) => {
     const query = parseScorecardQuery(req.query);
@@ -251,7 +246,7 @@ export async function createScorecardRouter(options: {
       eventId: 'scorecard-export',
       severityLevel: 'low',
       request: req,
-      meta: { query: { ...query } as JsonObject },
+      meta: logSafeJson({ query: { ...query } as JsonObject }),
     });
     const chunks = scorecard.exportRows(query, credentials);
     let next: IteratorResult<ScorecardRow[], void>;
@@ -259,7 +254,7 @@ export async function createScorecardRouter(options: {
       // fail with a proper error response if the first query fails
       next = await chunks.next();
     } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
+      await auditorEvent.fail({ error: logSafeError(error) });
       throw error;
     }
     const day = new Date().toISOString().slice(0, 10);
@@ -291,8 +286,10 @@ export async function createScorecardRouter(options: {
       await auditorEvent.success({ meta: { rows } });
     } catch (error) {
       // the status line is sent: all that is left is to cut the download
-      logger.error(`Scorecard export failed after ${rows} rows: ${error}`);
-      await auditorEvent.fail({ error: error as Error });
+      logger.error(
+        `Scorecard export failed after ${rows} rows: ${logSafeError(error)}`,
+      );
+      await auditorEvent.fail({ error: logSafeError(error) });
       res.destroy(error as Error);
     } finally {
       await chunks.return(undefined);
