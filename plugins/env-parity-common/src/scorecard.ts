@@ -15,7 +15,8 @@ import { Verdict } from './types';
  * The `environment` of a scorecard request that asks, for each service, for
  * its worst environment: the lowest score across the non-reference
  * environments, ties going to the environment closest to the reference in
- * promotion order.
+ * promotion order. Environments with an `unknown` verdict (e.g. one the
+ * service is not deployed to) count only when every environment is unknown.
  *
  * @public
  */
