@@ -9,6 +9,8 @@ export * from './types';
 export * from './annotations';
 export * from './permissions';
 export * from './parity';
+export * from './configSettings';
+export * from './closest';
 export * from './artifact';
 export * from './access';
 export * from './scorecard';

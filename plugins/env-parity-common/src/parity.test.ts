@@ -1371,7 +1371,7 @@ describe('computeParityReport', () => {
       undefined,
       'config-drift',
       90,
-      'Staging runs the same build with 2 configuration differences.',
+      'Staging runs the same build, but 2 settings differ: A, B.',
     ],
     [
       'ahead',
@@ -1481,6 +1481,101 @@ describe('computeParityReport', () => {
     }).comparisons.find(c => c.environment === 'development')!;
     expect(dev.verdict).toBe('unknown');
     expect(dev.commitsAhead).toBeUndefined();
+  });
+
+  it('lists what the reference has and this environment lacks, with the full comparison', () => {
+    const ahead = [{ sha: SHA_B, message: 'Add Apple Pay' }];
+    const missing = [{ sha: SHA_A, message: 'Hotfix: restore timeout' }];
+    const url = 'https://github.com/acme/payments-api/compare/abc...def';
+    const result = report(
+      [snap('staging', STAGING_NEWER), snap('production', PROD)],
+      {
+        revisionComparisons: {
+          staging: {
+            status: 'diverged',
+            aheadBy: 1,
+            behindBy: 1,
+            commits: ahead,
+            commitsMissing: missing,
+            url,
+          },
+        },
+      },
+    );
+    expect(
+      result.comparisons.find(c => c.environment === 'staging'),
+    ).toMatchObject({
+      verdict: 'diverged',
+      commits: ahead,
+      commitsMissing: missing,
+      compareUrl: url,
+    });
+  });
+
+  it('counts configuration drift by setting, names the settings and masks a setting with a secret key', () => {
+    const flags = (on: boolean) =>
+      fp(on ? 'h-on' : 'h-off', {
+        value: `instant-refunds=${on ? 'on' : 'off'},3ds2-frictionless=on`,
+      });
+    const config = (production: boolean) => ({
+      'configmap/payments-api-config.FEATURE_FLAGS': flags(production),
+      'deployment/payments-api/payments-api.env.FEATURE_FLAGS':
+        flags(production),
+      'helm.values.featureFlags.instantRefunds': fp(
+        production ? 'h-true' : 'h-false',
+      ),
+      'deployment/payments-api/payments-api.env.DATABASE_URL': fp(
+        production ? 's1' : 's2',
+        { secret: true },
+      ),
+      'secret/payments-api-secrets.DATABASE_URL': fp(production ? 's1' : 's2', {
+        secret: true,
+      }),
+    });
+    const result = report(
+      [
+        snap('staging', { ...PROD, config: config(false) }),
+        snap('production', { ...PROD, config: config(true) }),
+      ],
+      {},
+    );
+    const staging = result.comparisons.find(c => c.environment === 'staging')!;
+    expect(staging.verdict).toBe('config-drift');
+    expect(staging.summary).toBe(
+      'Staging runs the same build, but 2 settings differ: instant refunds, DATABASE_URL.',
+    );
+    expect(
+      staging.settings?.map(s => [s.name, s.secret, s.sources.length]),
+    ).toEqual([
+      ['instant refunds', false, 3],
+      ['DATABASE_URL', true, 2],
+    ]);
+    expect(staging.settings?.[0]).toMatchObject({
+      reference: 'on',
+      environment: 'off',
+    });
+    // two settings, not five keys
+    expect(staging.score).toBe(90);
+  });
+
+  it('prefers the same version rebuilt over another version, and says why', () => {
+    const beta: Deployment = {
+      version: '1.5.0-beta.1',
+      revision: SHA_B,
+      artifact: `${REPO}:1.5.0-beta.1@${DIGEST_B}`,
+    };
+    const result = report(
+      [
+        snap('development', beta),
+        snap('staging', TAG_MISMATCH),
+        snap('production', PROD),
+      ],
+      { revisionComparisons: { development: revision('ahead', 4) } },
+    );
+    expect(result.closestToReference).toBe('staging');
+    expect(result.summary).toContain(
+      'Closest to production: staging, same version 1.4.2 as production, another build.',
+    );
   });
 
   it('treats a missing reference as nothing to compare with', () => {
@@ -1711,10 +1806,19 @@ describe('computeParityReport', () => {
       {
         development: STAGING_NEWER,
         staging: STAGING_NEWER,
-        preprod: TAG_MISMATCH,
       },
       {},
       'staging',
+    ],
+    [
+      'the same version rebuilt over other versions, whatever their score',
+      {
+        development: STAGING_NEWER,
+        staging: STAGING_NEWER,
+        preprod: TAG_MISMATCH,
+      },
+      {},
+      'preprod',
     ],
     [
       'ahead over behind',

@@ -1,5 +1,11 @@
 import { configKeyMatcher } from './annotations';
 import { artifactDigest, parseArtifact, shortHash } from './artifact';
+import { closestComparison, closestReason } from './closest';
+import {
+  describeSettings,
+  groupConfigDrift,
+  isWithheldSecret,
+} from './configSettings';
 import {
   ConfigFingerprint,
   Deployment,
@@ -394,7 +400,9 @@ export function scoreComparison(
   drift: DriftItem[],
   revision?: { aheadBy?: number; behindBy?: number },
 ): number {
-  const configKeys = drift.filter(d => d.type === 'config').length;
+  // one setting expressed by several keys (ConfigMap, env var, Helm value)
+  // counts once
+  const configKeys = groupConfigDrift(drift).length;
   const ahead = revision?.aheadBy ?? 0;
   const behind = revision?.behindBy ?? 0;
   let score: number;
@@ -465,13 +473,10 @@ function describeComparison(
   switch (verdict) {
     case 'in-sync':
       return `runs the same build`;
-    case 'config-drift': {
-      const n = drift.filter(i => i.type === 'config').length;
-      return `runs the same build with ${plural(
-        n,
-        'configuration difference',
+    case 'config-drift':
+      return `runs the same build, but ${describeSettings(
+        groupConfigDrift(drift),
       )}`;
-    }
     case 'tag-mismatch': {
       const a = artifactDigest(d?.artifact);
       const b = artifactDigest(ref.deployment?.artifact);
@@ -606,6 +611,13 @@ export function computeParityReport(input: ParityInput): ParityReport {
               ignoreConfig: input.ignoreConfig,
             })
           : { verdict: 'unknown' as Verdict, drift: [], ignoredConfig: [] };
+      // a key secret on either side is a secret; so is a withheld Secret's
+      const isSecret = (item: DriftItem) =>
+        Boolean(
+          env.deployment?.config?.[item.field]?.secret ||
+            ref.deployment?.config?.[item.field]?.secret,
+        ) || isWithheldSecret(item);
+      const settings = groupConfigDrift(drift, { isSecret });
       const usesRevision =
         verdict === 'ahead' || verdict === 'behind' || verdict === 'diverged';
       const comparison: EnvironmentComparison = {
@@ -618,6 +630,7 @@ export function computeParityReport(input: ParityInput): ParityReport {
           usesRevision ? revision : undefined,
         ),
         drift,
+        ...(settings.length ? { settings } : {}),
         ...(ignoredConfig.length ? { ignoredConfig } : {}),
         summary: `${env.title} ${describeComparison(
           verdict,
@@ -633,17 +646,18 @@ export function computeParityReport(input: ParityInput): ParityReport {
         if (revision.commits?.length) {
           comparison.commits = revision.commits;
         }
+        if (revision.commitsMissing?.length) {
+          comparison.commitsMissing = revision.commitsMissing;
+        }
+        if (revision.url) {
+          comparison.compareUrl = revision.url;
+        }
       }
       return comparison;
     });
 
-  // best score wins; on a tie the environment later in promotion order
-  let closest: EnvironmentComparison | undefined;
-  for (const c of comparisons) {
-    if (c.verdict !== 'unknown' && (!closest || c.score >= closest.score)) {
-      closest = c;
-    }
-  }
+  // the same build first, then the same version rebuilt, then by score
+  const closest = closestComparison(comparisons);
 
   const parts: string[] = [];
   if (!ref.deployment) {
@@ -676,8 +690,9 @@ export function computeParityReport(input: ParityInput): ParityReport {
     if (closest) {
       const env = environments.find(e => e.name === closest!.environment)!;
       parts.push(
-        `Closest to ${ref.title.toLowerCase()}: ${env.title.toLowerCase()}, ${verdictLabel(
-          closest.verdict,
+        `Closest to ${ref.title.toLowerCase()}: ${env.title.toLowerCase()}, ${closestReason(
+          closest,
+          { title: ref.title, version: ref.deployment.version },
         )}.`,
       );
     }

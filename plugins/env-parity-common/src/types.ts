@@ -220,6 +220,27 @@ export interface DriftItem {
 }
 
 /**
+ * One setting whose configuration differs from the reference, with every
+ * configuration key that expresses it.
+ *
+ * @public
+ */
+export interface ConfigSettingDrift {
+  /** The setting in words, e.g. `instant refunds` or `DATABASE_URL`. */
+  name: string;
+  /** How the setting changed, seen from the reference towards the environment. */
+  change: DriftItem['change'];
+  /** The reference's value, absent when secret or unknown. */
+  reference?: string;
+  /** This environment's value, absent when secret or unknown. */
+  environment?: string;
+  /** True when any key expressing it is secret: no value is shown for any of them. */
+  secret: boolean;
+  /** The drift items of the keys that express it, values removed when secret. */
+  sources: DriftItem[];
+}
+
+/**
  * One commit between two revisions.
  *
  * @public
@@ -243,8 +264,14 @@ export interface RevisionComparison {
   aheadBy: number;
   /** Commits the base has that the head does not. */
   behindBy: number;
-  /** The first commits between them. */
+  /** The first commits the head has that the base does not (ahead). */
   commits?: CommitSummary[];
+  /**
+   * The first commits the base has that the head does not (behind): for a
+   * reference base, what the reference runs and this environment lacks, such
+   * as a hotfix.
+   */
+  commitsMissing?: CommitSummary[];
   /** Link to the full comparison. */
   url?: string;
 }
@@ -262,8 +289,22 @@ export interface EnvironmentComparison {
   score: number;
   commitsAhead?: number;
   commitsBehind?: number;
+  /** The first commits this environment has that the reference does not. */
   commits?: CommitSummary[];
+  /**
+   * The first commits the reference has that this environment does not
+   * (e.g. a hotfix made in production): in the reference, missing here.
+   */
+  commitsMissing?: CommitSummary[];
+  /** Link to the full comparison of the two revisions, where the SCM has one. */
+  compareUrl?: string;
   drift: DriftItem[];
+  /**
+   * The configuration drift grouped by the setting it expresses: one key may
+   * appear as a ConfigMap key, a container's environment variable and a Helm
+   * value; see {@link groupConfigDrift}.
+   */
+  settings?: ConfigSettingDrift[];
   /**
    * Configuration keys that differ but are expected to
    * (`envParity.config.ignore`, annotation `env-parity/ignore-config`); they
