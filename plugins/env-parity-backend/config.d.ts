@@ -34,7 +34,11 @@ export interface Config {
     schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     /** Tuning of the collector. */
     collector?: {
-      /** Entity kinds whose deployments are collected. Defaults to `['Component']`. */
+      /**
+       * Entity kinds whose deployments are collected, and the only kinds
+       * that may be reported on, refreshed, probed or asked access to (a
+       * request for a Group or a User is refused). Defaults to `['Component']`.
+       */
       kinds?: string[];
       /** Entities handled per batch (one database transaction each). Defaults to 100. */
       batchSize?: number;
