@@ -3,6 +3,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { envParityPlugin } from './plugin';
@@ -31,9 +36,30 @@ async function start(
       kind: 'Resource',
     },
   ];
-  const { factory } = createTestCatalog(entities, {
+  const { catalog } = createTestCatalog(entities, {
     // as a catalog permission rule would: mallory may not see the ledger
     'component:default/ledger': ['user:default/mallory'],
+  });
+  const catalogCalls: string[][] = [];
+  const counted: Partial<CatalogService> = {
+    ...catalog,
+    async getEntityByRef(ref, readOptions) {
+      catalogCalls.push([String(ref)]);
+      return catalog.getEntityByRef(ref, readOptions);
+    },
+    async getEntitiesByRefs({ entityRefs }, readOptions) {
+      catalogCalls.push(entityRefs);
+      return {
+        items: await Promise.all(
+          entityRefs.map(ref => catalog.getEntityByRef(ref, readOptions)),
+        ),
+      };
+    },
+  };
+  const factory = createServiceFactory({
+    service: catalogServiceRef,
+    deps: {},
+    factory: () => counted as CatalogService,
   });
   const { server } = await startTestBackend({
     features: [
@@ -53,7 +79,7 @@ async function start(
         : []),
     ],
   });
-  return server;
+  return Object.assign(server, { catalogCalls });
 }
 
 describe('GET /entities/:kind/:namespace/:name', () => {
@@ -99,6 +125,39 @@ describe('GET /entities/:kind/:namespace/:name', () => {
       .post(`${API}/entities/component/default/ledger/refresh`)
       .set('Authorization', mallory);
     expect(refresh.status).toBe(404);
+  });
+
+  it('keeps visibility exact for concurrent requests of several callers', async () => {
+    const server = await start();
+    const asks = Array.from({ length: 24 }, (_, i) => ({
+      who: i % 2 ? mallory : alice,
+      name: ['payments', 'ledger', 'nothing'][i % 3],
+    }));
+    const answers = await Promise.all(
+      asks.map(({ who, name }) =>
+        request(server)
+          .get(`${API}/entities/component/default/${name}`)
+          .set('Authorization', who),
+      ),
+    );
+    answers.forEach((res, i) => {
+      const { who, name } = asks[i];
+      const visible =
+        name === 'payments' || (name === 'ledger' && who === alice);
+      expect([
+        name,
+        who === alice,
+        res.status,
+        res.body.entityRef ?? res.body.error?.name,
+      ]).toEqual([
+        name,
+        who === alice,
+        visible ? 200 : 404,
+        visible ? `component:default/${name}` : 'NotFoundError',
+      ]);
+    });
+    // never more catalog reads than requests
+    expect(server.catalogCalls.flat().length).toBeLessThanOrEqual(24);
   });
 
   it('answers 403 without the permission, whether the entity exists or not', async () => {

@@ -12,47 +12,70 @@ import {
   envParityReportReadPermission,
   envParityReportRefreshPermission,
 } from '@env-parity/plugin-env-parity-common';
-import express from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { EnvironmentRegistry } from './environments';
 import {
   audited,
   authorizeRequest,
+  CallerEntityLoader,
   entityRefFromParams,
   requirePermission,
+  SingleFlight,
 } from './http';
 import { ParityReportService } from './ParityReportService';
 
 /**
- * An entity the caller may see in the catalog, once `permission` is allowed
- * for them. Both questions are asked at once (neither depends on the
- * other, and the catalog is read with the caller's own credentials); a
- * refused permission wins over anything the catalog says, and an entity the
- * caller cannot see is indistinguishable from one that does not exist.
+ * Answers "may this caller use `permission`, and which entity do they see
+ * under this ref?" for the report routes. Both questions are asked at once
+ * (neither depends on the other, and the catalog is read with the caller's
+ * own credentials); a refused permission wins over anything the catalog
+ * says, and an entity the caller cannot see is indistinguishable from one
+ * that does not exist. Concurrent requests of one caller (same
+ * Authorization header) share their permission decision and catalog reads
+ * while these are on their way; nothing is cached beyond that.
  */
-export async function visibleEntity(options: {
-  permissions: PermissionsService;
-  catalog: CatalogService;
-  credentials: BackstageCredentials;
-  permission: BasicPermission;
-  message: string;
-  entityRef: string;
-}): Promise<Entity> {
-  const { catalog, credentials, entityRef } = options;
-  const [allowed, found] = await Promise.allSettled([
-    requirePermission(options),
-    catalog.getEntityByRef(entityRef, { credentials }),
-  ]);
-  if (allowed.status === 'rejected') {
-    throw allowed.reason;
+export class VisibleEntities {
+  private readonly loader: CallerEntityLoader;
+  private readonly decisions = new SingleFlight<void>();
+
+  constructor(
+    private readonly deps: {
+      permissions: PermissionsService;
+      catalog: CatalogService;
+    },
+  ) {
+    this.loader = new CallerEntityLoader(deps.catalog);
   }
-  if (found.status === 'rejected') {
-    throw found.reason;
+
+  async get(options: {
+    request: Request;
+    credentials: BackstageCredentials;
+    permission: BasicPermission;
+    message: string;
+    entityRef: string;
+  }): Promise<Entity> {
+    const { request, credentials, permission, entityRef } = options;
+    const callerKey = request.headers.authorization || undefined;
+    const ask = () =>
+      requirePermission({ ...options, permissions: this.deps.permissions });
+    const [allowed, found] = await Promise.allSettled([
+      callerKey
+        ? this.decisions.run(`${permission.name} ${callerKey}`, ask)
+        : ask(),
+      this.loader.load(callerKey, credentials, entityRef),
+    ]);
+    if (allowed.status === 'rejected') {
+      throw allowed.reason;
+    }
+    if (found.status === 'rejected') {
+      throw found.reason;
+    }
+    if (!found.value) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
+    return found.value;
   }
-  if (!found.value) {
-    throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-  }
-  return found.value;
 }
 
 /**
@@ -74,6 +97,7 @@ export async function createRouter(options: {
   const { httpAuth, permissions, auditor, catalog, environments, reports } =
     options;
   const kinds = [...options.kinds];
+  const visible = new VisibleEntities({ permissions, catalog });
   const router = Router();
 
   router.get('/health', (_req, res) => {
@@ -94,9 +118,8 @@ export async function createRouter(options: {
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const entityRef = entityRefFromParams(req.params, { kinds });
     const credentials = await httpAuth.credentials(req);
-    const entity = await visibleEntity({
-      permissions,
-      catalog,
+    const entity = await visible.get({
+      request: req,
       credentials,
       entityRef,
       permission: envParityReportReadPermission,
@@ -118,9 +141,8 @@ export async function createRouter(options: {
       async meta => {
         const entityRef = entityRefFromParams(req.params, { kinds });
         meta.entityRef = entityRef;
-        const entity = await visibleEntity({
-          permissions,
-          catalog,
+        const entity = await visible.get({
+          request: req,
           credentials: await httpAuth.credentials(req),
           entityRef,
           permission: envParityReportRefreshPermission,

@@ -4,3 +4,4 @@ export { authorizeRequest, requirePermission } from './authorize';
 export { jsonBody } from './body';
 export { entityRefFromParams, readReportedKinds } from './entityRef';
 export { logSafe, logSafeError, logSafeJson } from './logSafe';
+export { CallerEntityLoader, SingleFlight } from './coalesce';
