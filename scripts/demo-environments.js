@@ -40,8 +40,8 @@
  * search-indexer (staging runs a rebuilt 3.2.0, and its rollout is stuck
  * on two digests).
  *
- * Plain Node; the fake Kubernetes API servers are the ones the Kubernetes
- * module's tests use (packages/fake-apis, TypeScript, loaded through
+ * Plain Node; the fake Kubernetes and Argo CD API servers are the ones the
+ * Kubernetes and Argo CD modules' tests use (packages/fake-apis, TypeScript, loaded through
  * Backstage's node transform, so no build step is needed).
  * Port: DEMO_ENVIRONMENTS_PORT (default 7010).
  */
@@ -50,7 +50,7 @@
 // The fake APIs are TypeScript, one implementation shared with the provider
 // modules' tests (packages/fake-apis): loaded through Backstage's transform.
 require('@backstage/cli/config/nodeTransform.cjs');
-const { FakeKubernetes } = require('@env-parity/fake-apis');
+const { FakeArgocd, FakeKubernetes } = require('@env-parity/fake-apis');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -1777,60 +1777,6 @@ const K8S_RESOURCES = {
   secrets: { group: '', kind: 'Secret' },
 };
 
-/**
- * Parses a Kubernetes label selector into a predicate over labels, or
- * throws. Supports `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`,
- * `k` and `!k`.
- */
-function parseLabelSelector(text) {
-  const requirements = [];
-  const parts = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text || '') {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
-  const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
-  for (const raw of parts) {
-    const part = raw.trim();
-    if (!part) {
-      continue;
-    }
-    let m;
-    if ((m = new RegExp(`^(${KEY})\\s*(==|!=|=)\\s*(${VALUE})$`).exec(part))) {
-      const [, key, , op, value] = m;
-      requirements.push(l =>
-        op === '!=' ? l[key] !== value : l[key] === value,
-      );
-    } else if (
-      (m = new RegExp(`^(${KEY})\\s+(in|notin)\\s+\\(([^)]*)\\)$`).exec(part))
-    ) {
-      const [, key, , op, list] = m;
-      const values = list.split(',').map(v => v.trim());
-      requirements.push(l =>
-        op === 'in'
-          ? key in l && values.includes(l[key])
-          : !(key in l) || !values.includes(l[key]),
-      );
-    } else if ((m = new RegExp(`^(!?)\\s*(${KEY})$`).exec(part))) {
-      const [, not, key] = m;
-      requirements.push(l => (not ? !(key in l) : key in l));
-    } else {
-      throw new Error(`unable to parse requirement: ${part}`);
-    }
-  }
-  return labels => requirements.every(r => r(labels || {}));
-}
-
 function k8sPageNotFound(res) {
   const text = '404 page not found\n';
   res.writeHead(404, {
@@ -1983,81 +1929,20 @@ function buildArgocd(services) {
       },
     });
   }
-  return instances;
+  // the shared fake Argo CD API server (@env-parity/fake-apis), one per instance
+  return Object.fromEntries(
+    Object.entries(instances).map(([instance, apps]) => [
+      instance,
+      FakeArgocd.create({
+        basePath: `${ARGOCD_PREFIX}/${instance}`,
+        token: ARGOCD_INSTANCES[instance],
+        recordRequests: false,
+      }).add(...apps),
+    ]),
+  );
 }
 
 /** Serves one fake Argo CD; `path` is what follows /argocd/<instance>. */
-function handleArgocd(req, res, instances, url, instance, path) {
-  const apps = instances[instance];
-  const grpcError = (status, code, message) =>
-    send(res, status, { error: message, code, message });
-  if (!apps) {
-    grpcError(404, 5, 'Not Found');
-    return;
-  }
-  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1];
-  const cookie = /(?:^|;\s*)argocd\.token=([^;]+)/.exec(
-    req.headers.cookie || '',
-  )?.[1];
-  const token = bearer || cookie;
-  if (!token) {
-    grpcError(401, 16, 'no session information');
-    return;
-  }
-  if (token !== ARGOCD_INSTANCES[instance]) {
-    grpcError(401, 16, 'invalid session: token signature is invalid');
-    return;
-  }
-  if (req.method !== 'GET') {
-    grpcError(403, 7, 'permission denied: the demo Argo CD is read-only');
-    return;
-  }
-  if (path === '/api/version') {
-    send(res, 200, {
-      Version: 'v2.13.1+af54ef8',
-      BuildDate: '2024-11-20T15:13:32Z',
-      GitCommit: 'af54ef8db5adfa77a08d4d05b1e3f6ca9a38c2b5',
-      GitTreeState: 'clean',
-      GoVersion: 'go1.22.9',
-      Compiler: 'gc',
-      Platform: 'linux/amd64',
-    });
-    return;
-  }
-  if (path === '/api/v1/applications') {
-    let selected;
-    try {
-      const bySelector = parseLabelSelector(url.searchParams.get('selector'));
-      selected = apps.filter(a => bySelector(a.metadata.labels));
-    } catch (error) {
-      grpcError(400, 3, `error parsing the selector: ${error.message}`);
-      return;
-    }
-    const name = url.searchParams.get('name');
-    const projects = url.searchParams.getAll('projects');
-    selected = selected
-      .filter(a => !name || a.metadata.name === name)
-      .filter(a => !projects.length || projects.includes(a.spec.project));
-    send(res, 200, {
-      metadata: { resourceVersion: '918273' },
-      items: selected,
-    });
-    return;
-  }
-  const one = /^\/api\/v1\/applications\/([^/]+)$/.exec(path);
-  if (one) {
-    const name = decodeURIComponent(one[1]);
-    const app = apps.find(a => a.metadata.name === name);
-    if (!app) {
-      grpcError(404, 5, `applications.argoproj.io "${name}" not found`);
-      return;
-    }
-    send(res, 200, app);
-    return;
-  }
-  grpcError(404, 5, 'Not Found');
-}
-
 function createServer(
   services,
   github = buildGithub(services),
@@ -2076,7 +1961,10 @@ function createServer(
     }
     const cd = /^\/argocd\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (cd) {
-      handleArgocd(req, res, argocd, url, cd[1], cd[2] || '/');
+      const instance = argocd[cd[1]];
+      if (!instance || !instance.handle(req, res)) {
+        send(res, 404, { error: 'Not Found', code: 5, message: 'Not Found' });
+      }
       return;
     }
     if (url.pathname.startsWith(`${GITHUB_PREFIX}/`)) {
@@ -2181,6 +2069,4 @@ module.exports = {
   handleGithub,
   buildKubernetes,
   buildArgocd,
-  handleArgocd,
-  parseLabelSelector,
 };

@@ -7,4 +7,5 @@
  * @packageDocumentation
  */
 
+export * from './argocd';
 export * from './kubernetes';

@@ -6,7 +6,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { ProviderObservation } from '@env-parity/plugin-env-parity-node';
 import { ArgocdDeploymentProvider } from './ArgocdDeploymentProvider';
-import { DEFAULT_TOKEN, FakeArgocd } from './__testUtils__/fakeArgocd';
+import { ARGOCD_TOKEN, FakeArgocd } from '@env-parity/fake-apis';
 import {
   component,
   CONFIG_REPO,
@@ -194,7 +194,7 @@ describe('ArgocdDeploymentProvider', () => {
     ]);
     // the path prefix is kept and the token goes to each instance
     expect(staging.requests.map(r => [r.path, r.authorization])).toEqual([
-      ['/api/v1/applications/shop', `Bearer ${DEFAULT_TOKEN}`],
+      ['/api/v1/applications/shop', `Bearer ${ARGOCD_TOKEN}`],
     ]);
     expect(prod.requests.map(r => r.path)).toEqual([
       '/api/v1/applications/shop',
@@ -504,7 +504,7 @@ describe('ArgocdDeploymentProvider', () => {
         );
         expect(result.production.error).toMatch(/^Argo CD argo-prod: /);
         const text = JSON.stringify(observations);
-        expect(text).not.toContain(DEFAULT_TOKEN);
+        expect(text).not.toContain(ARGOCD_TOKEN);
         expect(text).not.toContain('upstream connect error');
         expect(text).not.toContain('page not found');
       },

@@ -7,7 +7,7 @@ import {
   normaliseRepoUrl,
   parseKustomizeImage,
 } from './applications';
-import { application, parseLabelSelector } from './__testUtils__/fakeArgocd';
+import { application, parseLabelSelector } from '@env-parity/fake-apis';
 import { component } from './__testUtils__/setup';
 
 describe('applications', () => {

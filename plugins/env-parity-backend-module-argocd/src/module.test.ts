@@ -7,7 +7,7 @@ import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import request from 'supertest';
 import { recordingRootLogger } from '@env-parity/plugin-env-parity-node/testUtils';
-import { DEFAULT_TOKEN, FakeArgocd } from './__testUtils__/fakeArgocd';
+import { ARGOCD_TOKEN, FakeArgocd } from '@env-parity/fake-apis';
 import { component, OWN_REPO } from './__testUtils__/setup';
 import envParityModuleArgocd from './index';
 
@@ -64,9 +64,9 @@ describe('the argocd module in the env-parity backend', () => {
                     {
                       name: 'argo-staging',
                       url: staging.url,
-                      token: DEFAULT_TOKEN,
+                      token: ARGOCD_TOKEN,
                     },
-                    { name: 'argo-prod', url: prod.url, token: DEFAULT_TOKEN },
+                    { name: 'argo-prod', url: prod.url, token: ARGOCD_TOKEN },
                     {
                       name: 'argo-legacy',
                       url: 'https://argocd-legacy.example.com',
@@ -205,10 +205,10 @@ describe('the argocd module in the env-parity backend', () => {
     for (const body of [res.text, refreshed.text]) {
       expect(body).not.toContain(PLANTED);
       expect(body).not.toContain('prod-password-unseen');
-      expect(body).not.toContain(DEFAULT_TOKEN);
+      expect(body).not.toContain(ARGOCD_TOKEN);
     }
     expect(logs.text()).not.toContain(PLANTED);
-    expect(logs.text()).not.toContain(DEFAULT_TOKEN);
+    expect(logs.text()).not.toContain(ARGOCD_TOKEN);
     // the username/password instance is skipped, and says so
     expect(logs.text()).toContain(
       'Argo CD instance argo-legacy has no token: skipped',
@@ -238,8 +238,8 @@ describe('the argocd module in the env-parity backend', () => {
     expect(p.error).toBe(
       `argocd: Argo CD argo-prod: GET ${prod.url}/api/v1/applications/shop answered 401 Unauthorized; check argocd.appLocatorMethods token of argo-prod`,
     );
-    expect(res.text).not.toContain(DEFAULT_TOKEN);
-    expect(logs.text()).not.toContain(DEFAULT_TOKEN);
+    expect(res.text).not.toContain(ARGOCD_TOKEN);
+    expect(logs.text()).not.toContain(ARGOCD_TOKEN);
   });
 
   it('adds no provider and says so in one line without an environment mapping', async () => {

@@ -5,7 +5,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { DEFAULT_TOKEN, FakeArgocd } from './fakeArgocd';
+import { ARGOCD_TOKEN, FakeArgocd } from '@env-parity/fake-apis';
 
 /** The service's own repository and the GitOps config repository. */
 export const OWN_REPO = 'https://github.com/acme/shop.git';
@@ -25,7 +25,7 @@ export function testConfig(
           instances: Object.entries(instances).map(([name, fake]) => ({
             name,
             url: fake.url,
-            token: extra.tokens?.[name] ?? DEFAULT_TOKEN,
+            token: extra.tokens?.[name] ?? ARGOCD_TOKEN,
           })),
         },
       ],

@@ -18,21 +18,26 @@ import { AddressInfo } from 'node:net';
  * - `GET /api/v1/applications/:name?appNamespace=` → the Application, or
  *   404 `{"error":"applications.argoproj.io \"x\" not found","code":5,...}`.
  *
- * Bearer tokens are checked (401 `invalid session`), applications can be
+ * plus `GET /api/version`. Tokens are checked, as a bearer token or the
+ * `argocd.token` cookie (401 `invalid session`), applications can be
  * hidden from the token (403 `permission denied`), and failures are
  * injected with `answerNext`. The API can live under a path prefix.
+ *
+ * The Argo CD module's tests start one per instance (`FakeArgocd.start`);
+ * the demo mounts several under path prefixes of its own server
+ * (`FakeArgocd.create` and `handle`).
  */
 
-export const DEFAULT_TOKEN = 'argocd-test-token-1f0c9a';
+export const ARGOCD_TOKEN = 'argocd-test-token-1f0c9a';
 export const CONTROL_PLANE_NAMESPACE = 'argocd';
 
 /** A canned answer, `hang` to never answer, or a delay before the real answer. */
-export type CannedAnswer =
+export type ArgocdCannedAnswer =
   | { status: number; body?: unknown; contentType?: string }
   | { delayMs: number }
   | 'hang';
 
-export interface RecordedRequest {
+export interface ArgocdRequest {
   method: string;
   /** Path and query, as sent, without the base path. */
   path: string;
@@ -244,35 +249,70 @@ export function parseLabelSelector(selector: string): Requirement[] {
     });
 }
 
+/** What the server reports as its version. */
+const VERSION = {
+  Version: 'v2.13.1+af54ef8',
+  BuildDate: '2024-11-20T15:13:32Z',
+  GitCommit: 'af54ef8db5adfa77a08d4d05b1e3f6ca9a38c2b5',
+  GitTreeState: 'clean',
+  GoVersion: 'go1.22.9',
+  Compiler: 'gc',
+  Platform: 'linux/amd64',
+};
+
 export class FakeArgocd {
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: ArgocdRequest[] = [];
   /** Application names the token may not see (answered 403). */
   readonly forbidden = new Set<string>();
   private readonly apps: Array<Record<string, any>> = [];
   private readonly canned: Array<{
     match: (path: string) => boolean;
-    answer: CannedAnswer;
+    answer: ArgocdCannedAnswer;
   }> = [];
-  private readonly server: Server;
+  private server?: Server;
   private port = 0;
 
   static async start(
     options: { basePath?: string; token?: string } = {},
   ): Promise<FakeArgocd> {
-    const fake = new FakeArgocd(
-      options.basePath ?? '',
-      options.token ?? DEFAULT_TOKEN,
-    );
-    await new Promise<void>(resolve =>
-      fake.server.listen(0, '127.0.0.1', resolve),
-    );
-    fake.port = (fake.server.address() as AddressInfo).port;
+    const fake = FakeArgocd.create(options);
+    const server = createServer((req, res) => {
+      if (!fake.handle(req, res)) {
+        // the UI's index.html for unknown paths, as argocd-server serves it
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><html><body>Argo CD</body></html>');
+      }
+    });
+    fake.server = server;
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    fake.port = (server.address() as AddressInfo).port;
     return fake;
   }
 
-  private constructor(private readonly basePath: string, public token: string) {
-    this.server = createServer((req, res) => this.handle(req, res));
+  /**
+   * A fake instance without a server of its own: another server passes it
+   * the requests under its base path (`handle`).
+   */
+  static create(
+    options: {
+      basePath?: string;
+      token?: string;
+      /** Keep every request in `requests` (for tests); true by default. */
+      recordRequests?: boolean;
+    } = {},
+  ): FakeArgocd {
+    return new FakeArgocd(
+      options.basePath ?? '',
+      options.token ?? ARGOCD_TOKEN,
+      options.recordRequests ?? true,
+    );
   }
+
+  private constructor(
+    private readonly basePath: string,
+    public token: string,
+    private readonly recordRequests: boolean,
+  ) {}
 
   /** The instance URL to configure, with the base path. */
   get url() {
@@ -284,8 +324,11 @@ export class FakeArgocd {
   }
 
   async close() {
-    this.server.closeAllConnections();
-    await new Promise(resolve => this.server.close(resolve));
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
   }
 
   addApp(options: ApplicationOptions): Record<string, any> {
@@ -294,8 +337,14 @@ export class FakeArgocd {
     return app;
   }
 
+  /** Adds Applications as given (objects shaped like Argo CD returns them). */
+  add(...apps: Array<Record<string, any>>): this {
+    this.apps.push(...apps);
+    return this;
+  }
+
   /** Answers the next request whose path (without base path) matches. */
-  answerNext(match: RegExp | string, answer: CannedAnswer) {
+  answerNext(match: RegExp | string, answer: ArgocdCannedAnswer) {
     this.canned.push({
       match: path =>
         typeof match === 'string' ? path.includes(match) : match.test(path),
@@ -324,29 +373,28 @@ export class FakeArgocd {
     this.send(res, status, { error: message, code, message });
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse) {
+  /** Answers a request under the base path and returns true; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
     const raw = req.url ?? '/';
     if (!raw.startsWith(`${this.basePath}/`)) {
-      // the UI's index.html for unknown paths, as argocd-server serves it
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><html><body>Argo CD</body></html>');
-      return;
+      return false;
     }
     const path = raw.slice(this.basePath.length);
     const url = new URL(path, 'http://fake');
-    this.requests.push({
-      method: req.method ?? 'GET',
-      path,
-      query: url.searchParams,
-      authorization: req.headers.authorization,
-    });
+    if (this.recordRequests)
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path,
+        query: url.searchParams,
+        authorization: req.headers.authorization,
+      });
 
     const cannedIndex = this.canned.findIndex(c => c.match(path));
     let delayMs = 0;
     if (cannedIndex >= 0) {
       const [{ answer }] = this.canned.splice(cannedIndex, 1);
       if (answer === 'hang') {
-        return; // never answers; closed by close()
+        return true; // never answers; closed by close()
       }
       if ('delayMs' in answer) {
         delayMs = answer.delayMs;
@@ -359,7 +407,7 @@ export class FakeArgocd {
           'content-type': answer.contentType ?? 'application/json',
         });
         res.end(text);
-        return;
+        return true;
       }
     }
     const respond = () => this.route(req, res, url);
@@ -368,18 +416,29 @@ export class FakeArgocd {
     } else {
       respond();
     }
+    return true;
   }
 
   private route(req: IncomingMessage, res: ServerResponse, url: URL) {
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
-      const message = req.headers.authorization
-        ? 'invalid session: token signature is invalid'
-        : 'no session information';
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const cookie = /(?:^|;\s*)argocd\.token=([^;]+)/.exec(
+      req.headers.cookie ?? '',
+    )?.[1];
+    const token = bearer ?? cookie;
+    if (token !== this.token) {
+      const message =
+        req.headers.authorization || cookie
+          ? 'invalid session: token signature is invalid'
+          : 'no session information';
       this.grpcError(res, 401, 16, message);
       return;
     }
     if (req.method !== 'GET') {
       this.send(res, 405, 'Method Not Allowed');
+      return;
+    }
+    if (url.pathname === '/api/version') {
+      this.send(res, 200, VERSION);
       return;
     }
     const appNamespace =
@@ -398,9 +457,11 @@ export class FakeArgocd {
         .getAll('projects')
         .flatMap(p => p.split(','))
         .filter(Boolean);
+      const name = url.searchParams.get('name');
       const items = this.apps.filter(
         app =>
           app.metadata.namespace === appNamespace &&
+          (!name || app.metadata.name === name) &&
           !this.forbidden.has(app.metadata.name) &&
           (projects.length === 0 || projects.includes(app.spec.project)) &&
           requirements.every(r => r(app.metadata.labels ?? {})),
