@@ -118,14 +118,19 @@ describe('GithubRevisionComparer', () => {
     });
     const github = comparer();
 
-    await expect(
-      github.compare({ entity, base: main[9], head: main[2] }),
-    ).resolves.toEqual({
+    const behind = await github.compare({
+      entity,
+      base: main[9],
+      head: main[2],
+    });
+    expect(behind).toEqual({
       status: 'behind',
       aheadBy: 0,
       behindBy: 7,
       url: `https://${HTML_HOST}/acme/api/compare/${main[9]}...${main[2]}`,
+      commitsMissing: expect.any(Array),
     });
+    expect(behind?.commitsMissing?.map(c => c.sha)).toEqual(main.slice(3));
     await expect(
       github.compare({ entity, base: main[9], head: hotfix }),
     ).resolves.toMatchObject({
@@ -150,6 +155,46 @@ describe('GithubRevisionComparer', () => {
     expect(fake.requests.at(-1)!.path).toBe(
       `/api/v3/repos/acme/api/compare/${main[2]}...hotfix/1.4.3?per_page=20`,
     );
+  });
+
+  it('lists the commits the base has and the head lacks, such as a hotfix', async () => {
+    // production (base) runs a hotfix made on a release branch; staging
+    // (head) runs main, which never got it
+    const hotfix = repo.commit('Hotfix: restore timeout (#130)', {
+      branch: 'release/1.4',
+      parents: [main[2]],
+    });
+    const result = await comparer().compare({
+      entity,
+      base: hotfix,
+      head: main[9],
+    });
+    expect(result).toMatchObject({
+      status: 'diverged',
+      aheadBy: 7,
+      behindBy: 1,
+      url: `https://${HTML_HOST}/acme/api/compare/${hotfix}...${main[9]}`,
+      commitsMissing: [
+        {
+          sha: hotfix,
+          message: 'Hotfix: restore timeout (#130)',
+          author: 'octocat',
+          url: `https://${HTML_HOST}/acme/api/commit/${hotfix}`,
+          pullRequest: 130,
+        },
+      ],
+    });
+    expect(result?.commits).toHaveLength(7);
+    // asked the other way round, for the commits behind
+    expect(fake.requestsTo('/compare/').map(r => r.path)).toEqual([
+      `/api/v3/repos/acme/api/compare/${hotfix}...${main[9]}?per_page=20`,
+      `/api/v3/repos/acme/api/compare/${main[9]}...${hotfix}?per_page=20`,
+    ]);
+  });
+
+  it('asks once when the head is not behind', async () => {
+    await comparer().compare({ entity, base: main[2], head: main[9] });
+    expect(fake.requestsTo('/compare/')).toHaveLength(1);
   });
 
   it('lists at most 20 commits', async () => {

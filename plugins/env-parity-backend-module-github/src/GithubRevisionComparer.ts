@@ -152,7 +152,7 @@ export class GithubRevisionComparer implements RevisionComparer {
     // a branch or tag can move; only a pair of full SHAs is fixed forever
     const cacheKey =
       cache && FULL_SHA.test(base) && FULL_SHA.test(head)
-        ? `compare:v1:${host}/${owner}/${repo}/${base}...${head}`.toLowerCase()
+        ? `compare:v2:${host}/${owner}/${repo}/${base}...${head}`.toLowerCase()
         : undefined;
     if (cacheKey) {
       const hit = await cache!.get<JsonObject>(cacheKey).catch(() => undefined);
@@ -162,21 +162,33 @@ export class GithubRevisionComparer implements RevisionComparer {
     }
 
     const repository = await client.connect(location);
-    const { data } = await client.get(
-      repository,
-      `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
-        repo,
-      )}/compare/${encodeRevision(base)}...${encodeRevision(
-        head,
-      )}?per_page=${MAX_COMMITS}`,
-      {
-        signal: request.signal,
-        parse: parseComparison,
-        // branch names are revalidated: an unchanged answer costs no rate limit
-        conditional: !cacheKey,
-        notFound: `GitHub answered 404 comparing ${base}...${head}: ${owner}/${repo} does not hold one of these revisions, or the token lacks access to it`,
-      },
-    );
+    const compare = async (from: string, to: string) =>
+      (
+        await client.get(
+          repository,
+          `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(
+            repo,
+          )}/compare/${encodeRevision(from)}...${encodeRevision(
+            to,
+          )}?per_page=${MAX_COMMITS}`,
+          {
+            signal: request.signal,
+            parse: parseComparison,
+            // branch names are revalidated: an unchanged answer costs no rate limit
+            conditional: !cacheKey,
+            notFound: `GitHub answered 404 comparing ${from}...${to}: ${owner}/${repo} does not hold one of these revisions, or the token lacks access to it`,
+          },
+        )
+      ).data;
+    const data = await compare(base, head);
+    // GitHub lists only the head's commits; the base's (e.g. a hotfix the
+    // reference runs and this environment lacks) come from the reverse
+    if (data.behindBy > 0) {
+      const reverse = await compare(head, base);
+      if (reverse.commits?.length) {
+        data.commitsMissing = reverse.commits;
+      }
+    }
     if (cacheKey) {
       await cache!
         .set(cacheKey, data as unknown as JsonObject, { ttl: CACHE_TTL_MS })
