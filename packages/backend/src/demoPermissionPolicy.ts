@@ -1,10 +1,17 @@
 /*
- * DEMO ONLY: a permission policy that allows everything, except that the demo
- * user "dana" (an outside contractor) may not use Env Parity at all, so the
- * demo can show what a user without the permissions sees. A real app writes
- * its own policy; see https://backstage.io/docs/permissions/writing-a-policy
+ * DEMO ONLY: a permission policy modelled on a small organisation. Everyone
+ * signed in may use Env Parity and ask for access; only members of the SRE
+ * team (group:default/sre, the owners of production) are access admins, who
+ * may see and revoke every access request. Dana, an outside contractor, may
+ * not use Env Parity at all, so the demo can show what a user without the
+ * permissions sees. A real app writes its own policy; see
+ * https://backstage.io/docs/permissions/writing-a-policy
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -16,22 +23,46 @@ import {
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 
+/** Users who may not use Env Parity at all. */
 const RESTRICTED_USERS = ['user:default/dana'];
 
-/** Allows everything, but Env Parity to the restricted demo users. */
+/** Groups whose members administer access requests. */
+const ACCESS_ADMIN_GROUPS = ['group:default/sre'];
+
+/** envParityAccessAdminPermission of @env-parity/plugin-env-parity-common. */
+const ACCESS_ADMIN_PERMISSION = 'env-parity.access.admin';
+
+/**
+ * Allows everything, except Env Parity to the restricted demo users and the
+ * access admin permission to anyone outside the SRE team.
+ */
 export class DemoPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly userInfo: UserInfoService) {}
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    const principal = user?.credentials.principal as
-      | { userEntityRef?: string }
-      | undefined;
-    if (
-      request.permission.name.startsWith('env-parity.') &&
-      RESTRICTED_USERS.includes(principal?.userEntityRef ?? '')
-    ) {
+    const name = request.permission.name;
+    if (!name.startsWith('env-parity.')) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (!user) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    const { userEntityRef, ownershipEntityRefs } =
+      await this.userInfo.getUserInfo(user.credentials);
+    if (RESTRICTED_USERS.includes(userEntityRef)) {
       return { result: AuthorizeResult.DENY };
+    }
+    if (name === ACCESS_ADMIN_PERMISSION) {
+      return {
+        result: ownershipEntityRefs.some(ref =>
+          ACCESS_ADMIN_GROUPS.includes(ref),
+        )
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
     }
     return { result: AuthorizeResult.ALLOW };
   }
@@ -42,9 +73,9 @@ export default createBackendModule({
   moduleId: 'env-parity-demo-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new DemoPermissionPolicy());
+      deps: { policy: policyExtensionPoint, userInfo: coreServices.userInfo },
+      async init({ policy, userInfo }) {
+        policy.setPolicy(new DemoPermissionPolicy(userInfo));
       },
     });
   },
