@@ -45,7 +45,7 @@ describe('Reproduce production', () => {
       `git worktree add ../payments-production ${PROD_REVISION}`,
     );
     expect(reproduce.getAllByRole('button', { name: /^Copy: / })).toHaveLength(
-      4,
+      6,
     );
     // the commit, from the GitHub source location
     expect(reproduce.getByText('Commit').closest('a')).toHaveAttribute(
@@ -54,21 +54,73 @@ describe('Reproduce production', () => {
     );
   });
 
-  it('names the configuration production sets, never its values', async () => {
-    renderContent(new FakeEnvParityApi(async () => driftReport()));
+  it("lists production's own settings as a .env template, never a secret value", async () => {
+    const report = driftReport();
+    const production = report.environments.find(e => e.reference)!;
+    // as the Kubernetes provider reports a deployment with a sidecar
+    production.deployment!.config = {
+      'deployment/payments.replicas': { hash: '', value: '3' },
+      'deployment/payments/app.resources.requests.cpu': {
+        hash: '',
+        value: '500m',
+      },
+      'deployment/payments/istio-proxy.image': {
+        hash: '',
+        value: 'istio/proxyv2:1.22',
+      },
+      'deployment/payments/app.env.LOG_LEVEL': { hash: '', value: 'info' },
+      'configmap/payments-config.LOG_LEVEL': { hash: '', value: 'info' },
+      'deployment/payments/app.env.DB_PASSWORD': { hash: '', secret: true },
+      'secret/payments-secrets.DB_PASSWORD': { hash: '', secret: true },
+      'deployment/payments/app.env.REGION': { hash: '' },
+      'helm.values.replicaCount': { hash: '' },
+    };
+    renderContent(new FakeEnvParityApi(async () => report));
     const element = await card();
-    const keys = within(element).getByLabelText(
-      'Production configuration keys',
-    );
+    const reproduce = within(element);
     expect(
-      within(keys)
+      within(reproduce.getByLabelText('Production configuration keys'))
         .getAllByText(/^[A-Z_]+$/)
         .map(k => k.textContent),
-    ).toEqual(['DB_PASSWORD', 'LOG_LEVEL']);
-    // production's LOG_LEVEL is "info"; hashes are not shown either
-    expect(element.textContent).not.toMatch(/\binfo\b/);
+    ).toEqual(['DB_PASSWORD', 'LOG_LEVEL', 'REGION']);
+    expect(
+      reproduce.getByLabelText("Production's .env template").textContent,
+    ).toBe(
+      [
+        '# The settings Production runs with; fill in the empty ones.',
+        "# secret: use your own value, never Production's",
+        'DB_PASSWORD=',
+        'LOG_LEVEL=info',
+        '# value not shown by the provider',
+        'REGION=',
+      ].join('\n'),
+    );
+    expect(
+      reproduce.getByLabelText("Run Production's image with its settings"),
+    ).toHaveTextContent(
+      `docker run --rm -it --env-file .env ghcr.io/acme/payments@${PROD_DIGEST}`,
+    );
+    expect(
+      reproduce.getByRole('button', {
+        name: "Copy: Production's .env template",
+      }),
+    ).toBeInTheDocument();
+    // the plumbing is counted, not listed as something to provide
+    expect(
+      reproduce.getByLabelText('Production deployment settings'),
+    ).toHaveTextContent(/^Not listed: 4 deployment settings/);
+    expect(element.textContent).not.toContain('deployment/payments.replicas');
+    expect(element.textContent).not.toContain('istio');
+  });
+
+  it('never shows a secret value, nor a hash', async () => {
+    renderContent(new FakeEnvParityApi(async () => driftReport()));
+    const element = await card();
     expect(element.textContent).not.toContain('h-info');
     expect(element.textContent).not.toContain('h-secret');
+    expect(
+      within(element).getByLabelText("Production's .env template"),
+    ).toHaveTextContent(/DB_PASSWORD=\s*LOG_LEVEL=info$/);
   });
 
   it('has the same for each other environment, collapsed', async () => {

@@ -24,6 +24,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { commitUrl, githubSlug } from '../EnvParityContent/format';
 import { reproduceCommands, scaffolderTemplateLink } from './commands';
+import { envFileOf, sortConfig } from './settings';
 
 const useStyles = makeStyles(theme => ({
   section: {
@@ -46,6 +47,12 @@ const useStyles = makeStyles(theme => ({
     overflowX: 'auto',
     whiteSpace: 'pre',
   },
+  file: {
+    display: 'flex',
+    alignItems: 'flex-start',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(1),
+  },
   mono: {
     fontFamily: 'monospace',
     overflowWrap: 'anywhere',
@@ -67,10 +74,10 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-function Command(props: { command: string; label: string }) {
+function Command(props: { command: string; label: string; pre?: boolean }) {
   const classes = useStyles();
   return (
-    <div className={classes.command}>
+    <div className={props.pre ? classes.file : classes.command}>
       <pre className={classes.pre} aria-label={props.label}>
         {props.command}
       </pre>
@@ -151,41 +158,76 @@ function Commands(props: {
   );
 }
 
-function ConfigNames(props: {
+/**
+ * The application's own settings (not the deployment's plumbing), as a
+ * `.env` template with the non-secret values the report carries, and the
+ * `docker run` that uses it.
+ */
+function Settings(props: {
   title: string;
   config: ReportedDeployment['config'];
+  image?: string;
 }) {
   const classes = useStyles();
-  const names = Object.keys(props.config ?? {}).sort();
+  const { title, config, image } = props;
+  const { settings, plumbing } = sortConfig(config);
   return (
     <div className={classes.section}>
       <Typography variant="subtitle2">Configuration to provide</Typography>
-      {names.length === 0 ? (
+      {settings.length === 0 && (
         <Typography variant="body2" color="textSecondary">
-          No provider reports {props.title}'s configuration.
+          No provider reports {title}'s application settings.
         </Typography>
-      ) : (
+      )}
+      {settings.length > 0 && (
         <>
           <Typography variant="body2" color="textSecondary">
-            {props.title} sets these keys; give them local values (values are
-            never shown here).
+            {title} runs with {settings.length} setting
+            {settings.length === 1 ? '' : 's'}. Save this as{' '}
+            <span className={classes.mono}>.env</span>: non-secret values are
+            filled in where known, secrets are left empty.
           </Typography>
           <div
             className={classes.chips}
-            aria-label={`${props.title} configuration keys`}
+            aria-label={`${title} configuration keys`}
           >
-            {names.map(name => (
+            {settings.map(setting => (
               <Chip
-                key={name}
+                key={setting.name}
                 size="small"
                 variant="outlined"
-                label={name}
-                icon={props.config![name].secret ? <LockIcon /> : undefined}
-                title={props.config![name].secret ? 'secret' : undefined}
+                label={setting.name}
+                icon={setting.secret ? <LockIcon /> : undefined}
+                title={setting.secret ? 'secret' : undefined}
               />
             ))}
           </div>
+          <Command
+            command={envFileOf(title, settings).trimEnd()}
+            label={`${title}'s .env template`}
+            pre
+          />
+          {image && (
+            <Command
+              command={`docker run --rm -it --env-file .env ${image}`}
+              label={`Run ${title}'s image with its settings`}
+            />
+          )}
         </>
+      )}
+      {plumbing.length > 0 && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          className={classes.section}
+          title={plumbing.join('\n')}
+          aria-label={`${title} deployment settings`}
+        >
+          Not listed: {plumbing.length} deployment setting
+          {plumbing.length === 1 ? '' : 's'} (replicas, resources, sidecar
+          images, Helm and Kustomize inputs) that running it locally does not
+          need.
+        </Typography>
       )}
     </div>
   );
@@ -213,7 +255,7 @@ function Links(props: { links: DeploymentLink[] }) {
 /**
  * "Reproduce production": the exact artifact and revision the reference
  * environment runs, with commands to pull, run and check them out, the
- * names of the configuration it sets, links to its records, and the same
+ * application settings it runs with (a `.env` template, never a secret value), links to its records, and the same
  * for every other environment (collapsed). With
  * `envParity.reproduce.scaffolderTemplate` configured, also a link that
  * launches a replica from that template, prefilled.
@@ -271,7 +313,11 @@ export function ReproduceCard(props: { entity: Entity; report: ParityReport }) {
         environment={reference}
         deployment={deployment}
       />
-      <ConfigNames title={reference.title} config={deployment.config} />
+      <Settings
+        title={reference.title}
+        config={deployment.config}
+        image={commands.image}
+      />
       <Links links={linksOf(deployment)} />
       {template && (
         <div className={classes.section}>
@@ -310,9 +356,16 @@ export function ReproduceCard(props: { entity: Entity; report: ParityReport }) {
                   environment={env}
                   deployment={env.deployment!}
                 />
-                <ConfigNames
+                <Settings
                   title={env.title}
                   config={env.deployment!.config}
+                  image={
+                    reproduceCommands(
+                      entity.metadata.name,
+                      env.name,
+                      env.deployment!,
+                    ).image
+                  }
                 />
                 <Links links={linksOf(env.deployment!)} />
               </AccordionDetails>
