@@ -353,7 +353,12 @@ async function main() {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    await timed(REQUESTS / 3, CONCURRENCY, reportUrl, headers);
+    await timed(
+      REQUESTS / 3,
+      Number(process.env.BENCH_PROFILE_CONCURRENCY ?? CONCURRENCY),
+      reportUrl,
+      headers,
+    );
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
     session.disconnect();

@@ -1,10 +1,16 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { ParityReport } from '@env-parity/plugin-env-parity-common';
+import { ParityReport, Snapshot } from '@env-parity/plugin-env-parity-common';
 import { DeploymentCollector } from './collector/DeploymentCollector';
 import { withoutHashes } from './configDrift';
 import { EnvironmentRegistry } from './environments';
 import { ParityReportBuilder } from './report';
 import { SnapshotStore } from './store/SnapshotStore';
+
+/** Snapshots being read for `entityRef` (see `ParityReportService.prefetch`). */
+export interface PrefetchedSnapshots {
+  entityRef: string;
+  snapshots: Promise<Snapshot[]>;
+}
 
 /**
  * Builds an entity's parity report from stored snapshots, through the one
@@ -21,10 +27,27 @@ export class ParityReportService {
     },
   ) {}
 
-  async getReport(entity: Entity): Promise<ParityReport> {
+  /**
+   * Starts reading an entity's stored snapshots before the entity itself is
+   * known (the router reads them while the catalog answers); pass the result
+   * to `getReport`. A failure surfaces there, never as an unhandled rejection.
+   */
+  prefetch(entityRef: string): PrefetchedSnapshots {
+    const snapshots = this.deps.store.getSnapshots(entityRef);
+    snapshots.catch(() => undefined);
+    return { entityRef, snapshots };
+  }
+
+  async getReport(
+    entity: Entity,
+    prefetched?: PrefetchedSnapshots,
+  ): Promise<ParityReport> {
     const { store, collector } = this.deps;
     const entityRef = stringifyEntityRef(entity);
-    let snapshots = await store.getSnapshots(entityRef);
+    // the ref asked for may differ in case from the entity's own
+    let snapshots = await (prefetched?.entityRef === entityRef
+      ? prefetched.snapshots
+      : store.getSnapshots(entityRef));
     if (snapshots.length === 0 && collector.tracks(entity)) {
       await collector.collectEntity(entity);
       snapshots = await store.getSnapshots(entityRef);

@@ -118,6 +118,9 @@ export async function createRouter(options: {
   router.get('/entities/:kind/:namespace/:name', async (req, res) => {
     const entityRef = entityRefFromParams(req.params, { kinds });
     const credentials = await httpAuth.credentials(req);
+    // read while the permission and the catalog are asked; only answered
+    // once both allow it
+    const snapshots = reports.prefetch(entityRef);
     const entity = await visible.get({
       request: req,
       credentials,
@@ -125,7 +128,7 @@ export async function createRouter(options: {
       permission: envParityReportReadPermission,
       message: 'You are not allowed to read environment parity',
     });
-    res.json(await reports.getReport(entity));
+    res.json(await reports.getReport(entity, snapshots));
   });
 
   router.post('/entities/:kind/:namespace/:name/refresh', async (req, res) => {
