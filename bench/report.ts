@@ -38,6 +38,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import knexFactory from 'knex';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
@@ -241,12 +242,9 @@ async function compare(
 async function main() {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const prefix = `bench_report_${Date.now()}_`;
   const database = POSTGRES
-    ? {
-        client: 'pg',
-        connection: POSTGRES,
-        prefix: `bench_report_${Date.now()}_`,
-      }
+    ? { client: 'pg', connection: POSTGRES, prefix }
     : { client: 'better-sqlite3', connection: ':memory:' };
   const config = {
     app: { baseUrl: 'http://127.0.0.1:3000' },
@@ -401,6 +399,18 @@ async function main() {
     backend.stop(),
     new Promise(resolve => setTimeout(resolve, 10_000)),
   ]);
+  if (POSTGRES) {
+    // the databases this run created, one per plugin
+    const admin = knexFactory({ client: 'pg', connection: POSTGRES });
+    const { rows } = await admin.raw(
+      'SELECT datname FROM pg_database WHERE datname LIKE ?',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows as Array<{ datname: string }>) {
+      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [datname]);
+    }
+    await admin.destroy();
+  }
   process.exit(0);
 }
 
