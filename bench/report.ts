@@ -31,7 +31,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   catalogProcessingExtensionPoint,
@@ -51,6 +59,9 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const UNLOADED = Number(process.env.BENCH_UNLOADED ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const POSTGRES = process.env.BENCH_POSTGRES_URL;
+
+/** A component no user may see, by the policy's catalog rule. */
+const HIDDEN = 'svc-hidden';
 
 const names = Array.from(
   { length: ENTITIES },
@@ -83,10 +94,22 @@ class BenchEntityProvider implements EntityProvider {
   async connect(connection: EntityProviderConnection) {
     await connection.applyMutation({
       type: 'full',
-      entities: names.map((name, i) => ({
-        entity: component(name, i),
-        locationKey: 'bench-report',
-      })),
+      entities: [
+        ...names.map((name, i) => ({
+          entity: component(name, i),
+          locationKey: 'bench-report',
+        })),
+        {
+          entity: {
+            ...component(HIDDEN, 0),
+            metadata: {
+              ...component(HIDDEN, 0).metadata,
+              labels: { 'bench-hidden': 'true' },
+            },
+          },
+          locationKey: 'bench-report',
+        },
+      ],
     });
   }
 }
@@ -112,7 +135,14 @@ const allowAllPolicy = createBackendModule({
       deps: { policy: policyExtensionPoint },
       async init({ policy }) {
         policy.setPolicy({
-          async handle() {
+          async handle(request) {
+            // a catalog permission rule, as real policies have: entities
+            // labelled bench-hidden are hidden from every user
+            if (isPermission(request.permission, catalogEntityReadPermission)) {
+              return createCatalogConditionalDecision(request.permission, {
+                not: catalogConditions.hasLabel({ label: 'bench-hidden' }),
+              });
+            }
             return { result: AuthorizeResult.ALLOW };
           },
         });
@@ -339,6 +369,30 @@ async function main() {
   await timed(names.length, 4, reportUrl, headers);
   await timed(names.length, 4, catalogUrl, headers);
 
+  // the hidden component exists (the catalog's own credentials see it) but
+  // neither route may show it to the user
+  const hidden = {
+    catalog: (
+      await get(
+        `${baseUrl}/api/catalog/entities/by-name/component/default/${HIDDEN}`,
+        headers,
+      )
+    ).status,
+    report: (
+      await get(
+        `${baseUrl}/api/env-parity/entities/component/default/${HIDDEN}`,
+        headers,
+      )
+    ).status,
+  };
+  if (hidden.catalog !== 404 || hidden.report !== 404) {
+    throw new Error(
+      `The hidden component must answer 404 on both routes: ${JSON.stringify(
+        hidden,
+      )}`,
+    );
+  }
+
   const routes = { catalog: catalogUrl, report: reportUrl };
   const unloaded = await compare(routes, headers, {
     requests: UNLOADED,
@@ -372,6 +426,7 @@ async function main() {
       {
         database: POSTGRES ? 'postgresql' : 'sqlite (in memory)',
         entities: ENTITIES,
+        hiddenComponentAnswers: hidden,
         cpus: os.cpus().length,
         loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10),
         node: process.version,
