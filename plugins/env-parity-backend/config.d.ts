@@ -214,8 +214,10 @@ export interface Config {
         clusterRole?: string;
       };
       /**
-       * How to use the access, per environment name, shown to the
-       * requester while it is active. Placeholders: `{{ request.id }}`,
+       * The command that uses the access, per environment name, shown
+       * while it is active to the requester, its approvers and access
+       * admins, with a button that copies it as it is: write only the
+       * command (the page already says when the access ends). Placeholders: `{{ request.id }}`,
        * `{{ environment }}`, `{{ entity.name }}`, `{{ entity.namespace }}`,
        * `{{ entity.kind }}`, `{{ user.name }}`, `{{ user.email }}`,
        * `{{ expiresAt }}` and `{{ grant.<key> }}` from the provisioner

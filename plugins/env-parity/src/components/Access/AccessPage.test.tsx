@@ -99,7 +99,7 @@ describe('AccessPage', () => {
       within(row).getByText('Refunds fail in staging, checking prod'),
     ).toBeInTheDocument();
     expect(within(row).getByRole('timer')).toHaveTextContent(
-      /^decide in (23h 59m|1d 0h)$/,
+      /^review closes in (23h 59m|1d 0h)$/,
     );
     expect(
       screen.getByRole('tab', { name: 'Active grants (1)' }),
@@ -115,7 +115,7 @@ describe('AccessPage', () => {
     await waitFor(() => expect(rowsOf(active)).toHaveLength(1));
     expect(within(rowsOf(active)[0]).getByText('checkout')).toBeInTheDocument();
     expect(within(rowsOf(active)[0]).getByRole('timer')).toHaveTextContent(
-      /^in 4[89]m \d+s$/,
+      /^access ends in 4[89]m \d+s$/,
     );
 
     await userEvent.click(screen.getByRole('tab', { name: 'History' }));
@@ -142,6 +142,7 @@ describe('AccessPage', () => {
     const seeded = api.access.seed({
       entityRef: 'component:default/payments',
       requester: 'user:default/guest',
+      ticket: 'INC-42',
     });
     renderPage(api);
     const review = await screen.findByRole('tabpanel', {
@@ -158,6 +159,11 @@ describe('AccessPage', () => {
     expect(dialog).toHaveTextContent(
       'guest gets 1 hour of read-only access to payments in production once approved.',
     );
+    // what the approver decides on
+    expect(within(dialog).getByLabelText('Reason')).toHaveTextContent(
+      'Checking whether refunds fail there too',
+    );
+    expect(within(dialog).getByLabelText('Ticket')).toHaveTextContent('INC-42');
     await userEvent.type(
       within(dialog).getByRole('textbox', { name: 'Comment (optional)' }),
       'Go ahead, INC-42',
@@ -167,7 +173,9 @@ describe('AccessPage', () => {
     );
 
     expect(
-      await screen.findByText('production access for guest is now active.'),
+      await screen.findByText(
+        "guest's read-only access to payments in production is now active.",
+      ),
     ).toBeInTheDocument();
     expect(api.access.callsOf('decideAccessRequest')).toEqual([
       [seeded.id, 'approve', 'Go ahead, INC-42'],
@@ -292,7 +300,9 @@ describe('AccessPage', () => {
     );
 
     expect(
-      await screen.findByText('Done: the request is now active.'),
+      await screen.findByText(
+        "guest's read-only access to payments in production is now active.",
+      ),
     ).toBeInTheDocument();
     await waitFor(() =>
       expect(

@@ -29,7 +29,6 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import Alert from '@material-ui/lab/Alert';
-import AlertTitle from '@material-ui/lab/AlertTitle';
 import {
   AccessRequest,
   envParityAccessReviewPermission,
@@ -42,7 +41,13 @@ import { AccessRequestDetails, useDecisions } from './AccessRequestDetails';
 import { AccessStatusChip } from './AccessStatusChip';
 import { Actor } from './AccessTimeline';
 import { Countdown } from './Countdown';
-import { GRANTED_STATUSES, formatDuration, isForbidden } from './format';
+import {
+  GRANTED_STATUSES,
+  confirmation,
+  formatDuration,
+  isForbidden,
+} from './format';
+import { ACCESS_PERMISSION_NAMES, NotPermitted } from './NotPermitted';
 import { useAccessRequestLink } from './routes';
 
 const useStyles = makeStyles(theme => ({
@@ -56,11 +61,12 @@ const useStyles = makeStyles(theme => ({
     textAlign: 'center',
   },
   reason: {
-    display: '-webkit-box',
-    WebkitLineClamp: 2,
-    WebkitBoxOrient: 'vertical',
-    overflow: 'hidden',
-    maxWidth: 320,
+    // the whole reason: an approver decides on it
+    display: 'block',
+    minWidth: 200,
+    maxWidth: 480,
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
   },
   rowActions: {
     display: 'flex',
@@ -133,7 +139,7 @@ function Ends(props: { request: AccessRequest; onElapsed: () => void }) {
     return (
       <Countdown
         to={r.expiresAt}
-        prefix="in"
+        prefix="access ends in"
         elapsed="expired"
         onElapsed={onElapsed}
       />
@@ -143,7 +149,7 @@ function Ends(props: { request: AccessRequest; onElapsed: () => void }) {
     return (
       <Countdown
         to={r.reviewDeadline}
-        prefix="decide in"
+        prefix="review closes in"
         elapsed="timed out"
         onElapsed={onElapsed}
       />
@@ -214,7 +220,7 @@ function RequestsTable(props: {
       render: r => <Time at={r.createdAt} />,
     },
     {
-      title: id === 'history' ? 'Ended' : 'Expires',
+      title: id === 'history' ? 'Ended' : 'Time left',
       field: 'expiresAt',
       sorting: false,
       render: r => <Ends request={r} onElapsed={onReload} />,
@@ -225,12 +231,10 @@ function RequestsTable(props: {
       title: 'Reason',
       field: 'reason',
       render: r => (
-        <Tooltip title={r.reason}>
-          <span className={classes.reason}>
-            {r.reason}
-            {r.ticket ? ` (${r.ticket})` : ''}
-          </span>
-        </Tooltip>
+        <span className={classes.reason}>
+          {r.reason}
+          {r.ticket ? ` (${r.ticket})` : ''}
+        </span>
       ),
     });
     columns.push({
@@ -300,10 +304,7 @@ export function AccessRequestsOverview() {
     onDone: result => {
       setNotice({
         severity: 'success',
-        text: `${result.environment} access for ${result.requester.replace(
-          /^user:default\//,
-          '',
-        )} is now ${result.status.replace(/-/g, ' ')}.`,
+        text: confirmation(result),
       });
       reloadAll();
     },
@@ -372,10 +373,16 @@ export function AccessRequestsOverview() {
   let body: ReactNode;
   if (list.error) {
     body = isForbidden(list.error) ? (
-      <Alert severity="warning">
-        <AlertTitle>You may not see these access requests</AlertTitle>
-        Ask your Backstage administrator for the Env Parity access permissions.
-      </Alert>
+      <NotPermitted
+        what={
+          tab === 'review' ? 'review access requests' : 'see access requests'
+        }
+        permissions={
+          tab === 'review'
+            ? [envParityAccessReviewPermission.name]
+            : ACCESS_PERMISSION_NAMES
+        }
+      />
     ) : (
       <ResponseErrorPanel error={list.error} />
     );

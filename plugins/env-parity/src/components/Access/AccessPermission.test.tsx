@@ -3,7 +3,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { paymentsEntity } from '../../__testUtils__/reports';
 import { EnvParityContent } from '../EnvParityContent';
 import { AccessPage } from './AccessPage';
-import { accessApi, renderAccess } from './__testUtils__';
+import { accessApi, accessError, renderAccess } from './__testUtils__';
 
 // usePermission caches decisions by permission name across renders, so the
 // denials live in a file of their own
@@ -46,5 +46,30 @@ describe('access without permissions', () => {
     expect(
       api.access.callsOf('listAccessRequests').map(([f]) => f),
     ).not.toContainEqual(expect.objectContaining({ reviewable: true }));
+  });
+
+  it('says which permission is missing, in one wording', async () => {
+    const api = accessApi();
+    api.access.failNext(
+      'listAccessRequests',
+      await accessError(
+        403,
+        'NotAllowedError',
+        'You are not allowed to do this; it needs env-parity.access.create or env-parity.access.review or env-parity.access.admin',
+      ),
+    );
+    renderAccess(<AccessPage />, {
+      api,
+      denied: ['env-parity.access.review'],
+      mountPath: '/env-parity/access/*',
+      initialRouteEntries: ['/env-parity/access'],
+    });
+    const alert = await screen.findByText(
+      "You don't have permission to see access requests",
+    );
+    expect(alert.parentElement).toHaveTextContent(
+      'It needs the env-parity.access.create, env-parity.access.review or env-parity.access.admin permission; ask your Backstage administrator for it.',
+    );
+    expect(screen.queryByText(/may not/)).not.toBeInTheDocument();
   });
 });

@@ -1,8 +1,10 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { paymentsEntity } from '../../__testUtils__/reports';
+import { FakeEnvParityApi } from '../../__testUtils__/render';
+import { driftReport, paymentsEntity } from '../../__testUtils__/reports';
 import { EnvParityContent } from '../EnvParityContent';
+import { exactTime } from '../EnvParityContent/format';
 import { accessApi, accessError, renderAccess } from './__testUtils__';
 
 jest.setTimeout(30_000);
@@ -116,6 +118,46 @@ describe('AccessRequestCard', () => {
     expect(api.access.callsOf('createAccessRequest')).toEqual([]);
   });
 
+  it('offers access only to environments the service is deployed to', async () => {
+    const api = new FakeEnvParityApi(async () => {
+      const report = driftReport();
+      delete report.environments.find(e => e.name === 'production')!.deployment;
+      return report;
+    });
+    renderTab(api);
+    expect(
+      await screen.findByText(
+        /^payments has no Production deployment; you can ask for temporary read-only access to Staging\./,
+      ),
+    ).toBeInTheDocument();
+    const dialog = await openDialog();
+    const environment = await within(dialog).findByRole('combobox', {
+      name: 'Environment',
+    });
+    expect(
+      within(environment)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['Staging']);
+    expect(environment).toHaveValue('staging');
+  });
+
+  it('offers nothing when the service is deployed nowhere', async () => {
+    const api = new FakeEnvParityApi(async () => {
+      const report = driftReport();
+      report.environments.forEach(e => delete e.deployment);
+      return report;
+    });
+    renderTab(api);
+    await waitFor(() =>
+      expect(api.access.callsOf('listAccessRequests')).toHaveLength(1),
+    );
+    await screen.findByText('Parity with Production');
+    expect(
+      screen.queryByRole('button', { name: 'Request read-only access' }),
+    ).not.toBeInTheDocument();
+  });
+
   it("shows the server's refusal next to its field and keeps the input", async () => {
     const api = accessApi();
     renderTab(api);
@@ -214,7 +256,9 @@ describe('AccessRequestCard', () => {
       within(region).getByText(/2 hours of read-only access, waiting for sre/),
     ).toBeInTheDocument();
     expect(
-      screen.getByText('Requested. Members of sre have been notified.'),
+      screen.getByText(
+        'Requested read-only access to payments in Production. Members of sre have been notified.',
+      ),
     ).toBeInTheDocument();
     expect(
       within(region).getByRole('button', { name: 'Withdraw' }),
@@ -233,11 +277,14 @@ describe('AccessRequestCard', () => {
   it('shows an active grant counting down, how to use it, and revokes it', async () => {
     const api = accessApi();
     const now = Date.now();
+    const expiresAt = new Date(
+      now + (2 * 60 + 13) * MINUTE + 30_000,
+    ).toISOString();
     api.access.seed({
       entityRef: ENTITY,
       status: 'active',
       activatedAt: new Date(now - 47 * MINUTE).toISOString(),
-      expiresAt: new Date(now + (2 * 60 + 13) * MINUTE + 30_000).toISOString(),
+      expiresAt,
       instructions: 'kubectl --context prod -n payments get pods',
     });
     renderTab(api);
@@ -252,6 +299,15 @@ describe('AccessRequestCard', () => {
     expect(
       within(region).getByRole('region', { name: 'How to use this access' }),
     ).toHaveTextContent('kubectl --context prod -n payments get pods');
+    // the end in the user's locale, not as ISO with milliseconds
+    const howTo = within(region).getByRole('region', {
+      name: 'How to use this access',
+    });
+    expect(howTo).toHaveTextContent(`Read-only until ${exactTime(expiresAt)}.`);
+    expect(howTo).not.toHaveTextContent(expiresAt);
+    expect(
+      within(howTo).getByRole('button', { name: 'Copy the command' }),
+    ).toBeInTheDocument();
     expect(
       within(region).queryByRole('button', { name: 'Withdraw' }),
     ).not.toBeInTheDocument();
@@ -268,7 +324,11 @@ describe('AccessRequestCard', () => {
       within(dialog).getByRole('button', { name: 'Revoke' }),
     );
 
-    expect(await screen.findByText('Access revoked.')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'Your read-only access to payments in production is now revoked.',
+      ),
+    ).toBeInTheDocument();
     expect(api.access.callsOf('decideAccessRequest')).toEqual([
       [expect.any(String), 'revoke', 'Found it'],
     ]);

@@ -30,6 +30,7 @@ import { RequestAccessDialog } from './RequestAccessDialog';
 import {
   CURRENT_STATUSES,
   errorMessage,
+  confirmation,
   formatDuration,
   isForbidden,
   shortRef,
@@ -105,7 +106,12 @@ function CurrentRequest(props: {
           {request.provisioning.attempts}): {request.provisioning.lastError}
         </Alert>
       )}
-      {request.instructions && <Instructions text={request.instructions} />}
+      {request.instructions && (
+        <Instructions
+          text={request.instructions}
+          expiresAt={request.expiresAt}
+        />
+      )}
       <div className={classes.buttons}>
         {request.actions.withdraw && (
           <Button
@@ -189,10 +195,7 @@ export function AccessRequestCard(props: {
     onDone: result => {
       setNotice({
         severity: 'success',
-        text:
-          result.status === 'withdrawn'
-            ? 'Request withdrawn.'
-            : `Access ${result.status.replace(/-/g, ' ')}.`,
+        text: confirmation(result, true),
       });
       retry();
     },
@@ -215,7 +218,9 @@ export function AccessRequestCard(props: {
   const titleOf = (name: string) =>
     report.environments.find(e => e.name === name)?.title ?? name;
   const canCreate = permission.allowed;
-  const referenceTitle = titleOf(report.reference);
+  // access to an environment the service is not deployed to shows nothing
+  const requestable = report.environments.filter(e => e.deployment);
+  const reference = requestable.find(e => e.name === report.reference);
 
   const detailsDialog = (
     <AccessRequestDetailsDialog
@@ -230,7 +235,9 @@ export function AccessRequestCard(props: {
     ((permission.loading || state.loading) && !state.value) ||
     // nothing to show, and nothing to offer
     (current.length === 0 &&
-      (!canCreate || (state.error && isForbidden(state.error))));
+      (!canCreate ||
+        requestable.length === 0 ||
+        (state.error && isForbidden(state.error))));
   if (hidden) {
     return (
       <>
@@ -240,7 +247,7 @@ export function AccessRequestCard(props: {
     );
   }
 
-  const uncovered = report.environments.filter(
+  const uncovered = requestable.filter(
     e => !current.some(r => r.environment === e.name),
   );
 
@@ -283,9 +290,14 @@ export function AccessRequestCard(props: {
               gridGap={16}
             >
               <Typography variant="body2" style={{ flex: '1 1 320px' }}>
-                Is it also broken in {referenceTitle}? Ask for temporary
-                read-only access to {entity.metadata.name}. The environment's
-                owners approve it, and it ends on its own.
+                {reference
+                  ? `Is it also broken in ${reference.title}? Ask for temporary read-only access to ${entity.metadata.name}.`
+                  : `${entity.metadata.name} has no ${titleOf(
+                      report.reference,
+                    )} deployment; you can ask for temporary read-only access to ${requestable
+                      .map(e => e.title)
+                      .join(', ')}.`}{' '}
+                The environment's owners approve it, and it ends on its own.
               </Typography>
               <Button
                 variant="contained"
@@ -314,10 +326,11 @@ export function AccessRequestCard(props: {
           <RequestAccessDialog
             open={requesting}
             entityRef={entityRef}
-            environments={(current.length
-              ? uncovered
-              : report.environments
-            ).map(e => ({ name: e.name, title: e.title, owner: e.owner }))}
+            environments={(current.length ? uncovered : requestable).map(e => ({
+              name: e.name,
+              title: e.title,
+              owner: e.owner,
+            }))}
             onClose={() => setRequesting(false)}
             onCreated={created => {
               setRequesting(false);
@@ -327,7 +340,9 @@ export function AccessRequestCard(props: {
                   ? `Break-glass access to ${titleOf(
                       created.environment,
                     )} is starting; the approvers have been alerted.`
-                  : `Requested. Members of ${shortRef(
+                  : `Requested read-only access to ${
+                      entity.metadata.name
+                    } in ${titleOf(created.environment)}. Members of ${shortRef(
                       created.approverRef,
                     )} have been notified.`,
               });

@@ -28,7 +28,8 @@ import { AccessTimeline, Actor } from './AccessTimeline';
 import { Countdown } from './Countdown';
 import { actionLabel, DecisionDialog } from './DecisionDialog';
 import { Instructions } from './Instructions';
-import { formatDuration, isForbidden, statusOf } from './format';
+import { confirmation, formatDuration, isForbidden, statusOf } from './format';
+import { ACCESS_PERMISSION_NAMES, NotPermitted } from './NotPermitted';
 import { useAccessRequestLink } from './routes';
 
 const useStyles = makeStyles(theme => ({
@@ -281,7 +282,7 @@ export function AccessRequestDetails(props: {
     onDone: result => {
       setNotice({
         severity: 'success',
-        text: `Done: the request is now ${result.status.replace(/-/g, ' ')}.`,
+        text: confirmation(result),
       });
       state.retry();
       onChanged?.(result);
@@ -311,11 +312,10 @@ export function AccessRequestDetails(props: {
       }
       if (isForbidden(state.error)) {
         return (
-          <Alert severity="warning">
-            <AlertTitle>You may not see access requests</AlertTitle>
-            Ask your Backstage administrator for the Env Parity access
-            permissions.
-          </Alert>
+          <NotPermitted
+            what="see access requests"
+            permissions={ACCESS_PERMISSION_NAMES}
+          />
         );
       }
       return <ResponseErrorPanel error={state.error} />;
@@ -369,7 +369,12 @@ export function AccessRequestDetails(props: {
           )}
         </Alert>
       )}
-      {request.instructions && <Instructions text={request.instructions} />}
+      {request.instructions && (
+        <Instructions
+          text={request.instructions}
+          expiresAt={request.expiresAt}
+        />
+      )}
       {allowed.length > 0 && (
         <div className={classes.actions}>
           {allowed.map(action => (

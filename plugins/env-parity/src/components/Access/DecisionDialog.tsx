@@ -8,6 +8,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
+import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { AccessRequest } from '@env-parity/plugin-env-parity-common';
 import { AccessRequestAction, envParityApiRef } from '../../api';
@@ -18,6 +19,17 @@ import {
   isInputError,
   shortRef,
 } from './format';
+
+const useStyles = makeStyles(theme => ({
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    gap: theme.spacing(0.5, 2),
+    margin: theme.spacing(0, 0, 2),
+    '& dt': { fontWeight: theme.typography.fontWeightMedium },
+    '& dd': { margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
+  },
+}));
 
 const ACTIONS: Record<
   AccessRequestAction,
@@ -56,9 +68,11 @@ const ACTIONS: Record<
     required: true,
     color: 'secondary',
     explain: r =>
-      `${shortRef(
-        r.requester,
-      )} sees your comment. Denying is final: they can ask again.`,
+      `${shortRef(r.requester)} does not get read-only access to ${shortRef(
+        r.entityRef,
+      )} in ${
+        r.environment
+      } and sees your comment. Denying is final: they can ask again.`,
   },
   withdraw: {
     title: 'Withdraw request',
@@ -89,9 +103,9 @@ const ACTIONS: Record<
     required: false,
     color: 'primary',
     explain: r =>
-      `${shortRef(r.requester)} used break-glass access without review: ${
-        r.reason
-      }`,
+      `${shortRef(r.requester)} used break-glass access to ${shortRef(
+        r.entityRef,
+      )} in ${r.environment} without review.`,
   },
 };
 
@@ -115,6 +129,7 @@ export function DecisionDialog(props: {
   onConflict: (message: string) => void;
 }) {
   const { request, action, open, onClose, onDone, onConflict } = props;
+  const classes = useStyles();
   const api = useApi(envParityApiRef);
   const spec = ACTIONS[action];
   const [comment, setComment] = useState('');
@@ -174,6 +189,18 @@ export function DecisionDialog(props: {
         <DialogTitle id={titleId}>{spec.title}</DialogTitle>
         <DialogContent>
           <DialogContentText>{spec.explain(request)}</DialogContentText>
+          {action !== 'withdraw' && (
+            <dl className={classes.facts}>
+              <dt>Reason</dt>
+              <dd aria-label="Reason">{request.reason}</dd>
+              {request.ticket && (
+                <>
+                  <dt>Ticket</dt>
+                  <dd aria-label="Ticket">{request.ticket}</dd>
+                </>
+              )}
+            </dl>
+          )}
           {error && (
             <Alert severity="error" role="alert" style={{ marginBottom: 16 }}>
               {error}

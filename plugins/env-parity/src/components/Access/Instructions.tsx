@@ -4,6 +4,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
+import { exactTime } from '../EnvParityContent/format';
 
 const useStyles = makeStyles(theme => ({
   text: {
@@ -15,8 +16,12 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-/** How to use a granted access, as the backend rendered it. */
-export function Instructions(props: { text: string }) {
+/**
+ * How to use a granted access: the command the backend rendered from
+ * `envParity.access.instructions` (copied alone, so that it runs in a
+ * terminal as it is), and when the access ends, in the user's locale.
+ */
+export function Instructions(props: { text: string; expiresAt?: string }) {
   const classes = useStyles();
   return (
     <Alert
@@ -26,9 +31,9 @@ export function Instructions(props: { text: string }) {
       aria-label="How to use this access"
       action={
         <CopyTextButton
-          text={props.text}
-          tooltipText="Copied"
-          aria-label="Copy instructions"
+          text={props.text.trim()}
+          tooltipText="Command copied to clipboard"
+          aria-label="Copy the command"
         />
       }
     >
@@ -37,7 +42,9 @@ export function Instructions(props: { text: string }) {
         {props.text}
       </Box>
       <Typography variant="caption" color="textSecondary">
-        Read-only. Everything you do is attributed to you.
+        Read-only
+        {props.expiresAt ? ` until ${exactTime(props.expiresAt)}` : ''}.
+        Everything you do is attributed to you.
       </Typography>
     </Alert>
   );

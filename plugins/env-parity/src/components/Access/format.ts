@@ -1,5 +1,8 @@
 import { ResponseError } from '@backstage/errors';
-import { AccessRequestStatus } from '@env-parity/plugin-env-parity-common';
+import {
+  AccessRequest,
+  AccessRequestStatus,
+} from '@env-parity/plugin-env-parity-common';
 
 /** Time left, e.g. `2h 13m`, `12m 5s`, `42s`, `3d 4h`. */
 export function formatRemaining(ms: number): string {
@@ -91,4 +94,27 @@ export function isConflict(error: Error): boolean {
 /** Whether the backend refused the input. */
 export function isInputError(error: Error): boolean {
   return statusOf(error) === 400 || bodyError(error)?.name === 'InputError';
+}
+
+/**
+ * What a decision did, naming the service, e.g. `guest's read-only access
+ * to payments-api in production is now approved.`; `mine` for the
+ * requester's own view (`Your request … is withdrawn.`).
+ */
+export function confirmation(r: AccessRequest, mine = false): string {
+  const service = `${shortRef(r.entityRef)} in ${r.environment}`;
+  if (
+    r.status === 'withdrawn' ||
+    r.status === 'denied' ||
+    r.status === 'pending'
+  ) {
+    return `${
+      mine ? 'Your' : `${shortRef(r.requester)}'s`
+    } request for read-only access to ${service} is now ${statusLabel(
+      r.status,
+    )}.`;
+  }
+  return `${
+    mine ? 'Your' : `${shortRef(r.requester)}'s`
+  } read-only access to ${service} is now ${statusLabel(r.status)}.`;
 }
