@@ -1,0 +1,46 @@
+// The legacy frontend system, wired as the README's install section shows:
+// the scorecard and access pages as routes, the Parity tab and the group card
+// on the entity pages (components/catalog/EntityPage.tsx).
+import { Navigate, Route } from 'react-router-dom';
+import {
+  CatalogEntityPage,
+  CatalogIndexPage,
+  catalogPlugin,
+} from '@backstage/plugin-catalog';
+import { orgPlugin } from '@backstage/plugin-org';
+import { SignInPage } from '@backstage/core-components';
+import { createApp } from '@backstage/app-defaults';
+import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
+import {
+  EnvParityAccessPage,
+  EnvParityScorecardPage,
+} from '@env-parity/plugin-env-parity';
+import { entityPage } from './components/catalog/EntityPage';
+
+const app = createApp({
+  bindRoutes({ bind }) {
+    bind(orgPlugin.externalRoutes, {
+      catalogIndex: catalogPlugin.routes.catalogIndex,
+    });
+  },
+  components: {
+    SignInPage: props => <SignInPage {...props} auto providers={['guest']} />,
+  },
+});
+
+const routes = (
+  <FlatRoutes>
+    <Route path="/" element={<Navigate to="catalog" />} />
+    <Route path="/catalog" element={<CatalogIndexPage />} />
+    <Route
+      path="/catalog/:namespace/:kind/:name"
+      element={<CatalogEntityPage />}
+    >
+      {entityPage}
+    </Route>
+    <Route path="/env-parity" element={<EnvParityScorecardPage />} />
+    <Route path="/env-parity/access" element={<EnvParityAccessPage />} />
+  </FlatRoutes>
+);
+
+export default app.createRoot(<AppRouter>{routes}</AppRouter>);
