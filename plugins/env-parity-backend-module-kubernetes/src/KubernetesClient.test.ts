@@ -228,6 +228,23 @@ describe('KubernetesClient', () => {
     ).rejects.toThrow('not a list (no items)');
   });
 
+  it('waits for the connection as long as for the answer: a process busy for seconds is no timeout', async () => {
+    fake.add(...pods(1, { app: 'api' }));
+    const listing = client({ timeoutMs: 60_000 }).list(RESOURCES.pods, {
+      labelSelector: 'app',
+    });
+    // the request is on its way; then this process is busy for longer than
+    // the guard's default connection deadline (5 s), as a loaded machine
+    // or a long synchronous task can make it
+    await new Promise(resolve => setImmediate(resolve));
+    const busyUntil = Date.now() + 5_500;
+    while (Date.now() < busyUntil) {
+      // busy
+    }
+    const items = await listing;
+    expect(items?.map(i => i.metadata?.name)).toEqual(['api-0']);
+  });
+
   it('times out on a slow answer', async () => {
     fake.answerNext('/api/v1/pods', 'hang');
     await expect(

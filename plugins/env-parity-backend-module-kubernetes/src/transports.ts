@@ -86,6 +86,9 @@ export class DirectTransport implements KubernetesTransport {
         ? [{ host, headers: { Authorization: `Bearer ${token}` } }]
         : [],
       timeoutMs: options.timeoutMs,
+      // the connection gets the whole timeout too: a backend busy for a few
+      // seconds (or a slow DNS answer) is not a cluster that timed out
+      connectTimeoutMs: options.timeoutMs,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       configKey: CONFIG_KEY,
       ca: cluster.ca,
@@ -173,6 +176,9 @@ export class KubernetesProxyConnection {
       allowPrivateNetworks: true,
       hostHeaders: [{ host, headers: { Authorization: `Bearer ${token}` } }],
       timeoutMs: options.timeoutMs,
+      // the connection gets the whole timeout too: a backend busy for a few
+      // seconds (or a slow DNS answer) is not a cluster that timed out
+      connectTimeoutMs: options.timeoutMs,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       configKey: CONFIG_KEY,
     });
