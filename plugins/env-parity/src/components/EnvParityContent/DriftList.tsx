@@ -1,9 +1,5 @@
-import { Link } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Divider from '@material-ui/core/Divider';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -15,15 +11,15 @@ import { makeStyles } from '@material-ui/core/styles';
 import InfoOutlinedIcon from '@material-ui/icons/InfoOutlined';
 import LockIcon from '@material-ui/icons/Lock';
 import {
-  CommitSummary,
+  ConfigSettingDrift,
   DriftItem,
   EnvironmentComparison,
+  groupConfigDrift,
   IGNORE_CONFIG_ANNOTATION,
   ParityReport,
-  shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { VerdictChip } from './VerdictChip';
-import { commitUrl } from './format';
+import { Commits } from './Commits';
 
 const useStyles = makeStyles(theme => ({
   section: {
@@ -85,6 +81,14 @@ const useStyles = makeStyles(theme => ({
   },
   key: {
     fontFamily: 'monospace',
+  },
+  settingName: {
+    fontWeight: theme.typography.fontWeightMedium as number,
+  },
+  sourceKeys: {
+    listStyle: 'none',
+    margin: theme.spacing(0.5, 0, 0),
+    padding: 0,
   },
 }));
 
@@ -163,60 +167,6 @@ function DriftValue(props: {
   return <span className={classes.muted}>{hidden}</span>;
 }
 
-function Commits(props: {
-  comparison: EnvironmentComparison;
-  referenceTitle: string;
-  slug?: string;
-}) {
-  const { comparison, referenceTitle, slug } = props;
-  const { commitsAhead, commitsBehind, commits } = comparison;
-  if (commitsAhead === undefined && commitsBehind === undefined) {
-    return null;
-  }
-  const plural = (n: number) => `${n} commit${n === 1 ? '' : 's'}`;
-  return (
-    <Box mt={1}>
-      <Typography variant="body2">
-        {plural(commitsAhead ?? 0)} ahead of {referenceTitle},{' '}
-        {plural(commitsBehind ?? 0)} behind
-      </Typography>
-      {commits && commits.length > 0 && (
-        <List dense disablePadding aria-label="Commits">
-          {commits.map(commit => (
-            <CommitRow key={commit.sha} commit={commit} slug={slug} />
-          ))}
-        </List>
-      )}
-    </Box>
-  );
-}
-
-function CommitRow(props: { commit: CommitSummary; slug?: string }) {
-  const classes = useStyles();
-  const { commit, slug } = props;
-  const url = commit.url ?? commitUrl(slug, commit.sha);
-  const sha = <span className={classes.value}>{shortHash(commit.sha)}</span>;
-  const details = [
-    commit.author,
-    commit.pullRequest !== undefined ? `#${commit.pullRequest}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-  return (
-    <ListItem disableGutters>
-      <ListItemText
-        primary={
-          <>
-            {url ? <Link to={url}>{sha}</Link> : sha}{' '}
-            {commit.message.split('\n')[0]}
-          </>
-        }
-        secondary={details || undefined}
-      />
-    </ListItem>
-  );
-}
-
 function SecretMarker() {
   const classes = useStyles();
   return (
@@ -269,6 +219,84 @@ function DriftRow(props: { item: DriftItem; secret: boolean }) {
   );
 }
 
+/**
+ * One setting that differs, with every key that expresses it (a ConfigMap
+ * key, the env var read from it, the Helm value it comes from): its values
+ * once, hidden for all of its keys when any of them is secret.
+ */
+function SettingRow(props: { setting: ConfigSettingDrift }) {
+  const classes = useStyles();
+  const { setting } = props;
+  // one key: the key's own row
+  if (setting.sources.length === 1) {
+    return <DriftRow item={setting.sources[0]} secret={setting.secret} />;
+  }
+  const item: DriftItem = {
+    type: 'config',
+    field: setting.name,
+    change: setting.change,
+    ...(setting.reference !== undefined
+      ? { reference: setting.reference }
+      : {}),
+    ...(setting.environment !== undefined
+      ? { environment: setting.environment }
+      : {}),
+  };
+  return (
+    <TableRow data-setting={setting.name}>
+      <TableCell className={classes.label}>
+        Config
+        <Typography
+          variant="caption"
+          component="span"
+          className={classes.source}
+        >
+          {setting.sources.length} keys
+        </Typography>
+      </TableCell>
+      <TableCell className={classes.field}>
+        <span className={classes.settingName}>{setting.name}</span>
+        {setting.secret && <SecretMarker />}
+        <ul
+          className={classes.sourceKeys}
+          aria-label={`Keys of ${setting.name}`}
+        >
+          {setting.sources.map(source => (
+            <li key={source.field}>
+              <BreakableKey value={source.field} />
+              <SourceCaption field={source.field} />
+            </li>
+          ))}
+        </ul>
+      </TableCell>
+      <TableCell className={classes.label}>{setting.change}</TableCell>
+      <TableCell>
+        <DriftValue item={item} side="reference" secret={setting.secret} />
+      </TableCell>
+      <TableCell>
+        <DriftValue item={item} side="environment" secret={setting.secret} />
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** ` (ConfigMap)`, ` (Helm values · source[1])` after a key. */
+function SourceCaption(props: { field: string }) {
+  const { label, source } = configSource(props.field);
+  const text = [label, source !== undefined ? `source[${source}]` : undefined]
+    .filter(Boolean)
+    .join(' · ');
+  if (!text) {
+    return null;
+  }
+  return (
+    <Typography variant="caption" component="span" color="textSecondary">
+      {' '}
+      ({text})
+    </Typography>
+  );
+}
+
 const IGNORE_HELP = `Configured as expected to differ, in envParity.config.ignore or the entity annotation ${IGNORE_CONFIG_ANNOTATION}; they count for neither verdict nor score.`;
 
 function IgnoredConfig(props: { keys: string[] }) {
@@ -307,6 +335,9 @@ function ComparisonSection(props: {
 }) {
   const classes = useStyles();
   const { comparison, title, referenceTitle, slug, isSecret } = props;
+  const settings =
+    comparison.settings ?? groupConfigDrift(comparison.drift, { isSecret });
+  const otherDrift = comparison.drift.filter(item => item.type !== 'config');
   return (
     <section
       className={classes.section}
@@ -340,11 +371,17 @@ function ComparisonSection(props: {
               </TableRow>
             </TableHead>
             <TableBody>
-              {comparison.drift.map(item => (
+              {otherDrift.map(item => (
                 <DriftRow
                   key={`${item.type}:${item.field}`}
                   item={item}
                   secret={isSecret(item)}
+                />
+              ))}
+              {settings.map((setting, index) => (
+                <SettingRow
+                  key={`${index}:${setting.name}`}
+                  setting={setting}
                 />
               ))}
             </TableBody>

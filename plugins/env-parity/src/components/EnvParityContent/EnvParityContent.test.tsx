@@ -105,7 +105,7 @@ describe('EnvParityContent', () => {
 
     expect(
       await screen.findByText(
-        'Production runs 1.4.2 (4f1c2a9). Staging runs 1.5.0 (9e8d7c6), 3 commits ahead. Closest to production: staging, ahead.',
+        'Production runs 1.4.2 (4f1c2a9). Staging runs 1.5.0 (9e8d7c6), 3 commits ahead. Closest to production: staging, 3 commits ahead.',
       ),
     ).toBeInTheDocument();
     expect(api.getReportCalls).toEqual(['component:default/payments']);
