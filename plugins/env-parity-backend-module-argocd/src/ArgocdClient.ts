@@ -117,6 +117,9 @@ export class ArgocdClient {
         { host, headers: { Authorization: `Bearer ${instance.token}` } },
       ],
       timeoutMs: options.timeoutMs,
+      // the connection gets the whole timeout too: a backend busy for a few
+      // seconds (or a slow DNS answer) is not a server that timed out
+      connectTimeoutMs: options.timeoutMs,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       configKey: CONFIG_KEY,
       lookup: options.lookup,

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { ConfigReader } from '@backstage/config';
 import {
   compareDeployments,
@@ -50,6 +51,38 @@ describe('ArgocdDeploymentProvider', () => {
       { 'argo-staging': staging, 'argo-prod': prod },
       { instances: { 'argo-staging': 'staging', 'argo-prod': 'production' } },
     );
+
+  it('waits for the connection as long as for the answer: a process busy for seconds is no timeout', async () => {
+    prod.addApp({ name: 'shop', images: ['ghcr.io/acme/shop:1.4.2'] });
+    // once the request is on its way, this process is busy for longer than
+    // the guard's default connection deadline (5 s), as a loaded machine
+    // or a long synchronous task can make it
+    const original = http.request;
+    const spy = jest
+      .spyOn(http, 'request')
+      .mockImplementation((...args: any[]) => {
+        const req = (original as any)(...args);
+        const busyUntil = Date.now() + 5_500;
+        while (Date.now() < busyUntil) {
+          // busy
+        }
+        return req;
+      });
+    try {
+      const [observation] = await provider(mapped()).observe({
+        entity: component({
+          'argocd/app-name': 'shop',
+          'argocd/instance-name': 'argo-prod',
+        }),
+        environments: environments('staging', 'production'),
+      });
+      expect(observation.error).toBeUndefined();
+      expect(observation.deployment?.artifact).toBe('ghcr.io/acme/shop:1.4.2');
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it('claims entities with an app name or an app selector only', () => {
     const p = provider(mapped());

@@ -246,6 +246,25 @@ describe('HttpVersionProvider', () => {
     });
   });
 
+  it('waits for the connection as long as for the answer: a process busy for seconds is no timeout', async () => {
+    const pending = observeUrl(
+      `${base}/custom/version`,
+      provider({
+        timeout: { minutes: 1 },
+        fieldPaths: { version: 'release.name' },
+      }),
+    );
+    // the request is on its way; then this process is busy for longer than
+    // the guard's default connection deadline (5 s), as a loaded machine
+    // or a long synchronous task can make it
+    await new Promise(resolve => setImmediate(resolve));
+    const busyUntil = Date.now() + 5_500;
+    while (Date.now() < busyUntil) {
+      // busy
+    }
+    expect((await pending).deployment).toMatchObject({ version: 'r-77' });
+  });
+
   it('reads configured field paths', async () => {
     const observation = await observeUrl(
       `${base}/custom/version`,

@@ -77,6 +77,9 @@ export class HttpVersionProvider implements DeploymentProvider {
         allowPrivateNetworks: options.allowPrivateNetworks,
         allowedNetworks: options.allowedNetworks,
         timeoutMs: options.timeoutMs,
+        // the connection gets the whole timeout too: a backend busy for a few
+        // seconds (or a slow DNS answer) is not a server that timed out
+        connectTimeoutMs: options.timeoutMs,
         maxBodyBytes: options.maxBodyBytes,
         maxRedirects: options.maxRedirects,
         hostHeaders: options.hosts,
