@@ -120,9 +120,13 @@ export class AccessDecisions {
             to: [result.requester],
             severity: 'high',
             title: `Access revoked: ${describeRequest(result)}`,
-            description: `${userRef} revoked your access${
-              comment ? `: ${comment}` : ''
-            }.`,
+            naming: [userRef],
+            description: name =>
+              `${name(
+                userRef,
+              )} revoked your read-only access to ${describeRequest(result)}${
+                comment ? `: ${comment}` : '.'
+              }`,
           });
         }
         return this.viewOf(result);
@@ -241,7 +245,13 @@ export class AccessDecisions {
         to: [result.requester],
         severity: 'normal',
         title: `Access denied: ${describeRequest(result)}`,
-        description: `${userRef} denied your request: ${comment}`,
+        naming: [userRef],
+        description: name =>
+          `${name(
+            userRef,
+          )} denied your request for read-only access to ${describeRequest(
+            result,
+          )}: ${comment}`,
       });
       return this.viewOf(result);
     }
@@ -252,9 +262,13 @@ export class AccessDecisions {
         to: [result.requester],
         severity: 'normal',
         title: `Access approved: ${describeRequest(result)}`,
-        description: `${userRef} approved your request${
-          comment ? `: ${comment}` : ''
-        }. It is being granted now.`,
+        naming: [userRef],
+        description: name =>
+          `${name(
+            userRef,
+          )} approved your request for read-only access to ${describeRequest(
+            result,
+          )}${comment ? `: ${comment}` : ''}. It is being granted now.`,
       });
       await this.deps.lifecycle.grantNow(result);
     }

@@ -1,9 +1,11 @@
 import {
   AuditorService,
   AuditorServiceEventSeverityLevel,
+  AuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationSeverity } from '@backstage/plugin-notifications-common';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -14,6 +16,17 @@ import { AccessRequestRecord } from './records';
 
 function errorMessage(error: unknown) {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** How a notification names a user: their display name, else their name. */
+export type NameOf = (userRef: string) => string;
+
+/** A notification's description, written with the users' display names. */
+export type Description = string | ((name: NameOf) => string);
+
+/** `2026-12-03 19:11 UTC`: a time in a notification, whose reader's locale is unknown. */
+export function notificationTime(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /**
@@ -31,8 +44,61 @@ export class AccessEvents {
       logger: LoggerService;
       auditor?: AuditorService;
       notifications?: NotificationService;
+      /** To name users by their display names in notifications. */
+      catalog?: CatalogService;
+      auth?: AuthService;
     },
   ) {}
+
+  /** The display names of users from the catalog; their names where unknown. */
+  private async namesOf(refs: string[]): Promise<NameOf> {
+    const names = new Map<string, string>();
+    const { catalog, auth } = this.deps;
+    if (refs.length && catalog && auth) {
+      try {
+        const { items } = await catalog.getEntitiesByRefs(
+          {
+            entityRefs: refs,
+            fields: [
+              'kind',
+              'metadata.namespace',
+              'metadata.name',
+              'spec.profile.displayName',
+            ],
+          },
+          { credentials: await auth.getOwnServiceCredentials() },
+        );
+        for (const entity of items) {
+          const displayName = (
+            entity?.spec?.profile as { displayName?: unknown } | undefined
+          )?.displayName;
+          if (entity && typeof displayName === 'string' && displayName.trim()) {
+            names.set(
+              stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
+              displayName.trim(),
+            );
+          }
+        }
+      } catch (error) {
+        this.deps.logger.debug(
+          `Could not read display names for a notification: ${errorMessage(
+            error,
+          )}`,
+        );
+      }
+    }
+    return ref => {
+      const known = names.get(ref.toLocaleLowerCase('en-US'));
+      if (known) {
+        return known;
+      }
+      try {
+        return parseEntityRef(ref).name;
+      } catch {
+        return ref;
+      }
+    };
+  }
 
   /** Keeps `work` until it settles; its failure is the caller's to handle. */
   track(work: Promise<unknown>): void {
@@ -102,30 +168,39 @@ export class AccessEvents {
     exclude?: string[];
     severity: NotificationSeverity;
     title: string;
-    description: string;
+    description: Description;
+    /** The users the description names. */
+    naming?: string[];
   }): void {
     const notifications = this.deps.notifications;
     if (!notifications) {
       return;
     }
     const entity = parseEntityRef(options.request.entityRef);
+    const describe = options.description;
+    const description = async () =>
+      typeof describe === 'string'
+        ? describe
+        : describe(await this.namesOf(options.naming ?? []));
     this.track(
-      notifications
-        .send({
-          recipients: {
-            type: 'entity',
-            entityRef: options.to,
-            ...(options.exclude && { excludeEntityRef: options.exclude }),
-          },
-          payload: {
-            title: options.title,
-            description: options.description,
-            link: `/catalog/${entity.namespace}/${entity.kind}/${entity.name}/parity?accessRequest=${options.request.id}`,
-            severity: options.severity,
-            topic: 'env-parity-access',
-            scope: `env-parity-access:${options.request.id}`,
-          },
-        })
+      description()
+        .then(text =>
+          notifications.send({
+            recipients: {
+              type: 'entity',
+              entityRef: options.to,
+              ...(options.exclude && { excludeEntityRef: options.exclude }),
+            },
+            payload: {
+              title: options.title,
+              description: text,
+              link: `/catalog/${entity.namespace}/${entity.kind}/${entity.name}/parity?accessRequest=${options.request.id}`,
+              severity: options.severity,
+              topic: 'env-parity-access',
+              scope: `env-parity-access:${options.request.id}`,
+            },
+          }),
+        )
         .catch(error => {
           const message = `Could not send an access notification (is the notifications backend installed?): ${errorMessage(
             error,

@@ -6,7 +6,7 @@ import {
   AccessProvisioner,
   AccessProvisionerContext,
 } from '@env-parity/plugin-env-parity-node';
-import { AccessEvents } from './AccessEvents';
+import { AccessEvents, notificationTime } from './AccessEvents';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import { AccessRequestRecord, AccessRequestUpdate } from './records';
@@ -130,8 +130,10 @@ export class AccessLifecycle {
       to: [updated.requester],
       severity: 'normal',
       title: `Access active: ${describeRequest(updated)}`,
-      description: `You have read-only access until ${expiresAt.toISOString()}.${
-        instructions ? ` ${instructions}` : ''
+      description: `You have read-only access to ${describeRequest(
+        updated,
+      )} until ${notificationTime(expiresAt)}.${
+        instructions ? ` Use it with: ${instructions}` : ''
       }`,
     });
     return updated;
@@ -250,9 +252,15 @@ export class AccessLifecycle {
         to: [updated.requester, updated.approverRef],
         severity: 'normal',
         title: `Access ends soon: ${describeRequest(updated)}`,
-        description: `Read-only access of ${
-          updated.requester
-        } ends at ${updated.expiresAt?.toISOString()}.`,
+        naming: [updated.requester],
+        description: name =>
+          `The read-only access of ${name(
+            updated.requester,
+          )} to ${describeRequest(updated)} ends ${
+            updated.expiresAt
+              ? `at ${notificationTime(updated.expiresAt)}`
+              : 'soon'
+          }.`,
       });
     }
   }

@@ -264,11 +264,13 @@ export class AccessService {
         exclude: [userRef],
         severity: 'critical',
         title: `Break-glass access to ${describeRequest(stored)}`,
-        description: `${userRef} activated ${minutes(
-          stored.durationMinutes,
-        )} of read-only access without review: ${
-          stored.reason
-        }. Review it afterwards.`,
+        naming: [userRef],
+        description: name =>
+          `${name(userRef)} activated ${minutes(
+            stored.durationMinutes,
+          )} of read-only access to ${describeRequest(
+            stored,
+          )} without review: ${stored.reason}. Review it afterwards.`,
       });
       await this.lifecycle.grantNow(stored);
     } else {
@@ -278,9 +280,13 @@ export class AccessService {
         exclude: [userRef],
         severity: 'high',
         title: `Access requested to ${describeRequest(stored)}`,
-        description: `${userRef} asks for ${minutes(
-          stored.durationMinutes,
-        )} of read-only access: ${stored.reason}`,
+        naming: [userRef],
+        description: name =>
+          `${name(userRef)} asks for ${minutes(
+            stored.durationMinutes,
+          )} of read-only access to ${describeRequest(stored)}: ${
+            stored.reason
+          }`,
       });
     }
     return this.viewOf(await this.deps.store.require(stored.id));
