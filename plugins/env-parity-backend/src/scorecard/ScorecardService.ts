@@ -25,12 +25,15 @@ import {
   TeamRollup,
 } from '@env-parity/plugin-env-parity-common';
 import { InputError } from '@backstage/errors';
+import { chunks } from '../database/rows';
 import { EnvironmentRegistry } from '../environments';
 import { scorecardEnvironments } from './rows';
 import { ReportFilter, ScorecardStore, StoredReport } from './ScorecardStore';
 import { Predicate, resolveVisibility } from './visibility';
 
 const DAY_MS = 86_400_000;
+/** Rows per query of the CSV export. */
+const EXPORT_READ_ROWS = 5000;
 
 /** See `envParity.scorecard` in config.d.ts. */
 export interface ScorecardOptions {
@@ -376,14 +379,19 @@ export class ScorecardService {
     }
     const runStart = await this.deps.latestRunStart();
     const now = this.clock();
+    // Large reads (each one sorts the environment's rows), handed on and
+    // checked with the catalog a thousand rows at a time.
     for await (const rows of this.deps.store.streamRows({
       filter: prepared.filter,
       certain: prepared.certain,
       sort: { field: query.sort ?? 'score', order: query.order ?? 'asc' },
       runStart,
+      size: EXPORT_READ_ROWS,
     })) {
-      const visible = await this.checkWithCatalog(rows, credentials);
-      yield visible.map(r => this.toRow(r, now, runStart));
+      for (const part of chunks(rows, 1000)) {
+        const visible = await this.checkWithCatalog(part, credentials);
+        yield visible.map(r => this.toRow(r, now, runStart));
+      }
     }
   }
 
