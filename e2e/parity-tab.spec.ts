@@ -121,7 +121,82 @@ test('a rebuilt tag is called out', async ({ page }) => {
   );
   await expect(tab.drift('Staging')).toContainText('same tag, different build');
 
+  // staging runs production's tag rebuilt; development a beta of the next
+  // version: staging is the closer, and the answer says why
+  await expect(tab.summary).toContainText(
+    'Closest to production: staging, same version 3.2.0 as production, another build.',
+  );
+  await expect(
+    page.getByText(/^Closest to Production:/).locator('..'),
+  ).toContainText('Staging');
+
   await saveScreenshot(page, 'parity-tag-mismatch');
+});
+
+test('the commits production has and staging lacks come first', async ({
+  page,
+}) => {
+  const tab = await openParityTab(page, 'checkout-web');
+  const staging = tab.drift('Staging');
+
+  // the demo's fake GitHub: staging's 1.5.0 is 4 commits ahead of 1.4.2 and
+  // lacks production's 2 hotfix commits made on release/1.4
+  await expect(staging).toContainText(
+    '4 commits ahead of Production, 2 commits behind',
+  );
+  await expect(staging.getByRole('heading', { level: 4 })).toHaveText([
+    'In Production, missing here (2)',
+    'Here, not yet in Production (4)',
+  ]);
+  await expect(
+    staging
+      .getByRole('list', { name: 'In Production, missing here' })
+      .getByRole('listitem'),
+  ).toHaveCount(2);
+  await expect(
+    staging
+      .getByRole('list', { name: 'Here, not yet in Production' })
+      .getByRole('listitem'),
+  ).toHaveCount(4);
+  await expect(
+    staging.getByRole('link', { name: 'Full comparison' }),
+  ).toHaveAttribute('href', /\/acme\/checkout-web\/compare\/.+\.\.\..+/);
+
+  await saveScreenshot(page, 'parity-commits-missing');
+});
+
+test('configuration drift counts and names settings, not keys', async ({
+  page,
+}) => {
+  const tab = await openParityTab(page, 'payments-api');
+  const staging = tab.drift('Staging');
+
+  // instant refunds (a ConfigMap key, the env var read from it, a Helm
+  // value) and DATABASE_URL (the Secret's key and the env var)
+  await expect(tab.summary).toContainText(
+    'Staging runs the same build, but 2 settings differ: instant refunds, DATABASE_URL.',
+  );
+  const drift = staging.getByRole('table', { name: 'Drift of Staging' });
+  const rows = drift
+    .getByRole('row')
+    .filter({ hasNot: page.getByRole('columnheader') });
+  await expect(rows).toHaveCount(2);
+
+  const refunds = rows.filter({ hasText: 'instant refunds' });
+  await expect(
+    refunds
+      .getByRole('list', { name: 'Keys of instant refunds' })
+      .getByRole('listitem'),
+  ).toHaveCount(3);
+  await expect(refunds).toContainText('instant-refunds=off');
+  await expect(refunds).not.toContainText('value hidden');
+
+  // one of its keys is a Secret's: no value for any of them
+  const database = rows.filter({ hasText: 'DATABASE_URL' });
+  await expect(database.getByText('value hidden (secret)')).toHaveCount(2);
+  await expect(database).not.toContainText('postgres://');
+
+  await saveScreenshot(page, 'parity-settings');
 });
 
 test("an environment's error is shown in its column", async ({ page }) => {

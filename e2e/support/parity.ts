@@ -31,7 +31,9 @@ export function parityTab(page: Page) {
     /** The summary sentence, e.g. "Production runs 1.4.2 (abc1234). …". */
     summary: page
       .getByRole('paragraph')
-      .filter({ hasText: new RegExp(`^${REFERENCE} runs `) }),
+      .filter({ hasText: new RegExp(`^${REFERENCE} runs `) })
+      // the first on the page; the Reproduce card's "Production runs with …" follows
+      .first(),
     matrix,
     /** One row of the matrix, by its label: Status, Parity, Version, … */
     matrixRow: (label: string) =>
