@@ -69,8 +69,8 @@ describe('groupConfigDrift', () => {
     ]);
     expect(settings[0]).toMatchObject({
       change: 'changed',
-      reference: 'on',
-      environment: 'off',
+      reference: 'instant-refunds=on',
+      environment: 'instant-refunds=off',
       secret: false,
     });
     expect(settings[0].sources.map(s => s.field)).toEqual([
@@ -173,10 +173,10 @@ describe('groupConfigDrift', () => {
   it('tells an added or removed flag', () => {
     expect(
       groupConfigDrift([config('configmap/app.FLAGS', 'a=on', 'a=on,b=on')])[0],
-    ).toMatchObject({ name: 'b', change: 'added', environment: 'on' });
+    ).toMatchObject({ name: 'b', change: 'added', environment: 'b=on' });
     expect(
       groupConfigDrift([config('configmap/app.FLAGS', 'a=on,b=on', 'a=on')])[0],
-    ).toMatchObject({ name: 'b', change: 'removed', reference: 'on' });
+    ).toMatchObject({ name: 'b', change: 'removed', reference: 'b=on' });
   });
 
   it('says changed when the keys of a setting disagree on how', () => {

@@ -91,11 +91,12 @@ function differingFlag(item: DriftItem):
   } else if (e === undefined) {
     change = 'removed';
   }
+  // `instant-refunds=off` says which flag on its own; `off` would not
   return {
     key,
     change,
-    ...(r !== undefined ? { reference: r } : {}),
-    ...(e !== undefined ? { environment: e } : {}),
+    ...(r !== undefined ? { reference: `${key}=${r}` } : {}),
+    ...(e !== undefined ? { environment: `${key}=${e}` } : {}),
   };
 }
 

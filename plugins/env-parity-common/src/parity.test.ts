@@ -1551,8 +1551,8 @@ describe('computeParityReport', () => {
       ['DATABASE_URL', true, 2],
     ]);
     expect(staging.settings?.[0]).toMatchObject({
-      reference: 'on',
-      environment: 'off',
+      reference: 'instant-refunds=on',
+      environment: 'instant-refunds=off',
     });
     // two settings, not five keys
     expect(staging.score).toBe(90);
