@@ -141,7 +141,9 @@ describe('configuration key patterns', () => {
     expect(
       configKeyMatcher([`${'*'.repeat(8)}!`, '*a*a*a*a*a*a*a*a!'])(key),
     ).toBe(false);
-    expect(Date.now() - started).toBeLessThan(200);
+    // a backtracking regular expression takes minutes here; linear takes
+    // microseconds, so even a loaded machine stays far below this bound
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('ignores patterns past the limits', () => {

@@ -290,14 +290,12 @@ describe('GuardedHttpClient', () => {
       timeoutMs: 200,
       configKey: 'envParity.http',
     });
-    const started = Date.now();
     const error = await failure(client.request(`${url}/version`));
     expect(error).toBeInstanceOf(GuardedHttpError);
     expect((error as GuardedHttpError).reason).toBe('timeout');
     expect(error.message).toBe(
       `GET ${url}/version timed out after 200 ms (envParity.http.timeout)`,
     );
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('aborts a response that streams past the size cap', async () => {
