@@ -2,9 +2,12 @@
  * Temporary read-only access, with two people in two browsers: the guest
  * (payments-team) asks for read-only access to payments-api in production
  * from its Parity tab; Alice (SRE, the owners of production) approves it
- * from the "Access requests" page; the guest sees the grant, its countdown
- * and how to use it (envParity.access.instructions.production in
- * app-config.yaml), then revokes it; the request's page keeps the timeline.
+ * from the "Access requests" page, seeing the reason; the guest sees the
+ * grant, its countdown and the command to use it
+ * (envParity.access.instructions.production in app-config.yaml); Bob
+ * (checkout-team, neither approver nor access admin) cannot see the request,
+ * let alone revoke it; Alice (SRE, the demo's access admins) revokes it;
+ * the request's page keeps the timeline.
  */
 import { expect, Page, test } from '@playwright/test';
 import { openParityTab } from './support/parity';
@@ -53,7 +56,7 @@ async function clearCurrentRequests(page: Page) {
   await expect(card.requestButton).toBeVisible();
 }
 
-test('a guest asks for read-only access, an SRE approves, the guest revokes', async ({
+test('a guest asks for read-only access, an SRE approves, Bob cannot see it, the SRE revokes', async ({
   page: guestPage,
   browser,
 }) => {
@@ -81,7 +84,9 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
   await expect(form).toBeHidden();
 
   await expect(
-    guestPage.getByText('Requested. Members of sre have been notified.'),
+    guestPage.getByText(
+      `Requested read-only access to ${SERVICE} in Production. Members of sre have been notified.`,
+    ),
   ).toBeVisible();
   const request = guest.current('Production');
   await expect(request.locator('[data-status]')).toHaveText('pending');
@@ -119,6 +124,10 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
     await expect(dialog).toContainText(
       `guest gets 1 hour of read-only access to ${SERVICE} in production`,
     );
+    // what Alice decides on, whole
+    await expect(dialog.getByLabel('Reason', { exact: true })).toHaveText(
+      reason,
+    );
     await dialog
       .getByRole('textbox', { name: 'Comment (optional)' })
       .fill('Approved for the refunds incident; look, do not touch.');
@@ -126,7 +135,9 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
     await expect(dialog).toBeHidden();
     await expect(
       alicePage.getByText(
-        /^production access for guest is now (approved|active)\.$/,
+        new RegExp(
+          `^guest's read-only access to ${SERVICE} in production is now (approved|active)\\.$`,
+        ),
       ),
     ).toBeVisible();
 
@@ -144,7 +155,9 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
         timeout: 5_000,
       });
     }).toPass({ timeout: 60_000 });
-    await expect(active.first().getByRole('timer')).toHaveText(/^in /);
+    await expect(active.first().getByRole('timer')).toHaveText(
+      /^access ends in /,
+    );
     await saveScreenshot(alicePage, 'access-approved');
   } finally {
     await aliceContext.close();
@@ -161,17 +174,57 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
   await expect(instructions).toContainText(
     `kubectl --context prod-readonly -n default get pods -l app=${SERVICE}`,
   );
+  // the command alone (it runs as copied), the end in the user's locale
+  await expect(instructions).toContainText(/Read-only until \S/);
+  await expect(instructions).not.toContainText(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
   await expect(
-    instructions.getByRole('button', { name: 'Copy instructions' }),
+    instructions.getByRole('button', { name: 'Copy the command' }),
   ).toBeVisible();
   await saveScreenshot(guestPage, 'access-granted');
 
-  // --- the guest gives it back ---------------------------------------------
-  await request.getByRole('button', { name: 'Revoke', exact: true }).click();
-  const revoke = guestPage.getByRole('dialog', { name: 'Revoke access' });
-  await revoke.getByRole('button', { name: 'Revoke', exact: true }).click();
-  await expect(revoke).toBeHidden();
-  await expect(guestPage.getByText('Access revoked.')).toBeVisible();
+  // --- Bob owns nothing involved: he may not see it, nor revoke it ---------
+  const bobContext = await browser.newContext();
+  try {
+    const bobPage = await bobContext.newPage();
+    await signIn(bobPage, 'bob');
+    await bobPage.goto(requestPage!);
+    await expect(bobPage.getByText('No such access request')).toBeVisible();
+    await expect(
+      bobPage.getByRole('region', { name: 'How to use this access' }),
+    ).toHaveCount(0);
+    await expect(
+      bobPage.getByRole('button', { name: 'Revoke', exact: true }),
+    ).toHaveCount(0);
+  } finally {
+    await bobContext.close();
+  }
+
+  // --- Alice, an access admin, revokes it ----------------------------------
+  const aliceAgain = await browser.newContext();
+  try {
+    const alicePage = await aliceAgain.newPage();
+    await signIn(alicePage, 'alice');
+    await alicePage.goto(requestPage!);
+    await alicePage
+      .getByRole('button', { name: 'Revoke', exact: true })
+      .click();
+    const revoke = alicePage.getByRole('dialog', { name: 'Revoke access' });
+    await expect(revoke).toContainText(reason);
+    await revoke
+      .getByRole('textbox', { name: 'Comment (optional)' })
+      .fill('Incident closed.');
+    await revoke.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect(revoke).toBeHidden();
+    await expect(
+      alicePage.getByText(
+        `guest's read-only access to ${SERVICE} in production is now revoked.`,
+      ),
+    ).toBeVisible();
+  } finally {
+    await aliceAgain.close();
+  }
+
+  await guestPage.reload();
   await expect(request).toHaveCount(0);
   await expect(guest.requestButton).toBeVisible();
 
@@ -193,5 +246,6 @@ test('a guest asks for read-only access, an SRE approves, the guest revokes', as
   await expect(timeline).toContainText(
     'Approved for the refunds incident; look, do not touch.',
   );
+  await expect(timeline).toContainText('Incident closed.');
   await saveScreenshot(guestPage, 'access-timeline');
 });

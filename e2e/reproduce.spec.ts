@@ -1,7 +1,10 @@
 /*
  * "Reproduce production" on the Parity tab: the commands that pull the image
  * production runs and check out its revision, exactly (by digest and commit),
- * as examples/entities.yaml declares them for payments-api.
+ * as examples/entities.yaml declares them for payments-api; the settings it
+ * runs with (its container's env in the demo's production cluster,
+ * scripts/demo-environments.js) as a .env template without secret values,
+ * and the docker run that uses it.
  */
 import { expect, test } from '@playwright/test';
 import { openParityTab } from './support/parity';
@@ -45,6 +48,34 @@ test('the commands that reproduce production, by digest and revision', async ({
   });
   await expect(worktree).toHaveText(
     new RegExp(`^git worktree add \\S+ ${PRODUCTION_REVISION}$`),
+  );
+
+  // the application's own settings, not the deployment's plumbing
+  const keys = card.getByLabel('Production configuration keys', {
+    exact: true,
+  });
+  await expect(keys).toContainText('DATABASE_URL');
+  await expect(keys).toContainText('CURRENCY_DEFAULT');
+  await expect(keys).not.toContainText('replicas');
+  await expect(keys).not.toContainText('resources');
+  await expect(keys).not.toContainText('helm');
+  const envFile = card.getByLabel("Production's .env template", {
+    exact: true,
+  });
+  await expect(envFile).toContainText(/^DATABASE_URL=$/m);
+  await expect(envFile).toContainText(/^ACQUIRER_API_KEY=$/m);
+  await expect(envFile).not.toContainText('demo-only');
+  await expect(
+    card.getByLabel("Run Production's image with its settings", {
+      exact: true,
+    }),
+  ).toHaveText(
+    new RegExp(
+      `^docker run --rm -it --env-file \\.env ghcr\\.io/acme/payments-api(:[\\w.-]+)?@${PRODUCTION_DIGEST}$`,
+    ),
+  );
+  await expect(card.getByLabel('Production deployment settings')).toContainText(
+    /^Not listed: \d+ deployment settings?/,
   );
 
   await saveScreenshot(page, 'reproduce-production');
