@@ -40,9 +40,10 @@
  * search-indexer (staging runs a rebuilt 3.2.0, and its rollout is stuck
  * on two digests).
  *
- * Plain Node; the fake Kubernetes and Argo CD API servers are the ones the
- * Kubernetes and Argo CD modules' tests use (packages/fake-apis, TypeScript, loaded through
- * Backstage's node transform, so no build step is needed).
+ * Plain Node; the fake GitHub, Kubernetes and Argo CD API servers are the
+ * ones the GitHub, Kubernetes and Argo CD modules' tests use
+ * (packages/fake-apis, TypeScript, loaded through Backstage's node
+ * transform, so no build step is needed).
  * Port: DEMO_ENVIRONMENTS_PORT (default 7010).
  */
 'use strict';
@@ -50,7 +51,11 @@
 // The fake APIs are TypeScript, one implementation shared with the provider
 // modules' tests (packages/fake-apis): loaded through Backstage's transform.
 require('@backstage/cli/config/nodeTransform.cjs');
-const { FakeArgocd, FakeKubernetes } = require('@env-parity/fake-apis');
+const {
+  FakeArgocd,
+  FakeGithub,
+  FakeKubernetes,
+} = require('@env-parity/fake-apis');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -226,7 +231,9 @@ function send(res, status, body, headers = {}) {
 
 /* ------------------------------------------------------------------------
  * A fake GitHub, so that the GitHub module
- * (plugins/env-parity-backend-module-github) shows real data offline.
+ * (plugins/env-parity-backend-module-github) shows real data offline: the
+ * FakeGithub of @env-parity/fake-apis (the one the module's tests use),
+ * mounted under /github/api/v3 and filled with the demo's repositories.
  *
  * It answers the GitHub REST API (v3) under
  * http://127.0.0.1:7010/github/api/v3, the apiBaseUrl of the
@@ -271,7 +278,6 @@ const GITHUB_PREFIX = '/github/api/v3';
 const GITHUB_HOST = process.env.DEMO_GITHUB_HOST || 'github.demo.test';
 const GITHUB_TOKEN = process.env.DEMO_GITHUB_TOKEN || 'demo-token';
 const GITHUB_OWNER = 'acme';
-const GITHUB_DOCS = 'https://docs.github.com/rest';
 const RELEASE_BOT = 'Acme Release Bot'; // git author without a GitHub account
 const GITHUB_ENV_ORDER = ['development', 'staging', 'preprod', 'production'];
 
@@ -514,107 +520,6 @@ const GITHUB_REPOS = {
   },
 };
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
-
-/** One repository of the fake: a commit graph, tags, branches, deployments. */
-class DemoRepo {
-  constructor(name, id) {
-    this.name = name;
-    this.id = id;
-    this.fullName = `${GITHUB_OWNER}/${name}`;
-    this.commits = new Map();
-    this.branches = new Map();
-    this.tags = new Map();
-    this.deployments = [];
-    /** Commits made up on demand, e.g. the drifting staging releases. */
-    this.findExtra = () => undefined;
-  }
-
-  addCommit(spec) {
-    const branch = spec.branch || 'main';
-    const message = spec.message || `Release ${spec.release}`;
-    let parent = this.branches.get(branch);
-    if (spec.from) {
-      parent = this.tags.get(`v${spec.from}`);
-    }
-    const sha =
-      spec.sha || hash('sha1', `${this.fullName}\n${branch}\n${message}`);
-    const commit = {
-      sha,
-      parents: parent ? [parent] : [],
-      message,
-      authorLogin: spec.release && !spec.author ? undefined : spec.author,
-      authorName:
-        GITHUB_PEOPLE[spec.author] || (spec.release ? RELEASE_BOT : 'Unknown'),
-      date: spec.at,
-      order: this.commits.size,
-    };
-    this.commits.set(sha, commit);
-    this.branches.set(branch, sha);
-    if (spec.release) {
-      this.tags.set(`v${spec.release}`, sha);
-    }
-    return commit;
-  }
-
-  commit(sha) {
-    return this.commits.get(sha) || this.findExtra(sha);
-  }
-
-  /** A full or abbreviated SHA, a branch, or a tag (v1.4.2 or refs/tags/v1.4.2). */
-  resolve(ref) {
-    const name = ref.replace(/^refs\/(heads|tags)\//, '');
-    const named = this.branches.get(name) || this.tags.get(name);
-    if (named) {
-      return this.commit(named);
-    }
-    const sha = name.toLowerCase();
-    if (FULL_SHA.test(sha)) {
-      return this.commit(sha);
-    }
-    if (/^[0-9a-f]{7,39}$/.test(sha)) {
-      const matches = [...this.commits.keys()].filter(s => s.startsWith(sha));
-      return matches.length === 1 ? this.commits.get(matches[0]) : undefined;
-    }
-    return undefined;
-  }
-
-  ancestors(sha) {
-    const seen = new Set();
-    const queue = [sha];
-    while (queue.length) {
-      const next = queue.pop();
-      const commit = this.commit(next);
-      if (commit && !seen.has(next)) {
-        seen.add(next);
-        queue.push(...commit.parents);
-      }
-    }
-    return seen;
-  }
-}
-
-/** A GitHub user object, as in `creator` and `author`. */
-function githubUser(login) {
-  let id = 0;
-  for (const ch of login) {
-    id = (id * 31 + ch.charCodeAt(0)) % 9000000;
-  }
-  id += 1000000;
-  return {
-    login,
-    id,
-    node_id: `U_kgDO${id}`,
-    avatar_url: `https://avatars.${GITHUB_HOST}/u/${id}?v=4`,
-    gravatar_id: '',
-    url: `https://${GITHUB_HOST}/api/v3/users/${encodeURIComponent(login)}`,
-    html_url: `https://${GITHUB_HOST}/${encodeURIComponent(login)}`,
-    type: login.endsWith('[bot]') ? 'Bot' : 'User',
-    user_view_type: 'public',
-    site_admin: false,
-  };
-}
-
 /** ISO 8601 in UTC, as GitHub writes times. */
 function githubTime(value) {
   const ms = Date.parse(value);
@@ -628,43 +533,64 @@ function shiftTime(iso, ms) {
 }
 
 /**
- * Builds the fake's repositories from GITHUB_REPOS and the annotations of
+ * Builds the fake GitHub (the one the GitHub module's tests use,
+ * @env-parity/fake-apis) from GITHUB_REPOS and the annotations of
  * examples/entities.yaml (what each environment runs), and warns when an
  * annotated revision is not in the repository's history.
  */
 function buildGithub(services, { warn = console.warn } = {}) {
+  const github = FakeGithub.create({
+    basePath: GITHUB_PREFIX,
+    tokens: [GITHUB_TOKEN],
+    htmlHost: GITHUB_HOST,
+    // the limit of a GitHub App on GitHub Enterprise Cloud
+    rateLimit: 15000,
+    recordRequests: false,
+  });
   const repos = new Map();
   let nextDeploymentId = 401000;
   let nextStatusId = 1802000;
   let repoId = 700100;
   const deploy = (repo, d) => {
     const id = (nextDeploymentId += 1);
-    const statuses = d.states.map((state, i) => ({
-      id: (nextStatusId += 1),
-      state,
-      created_at: shiftTime(d.at, i === d.states.length - 1 ? d.doneMs : 0),
-      environment_url:
-        state === 'success' || state === 'inactive' ? d.url || '' : '',
-      log_url: `https://${GITHUB_HOST}/${repo.fullName}/actions/runs/${
-        11800000 + id
-      }`,
-    }));
-    repo.deployments.push({
+    repo.deploy({
       id,
+      environment: d.environment,
       sha: d.sha,
       ref: d.ref,
-      environment: d.environment,
       payload: d.version ? { version: d.version } : {},
       creator: d.creator || 'github-actions[bot]',
-      created_at: githubTime(d.at),
-      statuses,
+      createdAt: githubTime(d.at),
+      statuses: d.states.map((state, i) => ({
+        id: (nextStatusId += 1),
+        state,
+        createdAt: shiftTime(d.at, i === d.states.length - 1 ? d.doneMs : 0),
+        environmentUrl:
+          state === 'success' || state === 'inactive' ? d.url || '' : '',
+        logUrl: `https://${GITHUB_HOST}/${repo.fullName}/actions/runs/${
+          11800000 + id
+        }`,
+      })),
     });
   };
 
   for (const [name, spec] of Object.entries(GITHUB_REPOS)) {
-    const repo = new DemoRepo(name, (repoId += 1));
+    const repo = github.addRepo(GITHUB_OWNER, name, { id: (repoId += 1) });
     for (const commit of spec.commits) {
-      repo.addCommit(commit);
+      const branch = commit.branch || 'main';
+      const message = commit.message || `Release ${commit.release}`;
+      repo.commit(message, {
+        branch,
+        ...(commit.from ? { parents: [repo.tags.get(`v${commit.from}`)] } : {}),
+        sha:
+          commit.sha || hash('sha1', `${repo.fullName}\n${branch}\n${message}`),
+        author: commit.release && !commit.author ? null : commit.author,
+        authorName:
+          GITHUB_PEOPLE[commit.author] ||
+          (commit.release ? RELEASE_BOT : 'Unknown'),
+        date: commit.at,
+        ...(commit.release ? { tag: `v${commit.release}` } : {}),
+      });
     }
     repos.set(name, repo);
     const environments = services.get(name) || {};
@@ -783,315 +709,7 @@ function buildGithub(services, { warn = console.warn } = {}) {
       return undefined;
     };
   }
-  return repos;
-}
-
-function githubCommitBody(api, repo, c) {
-  const person = {
-    name: c.authorName,
-    email: c.authorLogin
-      ? `${c.authorLogin.replace(/\[bot\]$/, '')}@users.noreply.${GITHUB_HOST}`
-      : `release-bot@acme.example`,
-    date: c.date,
-  };
-  const repoApi = `${api}/repos/${repo.fullName}`;
-  const html = `https://${GITHUB_HOST}/${repo.fullName}`;
-  return {
-    sha: c.sha,
-    node_id: `C_kwDO${c.sha.slice(0, 12)}`,
-    commit: {
-      author: person,
-      committer: {
-        name: 'GitHub',
-        email: `noreply@${GITHUB_HOST}`,
-        date: c.date,
-      },
-      message: c.message,
-      tree: {
-        sha: hash('sha1', `tree ${c.sha}`),
-        url: `${repoApi}/git/trees/${hash('sha1', `tree ${c.sha}`)}`,
-      },
-      url: `${repoApi}/git/commits/${c.sha}`,
-      comment_count: 0,
-      verification: {
-        verified: false,
-        reason: 'unsigned',
-        signature: null,
-        payload: null,
-        verified_at: null,
-      },
-    },
-    url: `${repoApi}/commits/${c.sha}`,
-    html_url: `${html}/commit/${c.sha}`,
-    comments_url: `${repoApi}/commits/${c.sha}/comments`,
-    author: c.authorLogin ? githubUser(c.authorLogin) : null,
-    committer: githubUser('web-flow'),
-    parents: c.parents.map(p => ({
-      sha: p,
-      url: `${repoApi}/commits/${p}`,
-      html_url: `${html}/commit/${p}`,
-    })),
-  };
-}
-
-/** Serves the fake GitHub API; `path` is what follows /github/api/v3. */
-function handleGithub(req, res, repos, url, path) {
-  const api = `http://${req.headers.host || `${HOST}:${PORT}`}${GITHUB_PREFIX}`;
-  const rateHeaders = {
-    'x-ratelimit-limit': '5000',
-    'x-ratelimit-remaining': '4999',
-    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
-    'x-ratelimit-used': '1',
-    'x-ratelimit-resource': 'core',
-  };
-  const reply = (status, body, headers = {}) => {
-    const text = JSON.stringify(body);
-    const all = {
-      'content-type': 'application/json; charset=utf-8',
-      'x-github-api-version-selected': '2022-11-28',
-      'x-github-media-type': 'github.v3; format=json',
-      vary: 'Accept, Authorization, Cookie, X-GitHub-OTP',
-      ...rateHeaders,
-      ...headers,
-    };
-    if (status === 200) {
-      all.etag = `W/"${hash('sha256', text)}"`;
-      all['cache-control'] = 'private, max-age=60, s-maxage=60';
-      if (req.headers['if-none-match'] === all.etag) {
-        res.writeHead(304, all);
-        res.end();
-        return;
-      }
-    }
-    all['content-length'] = Buffer.byteLength(text);
-    res.writeHead(status, all);
-    res.end(req.method === 'HEAD' ? undefined : text);
-  };
-  const notFound = docs =>
-    reply(404, {
-      message: 'Not Found',
-      documentation_url: `${GITHUB_DOCS}${docs || ''}`,
-      status: '404',
-    });
-
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    // the demo's GitHub only reads
-    notFound();
-    return;
-  }
-  const auth = req.headers.authorization || '';
-  if (auth !== `Bearer ${GITHUB_TOKEN}` && auth !== `token ${GITHUB_TOKEN}`) {
-    reply(401, {
-      message: 'Bad credentials',
-      documentation_url: GITHUB_DOCS,
-      status: '401',
-    });
-    return;
-  }
-  const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(.*))?$/.exec(path);
-  const repo =
-    m &&
-    decodeURIComponent(m[1]).toLowerCase() === GITHUB_OWNER &&
-    repos.get(decodeURIComponent(m[2]).toLowerCase());
-  if (!repo) {
-    notFound();
-    return;
-  }
-  const rest = m[3] || '';
-  const repoApi = `${api}/repos/${repo.fullName}`;
-  const html = `https://${GITHUB_HOST}/${repo.fullName}`;
-
-  // one page of a list, and its Link header
-  const page = (items, defaultPerPage, maxPerPage = 100) => {
-    const perPage = Math.max(
-      1,
-      Math.min(
-        maxPerPage,
-        Number(url.searchParams.get('per_page')) || defaultPerPage,
-      ),
-    );
-    const current = Math.max(1, Number(url.searchParams.get('page')) || 1);
-    const last = Math.max(1, Math.ceil(items.length / perPage));
-    const link = n => {
-      const q = new URLSearchParams(url.searchParams);
-      q.set('per_page', String(perPage));
-      q.set('page', String(n));
-      return `<${api}${path}?${q}>`;
-    };
-    const links = [];
-    if (current > 1) {
-      links.push(`${link(current - 1)}; rel="prev"`);
-    }
-    if (current < last) {
-      links.push(
-        `${link(current + 1)}; rel="next"`,
-        `${link(last)}; rel="last"`,
-      );
-    }
-    if (current > 1) {
-      links.push(`${link(1)}; rel="first"`);
-    }
-    return {
-      items: items.slice((current - 1) * perPage, current * perPage),
-      headers: links.length ? { link: links.join(', ') } : {},
-    };
-  };
-
-  if (rest === '') {
-    const main = repo.commit(repo.branches.get('main'));
-    reply(200, {
-      id: repo.id,
-      node_id: `R_kgDO${repo.id}`,
-      name: repo.name,
-      full_name: repo.fullName,
-      private: true,
-      owner: { ...githubUser(GITHUB_OWNER), type: 'Organization' },
-      html_url: html,
-      description: `${repo.name} (the Env Parity demo's fake GitHub)`,
-      fork: false,
-      url: repoApi,
-      deployments_url: `${repoApi}/deployments`,
-      compare_url: `${repoApi}/compare/{base}...{head}`,
-      created_at: '2024-03-12T09:00:00Z',
-      updated_at: main.date,
-      pushed_at: main.date,
-      default_branch: 'main',
-      visibility: 'private',
-      archived: false,
-      disabled: false,
-      permissions: { admin: false, push: false, pull: true },
-    });
-    return;
-  }
-
-  if (rest === 'deployments') {
-    const environment = url.searchParams.get('environment');
-    const sha = url.searchParams.get('sha');
-    const ref = url.searchParams.get('ref');
-    const all = repo.deployments
-      .filter(d => !environment || d.environment === environment)
-      .filter(d => !sha || d.sha === sha)
-      .filter(d => !ref || d.ref === ref)
-      .sort(
-        (a, b) =>
-          Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id,
-      );
-    const { items, headers } = page(all, 30);
-    reply(
-      200,
-      items.map(d => ({
-        url: `${repoApi}/deployments/${d.id}`,
-        id: d.id,
-        node_id: `DE_kwDO${d.id}`,
-        task: 'deploy',
-        original_environment: d.environment,
-        environment: d.environment,
-        description: null,
-        created_at: d.created_at,
-        updated_at: d.statuses[d.statuses.length - 1].created_at,
-        statuses_url: `${repoApi}/deployments/${d.id}/statuses`,
-        repository_url: repoApi,
-        creator: githubUser(d.creator),
-        sha: d.sha,
-        ref: d.ref,
-        payload: d.payload,
-        transient_environment: false,
-        production_environment: d.environment === 'production',
-        performed_via_github_app: null,
-      })),
-      headers,
-    );
-    return;
-  }
-
-  const statuses = /^deployments\/(\d+)\/statuses$/.exec(rest);
-  if (statuses) {
-    const d = repo.deployments.find(x => x.id === Number(statuses[1]));
-    if (!d) {
-      notFound('/deployments/statuses#list-deployment-statuses');
-      return;
-    }
-    const { items, headers } = page([...d.statuses].reverse(), 30);
-    reply(
-      200,
-      items.map(s => ({
-        url: `${repoApi}/deployments/${d.id}/statuses/${s.id}`,
-        id: s.id,
-        node_id: `DES_kwDO${s.id}`,
-        state: s.state,
-        creator: githubUser(d.creator),
-        description: '',
-        environment: d.environment,
-        target_url: s.log_url,
-        created_at: s.created_at,
-        updated_at: s.created_at,
-        deployment_url: `${repoApi}/deployments/${d.id}`,
-        repository_url: repoApi,
-        environment_url: s.environment_url,
-        log_url: s.log_url,
-        performed_via_github_app: null,
-      })),
-      headers,
-    );
-    return;
-  }
-
-  const compare = /^compare\/(.+)$/.exec(rest);
-  if (compare) {
-    const basehead = decodeURIComponent(compare[1]);
-    const [baseName, headName] = basehead.split('...');
-    const base = baseName && headName && repo.resolve(baseName);
-    const head = base && repo.resolve(headName);
-    if (!base || !head) {
-      notFound('/commits/commits#compare-two-commits');
-      return;
-    }
-    const fromBase = repo.ancestors(base.sha);
-    const fromHead = repo.ancestors(head.sha);
-    const byOrder = (a, b) => a.order - b.order;
-    const ahead = [...fromHead]
-      .filter(s => !fromBase.has(s))
-      .map(s => repo.commit(s))
-      .sort(byOrder);
-    const behind = [...fromBase].filter(s => !fromHead.has(s));
-    const mergeBase = [...fromBase]
-      .filter(s => fromHead.has(s))
-      .map(s => repo.commit(s))
-      .sort(byOrder)
-      .pop();
-    let status = 'identical';
-    if (ahead.length && behind.length) {
-      status = 'diverged';
-    } else if (ahead.length) {
-      status = 'ahead';
-    } else if (behind.length) {
-      status = 'behind';
-    }
-    const { items, headers } = page(ahead, 250, 250);
-    reply(
-      200,
-      {
-        url: `${repoApi}/compare/${basehead}`,
-        html_url: `${html}/compare/${basehead}`,
-        permalink_url: `${html}/compare/${GITHUB_OWNER}:${base.sha}...${GITHUB_OWNER}:${head.sha}`,
-        diff_url: `${html}/compare/${basehead}.diff`,
-        patch_url: `${html}/compare/${basehead}.patch`,
-        base_commit: githubCommitBody(api, repo, base),
-        merge_base_commit: mergeBase
-          ? githubCommitBody(api, repo, mergeBase)
-          : null,
-        status,
-        ahead_by: ahead.length,
-        behind_by: behind.length,
-        total_commits: ahead.length,
-        commits: items.map(c => githubCommitBody(api, repo, c)),
-        files: [],
-      },
-      headers,
-    );
-    return;
-  }
-  notFound();
+  return github;
 }
 
 /* ------------------------------------------------------------------------
@@ -1967,14 +1585,7 @@ function createServer(
       }
       return;
     }
-    if (url.pathname.startsWith(`${GITHUB_PREFIX}/`)) {
-      handleGithub(
-        req,
-        res,
-        github,
-        url,
-        url.pathname.slice(GITHUB_PREFIX.length),
-      );
+    if (github.handle(req, res)) {
       return;
     }
     const [service, env, endpoint = '', ...rest] = url.pathname
@@ -2066,7 +1677,6 @@ module.exports = {
   createServer,
   versionBody,
   buildGithub,
-  handleGithub,
   buildKubernetes,
   buildArgocd,
 };

@@ -8,4 +8,5 @@
  */
 
 export * from './argocd';
+export * from './github';
 export * from './kubernetes';

@@ -1,7 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { FakeGithub, HTML_HOST } from './__testUtils__/fakeGithub';
+import {
+  FakeGithub,
+  GITHUB_HTML_HOST as HTML_HOST,
+} from '@env-parity/fake-apis';
 import { memoryCache } from './__testUtils__/memoryCache';
 import {
   component,

@@ -1,6 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
-import { FakeGithub, FakeRepo, HTML_HOST } from './__testUtils__/fakeGithub';
+import {
+  FakeGithub,
+  FakeRepo,
+  GITHUB_HTML_HOST as HTML_HOST,
+} from '@env-parity/fake-apis';
 import { memoryCache } from './__testUtils__/memoryCache';
 import {
   component,

@@ -4,7 +4,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { FakeGithub, HTML_HOST, TOKEN } from './__testUtils__/fakeGithub';
+import {
+  FakeGithub,
+  GITHUB_HTML_HOST as HTML_HOST,
+  GITHUB_TOKEN as TOKEN,
+} from '@env-parity/fake-apis';
 import { component, repoAnnotations } from './__testUtils__/setup';
 import envParityModuleGithub from './index';
 

@@ -5,7 +5,11 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { FakeGithub, HTML_HOST, TOKEN } from './fakeGithub';
+import {
+  FakeGithub,
+  GITHUB_HTML_HOST as HTML_HOST,
+  GITHUB_TOKEN as TOKEN,
+} from '@env-parity/fake-apis';
 
 /** App config with an `integrations.github` entry pointing at the fake. */
 export function testConfig(

@@ -9,16 +9,26 @@ import { AddressInfo } from 'node:net';
 
 /**
  * A GitHub Enterprise REST API (v3) on loopback, answering the endpoints the
- * module calls with bodies and headers shaped like GitHub's: deployments and
- * their statuses (newest first, paginated with `Link`), compare (computed
- * from a commit graph), `ETag`/`If-None-Match`, rate-limit headers and the
- * 401/403/404 bodies GitHub sends. Failures are injected with `answerNext`.
+ * GitHub module calls with bodies and headers shaped like GitHub's: the
+ * repository, deployments (filtered by environment, sha and ref) and their
+ * statuses (newest first, paginated with `Link`), compare in both directions
+ * (computed from a commit graph with branches and tags: identical, ahead,
+ * behind, diverged), `ETag`/`If-None-Match` (304s are free), rate-limit
+ * headers and the 401/403/404 bodies GitHub sends, and the two GitHub App
+ * endpoints an installation token takes. Failures are injected with
+ * `answerNext`.
+ *
+ * The GitHub module's tests start one (`FakeGithub.start`); the demo mounts
+ * one under a path prefix of its own server (`FakeGithub.create` and
+ * `handle`).
  */
 
-export const HTML_HOST = 'ghe.example.test';
-export const TOKEN = 'test-token';
+/** The host of the fake's web pages (`html_url`) unless another is given. */
+export const GITHUB_HTML_HOST = 'ghe.example.test';
+/** The token the fake accepts unless others are given. */
+export const GITHUB_TOKEN = 'test-token';
 
-export interface RecordedRequest {
+export interface GithubRequest {
   method: string;
   /** Path and query, e.g. `/api/v3/repos/acme/api/deployments?environment=staging`. */
   path: string;
@@ -26,14 +36,15 @@ export interface RecordedRequest {
 }
 
 /** A canned answer, or `hang` to never answer. */
-export type CannedAnswer =
+export type GithubCannedAnswer =
   | { status: number; headers?: Record<string, string>; body?: unknown }
   | 'hang';
 
-interface Commit {
+export interface GithubCommit {
   sha: string;
   parents: string[];
   message: string;
+  /** The GitHub login of the author; none for a git author without an account. */
   authorLogin?: string;
   authorName: string;
   date: string;
@@ -60,29 +71,42 @@ interface DeploymentRecord {
   statuses: DeploymentStatus[];
 }
 
-function user(login: string, id = 583231) {
-  const bot = login.endsWith('[bot]');
+/** A GitHub user object, as in `creator` and `author`, with a stable id per login. */
+function user(login: string, htmlHost: string) {
+  let id = 0;
+  for (const ch of login) {
+    id = (id * 31 + ch.charCodeAt(0)) % 9000000;
+  }
+  id += 1000000;
   return {
     login,
     id,
-    node_id: 'MDQ6VXNlcjU4MzIzMQ==',
-    avatar_url: `https://avatars.${HTML_HOST}/u/${id}?v=4`,
+    node_id: `U_kgDO${id}`,
+    avatar_url: `https://avatars.${htmlHost}/u/${id}?v=4`,
     gravatar_id: '',
-    url: `https://${HTML_HOST}/api/v3/users/${encodeURIComponent(login)}`,
-    html_url: `https://${HTML_HOST}/${encodeURIComponent(login)}`,
-    type: bot ? 'Bot' : 'User',
+    url: `https://${htmlHost}/api/v3/users/${encodeURIComponent(login)}`,
+    html_url: `https://${htmlHost}/${encodeURIComponent(login)}`,
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
     user_view_type: 'public',
     site_admin: false,
   };
 }
 
 const DOCS = 'https://docs.github.com/enterprise-server@3.14/rest';
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
-/** One repository of the fake. */
+/** One repository of the fake: a commit graph, branches, tags, deployments. */
 export class FakeRepo {
-  readonly commits = new Map<string, Commit>();
+  readonly commits = new Map<string, GithubCommit>();
   readonly branches = new Map<string, string>();
+  /** Tag name (e.g. `v1.4.2`) to commit SHA. */
+  readonly tags = new Map<string, string>();
   readonly deployments: DeploymentRecord[] = [];
+  /**
+   * Commits made up on demand, for a SHA not in `commits` (the demo's
+   * releases derived from the clock); none by default.
+   */
+  findExtra: (sha: string) => GithubCommit | undefined = () => undefined;
   private counter = 0;
 
   constructor(
@@ -96,14 +120,24 @@ export class FakeRepo {
     return `${this.owner}/${this.name}`;
   }
 
-  /** Adds a commit on a branch (main by default) and returns its SHA. */
+  /**
+   * Adds a commit on a branch (main by default; its parent is the branch's
+   * tip unless `parents` are given) and returns its SHA.
+   */
   commit(
     message: string,
     options: {
       branch?: string;
       parents?: string[];
+      /** The author's login; null for a git author without a GitHub account. */
       author?: string | null;
       authorName?: string;
+      /** The SHA, when it must be a given one; else derived. */
+      sha?: string;
+      /** ISO 8601; else one minute after the previous commit's default. */
+      date?: string;
+      /** A tag to put on the commit, e.g. `v1.4.2`. */
+      tag?: string;
     } = {},
   ): string {
     const branch = options.branch ?? 'main';
@@ -111,9 +145,11 @@ export class FakeRepo {
       options.parents ??
       (this.branches.has(branch) ? [this.branches.get(branch)!] : []);
     this.counter += 1;
-    const sha = createHash('sha1')
-      .update(`${this.fullName}\n${message}\n${this.counter}`)
-      .digest('hex');
+    const sha =
+      options.sha ??
+      createHash('sha1')
+        .update(`${this.fullName}\n${message}\n${this.counter}`)
+        .digest('hex');
     const author = options.author === undefined ? 'octocat' : options.author;
     this.commits.set(sha, {
       sha,
@@ -121,15 +157,22 @@ export class FakeRepo {
       message,
       ...(author ? { authorLogin: author } : {}),
       authorName: options.authorName ?? 'Mona Lisa Octocat',
-      date: new Date(Date.UTC(2026, 10, 1, 9, this.counter)).toISOString(),
+      date:
+        options.date ??
+        new Date(Date.UTC(2026, 10, 1, 9, this.counter)).toISOString(),
       order: this.counter,
     });
     this.branches.set(branch, sha);
+    if (options.tag) {
+      this.tags.set(options.tag, sha);
+    }
     return sha;
   }
 
   /** Adds a deployment with its statuses, oldest status first. */
   deploy(options: {
+    /** The id, when it must be a given one; else the next free id. */
+    id?: number;
     environment: string;
     sha: string;
     ref?: string;
@@ -137,6 +180,7 @@ export class FakeRepo {
     creator?: string;
     createdAt: string;
     statuses: Array<{
+      id?: number;
       state: string;
       createdAt?: string;
       environmentUrl?: string;
@@ -144,7 +188,7 @@ export class FakeRepo {
       targetUrl?: string;
     }>;
   }): number {
-    const id = this.ids.next();
+    const id = options.id ?? this.ids.next();
     this.deployments.push({
       id,
       sha: options.sha,
@@ -154,7 +198,7 @@ export class FakeRepo {
       creator: options.creator ?? 'github-actions[bot]',
       created_at: options.createdAt,
       statuses: options.statuses.map(s => ({
-        id: this.ids.next(),
+        id: s.id ?? this.ids.next(),
         state: s.state,
         created_at: s.createdAt ?? options.createdAt,
         ...(s.environmentUrl !== undefined
@@ -167,20 +211,25 @@ export class FakeRepo {
     return id;
   }
 
-  resolve(revision: string): Commit | undefined {
-    const branch = this.branches.get(revision);
-    if (branch) {
-      return this.commits.get(branch);
+  /** The commit of a full SHA, made up by `findExtra` if need be. */
+  lookup(sha: string): GithubCommit | undefined {
+    return this.commits.get(sha) ?? this.findExtra(sha);
+  }
+
+  /** A full or abbreviated SHA, a branch, or a tag (`v1.4.2` or `refs/tags/v1.4.2`). */
+  resolve(revision: string): GithubCommit | undefined {
+    const name = revision.replace(/^refs\/(heads|tags)\//, '');
+    const named = this.branches.get(name) ?? this.tags.get(name);
+    if (named) {
+      return this.lookup(named);
     }
-    const lower = revision.toLowerCase();
-    if (lower.length === 40) {
-      return this.commits.get(lower);
+    const lower = name.toLowerCase();
+    if (FULL_SHA.test(lower)) {
+      return this.lookup(lower);
     }
-    if (lower.length >= 7 && /^[0-9a-f]+$/.test(lower)) {
-      const found = [...this.commits.values()].filter(c =>
-        c.sha.startsWith(lower),
-      );
-      return found.length === 1 ? found[0] : undefined;
+    if (/^[0-9a-f]{7,39}$/.test(lower)) {
+      const found = [...this.commits.keys()].filter(c => c.startsWith(lower));
+      return found.length === 1 ? this.commits.get(found[0]) : undefined;
     }
     return undefined;
   }
@@ -190,22 +239,33 @@ export class FakeRepo {
     const queue = [sha];
     while (queue.length) {
       const next = queue.pop()!;
-      if (!seen.has(next)) {
+      const commit = this.lookup(next);
+      if (commit && !seen.has(next)) {
         seen.add(next);
-        queue.push(...(this.commits.get(next)?.parents ?? []));
+        queue.push(...commit.parents);
       }
     }
     return seen;
   }
 }
 
+/** Options of `FakeGithub.start` and `FakeGithub.create`. */
+export interface FakeGithubOptions {
+  /** The path of the REST API, `/api/v3` (GitHub Enterprise) by default. */
+  basePath?: string;
+  /** Tokens accepted (`Bearer` or `token`); `GITHUB_TOKEN` by default. */
+  tokens?: string[];
+  /** The host in `html_url`s; `GITHUB_HTML_HOST` by default. */
+  htmlHost?: string;
+  /** Requests per hour; 5000 by default. */
+  rateLimit?: number;
+  /** Keep every request in `requests` (for tests); true by default. */
+  recordRequests?: boolean;
+}
+
 export class FakeGithub {
-  readonly requests: RecordedRequest[] = [];
-  readonly rateLimit = {
-    limit: 5000,
-    remaining: 5000,
-    reset: Math.floor(Date.now() / 1000) + 3600,
-  };
+  readonly requests: GithubRequest[] = [];
+  readonly rateLimit: { limit: number; remaining: number; reset: number };
   /** The GitHub App installed on the `acme` organization. */
   readonly app = {
     appId: 4242,
@@ -216,40 +276,78 @@ export class FakeGithub {
   private readonly repos = new Map<string, FakeRepo>();
   private readonly canned: Array<{
     match: (path: string) => boolean;
-    answer: CannedAnswer;
+    answer: GithubCannedAnswer;
   }> = [];
   private nextId = 1000;
-  private readonly server: Server;
+  private server?: Server;
   private port = 0;
+  private readonly basePath: string;
+  private readonly tokens: string[];
+  private readonly htmlHost: string;
+  private readonly recordRequests: boolean;
 
-  static async start(): Promise<FakeGithub> {
-    const fake = new FakeGithub();
-    await new Promise<void>(resolve =>
-      fake.server.listen(0, '127.0.0.1', resolve),
-    );
-    fake.port = (fake.server.address() as AddressInfo).port;
+  /** A fake with a server of its own on a free loopback port. */
+  static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {
+    const fake = FakeGithub.create(options);
+    const server = createServer((req, res) => {
+      if (!fake.handle(req, res)) {
+        fake.send(req, res, 404, {
+          message: 'Not Found',
+          documentation_url: DOCS,
+          status: '404',
+        });
+      }
+    });
+    fake.server = server;
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    fake.port = (server.address() as AddressInfo).port;
     return fake;
   }
 
-  private constructor() {
-    this.server = createServer((req, res) => this.handle(req, res));
+  /**
+   * A fake without a server of its own: another server passes it the
+   * requests under its base path (`handle`).
+   */
+  static create(options: FakeGithubOptions = {}): FakeGithub {
+    return new FakeGithub(options);
+  }
+
+  private constructor(options: FakeGithubOptions) {
+    this.basePath = options.basePath ?? '/api/v3';
+    this.tokens = options.tokens ?? [GITHUB_TOKEN];
+    this.htmlHost = options.htmlHost ?? GITHUB_HTML_HOST;
+    this.recordRequests = options.recordRequests ?? true;
+    const limit = options.rateLimit ?? 5000;
+    this.rateLimit = {
+      limit,
+      remaining: limit,
+      reset: Math.floor(Date.now() / 1000) + 3600,
+    };
   }
 
   get origin() {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The apiBaseUrl to configure in integrations.github. */
   get apiBaseUrl() {
-    return `${this.origin}/api/v3`;
+    return `${this.origin}${this.basePath}`;
   }
 
   async close() {
-    this.server.closeAllConnections();
-    await new Promise(resolve => this.server.close(resolve));
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
   }
 
-  addRepo(owner: string, name: string): FakeRepo {
-    const repo = new FakeRepo(owner, name, this.nextId++, {
+  addRepo(
+    owner: string,
+    name: string,
+    options: { id?: number } = {},
+  ): FakeRepo {
+    const repo = new FakeRepo(owner, name, options.id ?? this.nextId++, {
       next: () => this.nextId++,
     });
     this.repos.set(`${owner}/${name}`.toLowerCase(), repo);
@@ -257,7 +355,7 @@ export class FakeGithub {
   }
 
   /** Answers the next request whose path matches with a canned answer. */
-  answerNext(match: RegExp | string, answer: CannedAnswer) {
+  answerNext(match: RegExp | string, answer: GithubCannedAnswer) {
     this.canned.push({
       match: path =>
         typeof match === 'string' ? path.includes(match) : match.test(path),
@@ -266,7 +364,7 @@ export class FakeGithub {
   }
 
   /** Requests to one path prefix, e.g. `/compare/`. */
-  requestsTo(part: string): RecordedRequest[] {
+  requestsTo(part: string): GithubRequest[] {
     return this.requests.filter(r => r.path.includes(part));
   }
 
@@ -280,6 +378,13 @@ export class FakeGithub {
       ),
       'x-ratelimit-resource': 'core',
     };
+  }
+
+  /** The API base URL as the client reached it (for `Link`). */
+  private requestApi(req: IncomingMessage) {
+    return `http://${req.headers.host ?? `127.0.0.1:${this.port}`}${
+      this.basePath
+    }`;
   }
 
   private send(
@@ -312,23 +417,31 @@ export class FakeGithub {
     if (status < 400 || status >= 500) {
       this.rateLimit.remaining = Math.max(0, this.rateLimit.remaining - 1);
     }
+    common['content-length'] = String(Buffer.byteLength(text));
     res.writeHead(status, { ...this.rateHeaders(), ...common });
-    res.end(text);
+    res.end(req.method === 'HEAD' ? undefined : text);
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse) {
-    const path = req.url ?? '/';
-    this.requests.push({
-      method: req.method ?? 'GET',
-      path,
-      headers: req.headers,
-    });
+  /** Answers a request under the base path and returns true; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const raw = req.url ?? '/';
+    if (!raw.startsWith(`${this.basePath}/`)) {
+      return false;
+    }
+    const path = raw.slice(this.basePath.length);
+    if (this.recordRequests) {
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path: raw,
+        headers: req.headers,
+      });
+    }
 
     const cannedIndex = this.canned.findIndex(c => c.match(path));
     if (cannedIndex >= 0) {
       const [{ answer }] = this.canned.splice(cannedIndex, 1);
       if (answer === 'hang') {
-        return; // never answers; closed by close()
+        return true; // never answers; closed by close()
       }
       res.writeHead(answer.status, {
         'content-type': 'application/json; charset=utf-8',
@@ -340,39 +453,51 @@ export class FakeGithub {
           ? answer.body
           : JSON.stringify(answer.body ?? {}),
       );
-      return;
+      return true;
     }
 
-    const auth = req.headers.authorization;
-    if (path.startsWith('/api/v3/app/')) {
+    if (path.startsWith('/app/')) {
       this.appEndpoint(req, res, path);
-      return;
+      return true;
     }
-    const tokens = [TOKEN, this.app.installationToken];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // the fake only reads (besides the GitHub App's access tokens)
+      this.send(req, res, 404, {
+        message: 'Not Found',
+        documentation_url: DOCS,
+        status: '404',
+      });
+      return true;
+    }
+    const auth = req.headers.authorization;
+    const tokens = [...this.tokens, this.app.installationToken];
     if (!tokens.some(t => auth === `Bearer ${t}` || auth === `token ${t}`)) {
       this.send(req, res, 401, {
         message: 'Bad credentials',
         documentation_url: DOCS,
         status: '401',
       });
-      return;
+      return true;
     }
-    if (
-      this.rateLimit.remaining === 0 &&
-      Date.now() < this.rateLimit.reset * 1000
-    ) {
+    const nowSeconds = Date.now() / 1000;
+    if (nowSeconds >= this.rateLimit.reset) {
+      // a new rate-limit window
+      this.rateLimit.remaining = this.rateLimit.limit;
+      this.rateLimit.reset = Math.floor(nowSeconds) + 3600;
+    }
+    if (this.rateLimit.remaining === 0) {
       this.send(req, res, 403, {
         message:
           'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID C0DE:1.',
         documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
         status: '403',
       });
-      return;
+      return true;
     }
 
-    const url = new URL(path, this.origin);
+    const url = new URL(path, 'http://fake');
     const m =
-      /^\/api\/v3\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/(.*)$/.exec(
+      /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))(?:\/(.*))?$/.exec(
         url.pathname,
       );
     let repo: FakeRepo | undefined;
@@ -389,12 +514,14 @@ export class FakeGithub {
         documentation_url: `${DOCS}/deployments/deployments#list-deployments`,
         status: '404',
       });
-      return;
+      return true;
     }
-    const rest = m[4];
+    const rest = m[4] ?? '';
     const statuses = /^deployments\/(\d+)\/statuses$/.exec(rest);
     const compare = /^compare\/(.+)$/.exec(rest);
-    if (rest === 'deployments') {
+    if (rest === '') {
+      this.repository(req, res, repo);
+    } else if (rest === 'deployments') {
       this.listDeployments(req, res, repo, url);
     } else if (statuses) {
       this.listStatuses(req, res, repo, Number(statuses[1]), url);
@@ -407,6 +534,38 @@ export class FakeGithub {
         status: '404',
       });
     }
+    return true;
+  }
+
+  private repository(
+    req: IncomingMessage,
+    res: ServerResponse,
+    repo: FakeRepo,
+  ) {
+    const api = `https://${this.htmlHost}/api/v3/repos/${repo.fullName}`;
+    const main = repo.lookup(repo.branches.get('main') ?? '');
+    this.send(req, res, 200, {
+      id: repo.id,
+      node_id: `R_kgDO${repo.id}`,
+      name: repo.name,
+      full_name: repo.fullName,
+      private: true,
+      owner: { ...user(repo.owner, this.htmlHost), type: 'Organization' },
+      html_url: `https://${this.htmlHost}/${repo.fullName}`,
+      description: null,
+      fork: false,
+      url: api,
+      deployments_url: `${api}/deployments`,
+      compare_url: `${api}/compare/{base}...{head}`,
+      created_at: '2024-03-12T09:00:00Z',
+      updated_at: main?.date ?? '2024-03-12T09:00:00Z',
+      pushed_at: main?.date ?? '2024-03-12T09:00:00Z',
+      default_branch: 'main',
+      visibility: 'private',
+      archived: false,
+      disabled: false,
+      permissions: { admin: false, push: false, pull: true },
+    });
   }
 
   /**
@@ -432,11 +591,11 @@ export class FakeGithub {
     const installation = {
       id: this.app.installationId,
       client_id: 'Iv1.8a61f9b3a7aba766',
-      account: user(this.app.owner, 9919),
+      account: user(this.app.owner, this.htmlHost),
       repository_selection: 'all',
       access_tokens_url: `${this.apiBaseUrl}/app/installations/${this.app.installationId}/access_tokens`,
       repositories_url: `${this.apiBaseUrl}/installation/repositories`,
-      html_url: `https://${HTML_HOST}/organizations/${this.app.owner}/settings/installations/${this.app.installationId}`,
+      html_url: `https://${this.htmlHost}/organizations/${this.app.owner}/settings/installations/${this.app.installationId}`,
       app_id: this.app.appId,
       app_slug: 'env-parity',
       target_id: 9919,
@@ -449,12 +608,11 @@ export class FakeGithub {
       suspended_by: null,
       suspended_at: null,
     };
-    if (req.method === 'GET' && path.startsWith('/api/v3/app/installations')) {
+    if (req.method === 'GET' && path.startsWith('/app/installations')) {
       this.send(req, res, 200, [installation]);
     } else if (
       req.method === 'POST' &&
-      path ===
-        `/api/v3/app/installations/${this.app.installationId}/access_tokens`
+      path === `/app/installations/${this.app.installationId}/access_tokens`
     ) {
       this.send(req, res, 201, {
         token: this.app.installationToken,
@@ -468,6 +626,7 @@ export class FakeGithub {
   }
 
   private page<T>(
+    req: IncomingMessage,
     items: T[],
     url: URL,
     repo: FakeRepo,
@@ -484,7 +643,9 @@ export class FakeGithub {
       const q = new URLSearchParams(url.searchParams);
       q.set('per_page', String(perPage));
       q.set('page', String(n));
-      return `<${this.apiBaseUrl}/repositories/${repo.id}/${resource}?${q}>`;
+      return `<${this.requestApi(req)}/repositories/${
+        repo.id
+      }/${resource}?${q}>`;
     };
     const links: string[] = [];
     if (page > 1) {
@@ -506,7 +667,7 @@ export class FakeGithub {
   }
 
   private deploymentBody(repo: FakeRepo, d: DeploymentRecord) {
-    const api = `https://${HTML_HOST}/api/v3/repos/${repo.fullName}`;
+    const api = `https://${this.htmlHost}/api/v3/repos/${repo.fullName}`;
     return {
       url: `${api}/deployments/${d.id}`,
       id: d.id,
@@ -519,7 +680,7 @@ export class FakeGithub {
       updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
       statuses_url: `${api}/deployments/${d.id}/statuses`,
       repository_url: api,
-      creator: user(d.creator),
+      creator: user(d.creator, this.htmlHost),
       sha: d.sha,
       ref: d.ref,
       payload: d.payload,
@@ -537,14 +698,16 @@ export class FakeGithub {
   ) {
     const environment = url.searchParams.get('environment');
     const sha = url.searchParams.get('sha');
+    const ref = url.searchParams.get('ref');
     const all = repo.deployments
       .filter(d => !environment || d.environment === environment)
       .filter(d => !sha || d.sha === sha)
+      .filter(d => !ref || d.ref === ref)
       .sort(
         (a, b) =>
           Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id,
       );
-    const { items, link } = this.page(all, url, repo, 'deployments');
+    const { items, link } = this.page(req, all, url, repo, 'deployments');
     this.send(
       req,
       res,
@@ -570,9 +733,10 @@ export class FakeGithub {
       });
       return;
     }
-    const api = `https://${HTML_HOST}/api/v3/repos/${repo.fullName}`;
+    const api = `https://${this.htmlHost}/api/v3/repos/${repo.fullName}`;
     const newestFirst = [...deployment.statuses].reverse();
     const { items, link } = this.page(
+      req,
       newestFirst,
       url,
       repo,
@@ -587,7 +751,7 @@ export class FakeGithub {
         id: s.id,
         node_id: `DES_kwDO${s.id}`,
         state: s.state,
-        creator: user(deployment.creator),
+        creator: user(deployment.creator, this.htmlHost),
         description: '',
         environment: deployment.environment,
         target_url: s.target_url ?? s.log_url ?? '',
@@ -603,8 +767,8 @@ export class FakeGithub {
     );
   }
 
-  private commitBody(repo: FakeRepo, c: Commit) {
-    const api = `https://${HTML_HOST}/api/v3/repos/${repo.fullName}`;
+  private commitBody(repo: FakeRepo, c: GithubCommit) {
+    const api = `https://${this.htmlHost}/api/v3/repos/${repo.fullName}`;
     const person = {
       name: c.authorName,
       email: 'octocat@example.test',
@@ -632,14 +796,14 @@ export class FakeGithub {
         },
       },
       url: `${api}/commits/${c.sha}`,
-      html_url: `https://${HTML_HOST}/${repo.fullName}/commit/${c.sha}`,
+      html_url: `https://${this.htmlHost}/${repo.fullName}/commit/${c.sha}`,
       comments_url: `${api}/commits/${c.sha}/comments`,
-      author: c.authorLogin ? user(c.authorLogin) : null,
-      committer: user('web-flow', 19864447),
+      author: c.authorLogin ? user(c.authorLogin, this.htmlHost) : null,
+      committer: user('web-flow', this.htmlHost),
       parents: c.parents.map(p => ({
         sha: p,
         url: `${api}/commits/${p}`,
-        html_url: `https://${HTML_HOST}/${repo.fullName}/commit/${p}`,
+        html_url: `https://${this.htmlHost}/${repo.fullName}/commit/${p}`,
       })),
     };
   }
@@ -664,15 +828,15 @@ export class FakeGithub {
     }
     const fromBase = repo.ancestors(base.sha);
     const fromHead = repo.ancestors(head.sha);
-    const byOrder = (a: Commit, b: Commit) => a.order - b.order;
+    const byOrder = (a: GithubCommit, b: GithubCommit) => a.order - b.order;
     const ahead = [...fromHead]
       .filter(s => !fromBase.has(s))
-      .map(s => repo.commits.get(s)!)
+      .map(s => repo.lookup(s)!)
       .sort(byOrder);
     const behind = [...fromBase].filter(s => !fromHead.has(s));
     const mergeBase = [...fromBase]
       .filter(s => fromHead.has(s))
-      .map(s => repo.commits.get(s)!)
+      .map(s => repo.lookup(s)!)
       .sort(byOrder)
       .at(-1);
     let status = 'identical';
@@ -684,14 +848,15 @@ export class FakeGithub {
       status = 'behind';
     }
     const { items, link } = this.page(
+      req,
       ahead,
       url,
       repo,
       `compare/${basehead}`,
       250,
     );
-    const html = `https://${HTML_HOST}/${repo.fullName}`;
-    const api = `https://${HTML_HOST}/api/v3/repos/${repo.fullName}`;
+    const html = `https://${this.htmlHost}/${repo.fullName}`;
+    const api = `https://${this.htmlHost}/api/v3/repos/${repo.fullName}`;
     this.send(
       req,
       res,
