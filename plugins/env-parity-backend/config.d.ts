@@ -252,6 +252,30 @@ export interface Config {
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     /**
+     * The Parity tab's Refresh
+     * (`POST /api/env-parity/entities/:kind/:namespace/:name/refresh`), which
+     * asks every provider (GitHub, Kubernetes, Argo CD ...) anew with the
+     * configured credentials. Concurrent refreshes of one entity share one
+     * collection.
+     */
+    refresh?: {
+      /**
+       * At most `requests` refreshes per user (or calling service) in each
+       * `window`, counted in the plugin's database apart from the probe's
+       * limit and shared by every backend replica. Fixed windows aligned to
+       * the epoch (a one-minute window is each clock minute): up to twice the
+       * limit fits across the boundary of two windows. Over the limit
+       * answers 429 with Retry-After (seconds to the end of the window);
+       * refused refreshes are not counted.
+       */
+      rateLimit?: {
+        /** Defaults to 30. */
+        requests?: number;
+        /** Defaults to one minute. */
+        window?: HumanDuration | string;
+      };
+    };
+    /**
      * Comparing an endpoint across environments from the Parity tab
      * (`POST /api/env-parity/entities/:kind/:namespace/:name/probe`): the
      * same GET or HEAD request to each environment's `env-parity/<env>.url`,

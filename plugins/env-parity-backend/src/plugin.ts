@@ -12,7 +12,7 @@ import {
 import { createAccess, createAccessProvisionersExtension } from './access';
 import { createCollection } from './collector';
 import { EnvironmentRegistry } from './environments';
-import { readReportedKinds } from './http';
+import { createRefreshRateLimiter, readReportedKinds } from './http';
 import { ParityReportService } from './ParityReportService';
 import { createProbeRouter, createProbes } from './probe';
 import { createProvidersExtension } from './providers/registry';
@@ -109,6 +109,11 @@ export const envParityPlugin = createBackendPlugin({
             environments,
             reports,
             kinds: readReportedKinds(config),
+            refreshLimiter: await createRefreshRateLimiter({
+              config,
+              database: deps.database,
+              logger,
+            }),
           }),
         );
         // Compare an endpoint across environments, through the outbound

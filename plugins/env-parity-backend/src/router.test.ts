@@ -2,8 +2,19 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  DeploymentProvider,
+  envParityProvidersExtensionPoint,
+  ObserveRequest,
+  ProviderObservation,
+} from '@env-parity/plugin-env-parity-node';
+import { Knex } from 'knex';
 import {
   CatalogService,
   catalogServiceRef,
@@ -18,6 +29,7 @@ jest.setTimeout(60_000);
 const API = '/api/env-parity';
 const alice = mockCredentials.user.header('user:default/alice');
 const mallory = mockCredentials.user.header('user:default/mallory');
+const bob = mockCredentials.user.header('user:default/bob');
 
 async function start(
   options: {
@@ -214,3 +226,157 @@ describe('GET /entities/:kind/:namespace/:name', () => {
     expect(res.body.entityRef).toBe('resource:default/orders-db');
   });
 });
+
+/** A deployment provider that records every entity it is asked about. */
+class RecordingProvider implements DeploymentProvider {
+  readonly calls: string[] = [];
+  getProviderName() {
+    return 'recording';
+  }
+  supports() {
+    return true;
+  }
+  async observe({ entity }: ObserveRequest): Promise<ProviderObservation[]> {
+    this.calls.push(entity.metadata.name);
+    return [{ environment: 'production', deployment: { version: '1.4.2' } }];
+  }
+}
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15', 'MYSQL_8'],
+});
+
+describe.each(databases.eachSupportedId())(
+  'POST /entities/:kind/:namespace/:name/refresh on %p',
+  databaseId => {
+    /** One backend replica on `knex`, with a recording provider. */
+    async function replica(
+      knex: Knex,
+      rateLimit: object,
+      provider = new RecordingProvider(),
+    ) {
+      const { catalog } = createTestCatalog(
+        [
+          component('payments', { 'env-parity/production.version': '1.4.2' }),
+          component('ledger', { 'env-parity/production.version': '2.0.0' }),
+        ],
+        { 'component:default/ledger': ['user:default/mallory'] },
+      );
+      const { server } = await startTestBackend({
+        features: [
+          envParityPlugin,
+          createServiceFactory({
+            service: catalogServiceRef,
+            deps: {},
+            factory: () => catalog as CatalogService,
+          }),
+          createBackendModule({
+            pluginId: 'env-parity',
+            moduleId: 'recording',
+            register(reg) {
+              reg.registerInit({
+                deps: { providers: envParityProvidersExtensionPoint },
+                async init({ providers }) {
+                  providers.addDeploymentProvider(provider);
+                },
+              });
+            },
+          }),
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              envParity: {
+                environmentsFromCatalog: false,
+                refresh: { rateLimit },
+              },
+            },
+          }),
+          mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+        ],
+      });
+      return { server, provider };
+    }
+
+    const refresh = (server: any, who: string, name = 'payments') =>
+      request(server)
+        .post(`${API}/entities/component/default/${name}/refresh`)
+        .set('Authorization', who);
+
+    function expectTooMany(res: request.Response) {
+      expect(res.status).toBe(429);
+      expect(res.body.error.message).toMatch(
+        /^Refreshed too often; try again in \d+ s$/,
+      );
+      const seconds = Number(res.headers['retry-after']);
+      expect(Number.isInteger(seconds)).toBe(true);
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(86_400);
+    }
+
+    // a one-day window: the budget cannot roll over while a test runs
+    // (except across midnight UTC)
+    const perDay = (requests: number) => ({ requests, window: { days: 1 } });
+
+    it('lets at most 30 of 60 concurrent refreshes of one service through, the rest 429 with Retry-After', async () => {
+      const knex = await databases.init(databaseId);
+      const { server, provider } = await replica(knex, perDay(30));
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, () => refresh(server, alice)),
+      );
+      const ok = answers.filter(res => res.status === 200);
+      const refused = answers.filter(res => res.status !== 200);
+      expect(ok.length).toBeLessThanOrEqual(30);
+      expect(ok.length + refused.length).toBe(60);
+      expect(refused.length).toBeGreaterThanOrEqual(30);
+      refused.forEach(expectTooMany);
+      ok.forEach(res =>
+        expect(res.body.entityRef).toBe('component:default/payments'),
+      );
+      // the provider (its upstream API) was asked at most once per refresh
+      // let through, and fewer when refreshes shared a collection
+      expect(provider.calls.length).toBeGreaterThanOrEqual(1);
+      expect(provider.calls.length).toBeLessThanOrEqual(ok.length);
+    });
+
+    it('gives each user a budget of their own', async () => {
+      const knex = await databases.init(databaseId);
+      const { server } = await replica(knex, perDay(2));
+      expect((await refresh(server, alice)).status).toBe(200);
+      expect((await refresh(server, alice)).status).toBe(200);
+      expectTooMany(await refresh(server, alice));
+      expect((await refresh(server, bob)).status).toBe(200);
+      expect((await refresh(server, bob)).status).toBe(200);
+      expectTooMany(await refresh(server, bob));
+    });
+
+    it('shares one budget between two replicas on one database', async () => {
+      const knex = await databases.init(databaseId);
+      const one = await replica(knex, perDay(3));
+      const two = await replica(knex, perDay(3));
+      const answers = await Promise.all([
+        ...Array.from({ length: 4 }, () => refresh(one.server, alice)),
+        ...Array.from({ length: 4 }, () => refresh(two.server, alice)),
+      ]);
+      const statuses = answers.map(res => res.status);
+      expect(statuses.filter(s => s === 200).length).toBeLessThanOrEqual(3);
+      expect(statuses.filter(s => s === 429).length).toBeGreaterThanOrEqual(5);
+      answers.filter(res => res.status !== 200).forEach(expectTooMany);
+    });
+
+    it('refuses other kinds and hidden entities first, without spending the budget', async () => {
+      const knex = await databases.init(databaseId);
+      const { server, provider } = await replica(knex, perDay(1));
+      const otherKind = await request(server)
+        .post(`${API}/entities/group/default/payments/refresh`)
+        .set('Authorization', mallory);
+      expect(otherKind.status).toBe(400);
+      expect((await refresh(server, mallory, 'ledger')).status).toBe(404);
+      expect(provider.calls).toEqual([]);
+      expect((await refresh(server, mallory)).status).toBe(200);
+      expectTooMany(await refresh(server, mallory));
+      // still refused as before once the budget is spent
+      expect((await refresh(server, mallory, 'ledger')).status).toBe(404);
+      expect(provider.calls).toEqual(['payments']);
+    });
+  },
+);

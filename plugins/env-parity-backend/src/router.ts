@@ -19,7 +19,10 @@ import {
   audited,
   authorizeRequest,
   CallerEntityLoader,
+  enforceRateLimit,
   entityRefFromParams,
+  rateLimitKey,
+  RateLimiter,
   requirePermission,
   SingleFlight,
 } from './http';
@@ -83,6 +86,11 @@ export class VisibleEntities {
  * `GET /entities/:kind/:namespace/:name` and
  * `POST /entities/:kind/:namespace/:name/refresh`, for entities of the
  * kinds Env Parity reports on (`kinds`). None takes a body.
+ *
+ * A refresh asks the providers (and so their upstream APIs and credentials)
+ * anew: each caller gets `refreshLimiter`'s budget (counted in the database,
+ * shared by every replica), and concurrent refreshes of one entity share one
+ * collection (`DeploymentCollector.collectEntity`).
  */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
@@ -93,6 +101,8 @@ export async function createRouter(options: {
   reports: ParityReportService;
   /** `readReportedKinds(config)`. */
   kinds: string[];
+  /** The per-caller refresh budget (`createRefreshRateLimiter`). */
+  refreshLimiter: RateLimiter;
 }): Promise<express.Router> {
   const { httpAuth, permissions, auditor, catalog, environments, reports } =
     options;
@@ -144,12 +154,20 @@ export async function createRouter(options: {
       async meta => {
         const entityRef = entityRefFromParams(req.params, { kinds });
         meta.entityRef = entityRef;
+        const credentials = await httpAuth.credentials(req);
         const entity = await visible.get({
           request: req,
-          credentials: await httpAuth.credentials(req),
+          credentials,
           entityRef,
           permission: envParityReportRefreshPermission,
           message: 'You are not allowed to refresh environment parity',
+        });
+        // counted only once the caller may refresh this entity
+        await enforceRateLimit({
+          limiter: options.refreshLimiter,
+          key: rateLimitKey(credentials),
+          response: res,
+          message: 'Refreshed too often',
         });
         return reports.refresh(entity);
       },

@@ -340,3 +340,42 @@ describe('DeploymentCollector', () => {
     });
   });
 });
+
+describe('DeploymentCollector.collectEntity', () => {
+  it('shares one collection among concurrent calls for one entity', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+    const answer = provider.answer;
+    provider.answer = entity => answer(entity);
+    const gated: DeploymentProvider = {
+      getProviderName: () => 'scripted',
+      supports: () => true,
+      observe: async request => {
+        await gate;
+        return provider.observe(request);
+      },
+    };
+    const payments = component('payments');
+    const ledger = component('ledger');
+    const { collector, store } = await setup([payments, ledger], [gated]);
+
+    const calls = [
+      ...Array.from({ length: 10 }, () => collector.collectEntity(payments)),
+      collector.collectEntity(ledger),
+    ];
+    release();
+    await Promise.all(calls);
+    // one collection per entity, not one per call
+    expect(provider.calls.sort()).toEqual(['ledger', 'payments']);
+    expect(
+      (await store.getSnapshots('component:default/payments')).length,
+    ).toBeGreaterThan(0);
+
+    // once it has settled, the next call collects anew
+    await collector.collectEntity(payments);
+    expect(provider.calls.sort()).toEqual(['ledger', 'payments', 'payments']);
+  });
+});

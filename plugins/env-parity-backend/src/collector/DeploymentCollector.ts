@@ -6,7 +6,9 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { DeploymentProvider } from '@env-parity/plugin-env-parity-node';
 import pLimit from 'p-limit';
+import { isRolledBackRace } from '../database/rows';
 import { EnvironmentRegistry } from '../environments';
+import { SingleFlight } from '../http/coalesce';
 import type { ScorecardUpdater } from '../scorecard/ScorecardWriter';
 import { ObservationWrite, SnapshotStore } from '../store/SnapshotStore';
 
@@ -59,6 +61,22 @@ export interface CollectionResult {
   reportsWritten?: number;
 }
 
+/** Tries to store one batch's observations when replicas race. */
+const WRITE_ATTEMPTS = 3;
+
+/** A write another replica's concurrent write made fail; safe to retry. */
+function isLostWriteRace(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number } | undefined;
+  return (
+    isRolledBackRace(error) ||
+    e?.code === '23505' || // PostgreSQL unique_violation
+    e?.code === 'ER_DUP_ENTRY' ||
+    e?.errno === 1062 ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
 function errorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
@@ -71,6 +89,7 @@ function errorMessage(error: unknown): string {
  */
 export class DeploymentCollector {
   private readonly limits = new Map<string, ReturnType<typeof pLimit>>();
+  private readonly collecting = new SingleFlight<void>();
 
   constructor(
     private readonly deps: {
@@ -171,10 +190,17 @@ export class DeploymentCollector {
     }
   }
 
-  /** Collects one entity now, recording the observation time even if nothing changed. */
-  async collectEntity(entity: Entity): Promise<void> {
-    const environments = await this.deps.environments.list();
-    await this.collectBatch([entity], environments, { touch: true });
+  /**
+   * Collects one entity now, recording the observation time even if nothing
+   * changed. Concurrent calls for one entity share one collection, so a burst
+   * of refreshes asks each provider once (across replicas the writes are
+   * idempotent).
+   */
+  collectEntity(entity: Entity): Promise<void> {
+    return this.collecting.run(stringifyEntityRef(entity), async () => {
+      const environments = await this.deps.environments.list();
+      await this.collectBatch([entity], environments, { touch: true });
+    });
   }
 
   private async collectBatch(
@@ -254,10 +280,10 @@ export class DeploymentCollector {
         return writes;
       }),
     );
-    const { written } = await store.applyObservations(
+    const { written } = await this.applyWithRetry(
       perEntity.flat(),
       observedAt,
-      { touch: options.touch },
+      options.touch,
     );
     let reportsWritten = 0;
     if (this.deps.scorecard) {
@@ -285,6 +311,30 @@ export class DeploymentCollector {
       }
     }
     return { written, failures, reportsWritten };
+  }
+
+  /**
+   * Stores observations; when another replica stored the same entity's first
+   * snapshots at the same moment (a unique key violation) or the database
+   * rolled the transaction back to break a deadlock, writes again, now over
+   * the other replica's rows. Providers are not asked again.
+   */
+  private async applyWithRetry(
+    writes: ObservationWrite[],
+    observedAt: Date,
+    touch: boolean | undefined,
+  ) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.store.applyObservations(writes, observedAt, {
+          touch,
+        });
+      } catch (error) {
+        if (attempt >= WRITE_ATTEMPTS || !isLostWriteRace(error)) {
+          throw error;
+        }
+      }
+    }
   }
 
   private async observeWithTimeout(

@@ -5,3 +5,14 @@ export { jsonBody } from './body';
 export { entityRefFromParams, readReportedKinds } from './entityRef';
 export { logSafe, logSafeError, logSafeJson } from './logSafe';
 export { CallerEntityLoader, SingleFlight } from './coalesce';
+export {
+  DatabaseRateLimiter,
+  enforceRateLimit,
+  rateLimitKey,
+  TooManyRequestsError,
+} from './RateLimiter';
+export type { RateLimiter, RateLimitDecision } from './RateLimiter';
+export {
+  createRefreshRateLimiter,
+  readRefreshRateLimit,
+} from './refreshRateLimit';

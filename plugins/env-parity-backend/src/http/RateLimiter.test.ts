@@ -22,7 +22,12 @@ describe.each(databases.eachSupportedId())(
 
     /** A limiter as one replica would create it, on the test database. */
     function replica(
-      options: { requests?: number; windowMs?: number; db?: Knex } = {},
+      options: {
+        requests?: number;
+        windowMs?: number;
+        db?: Knex;
+        scope?: string;
+      } = {},
     ) {
       const { db = knex, ...limits } = options;
       return DatabaseRateLimiter.create({
@@ -241,6 +246,42 @@ describe.each(databases.eachSupportedId())(
         expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
         expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       ]);
+    });
+
+    it('counts the budgets of different scopes apart', async () => {
+      const probe = await replica({ requests: 1 });
+      const refresh = await replica({ requests: 1, scope: 'refresh' });
+      expect(await probe.take('user:default/alice')).toEqual({
+        allowed: true,
+      });
+      expect(await refresh.take('user:default/alice')).toEqual({
+        allowed: true,
+      });
+      expect((await probe.take('user:default/alice')).allowed).toBe(false);
+      expect((await refresh.take('user:default/alice')).allowed).toBe(false);
+      // the probe's rows are stored as they always were
+      expect((await rows()).map(r => r.user)).toEqual([
+        'refresh:user:default/alice',
+        'user:default/alice',
+      ]);
+    });
+
+    it("never deletes the rows of a longer window's scope that are still current", async () => {
+      const hourly = await replica({
+        requests: 1,
+        windowMs: 60 * MINUTE,
+        scope: 'refresh',
+      });
+      const minutely = await replica({ requests: 5 });
+      expect((await hourly.take('user:default/alice')).allowed).toBe(true);
+      // ten minutes later, in the same hour: the minute limiter sweeps
+      now += 10 * MINUTE;
+      expect((await minutely.take('user:default/bob')).allowed).toBe(true);
+      expect((await hourly.take('user:default/alice')).allowed).toBe(false);
+      // two hours later the hour's row is old for anyone
+      now += 120 * MINUTE;
+      expect((await minutely.take('user:default/bob')).allowed).toBe(true);
+      expect((await rows()).map(r => r.user)).toEqual(['user:default/bob']);
     });
   },
 );
