@@ -1,5 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ResponseError } from '@backstage/errors';
 import {
   computeParityReport,
   ParityReport,
@@ -370,6 +371,52 @@ describe('EnvParityContent', () => {
 
     expect(await screen.findByText('observed just now')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Refresh' })).toBeEnabled();
+  });
+
+  it('says when a refresh was refused for being too frequent, and when to try again', async () => {
+    const tooOften = (retryAfter: string | undefined, message: string) =>
+      ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'TooManyRequestsError', message },
+            request: { method: 'POST', url: '/refresh' },
+            response: { statusCode: 429 },
+          }),
+          {
+            status: 429,
+            statusText: 'Too Many Requests',
+            headers: {
+              'content-type': 'application/json',
+              ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+            },
+          },
+        ),
+      );
+    const answers = [
+      tooOften('42', 'Too many requests'),
+      // Retry-After hidden from a cross-origin page: the message says it
+      tooOften(undefined, 'Refreshed too often; try again in 7 s'),
+    ];
+    const api = new FakeEnvParityApi(
+      async () => driftReport(),
+      async () => {
+        throw await answers.shift();
+      },
+    );
+    render(api);
+    await screen.findByText('observed 3 h ago');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    expect(
+      await screen.findByText('Refreshed too often; try again in 42 s'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Refresh failed/)).not.toBeInTheDocument();
+    expect(screen.getByText('observed 3 h ago')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    expect(
+      await screen.findByText('Refreshed too often; try again in 7 s'),
+    ).toBeInTheDocument();
   });
 
   it('keeps the report when a refresh fails and says why', async () => {

@@ -62,6 +62,28 @@ function isForbidden(error: Error): boolean {
 }
 
 /** The server's own message for a ResponseError, else the error's message. */
+/**
+ * For a refresh refused by the per-user rate limit (429): "Refreshed too
+ * often; try again in N s", N from `Retry-After` (or, where the browser does
+ * not expose that header across origins, from the server's message).
+ */
+function tooOftenMessage(error: Error): string | undefined {
+  const e = error as Error & {
+    statusCode?: number;
+    response?: { headers?: { get(name: string): string | null } };
+  };
+  if (e.statusCode !== 429) {
+    return undefined;
+  }
+  const header = Number(e.response?.headers?.get('retry-after'));
+  const fromMessage = /try again in (\d+) s/.exec(errorMessage(error))?.[1];
+  const seconds =
+    Number.isInteger(header) && header > 0 ? header : Number(fromMessage);
+  return seconds > 0
+    ? `Refreshed too often; try again in ${seconds} s`
+    : 'Refreshed too often; try again later';
+}
+
 function errorMessage(error: Error): string {
   const e = error as Error & { body?: { error?: { message?: string } } };
   return e.body?.error?.message || error.message;
@@ -249,7 +271,8 @@ export function EnvParityContent() {
               <Alert severity="error">
                 {isForbidden(refreshState.error)
                   ? "Refresh failed: you don't have permission to refresh parity for this entity."
-                  : `Refresh failed: ${errorMessage(refreshState.error)}`}
+                  : tooOftenMessage(refreshState.error) ??
+                    `Refresh failed: ${errorMessage(refreshState.error)}`}
               </Alert>
             </Box>
           )}
