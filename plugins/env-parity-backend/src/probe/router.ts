@@ -3,7 +3,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CustomErrorBase, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   envParityProbeRunPermission,
@@ -16,8 +16,10 @@ import { EnvironmentRegistry } from '../environments';
 import {
   audited,
   authorizeRequest,
+  enforceRateLimit,
   entityRefFromParams,
   jsonBody,
+  rateLimitKey,
 } from '../http';
 import {
   parseProbeRequest,
@@ -28,12 +30,6 @@ import { ProbeRateLimiter } from './RateLimiter';
 
 /** A probe asks for a path, a method and environments: 16 KB is plenty. */
 const PROBE_BODY_LIMIT = '16kb';
-
-/** Answers 429 (the error handler reads `statusCode`). */
-export class TooManyRequestsError extends CustomErrorBase {
-  name = 'TooManyRequestsError' as const;
-  readonly statusCode = 429;
-}
 
 function auditMeta(
   entityRef: string,
@@ -108,16 +104,12 @@ export function createProbeRouter(options: {
             allow: ['user'],
             message: 'You are not allowed to probe environments',
           });
-          const limit = await options.rateLimiter.take(
-            credentials.principal.userEntityRef,
-          );
-          if (!limit.allowed) {
-            const seconds = Math.ceil(limit.retryAfterMs / 1000);
-            res.setHeader('Retry-After', String(seconds));
-            throw new TooManyRequestsError(
-              `Too many probes; try again in ${seconds} s`,
-            );
-          }
+          await enforceRateLimit({
+            limiter: options.rateLimiter,
+            key: rateLimitKey(credentials),
+            response: res,
+            message: 'Too many probes',
+          });
           const parsed = parseProbeRequest(req.body);
           Object.assign(meta, auditMeta(entityRef, parsed));
           const entity = await catalog.getEntityByRef(entityRef, {
