@@ -371,6 +371,18 @@ export interface Config {
         /** Defaults to one minute. */
         window?: HumanDuration | string;
       };
+      /**
+       * Fields of every service's answers expected to differ between
+       * environments: JSON paths (`$.build.time`, `$.items[0].id`,
+       * `$.instances[*].uptime`; a path covers everything inside it) and
+       * header names, e.g. `['$.build.time', '$.uptime', 'x-served-by']`.
+       * A service adds its own with the `env-parity/probe-ignore`
+       * annotation (comma separated). Their differences are shown as
+       * ignored (expected to differ) and do not make an environment differ
+       * from the reference. Entries that are neither are not applied: the
+       * backend logs them and the Parity tab notes them.
+       */
+      ignore?: string[];
     };
   };
 }

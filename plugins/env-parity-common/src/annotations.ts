@@ -168,3 +168,13 @@ export function configKeyMatcher(
     .slice(0, MAX_PATTERNS);
   return key => usable.some(p => globMatch(p, key));
 }
+
+/**
+ * Fields of a service's probe answers ("Compare an endpoint") expected to
+ * differ between environments: comma separated JSON paths and header
+ * names, e.g. `$.build.time, $.uptime, x-served-by`. Added to
+ * `envParity.probe.ignore`; differences in them are shown as ignored.
+ *
+ * @public
+ */
+export const PROBE_IGNORE_ANNOTATION = 'env-parity/probe-ignore';

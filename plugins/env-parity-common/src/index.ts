@@ -16,3 +16,4 @@ export * from './access';
 export * from './scorecard';
 export * from './probe';
 export * from './probeDiff';
+export * from './probeDiffIgnore';

@@ -139,4 +139,29 @@ export interface ProbeResult {
   /** ISO 8601 time the probe started. */
   startedAt: string;
   environments: ProbeEnvironmentResult[];
+  /**
+   * Fields expected to differ, from `envParity.probe.ignore` and the
+   * entity's `env-parity/probe-ignore` annotation: pass `ignore.fields` to
+   * `compareProbeResults`, which lists their differences as ignored.
+   */
+  ignore?: ProbeIgnoreSummary;
+}
+
+/**
+ * The ignore list a probe was compared with.
+ *
+ * @public
+ */
+export interface ProbeIgnoreSummary {
+  /** JSON paths (e.g. `$.build.time`) and header names (lower case). */
+  fields: string[];
+  /**
+   * Entries that are neither a JSON path nor a header name (or too long,
+   * or too many): not applied, with where they come from and why.
+   */
+  invalid?: Array<{
+    entry: string;
+    source: 'config' | 'annotation';
+    message: string;
+  }>;
 }

@@ -1,4 +1,5 @@
 import { ProbeEnvironmentResult } from './probe';
+import { probeIgnoreMatcher, withIgnoredFieldsOf } from './probeDiffIgnore';
 
 /**
  * One way an environment's answer differs from the reference's.
@@ -53,6 +54,11 @@ export interface ProbeComparison {
   entries: ProbeDiffEntry[];
   /** True when there were more than `limit` entries. */
   truncated?: boolean;
+  /**
+   * Differences in fields expected to differ (the `ignore` option: JSON
+   * paths and header names); not counted in `same` or `entries`.
+   */
+  ignored?: ProbeDiffEntry[];
 }
 
 /**
@@ -281,12 +287,25 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * @public
  */
 export function diffJson(reference: unknown, other: unknown): ProbeDiffEntry[] {
-  const entries: ProbeDiffEntry[] = [];
+  return diffJsonParts(reference, other).map(d => d.entry);
+}
+
+/** {@link diffJson}, each entry with the steps of its path. */
+function diffJsonParts(
+  reference: unknown,
+  other: unknown,
+): Array<{ entry: ProbeDiffEntry; parts: Array<string | number> }> {
+  const entries: Array<{
+    entry: ProbeDiffEntry;
+    parts: Array<string | number>;
+  }> = [];
+  const push = (parts: Array<string | number>, entry: ProbeDiffEntry) =>
+    entries.push({ entry, parts });
   const walk = (a: unknown, b: unknown, parts: Array<string | number>) => {
     if (isObject(a) && isObject(b)) {
       for (const key of Object.keys(a)) {
         if (!Object.prototype.hasOwnProperty.call(b, key)) {
-          entries.push({
+          push([...parts, key], {
             kind: 'json',
             path: jsonPath([...parts, key]),
             change: 'removed',
@@ -298,7 +317,7 @@ export function diffJson(reference: unknown, other: unknown): ProbeDiffEntry[] {
       }
       for (const key of Object.keys(b)) {
         if (!Object.prototype.hasOwnProperty.call(a, key)) {
-          entries.push({
+          push([...parts, key], {
             kind: 'json',
             path: jsonPath([...parts, key]),
             change: 'added',
@@ -311,14 +330,14 @@ export function diffJson(reference: unknown, other: unknown): ProbeDiffEntry[] {
     if (Array.isArray(a) && Array.isArray(b)) {
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
         if (i >= b.length) {
-          entries.push({
+          push([...parts, i], {
             kind: 'json',
             path: jsonPath([...parts, i]),
             change: 'removed',
             reference: show(a[i]),
           });
         } else if (i >= a.length) {
-          entries.push({
+          push([...parts, i], {
             kind: 'json',
             path: jsonPath([...parts, i]),
             change: 'added',
@@ -331,7 +350,7 @@ export function diffJson(reference: unknown, other: unknown): ProbeDiffEntry[] {
       return;
     }
     if (!Object.is(a, b)) {
-      entries.push({
+      push(parts, {
         kind: 'json',
         path: jsonPath(parts),
         change: 'changed',
@@ -421,9 +440,13 @@ export function prettyProbeBody(
     : undefined;
 }
 
+type IgnoreMatcher = ReturnType<typeof probeIgnoreMatcher>;
+
 function bodyEntries(
   reference: ProbeEnvironmentResult,
   other: ProbeEnvironmentResult,
+  ignore: IgnoreMatcher,
+  ignored: ProbeDiffEntry[],
 ): ProbeDiffEntry[] {
   const typeA = reference.bodyType ?? 'none';
   const typeB = other.bodyType ?? 'none';
@@ -432,7 +455,11 @@ function bodyEntries(
   const jsonA = probeJsonBody(reference);
   const jsonB = probeJsonBody(other);
   if (jsonA && jsonB) {
-    return diffJson(jsonA.value, jsonB.value);
+    const counted: ProbeDiffEntry[] = [];
+    for (const { entry, parts } of diffJsonParts(jsonA.value, jsonB.value)) {
+      (ignore.json(parts) ? ignored : counted).push(entry);
+    }
+    return counted;
   }
   const textA = prettyProbeBody(reference);
   const textB = prettyProbeBody(other);
@@ -477,10 +504,23 @@ function bodyEntries(
 export function compareProbeResults(
   reference: ProbeEnvironmentResult,
   other: ProbeEnvironmentResult,
-  options: { ignoreHeaders?: readonly string[]; limit?: number } = {},
+  options: {
+    /** Headers not compared at all; default {@link PROBE_VOLATILE_HEADERS}. */
+    ignoreHeaders?: readonly string[];
+    /**
+     * Fields expected to differ: JSON paths (`$.build.time`,
+     * `$.instances[*].uptime`) and header names. Their differences are
+     * listed in `ignored`, not counted. Entries that are neither are
+     * skipped.
+     */
+    ignore?: readonly string[];
+    limit?: number;
+  } = {},
 ): ProbeComparison {
   const limit = options.limit ?? 200;
+  const ignore = probeIgnoreMatcher(options.ignore);
   const entries: ProbeDiffEntry[] = [];
+  const ignored: ProbeDiffEntry[] = [];
   const answer = (r: ProbeEnvironmentResult) =>
     r.error ? `${r.error.reason}: ${r.error.message}` : undefined;
   const errorA = answer(reference);
@@ -516,12 +556,12 @@ export function compareProbeResults(
         ...(locationB ? { environment: shorten(locationB) } : {}),
       });
     }
-    entries.push(
-      ...diffHeaders(reference.headers, other.headers, {
-        ignore: options.ignoreHeaders,
-      }),
-    );
-    entries.push(...bodyEntries(reference, other));
+    for (const entry of diffHeaders(reference.headers, other.headers, {
+      ignore: options.ignoreHeaders,
+    })) {
+      (ignore.header(entry.path) ? ignored : entries).push(entry);
+    }
+    entries.push(...bodyEntries(reference, other, ignore, ignored));
   }
   return {
     environment: other.environment,
@@ -529,5 +569,31 @@ export function compareProbeResults(
     same: entries.length === 0,
     entries: entries.slice(0, limit),
     ...(entries.length > limit ? { truncated: true } : {}),
+    ...(ignored.length ? { ignored: ignored.slice(0, limit) } : {}),
   };
+}
+
+/**
+ * The reference's body as {@link prettyProbeBody} gives it, for a line diff
+ * against `other`'s: with `ignore` (JSON paths), the ignored fields are
+ * taken from `other`'s JSON, so that only the differences that count show.
+ *
+ * @public
+ */
+export function comparableReferenceBody(
+  reference: ProbeEnvironmentResult,
+  other: ProbeEnvironmentResult,
+  ignore?: readonly string[],
+): string | undefined {
+  const matcher = probeIgnoreMatcher(ignore);
+  const jsonA = probeJsonBody(reference);
+  const jsonB = probeJsonBody(other);
+  if (matcher.empty || !jsonA || !jsonB) {
+    return prettyProbeBody(reference);
+  }
+  return JSON.stringify(
+    withIgnoredFieldsOf(jsonA.value, jsonB.value, matcher.json),
+    null,
+    2,
+  );
 }

@@ -274,6 +274,7 @@ describe('readProbeOptions', () => {
       showHeaders: DEFAULT_SHOW_HEADERS,
       environments: {},
       rateLimit: { requests: 30, windowMs: 60_000 },
+      ignore: [],
     });
   });
 
@@ -296,6 +297,7 @@ describe('readProbeOptions', () => {
               },
             },
             rateLimit: { requests: 5, window: { seconds: 10 } },
+            ignore: ['$.build.time', 'X-Served-By'],
           },
         },
       }),
@@ -315,6 +317,7 @@ describe('readProbeOptions', () => {
         },
       },
       rateLimit: { requests: 5, windowMs: 10_000 },
+      ignore: ['$.build.time', 'X-Served-By'],
     });
   });
 

@@ -9,8 +9,12 @@ import {
   ProbeBodyType,
   ProbeEnvironmentResult,
   ProbeErrorReason,
+  ProbeIgnoreSummary,
   ProbeMethod,
   ProbeResult,
+  parseProbeIgnore,
+  PROBE_IGNORE_ANNOTATION,
+  splitProbeIgnore,
 } from '@env-parity/plugin-env-parity-common';
 import {
   GuardedHttpClient,
@@ -160,6 +164,46 @@ export function parseProbeRequest(body: unknown): ParsedProbeRequest {
   };
 }
 
+/**
+ * The fields expected to differ for one entity: `envParity.probe.ignore`,
+ * then its `env-parity/probe-ignore` annotation. Entries that are neither a
+ * JSON path nor a header name are reported, never applied, never thrown.
+ */
+export function probeIgnoreFor(
+  configured: readonly string[],
+  entity: Entity,
+): ProbeIgnoreSummary | undefined {
+  const annotation = splitProbeIgnore(
+    entity.metadata.annotations?.[PROBE_IGNORE_ANNOTATION],
+  );
+  const config = parseProbeIgnore(configured);
+  const own = parseProbeIgnore(annotation);
+  const fields = [
+    ...new Set([
+      ...config.paths,
+      ...config.headers,
+      ...own.paths,
+      ...own.headers,
+    ]),
+  ];
+  const invalid = [
+    ...config.invalid.map(i => ({
+      ...i,
+      entry: logSafe(i.entry),
+      source: 'config' as const,
+    })),
+    ...own.invalid.map(i => ({
+      ...i,
+      entry: logSafe(i.entry),
+      source: 'annotation' as const,
+    })),
+  ];
+  if (fields.length === 0 && invalid.length === 0) {
+    return undefined;
+  }
+  return { fields, ...(invalid.length ? { invalid } : {}) };
+}
+
 function reasonOf(error: unknown): ProbeErrorReason {
   if (error instanceof GuardedHttpError) {
     return error.reason;
@@ -198,6 +242,7 @@ export class ProbeService {
   private readonly secrets = new Map<string, string[]>();
   private readonly redact: Set<string>;
   private readonly show: Set<string>;
+  private readonly ignore: string[];
 
   constructor(
     options: ProbeOptions,
@@ -239,6 +284,7 @@ export class ProbeService {
     }
     this.redact = new Set(options.redactHeaders);
     this.show = new Set(options.showHeaders);
+    this.ignore = options.ignore ?? [];
   }
 
   /**
@@ -286,6 +332,7 @@ export class ProbeService {
       }
     }
 
+    const ignore = probeIgnoreFor(this.ignore, entity);
     const startedAt = new Date().toISOString();
     const environments = await Promise.all(
       selected.map(env =>
@@ -300,6 +347,7 @@ export class ProbeService {
       reference: known.find(e => e.reference)?.name ?? '',
       startedAt,
       environments,
+      ...(ignore ? { ignore } : {}),
     };
   }
 

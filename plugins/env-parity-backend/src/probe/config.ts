@@ -57,6 +57,12 @@ export interface ProbeOptions {
     { headers: Record<string, string>; hosts?: string[] }
   >;
   rateLimit: { requests: number; windowMs: number };
+  /**
+   * Fields expected to differ in every service's answers (JSON paths and
+   * header names), as written: checked per probe, where entries that are
+   * neither show as not applied.
+   */
+  ignore: string[];
 }
 
 export const PROBE_DEFAULTS = {
@@ -120,6 +126,7 @@ export function readProbeOptions(root: Config): ProbeOptions {
       showHeaders: [...DEFAULT_SHOW_HEADERS],
       environments: {},
       rateLimit: { ...PROBE_DEFAULTS.rateLimit },
+      ignore: [],
     };
   }
   const environments: ProbeOptions['environments'] = {};
@@ -170,5 +177,6 @@ export function readProbeOptions(root: Config): ProbeOptions {
         PROBE_DEFAULTS.rateLimit.windowMs,
       ),
     },
+    ignore: config.getOptionalStringArray('ignore') ?? [],
   };
 }

@@ -1,6 +1,7 @@
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { readReportedKinds } from '../http';
+import { parseProbeIgnore } from '@env-parity/plugin-env-parity-common';
+import { logSafe, readReportedKinds } from '../http';
 import { readProbeOptions } from './config';
 import { ProbeService } from './ProbeService';
 import { DatabaseRateLimiter } from './RateLimiter';
@@ -22,6 +23,13 @@ export async function createProbes(options: {
   logger: LoggerService;
 }) {
   const probeOptions = readProbeOptions(options.config);
+  // malformed entries never stop the backend: each probe shows them as not applied
+  for (const { entry, message } of parseProbeIgnore(probeOptions.ignore)
+    .invalid) {
+    options.logger.warn(
+      `envParity.probe.ignore: "${logSafe(entry)}" is not applied: ${message}`,
+    );
+  }
   return {
     kinds: readReportedKinds(options.config),
     probes: new ProbeService(probeOptions),

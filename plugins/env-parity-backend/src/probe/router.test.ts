@@ -623,6 +623,67 @@ describe('POST /entities/:kind/:namespace/:name/probe', () => {
     }
   });
 
+  it('sends the fields expected to differ, from config and annotation; malformed ones noted, not applied', async () => {
+    const build = (time: string) =>
+      json({ build: { version: '1.4.2', time }, uptime: 7 }, 200, {
+        'x-version': '1.4.2',
+      });
+    const servers = await environments({
+      staging: build('2026-11-09T11:30:02Z'),
+      production: build('2026-11-10T14:47:51Z'),
+    });
+    const entity = payments(servers);
+    entity.metadata.annotations!['env-parity/probe-ignore'] =
+      '$.build.time, build..time, $.build[';
+    const { server } = await start({
+      entities: [entity],
+      probe: {
+        allowedHosts: hostsOf(servers.staging, servers.production),
+        allowPrivateNetworks: true,
+        ignore: ['X-Served-By', '$.uptime', 'bad entry!'],
+      },
+    });
+    const res = await request(server).post(API).send({ path: '/version' });
+    expect(res.status).toBe(200);
+    const result: ProbeResult = res.body;
+    expect(result.ignore).toEqual({
+      fields: ['$.uptime', 'x-served-by', '$.build.time'],
+      invalid: [
+        {
+          entry: 'bad entry!',
+          source: 'config',
+          message: 'neither a JSON path (e.g. $.build.time) nor a header name',
+        },
+        {
+          entry: 'build..time',
+          source: 'annotation',
+          message: 'neither a JSON path (e.g. $.build.time) nor a header name',
+        },
+        {
+          entry: '$.build[',
+          source: 'annotation',
+          message:
+            'not a JSON path: expected .key, [index], ["key"] or * at character 8',
+        },
+      ],
+    });
+    // the same build: only the build time differs, and it is ignored
+    const diff = compareProbeResults(
+      probeEnv(result, 'production'),
+      probeEnv(result, 'staging'),
+      { ignore: result.ignore!.fields },
+    );
+    expect(diff.same).toBe(true);
+    expect(diff.ignored?.map(e => e.path)).toEqual(['$.build.time']);
+  });
+
+  it('sends no ignore list when none is configured', async () => {
+    const servers = await environments();
+    const { server } = await startWith(servers);
+    const res = await request(server).post(API).send({ path: '/version' });
+    expect(res.body.ignore).toBeUndefined();
+  });
+
   it('answers 429 past the per-user rate limit, with Retry-After', async () => {
     const servers = await environments();
     const { server, audits } = await startWith(servers, {
