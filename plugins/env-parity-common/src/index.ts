@@ -17,3 +17,4 @@ export * from './scorecard';
 export * from './probe';
 export * from './probeDiff';
 export * from './probeDiffIgnore';
+export * from './align';

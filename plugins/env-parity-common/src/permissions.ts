@@ -50,6 +50,42 @@ export const envParityProbeRunPermission = createPermission({
 });
 
 /**
+ * Ask to align an environment of an entity with production (deploy
+ * production's artifact there, after approval). A resource permission on
+ * the catalog entity, so conditional rules such as "owner of the entity"
+ * apply; the entity must also be visible to the caller.
+ *
+ * @public
+ */
+export const envParityAlignCreatePermission = createPermission({
+  name: 'env-parity.align.create',
+  attributes: { action: 'create' },
+  // RESOURCE_TYPE_CATALOG_ENTITY of @backstage/plugin-catalog-common
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Approve or deny alignments. Being allowed is not enough: the reviewer must
+ * also be one of the alignment's approvers, and never its requester.
+ *
+ * @public
+ */
+export const envParityAlignReviewPermission = createPermission({
+  name: 'env-parity.align.review',
+  attributes: { action: 'update' },
+});
+
+/**
+ * See every alignment and cancel anyone's pending alignment.
+ *
+ * @public
+ */
+export const envParityAlignAdminPermission = createPermission({
+  name: 'env-parity.align.admin',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission of the plugin, for registration.
  *
  * @public
@@ -62,4 +98,7 @@ export const envParityPermissions = [
   envParityAccessAdminPermission,
   envParityScorecardReadPermission,
   envParityProbeRunPermission,
+  envParityAlignCreatePermission,
+  envParityAlignReviewPermission,
+  envParityAlignAdminPermission,
 ];

@@ -1,6 +1,6 @@
 /**
  * Extension points and interfaces for Env Parity backend modules: deployment
- * providers and revision comparers.
+ * providers, revision comparers, access provisioners and alignment deployers.
  *
  * @packageDocumentation
  */
@@ -10,3 +10,4 @@ export * from './extensions';
 export * from './http';
 export * from './access';
 export * from './fingerprint';
+export * from './align';

@@ -476,8 +476,58 @@ describe('GuardedHttpClient', () => {
     const res = await client.request(`${url}/`, { method: 'HEAD' });
     expect(res.headers['x-method']).toBe('HEAD');
     await expect(
-      client.request(`${url}/`, { method: 'POST' as any }),
-    ).rejects.toThrow('Method POST is not allowed');
+      client.request(`${url}/`, { method: 'PUT' as any }),
+    ).rejects.toThrow('Method PUT is not allowed');
+    await expect(
+      client.request(`${url}/`, { method: 'GET', body: 'x' }),
+    ).rejects.toThrow('A GET request cannot have a body');
+  });
+
+  it('sends a POST with its body, and never follows a redirect answering it', async () => {
+    const received: Array<{ method?: string; type?: string; body: string }> =
+      [];
+    const { url, port } = await serve((req, res) => {
+      let body = '';
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({
+          method: req.method,
+          type: req.headers['content-type'],
+          body,
+        });
+        if (req.url === '/moved') {
+          res.writeHead(307, { location: '/' });
+          res.end();
+          return;
+        }
+        res.writeHead(202, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+      maxRedirects: 3,
+    });
+    const res = await client.request(`${url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"é":1}',
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.toString()).toBe('{"ok":true}');
+    const moved = await client.request(`${url}/moved`, {
+      method: 'POST',
+      body: 'again',
+    });
+    expect(moved.status).toBe(307);
+    expect(moved.redirect).toMatchObject({ sameOrigin: true });
+    expect(received).toEqual([
+      { method: 'POST', type: 'application/json', body: '{"é":1}' },
+      { method: 'POST', type: undefined, body: 'again' },
+    ]);
   });
 });
 

@@ -96,8 +96,14 @@ export interface GuardedHttpClientOptions {
  * @public
  */
 export interface GuardedHttpRequestInit {
-  /** Defaults to GET. No other methods: the guard never sends a body. */
-  method?: 'GET' | 'HEAD';
+  /**
+   * Defaults to GET. POST (for a configured call such as a deployment
+   * webhook) sends `body`; a redirect answering a POST is never followed.
+   * No other methods.
+   */
+  method?: 'GET' | 'HEAD' | 'POST';
+  /** The body of a POST; set its `Content-Type` in `headers`. */
+  body?: string;
   /**
    * Extra headers such as `Accept`. Credentials (`Authorization`,
    * `Cookie`, ...), `Host` and hop-by-hop headers are refused here: put
@@ -209,9 +215,9 @@ async function defaultLookup(hostname: string) {
  *   not allowed ({@link GuardedHttpClientOptions.allowPrivateNetworks}), and
  *   connects to the address it checked, keeping the host name for the Host
  *   header and TLS (SNI and certificate check) — no DNS rebinding;
- * - sends GET or HEAD only, with no cookies and no Backstage credentials:
- *   only the headers passed per request and the ones configured for the
- *   host;
+ * - sends GET, HEAD or (with a body, for configured calls) POST, with no
+ *   cookies and no Backstage credentials: only the headers passed per
+ *   request and the ones configured for the host;
  * - never follows a redirect to another origin: the redirect is the result;
  * - enforces a connect and a total timeout, a body size cap and the caller's
  *   AbortSignal.
@@ -352,10 +358,13 @@ export class GuardedHttpClient {
     init: GuardedHttpRequestInit = {},
   ): Promise<GuardedHttpResponse> {
     const method = init.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       throw new InputError(
-        `Method ${method} is not allowed, only GET and HEAD`,
+        `Method ${method} is not allowed, only GET, HEAD and POST`,
       );
+    }
+    if (init.body !== undefined && method !== 'POST') {
+      throw new InputError(`A ${method} request cannot have a body`);
     }
     const extraHeaders = checkHeaders(init.headers, 'request');
     let current = this.checkUrl(url);
@@ -394,9 +403,19 @@ export class GuardedHttpClient {
     };
     try {
       for (let redirects = 0; ; redirects++) {
-        const result = await this.hop(current, method, extraHeaders, context);
+        const result = await this.hop(
+          current,
+          method,
+          extraHeaders,
+          context,
+          init.body,
+        );
         const { redirect } = result;
-        if (redirect?.sameOrigin && redirects < this.maxRedirects) {
+        if (
+          redirect?.sameOrigin &&
+          redirects < this.maxRedirects &&
+          method !== 'POST'
+        ) {
           current = this.checkUrl(redirect.location);
           continue;
         }
@@ -476,13 +495,14 @@ export class GuardedHttpClient {
 
   private async hop(
     url: URL,
-    method: 'GET' | 'HEAD',
+    method: 'GET' | 'HEAD' | 'POST',
     extraHeaders: Record<string, string>,
     context: {
       signal: AbortSignal;
       abortWith: (error: Error) => void;
       failure: () => Error | undefined;
     },
+    body?: string,
   ): Promise<Omit<GuardedHttpResponse, 'url' | 'timings'>> {
     const display = `${method} ${url}`;
     const connectTimer = setTimeout(
@@ -524,7 +544,12 @@ export class GuardedHttpClient {
         port: urlPort(url),
         path: `${url.pathname}${url.search}`,
         method,
-        headers: this.headersFor(url, extraHeaders),
+        headers: {
+          ...this.headersFor(url, extraHeaders),
+          ...(body !== undefined && {
+            'content-length': String(Buffer.byteLength(body)),
+          }),
+        },
         agent: false,
         lookup: pinned,
         ...(isHttps && !isIpLiteral(hostname) ? { servername: hostname } : {}),
@@ -662,7 +687,7 @@ export class GuardedHttpClient {
             settle(() => resolve({ ...base, body: Buffer.concat(chunks) }));
           });
         });
-        req.end();
+        req.end(body);
       });
     } finally {
       clearTimeout(connectTimer);
