@@ -12,23 +12,26 @@ import {
   compareProbeResults,
   ProbeComparison,
   ProbeDiffEntry,
+  PROBE_IGNORE_ANNOTATION,
   ProbeEnvironmentResult,
+  ProbeIgnoreSummary,
   ProbeResult,
 } from '@env-parity/plugin-env-parity-common';
 import { BodyView } from './BodyView';
 import { StatusChip } from './StatusChip';
 
 const useStyles = makeStyles(theme => ({
+  // as many columns of at least 300 px as fit, the rest wrapped below: no
+  // environment ever starts off-screen behind a horizontal scroll
   columns: {
-    display: 'flex',
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 300px), 1fr))',
     gap: theme.spacing(2),
-    overflowX: 'auto',
     alignItems: 'stretch',
     paddingBottom: theme.spacing(1),
   },
   column: {
-    flex: '1 0 320px',
-    minWidth: 320,
+    minWidth: 0,
     padding: theme.spacing(1.5),
     display: 'flex',
     flexDirection: 'column',
@@ -62,7 +65,20 @@ const useStyles = makeStyles(theme => ({
     margin: 0,
     paddingLeft: theme.spacing(2.5),
   },
+  flag: {
+    marginLeft: theme.spacing(1),
+    fontFamily: theme.typography.fontFamily,
+    fontSize: theme.typography.caption.fontSize,
+    fontWeight: theme.typography.fontWeightMedium as number,
+    whiteSpace: 'nowrap',
+  },
+  ignored: {
+    color: theme.palette.text.secondary,
+  },
 }));
+
+/** Where the fields expected to differ come from, for the ignored lists. */
+const IGNORE_HELP = `Expected to differ: set in envParity.probe.ignore or the entity annotation ${PROBE_IGNORE_ANNOTATION}; not counted as differences.`;
 
 function entryText(entry: ProbeDiffEntry): string {
   const where = entry.kind === 'header' ? `header ${entry.path}` : entry.path;
@@ -76,17 +92,66 @@ function entryText(entry: ProbeDiffEntry): string {
   }
 }
 
+/**
+ * The differences found in fields expected to differ, listed apart like
+ * the configuration keys ignored as expected on the tab.
+ */
+function IgnoredDifferences(props: {
+  entries: ProbeDiffEntry[];
+  referenceTitle: string;
+}) {
+  const classes = useStyles();
+  const { entries, referenceTitle } = props;
+  const n = entries.length;
+  return (
+    <Box className={classes.ignored} data-testid="probe-ignored">
+      <Typography variant="body2" color="textSecondary">
+        {n} {n === 1 ? 'difference' : 'differences'} ignored (expected to
+        differ):
+      </Typography>
+      <ul
+        className={classes.entries}
+        aria-label={`Ignored differences from ${referenceTitle}`}
+      >
+        {entries.map((entry, i) => (
+          <li key={i} data-kind={entry.kind}>
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              className={classes.mono}
+            >
+              {entryText(entry)}
+            </Typography>
+          </li>
+        ))}
+      </ul>
+      <Typography variant="caption" color="textSecondary">
+        {IGNORE_HELP}
+      </Typography>
+    </Box>
+  );
+}
+
 function Differences(props: {
   comparison: ProbeComparison;
   referenceTitle: string;
 }) {
   const classes = useStyles();
   const { comparison, referenceTitle } = props;
+  const ignored = comparison.ignored?.length ? (
+    <IgnoredDifferences
+      entries={comparison.ignored}
+      referenceTitle={referenceTitle}
+    />
+  ) : null;
   if (comparison.same) {
     return (
-      <Typography variant="body2" data-testid="probe-same">
-        Same as {referenceTitle}
-      </Typography>
+      <Box>
+        <Typography variant="body2" data-testid="probe-same">
+          Same as {referenceTitle}
+        </Typography>
+        {ignored}
+      </Box>
     );
   }
   return (
@@ -111,6 +176,36 @@ function Differences(props: {
           </li>
         )}
       </ul>
+      {ignored}
+    </Box>
+  );
+}
+
+/** Ignore list entries that could not be read: named, not applied. */
+function IgnoreNotes(props: { ignore?: ProbeIgnoreSummary }) {
+  const classes = useStyles();
+  const invalid = props.ignore?.invalid ?? [];
+  if (invalid.length === 0) {
+    return null;
+  }
+  return (
+    <Box mb={2}>
+      <Alert severity="warning">
+        Not applied: {invalid.length === 1 ? 'an entry' : 'entries'} of the
+        fields expected to differ that {invalid.length === 1 ? 'is' : 'are'}{' '}
+        neither a JSON path (such as $.build.time) nor a header name.
+        <ul className={classes.entries} aria-label="Ignore entries not applied">
+          {invalid.map((item, i) => (
+            <li key={i}>
+              <span className={classes.mono}>{item.entry}</span> (
+              {item.source === 'annotation'
+                ? `annotation ${PROBE_IGNORE_ANNOTATION}`
+                : 'envParity.probe.ignore'}
+              ): {item.message}
+            </li>
+          ))}
+        </ul>
+      </Alert>
     </Box>
   );
 }
@@ -135,7 +230,12 @@ function Headers(props: {
             className={props.differing.has(name) ? classes.differs : undefined}
             data-differs={props.differing.has(name) || undefined}
           >
-            <TableCell className={classes.headerName}>{name}</TableCell>
+            <TableCell className={classes.headerName}>
+              <span>{name}</span>
+              {props.differing.has(name) && (
+                <span className={classes.flag}>differs</span>
+              )}
+            </TableCell>
             <TableCell className={classes.headerValue}>{value}</TableCell>
           </TableRow>
         ))}
@@ -148,9 +248,10 @@ function Column(props: {
   result: ProbeEnvironmentResult;
   reference?: ProbeEnvironmentResult;
   comparison?: ProbeComparison;
+  ignore?: string[];
 }) {
   const classes = useStyles();
-  const { result, reference, comparison } = props;
+  const { result, reference, comparison, ignore } = props;
   const differing = new Set(
     (comparison?.entries ?? [])
       .filter(e => e.kind === 'header')
@@ -178,6 +279,7 @@ function Column(props: {
           data-differs={statusDiffers || undefined}
         >
           <StatusChip result={result} />
+          {statusDiffers && <span className={classes.flag}>differs</span>}
         </span>
         {result.latencyMs !== undefined && (
           <Typography variant="body2" color="textSecondary">
@@ -209,7 +311,7 @@ function Column(props: {
       {!result.error && (
         <>
           <Headers result={result} differing={differing} />
-          <BodyView result={result} reference={reference} />
+          <BodyView result={result} reference={reference} ignore={ignore} />
         </>
       )}
     </Paper>
@@ -217,8 +319,10 @@ function Column(props: {
 }
 
 /**
- * Each environment's answer side by side, each compared with the
- * reference's: what differs is listed and highlighted.
+ * Each environment's answer side by side, the reference's first, each other
+ * compared with it: what differs is listed and highlighted (with a word,
+ * never by colour alone); differences in fields expected to differ are
+ * listed as ignored.
  */
 export function ProbeResults(props: { result: ProbeResult }) {
   const classes = useStyles();
@@ -226,6 +330,10 @@ export function ProbeResults(props: { result: ProbeResult }) {
   const reference = result.environments.find(
     e => e.environment === result.reference,
   );
+  const ignore = result.ignore?.fields;
+  const ordered = reference
+    ? [reference, ...result.environments.filter(e => e !== reference)]
+    : result.environments;
   return (
     <Box>
       <Typography variant="body2" color="textSecondary" gutterBottom>
@@ -236,15 +344,17 @@ export function ProbeResults(props: { result: ProbeResult }) {
         {!reference &&
           ' — include the reference environment to see what differs from it'}
       </Typography>
+      <IgnoreNotes ignore={result.ignore} />
       <div className={classes.columns}>
-        {result.environments.map(env => (
+        {ordered.map(env => (
           <Column
             key={env.environment}
             result={env}
             reference={reference}
+            ignore={ignore}
             comparison={
               reference && env !== reference
-                ? compareProbeResults(reference, env)
+                ? compareProbeResults(reference, env, { ignore })
                 : undefined
             }
           />

@@ -1,10 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import Grid from '@material-ui/core/Grid';
 import {
   backstageError,
   FakeEnvParityApi,
   renderContent,
 } from '../../__testUtils__/render';
+import { envParityApiRef } from '../../api';
+import { ProbeSection } from './ProbeSection';
 import { driftReport } from '../../__testUtils__/reports';
 import {
   probedEntity,
@@ -13,9 +17,16 @@ import {
   stagingAnswer,
 } from '../../__testUtils__/probes';
 
+// the section alone, as the Parity tab places it (wherever the tab's
+// layout puts it, open or closed)
 function setUp() {
   const api = new FakeEnvParityApi(async () => driftReport());
-  renderContent(api, { entity: probedEntity });
+  renderInTestApp(
+    <Grid container>
+      <ProbeSection entity={probedEntity} report={driftReport()} />
+    </Grid>,
+    { apis: [[envParityApiRef, api], mockApis.permission()] },
+  );
   return api;
 }
 
@@ -59,9 +70,10 @@ describe('Compare an endpoint', () => {
     const production = screen.getByRole('region', {
       name: 'Production answer',
     });
-    // side by side, in promotion order
+    // side by side, the reference (production) first, though the answers
+    // come in promotion order
     expect(
-      staging.compareDocumentPosition(production) &
+      production.compareDocumentPosition(staging) &
         Node.DOCUMENT_POSITION_FOLLOWING,
     ).toBeTruthy();
     expect(within(staging).getByText('200 OK')).toBeInTheDocument();
@@ -95,6 +107,10 @@ describe('Compare an endpoint', () => {
     expect(
       within(stagingHeaders).getByText('x-version').closest('tr'),
     ).toHaveAttribute('data-differs', 'true');
+    // said in words too, not by colour alone
+    expect(
+      within(stagingHeaders).getByText('x-version').closest('tr'),
+    ).toHaveTextContent('x-versiondiffers1.5.0');
     expect(
       within(stagingHeaders).getByText('content-type').closest('tr'),
     ).not.toHaveAttribute('data-differs');
@@ -115,6 +131,101 @@ describe('Compare an endpoint', () => {
     expect(
       productionBody.querySelectorAll('[data-differs="true"]'),
     ).toHaveLength(0);
+    expect(
+      within(staging).getByText(
+        '≠ marks the lines that differ from Production',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists differences in fields expected to differ as ignored, and notes entries it cannot apply', async () => {
+    const api = setUp();
+    const info = (time: string) => {
+      const body = JSON.stringify({
+        build: { version: '2.14.3', time },
+        git: { commit: 'ef4e9bd' },
+      });
+      return { bodyType: 'json' as const, body, bodyBytes: body.length };
+    };
+    const headers = { 'content-type': 'application/json' };
+    api.probeImpl = async () =>
+      probeResult(
+        {
+          path: '/version',
+          ignore: {
+            fields: ['$.build.time'],
+            invalid: [
+              {
+                entry: 'build..time',
+                source: 'annotation',
+                message:
+                  'neither a JSON path (e.g. $.build.time) nor a header name',
+              },
+            ],
+          },
+        },
+        [
+          stagingAnswer({ headers, ...info('2026-11-09T11:30:02Z') }),
+          productionAnswer({ headers, ...info('2026-11-10T14:47:51Z') }),
+        ],
+      );
+    await runProbe('/version');
+
+    const staging = await screen.findByRole('region', {
+      name: 'Staging answer',
+    });
+    // the same build: the build time alone differs, and is expected to
+    expect(within(staging).getByText('Same as Production')).toBeInTheDocument();
+    expect(
+      within(staging).getByText('1 difference ignored (expected to differ):'),
+    ).toBeInTheDocument();
+    const ignored = within(staging).getByRole('list', {
+      name: 'Ignored differences from Production',
+    });
+    expect(
+      within(ignored)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
+      '$.build.time: "2026-11-10T14:47:51Z" → "2026-11-09T11:30:02Z"',
+    ]);
+    expect(
+      within(staging).getByText(/env-parity\/probe-ignore; not counted/),
+    ).toBeInTheDocument();
+    // nor highlighted in the body
+    const body = within(staging).getByLabelText('Staging body');
+    expect(body).toHaveTextContent('"time": "2026-11-09T11:30:02Z"');
+    expect(body.querySelectorAll('[data-differs="true"]')).toHaveLength(0);
+
+    // the entry that is not a JSON path is named, not applied
+    const notes = screen.getByRole('list', {
+      name: 'Ignore entries not applied',
+    });
+    expect(notes).toHaveTextContent(
+      'build..time (annotation env-parity/probe-ignore): neither a JSON path (e.g. $.build.time) nor a header name',
+    );
+  });
+
+  it('counts the build time as a difference when no field is expected to differ', async () => {
+    const api = setUp();
+    const info = (time: string) => {
+      const body = JSON.stringify({ build: { version: '2.14.3', time } });
+      return { bodyType: 'json' as const, body, bodyBytes: body.length };
+    };
+    const headers = { 'content-type': 'application/json' };
+    api.probeImpl = async () =>
+      probeResult({ path: '/version' }, [
+        stagingAnswer({ headers, ...info('2026-11-09T11:30:02Z') }),
+        productionAnswer({ headers, ...info('2026-11-10T14:47:51Z') }),
+      ]);
+    await runProbe('/version');
+    const staging = await screen.findByRole('region', {
+      name: 'Staging answer',
+    });
+    expect(
+      within(staging).getByText('Differs from Production'),
+    ).toBeInTheDocument();
+    expect(within(staging).queryByTestId('probe-ignored')).toBeNull();
   });
 
   it('says when an environment answers the same as production', async () => {
