@@ -87,6 +87,91 @@ export interface Config {
      */
     historyRetention?: HumanDuration;
     /**
+     * Aligning an environment with production (`/api/env-parity/alignments`):
+     * deploying production's artifact there through a deployer, after
+     * approval, verified by observation. Off unless configured: without
+     * this section the routes answer 404 and nothing is scheduled.
+     */
+    align?: {
+      /**
+       * The environments that may be aligned, by name. The reference
+       * environment never can be.
+       */
+      environments?: {
+        [name: string]: {
+          /** Defaults to true once the environment is listed. */
+          enabled?: boolean;
+          /**
+           * The deployer that acts: `webhook`, or the id of a deployer a
+           * module added.
+           */
+          deployer: string;
+          /**
+           * Who approves: `environment-owner` (the default), `service-owner`,
+           * `{ group: <group ref> }`, or `none` (dispatched as soon as asked).
+           * Nobody approves their own request.
+           */
+          approval?:
+            | 'none'
+            | 'environment-owner'
+            | 'service-owner'
+            | { group: string };
+          /** Distinct approvals needed (N of M). Defaults to 1. */
+          requiredApprovals?: number;
+          /**
+           * How long after the deployer accepted the environment must be
+           * observed running production's artifact digest (or revision where
+           * no digest is known) before the alignment ends `timed-out`.
+           * Defaults to 30 minutes.
+           */
+          verificationTimeout?: HumanDuration;
+        };
+      };
+      /** Open alignments one user may have asked for at once. Defaults to 10. */
+      maxOpenPerUser?: number;
+      /** Members of groups below the approver group count as its members. Defaults to false. */
+      nestedGroups?: boolean;
+      /** The shortest reason accepted. Defaults to 10 characters. */
+      minReasonLength?: number;
+      /** How long one deployer call may take. Defaults to 5 minutes. */
+      dispatchTimeout?: HumanDuration;
+      /**
+       * An alignment dispatched longer ago than this (its backend stopped
+       * during the deployer call) goes on to verification without a second
+       * call. Longer than `dispatchTimeout`; defaults to 10 minutes.
+       */
+      dispatchLease?: HumanDuration;
+      /** How often verifying alignments are checked against the latest collection. Defaults to 1 minute. */
+      sweepInterval?: HumanDuration;
+      /** The `webhook` deployer: a signed JSON POST per alignment. */
+      webhook?: {
+        /**
+         * Called with POST `{ alignmentId, entity, environment, version,
+         * revision, artifact, digest, requester }`, through the outbound
+         * guard (only this URL's host is reachable).
+         */
+        url: string;
+        /**
+         * The HMAC-SHA256 key: each call carries
+         * `x-env-parity-signature: sha256=<hex of HMAC(secret, "<timestamp>.<body>")>`,
+         * `x-env-parity-timestamp` (Unix seconds) and `idempotency-key` (the
+         * alignment id).
+         * @visibility secret
+         */
+        secret: string;
+        /** Per call. Defaults to 10 seconds. */
+        timeout?: HumanDuration;
+        /**
+         * Calls before the alignment fails (5xx, 408, 429, network errors
+         * and timeouts are retried with exponential backoff from 1 s).
+         * Defaults to 4.
+         */
+        attempts?: number;
+        /** Allow a URL on a private network (e.g. in-cluster). Defaults to false. */
+        allowPrivateNetworks?: boolean;
+      };
+    };
+    /**
      * Temporary read-only access to a service in an environment
      * (`/api/env-parity/access`): requested from the Parity tab, approved by
      * the environment's owners, granted for a bounded time by a provisioner

@@ -7,9 +7,11 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { envParityPermissions } from '@env-parity/plugin-env-parity-common';
 import {
   envParityAccessProvisionersExtensionPoint,
+  envParityDeployersExtensionPoint,
   envParityProvidersExtensionPoint,
 } from '@env-parity/plugin-env-parity-node';
 import { createAccess, createAccessProvisionersExtension } from './access';
+import { createAlignments, createDeployersExtension } from './align';
 import { createCollection } from './collector';
 import { EnvironmentRegistry } from './environments';
 import { createRefreshRateLimiter, readReportedKinds } from './http';
@@ -40,6 +42,11 @@ export const envParityPlugin = createBackendPlugin({
     env.registerExtensionPoint(
       envParityAccessProvisionersExtensionPoint,
       access.extensionPoint,
+    );
+    const deployers = createDeployersExtension();
+    env.registerExtensionPoint(
+      envParityDeployersExtensionPoint,
+      deployers.extensionPoint,
     );
 
     env.registerInit({
@@ -138,6 +145,17 @@ export const envParityPlugin = createBackendPlugin({
             ...deps,
             environments,
             provisioners: access.provisioners,
+          }),
+        );
+        // Aligning environments with production, when envParity.align is
+        // configured; otherwise its routes answer 404 and nothing runs
+        deps.httpRouter.use(
+          await createAlignments({
+            ...deps,
+            environments,
+            snapshots: store,
+            builder,
+            deployers: deployers.deployers,
           }),
         );
         deps.httpRouter.addAuthPolicy({

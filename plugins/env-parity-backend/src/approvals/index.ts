@@ -18,6 +18,7 @@
 export { ApproverResolver } from './ApproverResolver';
 export type { ApprovalSubject } from './ApproverResolver';
 export { compareAndSet, onLatest } from './conditionalWrite';
+export { readApproverRule } from './config';
 export { GroupMembership, MAX_GROUP_DEPTH } from './groupMembership';
 export {
   outcomeOfDecision,

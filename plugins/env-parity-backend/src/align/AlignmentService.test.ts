@@ -1,0 +1,531 @@
+import knexFactory, { Knex } from 'knex';
+import { verifyWebhookSignature } from '../access/provisioners/WebhookProvisioner';
+import {
+  ALICE,
+  allRows,
+  as,
+  BOB,
+  CAROL,
+  countAlignments,
+  databases,
+  DIGEST,
+  MALLORY,
+  MINUTE,
+  PRODUCTION,
+  Receiver,
+  request,
+  reviewer,
+  SECRET,
+  SERVICE,
+  setup,
+  STAGING_BEFORE,
+  startReceiver,
+} from './__testUtils__';
+
+jest.setTimeout(60_000);
+
+const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
+
+describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
+  let knex: Knex;
+  let receiver: Receiver;
+  let clock: { now: number };
+  const others: Knex[] = [];
+
+  /** Another replica's connection pool to the same database (SQLite in memory has one). */
+  function secondConnection(): Knex {
+    if (databaseId === 'SQLITE_3') {
+      return knex;
+    }
+    const other = knexFactory(knex.client.config);
+    others.push(other);
+    return other;
+  }
+
+  beforeEach(async () => {
+    knex = await databases.init(databaseId);
+    receiver = await startReceiver();
+    clock = { now: T0 };
+  });
+
+  afterEach(async () => {
+    await receiver.close();
+    await Promise.all(others.splice(0).map(o => o.destroy()));
+  });
+
+  async function withProduction(s: Awaited<ReturnType<typeof setup>>) {
+    await s.observe('production', PRODUCTION);
+    await s.observe('staging', STAGING_BEFORE);
+  }
+
+  it('calls the deployer once, only after approval, then verifies by observation', async () => {
+    const s = await setup({ knex, receiver, clock });
+    await withProduction(s);
+    const created = await s.service.create(as(ALICE), request);
+    expect(created).toMatchObject({
+      status: 'pending-approval',
+      entityRef: SERVICE,
+      environment: 'staging',
+      reference: 'production',
+      target: {
+        version: '1.4.2',
+        revision: PRODUCTION.revision,
+        artifact: PRODUCTION.artifact,
+        digest: DIGEST,
+      },
+      deployer: 'webhook',
+      requester: ALICE,
+      approvers: 'group:default/sre',
+      requiredApprovals: 1,
+    });
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(0);
+
+    clock.now += MINUTE;
+    const approved = await s.service.approve(reviewer(BOB), created.id, {});
+    expect(approved.status).toBe('dispatched');
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(1);
+    const [call] = receiver.calls;
+    expect(JSON.parse(call.body)).toEqual({
+      alignmentId: created.id,
+      entity: SERVICE,
+      environment: 'staging',
+      version: '1.4.2',
+      revision: PRODUCTION.revision,
+      artifact: PRODUCTION.artifact,
+      digest: DIGEST,
+      requester: ALICE,
+    });
+    expect(call.headers['idempotency-key']).toBe(created.id);
+    expect(
+      verifyWebhookSignature({
+        secret: SECRET,
+        timestamp: call.headers['x-env-parity-timestamp'] as string,
+        signature: call.headers['x-env-parity-signature'] as string,
+        body: call.body,
+      }),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature({
+        secret: 'another-secret',
+        timestamp: call.headers['x-env-parity-timestamp'] as string,
+        signature: call.headers['x-env-parity-signature'] as string,
+        body: call.body,
+      }),
+    ).toBe(false);
+
+    let current = await s.service.get(as(ALICE), created.id);
+    expect(current.status).toBe('verifying');
+    expect(current.verifyDeadlineAt).toBe(
+      new Date(T0 + MINUTE + 30 * MINUTE).toISOString(),
+    );
+
+    // a collection that still sees the old build proves nothing
+    clock.now += MINUTE;
+    await s.observe('staging', STAGING_BEFORE);
+    await s.service.sweep();
+    expect((await s.service.get(as(ALICE), created.id)).status).toBe(
+      'verifying',
+    );
+
+    clock.now += MINUTE;
+    await s.observe('staging', { ...PRODUCTION, version: 'ignored' });
+    await s.service.sweep();
+    current = await s.service.get(as(ALICE), created.id);
+    expect(current.status).toBe('aligned');
+    expect(current.timeline.map(t => [t.type, t.toStatus, t.actor])).toEqual([
+      ['requested', 'pending-approval', ALICE],
+      ['approved', 'dispatched', BOB],
+      ['verifying', 'verifying', 'system'],
+      ['aligned', 'aligned', 'system'],
+    ]);
+    expect(current.decisions).toEqual([
+      expect.objectContaining({ reviewer: BOB, decision: 'approve' }),
+    ]);
+    expect(receiver.calls).toHaveLength(1);
+    expect(s.audits.map(a => a.toStatus)).toEqual([
+      'pending-approval',
+      'dispatched',
+      'verifying',
+      'aligned',
+    ]);
+
+    // the secret is in no row, response or log line
+    expect(await allRows(knex)).not.toContain(SECRET);
+    expect(JSON.stringify([created, approved, current])).not.toContain(SECRET);
+    expect(JSON.stringify(s.lines)).not.toContain(SECRET);
+    expect(JSON.stringify(s.audits)).not.toContain(SECRET);
+  });
+
+  it('makes exactly one deployer call when two reviewers approve at once on two replicas', async () => {
+    const a = await setup({ knex, receiver, clock });
+    const b = await setup({ knex: secondConnection(), receiver, clock });
+    await withProduction(a);
+    const created = await a.service.create(as(ALICE), request);
+
+    const results = await Promise.allSettled([
+      a.service.approve(reviewer(BOB), created.id, {}),
+      b.service.approve(reviewer(CAROL), created.id, {}),
+    ]);
+    await Promise.all([a.service.settled(), b.service.settled()]);
+    const won = results.filter(r => r.status === 'fulfilled');
+    const lost = results.filter(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0].reason.name).toBe('ConflictError');
+    expect(lost[0].reason.message).toMatch(
+      /is (dispatched|verifying); it cannot become dispatched/,
+    );
+    expect(receiver.calls).toHaveLength(1);
+    expect((await a.service.get(as(ALICE), created.id)).decisions).toHaveLength(
+      1,
+    );
+  });
+
+  it('needs N distinct approvers, never the requester, each deciding once', async () => {
+    const s = await setup({
+      knex,
+      receiver,
+      clock,
+      policy: {
+        approval: {
+          approvers: { type: 'environment-owner' },
+          requiredApprovals: 2,
+        },
+      },
+    });
+    await withProduction(s);
+    const created = await s.service.create(as(BOB), request);
+    await expect(
+      s.service.approve(reviewer(BOB), created.id, {}),
+    ).rejects.toThrow('You cannot approve your own alignment');
+    await expect(
+      s.service.approve(reviewer(MALLORY), created.id, {}),
+    ).rejects.toThrow('Only members of group:default/sre can approve');
+    await expect(s.service.approve(as(CAROL), created.id, {})).rejects.toThrow(
+      'env-parity.align.review',
+    );
+    const first = await s.service.approve(reviewer(CAROL), created.id, {});
+    expect(first.status).toBe('pending-approval');
+    await expect(
+      s.service.approve(reviewer(CAROL), created.id, {}),
+    ).rejects.toThrow('You have already decided on this alignment');
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(0);
+    const second = await s.service.approve(
+      reviewer('user:default/dave'),
+      created.id,
+      { comment: 'ok' },
+    );
+    expect(second.status).toBe('dispatched');
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(1);
+  });
+
+  it('ends denied or cancelled without calling the deployer', async () => {
+    const s = await setup({ knex, receiver, clock });
+    await withProduction(s);
+    const first = await s.service.create(as(ALICE), request);
+    await expect(s.service.deny(reviewer(BOB), first.id, {})).rejects.toThrow(
+      'comment is required',
+    );
+    const denied = await s.service.deny(reviewer(BOB), first.id, {
+      comment: 'Not during the freeze',
+    });
+    expect(denied.status).toBe('denied');
+    await expect(
+      s.service.approve(reviewer(CAROL), first.id, {}),
+    ).rejects.toThrow('is denied, which is final; it cannot become dispatched');
+
+    const second = await s.service.create(as(ALICE), request);
+    await expect(s.service.cancel(as(MALLORY), second.id, {})).rejects.toThrow(
+      'Only the requester or an admin can cancel',
+    );
+    expect((await s.service.cancel(as(ALICE), second.id, {})).status).toBe(
+      'cancelled',
+    );
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(0);
+  });
+
+  it('resumes after a restart during dispatched and during verifying, and reaches a final state', async () => {
+    const before = await setup({ knex, receiver, clock });
+    await withProduction(before);
+    // a replica won the approval, then stopped before calling the deployer
+    const first = await before.service.create(as(ALICE), request);
+    const record = await before.store.require(first.id);
+    await before.store.transition({
+      from: record,
+      to: 'dispatched',
+      set: { approvals: 1, dispatchedAt: new Date(clock.now) },
+      step: { type: 'approved', actor: BOB },
+      at: new Date(clock.now),
+    });
+
+    clock.now += 11 * MINUTE;
+    const after = await setup({ knex: secondConnection(), receiver, clock });
+    await after.service.sweep();
+    let current = await after.service.get(as(ALICE), first.id);
+    expect(current.status).toBe('verifying');
+    expect(current.timeline.at(-1)?.comment).toContain(
+      'verified by observation',
+    );
+    // never a second call: whether the first happened is unknown
+    expect(receiver.calls).toHaveLength(0);
+
+    clock.now += MINUTE;
+    await after.observe('staging', PRODUCTION);
+    await after.service.sweep();
+    current = await after.service.get(as(ALICE), first.id);
+    expect(current.status).toBe('aligned');
+
+    // verifying when the backend stopped, and never observed: times out
+    await after.observe('staging', STAGING_BEFORE);
+    const second = await after.service.create(as(ALICE), request);
+    await after.service.approve(reviewer(CAROL), second.id, {});
+    await after.service.settled();
+    expect(receiver.calls).toHaveLength(1);
+    expect((await after.service.get(as(ALICE), second.id)).status).toBe(
+      'verifying',
+    );
+    clock.now += 29 * MINUTE;
+    const restarted = await setup({ knex, receiver, clock });
+    await restarted.service.sweep();
+    expect((await restarted.service.get(as(ALICE), second.id)).status).toBe(
+      'verifying',
+    );
+    clock.now += 2 * MINUTE;
+    await restarted.service.sweep();
+    current = await restarted.service.get(as(ALICE), second.id);
+    expect(current.status).toBe('timed-out');
+    expect(current.failureReason).toBe(
+      `staging was not observed running ${DIGEST} within 30 minutes`,
+    );
+    expect(receiver.calls).toHaveLength(1);
+  });
+});
+
+describe('alignment refusals', () => {
+  let knex: Knex;
+  let receiver: Receiver;
+  const clock = { now: T0 };
+
+  beforeEach(async () => {
+    knex = await databases.init('SQLITE_3');
+    receiver = await startReceiver();
+  });
+
+  afterEach(() => receiver.close());
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['a body that is no object', [] as any, 'InputError', /JSON object/],
+    [
+      'no entity',
+      { ...request, entityRef: undefined },
+      'InputError',
+      /entityRef is required/,
+    ],
+    [
+      'a malformed entity ref',
+      { ...request, entityRef: 'component:default/' },
+      'InputError',
+      /entityRef/,
+    ],
+    ['no reason', { ...request, reason: ' ' }, 'InputError', /reason/],
+    ['a short reason', { ...request, reason: 'now' }, 'InputError', /at least/],
+    [
+      'the reference environment',
+      { ...request, environment: 'production' },
+      'InputError',
+      /production is the reference environment/,
+    ],
+    [
+      'an environment without alignment',
+      { ...request, environment: 'dev' },
+      'InputError',
+      /not enabled for dev/,
+    ],
+    [
+      'an unknown environment',
+      { ...request, environment: 'qa' },
+      'NotFoundError',
+      /Unknown environment "qa"/,
+    ],
+    [
+      'an unknown entity',
+      { ...request, entityRef: 'component:default/nope' },
+      'NotFoundError',
+      /No entity/,
+    ],
+    [
+      'an entity the caller cannot see',
+      { ...request, entityRef: 'component:default/hidden' },
+      'NotFoundError',
+      /No entity/,
+    ],
+    [
+      'a group',
+      { ...request, entityRef: 'group:default/sre' },
+      'InputError',
+      /Only Component entities/,
+    ],
+  ])('refuses %s with nothing stored', async (_name, body, error, message) => {
+    const s = await setup({ knex, receiver, clock });
+    await s.observe('production', PRODUCTION);
+    await expect(s.service.create(as(ALICE), body)).rejects.toMatchObject({
+      name: error,
+      message: expect.stringMatching(message),
+    });
+    expect(await countAlignments(knex)).toBe(0);
+  });
+
+  it('refuses with 409 when production is unknown, staging in sync, an alignment open or the per-user limit reached', async () => {
+    const s = await setup({ knex, receiver, clock, maxOpenPerUser: 1 });
+    const refused = async (message: RegExp, body = request) => {
+      await expect(s.service.create(as(ALICE), body)).rejects.toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringMatching(message),
+      });
+    };
+    await refused(
+      /artifact digest and revision of .* in production are unknown/,
+    );
+    await s.observe('production', { version: '1.4.2' });
+    await refused(/are unknown/);
+    await s.observe('production', PRODUCTION);
+    await s.observe('staging', { artifact: PRODUCTION.artifact });
+    await refused(/staging already runs what production runs \(sha256:a+\)/);
+    expect(await countAlignments(knex)).toBe(0);
+
+    await s.observe('staging', STAGING_BEFORE);
+    const open = await s.service.create(as(ALICE), request);
+    await expect(s.service.create(as(BOB), request)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        `already has an open alignment of staging (${open.id}`,
+      ),
+    });
+    // alice's limit of one open alignment is reached with another service
+    await s.snapshots.applyObservations(
+      [
+        {
+          entityRef: 'component:default/orders',
+          environment: 'production',
+          provider: 'annotations',
+          deployment: PRODUCTION,
+        },
+      ],
+      new Date(clock.now),
+    );
+    await refused(/You have 1 open alignments, the most allowed/, {
+      ...request,
+      entityRef: 'component:default/orders',
+    });
+    expect(await countAlignments(knex)).toBe(1);
+  });
+
+  it('dispatches at once when the environment needs no approval', async () => {
+    const s = await setup({
+      knex,
+      receiver,
+      clock,
+      policy: { approval: undefined },
+    });
+    await s.observe('production', PRODUCTION);
+    const created = await s.service.create(as(ALICE), request);
+    expect(created).toMatchObject({ status: 'dispatched' });
+    expect(created.approvers).toBeUndefined();
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(1);
+    expect((await s.service.get(as(ALICE), created.id)).status).toBe(
+      'verifying',
+    );
+  });
+});
+
+describe('deployer failures', () => {
+  let knex: Knex;
+  let receiver: Receiver;
+  const clock = { now: T0 };
+
+  beforeEach(async () => {
+    knex = await databases.init('SQLITE_3');
+    receiver = await startReceiver();
+  });
+
+  afterEach(() => receiver.close());
+
+  async function dispatched(
+    options: Partial<Parameters<typeof setup>[0]> = {},
+  ) {
+    const s = await setup({ knex, receiver, clock, ...options });
+    await s.observe('production', PRODUCTION);
+    const created = await s.service.create(as(ALICE), request);
+    await s.service.approve(reviewer(BOB), created.id, {});
+    await s.service.settled();
+    return { ...s, alignment: await s.service.get(as(ALICE), created.id) };
+  }
+
+  it.each([
+    [401, 'AuthenticationError'],
+    [403, 'NotAllowedError'],
+    [404, 'NotFoundError'],
+    [422, 'InputError'],
+  ])('ends failed at once when the webhook answers %p', async status => {
+    receiver.answer({ status, body: `{"error":"refused with ${status}"}` });
+    const { alignment, lines } = await dispatched();
+    expect(alignment.status).toBe('failed');
+    expect(alignment.failureReason).toBe(
+      `webhook: the webhook answered ${status}: {"error":"refused with ${status}"}`,
+    );
+    expect(alignment.timeline.at(-1)).toMatchObject({
+      type: 'failed',
+      comment: alignment.failureReason,
+    });
+    expect(receiver.calls).toHaveLength(1);
+    expect(JSON.stringify(lines)).not.toContain(SECRET);
+  });
+
+  it('retries 5xx with backoff, then ends failed with the reason', async () => {
+    receiver.answer({ status: 502 }, { status: 503 }, { status: 500 });
+    const { alignment } = await dispatched();
+    expect(alignment.status).toBe('failed');
+    expect(alignment.failureReason).toBe(
+      'webhook: the webhook answered 500 (after 3 calls)',
+    );
+    expect(receiver.calls).toHaveLength(3);
+    // one idempotency key across the retries
+    expect(
+      new Set(receiver.calls.map(c => c.headers['idempotency-key'])).size,
+    ).toBe(1);
+  });
+
+  it('goes on to verification when a retry succeeds', async () => {
+    receiver.answer(
+      { status: 503 },
+      { status: 202, body: '{"reference":"deploy-42","message":"queued"}' },
+    );
+    const { alignment } = await dispatched();
+    expect(alignment).toMatchObject({
+      status: 'verifying',
+      deployerReference: 'deploy-42',
+      deployerMessage: 'queued',
+    });
+    expect(receiver.calls).toHaveLength(2);
+  });
+
+  it('ends failed when the webhook never answers', async () => {
+    receiver.answer('hang', 'hang');
+    const { alignment } = await dispatched({
+      webhook: { attempts: 2, timeoutMs: 300 },
+    });
+    expect(alignment.status).toBe('failed');
+    expect(alignment.failureReason).toMatch(
+      /^webhook: the webhook could not be reached: .*timed out after 300 ms.*\(after 2 calls\)$/,
+    );
+    expect(receiver.calls).toHaveLength(2);
+  });
+});

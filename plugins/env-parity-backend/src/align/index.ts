@@ -1,0 +1,102 @@
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LifecycleService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
+import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
+import express from 'express';
+import { ParityReportBuilder } from '../report';
+import { SnapshotStore } from '../store/SnapshotStore';
+import { AlignmentService } from './AlignmentService';
+import { readAlignOptions } from './config';
+import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
+import { WebhookDeployer } from './deployers/webhook';
+import { createAlignmentRouter } from './router';
+import { storedReports } from './verification';
+
+export { createDeployersExtension } from './deployers/registry';
+
+/** The built-in deployers the configuration enables, then the added ones. */
+export function deployersFromConfig(
+  config: RootConfigService,
+  logger: LoggerService,
+  added: EnvParityDeployer[],
+): EnvParityDeployer[] {
+  const builtIn: EnvParityDeployer[] = [];
+  const webhook = config.getOptionalConfig('envParity.align.webhook');
+  if (webhook) {
+    builtIn.push(WebhookDeployer.fromConfig(webhook, { logger }));
+  }
+  const ids = new Set(added.map(d => d.id));
+  return [...builtIn.filter(d => !ids.has(d.id)), ...added];
+}
+
+/**
+ * Sets up aligning environments with production, when `envParity.align` is
+ * configured: the store, the service, the sweep (scheduled, scope global,
+ * and run once at start-up) and the routes. Without it nothing is scheduled
+ * and the routes answer 404 saying alignment is not enabled.
+ */
+export async function createAlignments(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  lifecycle: LifecycleService;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  environments: { list(): Promise<EnvironmentDefinition[]> };
+  snapshots: Pick<SnapshotStore, 'getSnapshots'>;
+  builder: ParityReportBuilder;
+  deployers: EnvParityDeployer[];
+  clock?: () => Date;
+}): Promise<express.Router> {
+  const { config, scheduler, lifecycle } = options;
+  const alignOptions = readAlignOptions(config);
+  if (!alignOptions) {
+    return createAlignmentRouter(options);
+  }
+  const logger = options.logger.child({ feature: 'align' });
+  const service = new AlignmentService({
+    store: await DatabaseAlignmentStore.create({ database: options.database }),
+    environments: options.environments,
+    catalog: options.catalog,
+    auth: options.auth,
+    logger,
+    auditor: options.auditor,
+    deployers: deployersFromConfig(config, logger, options.deployers),
+    reports: storedReports(options),
+    options: alignOptions,
+    clock: options.clock,
+  });
+  await scheduler.scheduleTask({
+    id: 'env-parity-align-sweep',
+    scope: 'global',
+    frequency: { milliseconds: alignOptions.sweepIntervalMs },
+    timeout: { minutes: 5 },
+    fn: async () => {
+      await service.sweep();
+    },
+  });
+  // alignments left dispatched or verifying by a stopped backend go on at once
+  lifecycle.addStartupHook(() => {
+    service
+      .sweep()
+      .catch(error =>
+        logger.error(`Alignment sweep at start-up failed: ${error}`),
+      );
+  });
+  lifecycle.addShutdownHook(() => service.close());
+  return createAlignmentRouter({ ...options, service });
+}
