@@ -56,3 +56,18 @@ export function parityTab(page: Page) {
     verdictChips: page.locator('[data-verdict]'),
   };
 }
+
+/**
+ * Opens a section of the Parity tab (Drift, Compare, Reproduce, Access),
+ * closed or open as the user left it: its heading's button says which
+ * (`aria-expanded`). Returns the section's content region.
+ */
+export async function expandSection(page: Page, name: string) {
+  const toggle = page.getByRole('button', { name, exact: true });
+  await expect(toggle).toBeVisible();
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') {
+    await toggle.click();
+  }
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  return page.locator(`[id="${await toggle.getAttribute('aria-controls')}"]`);
+}
