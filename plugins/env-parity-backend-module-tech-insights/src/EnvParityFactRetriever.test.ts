@@ -80,12 +80,13 @@ describe('createEnvParityFactRetriever', () => {
   it('describes the facts', () => {
     const retriever = createEnvParityFactRetriever();
     expect(retriever.id).toBe('envParityFactRetriever');
-    expect(retriever.version).toBe('0.2.0');
+    expect(retriever.version).toBe('0.3.0');
     expect(retriever.entityFilter).toEqual([{ kind: ['component'] }]);
     expect(
       Object.entries(retriever.schema).map(([name, s]) => [name, s.type]),
     ).toEqual([
       ['parityScore', 'integer'],
+      ['parityUnknownReason', 'string'],
       ['parityVerdict', 'string'],
       ['inParity', 'boolean'],
       ['driftAgeDays', 'integer'],
@@ -222,6 +223,9 @@ describe('createEnvParityFactRetriever', () => {
         parityVerdict: 'unknown',
         worstEnvironment: 'staging',
       });
+      // unknown is not a score of 0: no score, and why it is unknown
+      expect(web.facts.parityScore).toBeUndefined();
+      expect(web.facts.parityUnknownReason).toBe('not-deployed');
     });
 
     it('pages through the scorecard', async () => {

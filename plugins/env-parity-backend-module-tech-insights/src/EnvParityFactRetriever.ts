@@ -50,8 +50,11 @@ export interface EnvParityFactRetrieverOptions {
  * @public
  */
 export type EnvParityFacts = {
-  parityScore: number;
+  /** Absent when the verdict is unknown: unknown is not a score of 0. */
+  parityScore?: number;
   parityVerdict: string;
+  /** Why the verdict is unknown; see `ScorecardUnknownReason`. */
+  parityUnknownReason?: string;
   inParity: boolean;
   driftAgeDays?: number;
   commitsBehind?: number;
@@ -71,7 +74,12 @@ const schema: FactRetriever['schema'] = {
   parityScore: {
     type: 'integer',
     description:
-      'Env parity score of the tracked environment (e.g. staging) against the reference environment (e.g. production): 0 (nothing alike or unknown) to 100 (in sync)',
+      'Env parity score of the tracked environment (e.g. staging) against the reference environment (e.g. production): 0 (nothing alike) to 100 (in sync); absent when the verdict is unknown',
+  },
+  parityUnknownReason: {
+    type: 'string',
+    description:
+      'Why the verdict is unknown: provider-error, reference-provider-error, not-deployed, reference-not-deployed, neither-deployed or not-comparable; absent when the verdict is known',
   },
   parityVerdict: {
     type: 'string',
@@ -125,7 +133,7 @@ const schema: FactRetriever['schema'] = {
   worstParityScore: {
     type: 'integer',
     description:
-      'Env parity score of the worst environment against the reference: 0 to 100',
+      'Env parity score of the worst environment against the reference: 0 to 100; absent when its verdict is unknown',
   },
   worstParityVerdict: {
     type: 'string',
@@ -147,8 +155,10 @@ const schema: FactRetriever['schema'] = {
 /** The facts of one scorecard row; unknown values are left out. */
 export function scorecardRowToFacts(row: ScorecardRow): EnvParityFacts {
   const facts: EnvParityFacts = {
-    parityScore: Math.round(row.score),
+    // unknown is not bad parity: no score, so no check fails on a 0
+    ...(row.verdict !== 'unknown' && { parityScore: Math.round(row.score) }),
     parityVerdict: row.verdict,
+    ...(row.unknownReason && { parityUnknownReason: row.unknownReason }),
     inParity: row.verdict === 'in-sync',
     comparedEnvironment: row.comparedEnvironment,
     referenceEnvironment: row.referenceEnvironment,
@@ -175,7 +185,9 @@ export function scorecardRowToFacts(row: ScorecardRow): EnvParityFacts {
 export function worstRowToFacts(row: ScorecardRow): Partial<EnvParityFacts> {
   return {
     worstEnvironment: row.comparedEnvironment,
-    worstParityScore: Math.round(row.score),
+    ...(row.verdict !== 'unknown' && {
+      worstParityScore: Math.round(row.score),
+    }),
     worstParityVerdict: row.verdict,
     worstInParity: row.verdict === 'in-sync',
     ...(typeof row.driftAgeDays === 'number' && {
@@ -235,7 +247,7 @@ export function createEnvParityFactRetriever(
 
   return {
     id: ENV_PARITY_FACT_RETRIEVER_ID,
-    version: '0.2.0',
+    version: '0.3.0',
     title: 'Environment parity',
     description:
       'Parity score, verdict, drift age and commits behind of the tracked environment (e.g. staging) against the reference environment (e.g. production), and the worst environment of each service, from the env-parity scorecard',

@@ -16,7 +16,7 @@ describe('techInsightsModuleEnvParity', () => {
     expect(Object.keys(retrievers)).toEqual(['envParityFactRetriever']);
     expect(retrievers.envParityFactRetriever).toMatchObject({
       id: 'envParityFactRetriever',
-      version: '0.2.0',
+      version: '0.3.0',
       entityFilter: [{ kind: ['component'] }],
     });
   });

@@ -1,4 +1,4 @@
-import { Verdict } from './types';
+import { ReportEnvironment, Verdict } from './types';
 
 /*
  * The catalog-wide drift scorecard: one row per tracked service and
@@ -155,8 +155,15 @@ export interface ScorecardRow {
   comparedVersion?: string;
   /** The tracked environment's verdict against the reference. */
   verdict: Verdict;
-  /** 0 (nothing alike or unknown) to 100 (in sync). */
+  /**
+   * 0 (nothing alike) to 100 (in sync). Meaningless when the verdict is
+   * `unknown` (then 0): such rows are left out of every average and median,
+   * sort after every known row whichever the order, and carry
+   * {@link ScorecardRow.unknownReason}.
+   */
   score: number;
+  /** Why the verdict is `unknown`; set only then. */
+  unknownReason?: ScorecardUnknownReason;
   commitsAhead?: number;
   commitsBehind?: number;
   /**
@@ -167,7 +174,10 @@ export interface ScorecardRow {
   driftSince?: string;
   /** Whole days since `driftSince`. */
   driftAgeDays?: number;
-  /** When both environments were last observed. */
+  /**
+   * When both environments were last observed, by
+   * {@link comparisonObservedAt}; absent when neither ever was.
+   */
   lastObservedAt?: string;
   /**
    * The latest observation of one of the two environments failed; the
@@ -216,9 +226,19 @@ export interface ScorecardSummary {
   tracked: number;
   /** Services whose tracked environment is `in-sync`. */
   inParity: number;
-  /** `inParity / tracked`, 0 to 1; absent when nothing is tracked. */
+  /**
+   * Services whose verdict is `unknown`: counted in `tracked`, left out of
+   * the share, average and median, which are about known verdicts only.
+   */
+  unknown: number;
+  /**
+   * `inParity / (tracked - unknown)`, 0 to 1; absent when no service has a
+   * known verdict.
+   */
   inParityShare?: number;
+  /** Over the services with a known verdict; absent when there are none. */
   averageScore?: number;
+  /** Over the services with a known verdict; absent when there are none. */
   medianScore?: number;
   /** Services with a drift age (out of sync, with a known verdict). */
   drifting: number;
@@ -245,15 +265,27 @@ export interface TeamRollupItem {
   owner?: string;
   tracked: number;
   inParity: number;
-  inParityShare: number;
-  averageScore: number;
+  /** Services of this owner whose verdict is `unknown`, shown apart. */
+  unknown: number;
+  /**
+   * `inParity / (tracked - unknown)`; absent when every service of this
+   * owner is unknown.
+   */
+  inParityShare?: number;
+  /**
+   * Average score of the services with a known verdict; absent when every
+   * service of this owner is unknown.
+   */
+  averageScore?: number;
   verdicts: Record<Verdict, number>;
   /** Days the longest-drifting service of this owner has differed. */
   maxDriftAgeDays?: number;
 }
 
 /**
- * The team roll-up: `GET /scorecard/teams`, worst average score first.
+ * The team roll-up: `GET /scorecard/teams`, worst average score first;
+ * owners whose every service is unknown come after every owner with a
+ * known verdict (they have no average: unknown is not bad parity).
  *
  * @public
  */
@@ -273,8 +305,11 @@ export interface TrendPoint {
   day: string;
   tracked: number;
   inParity: number;
-  /** 0 to 1; absent when nothing was tracked. */
+  /** Services with an `unknown` verdict that day (0 before they were recorded). */
+  unknown: number;
+  /** `inParity / (tracked - unknown)`; absent when no verdict was known. */
   inParityShare?: number;
+  /** Over the services with a known verdict. */
   medianScore?: number;
   medianDriftAgeDays?: number;
   behind: number;
@@ -306,6 +341,143 @@ export interface ScorecardTrend {
    * from them (only counts and medians are shown, never which services).
    */
   totalsMayIncludeHidden: boolean;
+}
+
+/**
+ * Why a scorecard row's verdict is `unknown`, from what the report knows of
+ * its two environments:
+ *
+ * - `provider-error`: every provider asked about the compared environment
+ *   failed, and none ever answered with a deployment
+ * - `reference-provider-error`: the same, for the reference environment
+ * - `not-deployed`: no provider reported a deployment in the compared
+ *   environment (the reference has one)
+ * - `reference-not-deployed`: none in the reference environment
+ * - `neither-deployed`: none in either
+ * - `not-comparable`: both have a deployment, but no version, revision or
+ *   artifact that both report
+ *
+ * @public
+ */
+export type ScorecardUnknownReason =
+  | 'provider-error'
+  | 'reference-provider-error'
+  | 'not-deployed'
+  | 'reference-not-deployed'
+  | 'neither-deployed'
+  | 'not-comparable';
+
+/** Every {@link ScorecardUnknownReason}. @public */
+export const SCORECARD_UNKNOWN_REASONS: readonly ScorecardUnknownReason[] = [
+  'provider-error',
+  'reference-provider-error',
+  'not-deployed',
+  'reference-not-deployed',
+  'neither-deployed',
+  'not-comparable',
+] as const;
+
+/**
+ * Why the comparison of `compared` with `reference` is `unknown`; a
+ * provider's failure is named before a missing deployment.
+ *
+ * @public
+ */
+export function unknownReasonOf(
+  compared: Pick<ReportEnvironment, 'status' | 'deployment'>,
+  reference: Pick<ReportEnvironment, 'status' | 'deployment'>,
+): ScorecardUnknownReason {
+  if (!compared.deployment && compared.status === 'error') {
+    return 'provider-error';
+  }
+  if (!reference.deployment && reference.status === 'error') {
+    return 'reference-provider-error';
+  }
+  if (!compared.deployment && !reference.deployment) {
+    return 'neither-deployed';
+  }
+  if (!compared.deployment) {
+    return 'not-deployed';
+  }
+  if (!reference.deployment) {
+    return 'reference-not-deployed';
+  }
+  return 'not-comparable';
+}
+
+/**
+ * One sentence saying why a row is unknown, naming the environments as
+ * given (names or titles), e.g. `not deployed to production`.
+ *
+ * @public
+ */
+export function describeUnknownReason(
+  reason: ScorecardUnknownReason | undefined,
+  environments: { compared: string; reference: string },
+): string {
+  const { compared, reference } = environments;
+  switch (reason) {
+    case 'provider-error':
+      return `no provider could read ${compared}`;
+    case 'reference-provider-error':
+      return `no provider could read ${reference}`;
+    case 'not-deployed':
+      return `not deployed to ${compared}`;
+    case 'reference-not-deployed':
+      return `not deployed to ${reference}`;
+    case 'neither-deployed':
+      return `not deployed to ${compared} or ${reference}`;
+    case 'not-comparable':
+      return `no version, revision or artifact reported in both ${compared} and ${reference}`;
+    default:
+      return 'nothing to compare yet';
+  }
+}
+
+/**
+ * When an entity was last observed, the one rule of "last observed" on the
+ * Parity tab and the scorecard: the latest successful observation of any of
+ * its environments. An environment nothing is deployed to has no time of
+ * its own; the collector asks about it whenever it asks about the others.
+ *
+ * @public
+ */
+export function reportObservedAt(
+  environments: Pick<ReportEnvironment, 'observedAt'>[],
+): string | undefined {
+  let latest: string | undefined;
+  for (const { observedAt } of environments) {
+    if (
+      observedAt &&
+      !Number.isNaN(Date.parse(observedAt)) &&
+      (!latest || Date.parse(observedAt) > Date.parse(latest))
+    ) {
+      latest = observedAt;
+    }
+  }
+  return latest;
+}
+
+/**
+ * When the comparison of two environments was last observed: the earlier
+ * of their observation times, where an environment nothing is deployed to
+ * (status `missing`) counts as observed with the rest of the entity
+ * ({@link reportObservedAt}). An environment that never answered (status
+ * `error`, nothing shown) is left out while the other has a time; absent
+ * when neither has one.
+ *
+ * @public
+ */
+export function comparisonObservedAt(
+  compared: Pick<ReportEnvironment, 'status' | 'observedAt'>,
+  reference: Pick<ReportEnvironment, 'status' | 'observedAt'>,
+  environments: Pick<ReportEnvironment, 'observedAt'>[],
+): string | undefined {
+  const entity = reportObservedAt(environments);
+  const times = [compared, reference]
+    .map(e => e.observedAt ?? (e.status === 'missing' ? entity : undefined))
+    .filter((t): t is string => Boolean(t) && !Number.isNaN(Date.parse(t!)));
+  return times.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }
 
 /**

@@ -9,6 +9,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   Deployment,
+  reportObservedAt,
   ScorecardRow,
   Snapshot,
 } from '@env-parity/plugin-env-parity-common';
@@ -264,6 +265,79 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
       ['drifting', 'config-drift', 90],
       ['ignoring', 'in-sync', 100],
     ]);
+  });
+
+  it('keeps unknown out of averages and rankings, says why, and agrees with the report on when it was last observed', async () => {
+    const entities = [
+      // a real drift
+      annotated(
+        'drifter',
+        { production: '1.0.0', staging: '0.9.0' },
+        {
+          owner: 'team-drift',
+        },
+      ),
+      // merely no data in one of the two environments
+      annotated('quiet', { production: '1.0.0' }, { owner: 'team-nodata' }),
+      annotated('newbie', { staging: '0.1.0' }, { owner: 'team-nodata' }),
+      // in neither: only development runs it
+      annotated('idle', { development: '1.0.0' }, { owner: 'team-idle' }),
+    ];
+    const { scorecard, collector, reports } = setup(entities);
+    await collector.collectAll();
+
+    const page = await scorecard.getPage({}, user);
+    // by score, worst first: the one real drift, then the unknown apart
+    expect(page.items.map(r => [r.name, r.verdict, r.unknownReason])).toEqual([
+      ['drifter', 'different', undefined],
+      ['idle', 'unknown', 'neither-deployed'],
+      ['newbie', 'unknown', 'reference-not-deployed'],
+      ['quiet', 'unknown', 'not-deployed'],
+    ]);
+    const descending = await scorecard.getPage({ order: 'desc' }, user);
+    expect(descending.items.map(r => r.name)).toEqual([
+      'drifter',
+      'idle',
+      'newbie',
+      'quiet',
+    ]);
+
+    const summary = await scorecard.getSummary({}, user);
+    expect(summary).toMatchObject({
+      tracked: 4,
+      unknown: 3,
+      inParity: 0,
+      inParityShare: 0,
+      averageScore: 50,
+      medianScore: 50,
+    });
+
+    const teams = await scorecard.getTeams({}, user);
+    expect(
+      teams.items.map(t => [t.owner, t.tracked, t.unknown, t.averageScore]),
+    ).toEqual([
+      ['group:default/team-drift', 1, 0, 50],
+      // no known verdict: no average, after every team with one
+      ['group:default/team-idle', 1, 1, undefined],
+      ['group:default/team-nodata', 2, 2, undefined],
+    ]);
+    expect(teams.items[2].inParityShare).toBeUndefined();
+
+    // "last observed": the row and the Parity tab's report say the same
+    const idle = entities[3];
+    const report = await reports.getReport(idle);
+    const observed = reportObservedAt(report.environments);
+    expect(observed).toBeDefined();
+    const idleRow = page.items.find(r => r.name === 'idle')!;
+    expect(idleRow.lastObservedAt).toBe(observed);
+
+    await scorecard.recordDaily();
+    expect((await scorecard.getTrend({}, user)).items[0]).toMatchObject({
+      tracked: 4,
+      unknown: 3,
+      inParityShare: 0,
+      medianScore: 50,
+    });
   });
 
   describe('every environment', () => {
@@ -915,6 +989,7 @@ describe.each(databases.eachSupportedId())('ScorecardService on %p', id => {
         day: '2026-11-29',
         tracked: 2,
         inParity: 1,
+        unknown: 0,
         inParityShare: 0.5,
         medianScore: 75,
         behind: 0,

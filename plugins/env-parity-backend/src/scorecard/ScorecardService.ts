@@ -306,6 +306,10 @@ export class ScorecardService {
       }),
       verdict: report.verdict,
       score: report.score,
+      ...(report.verdict === 'unknown' && {
+        // rows written before reasons were recorded have none yet
+        ...(report.unknownReason && { unknownReason: report.unknownReason }),
+      }),
       ...(report.commitsAhead !== null && {
         commitsAhead: report.commitsAhead,
       }),
@@ -411,8 +415,8 @@ export class ScorecardService {
       referenceEnvironment: reference,
       comparedEnvironment: scope,
       ...rest,
-      ...(figures.tracked > 0 && {
-        inParityShare: figures.inParity / figures.tracked,
+      ...(figures.tracked > figures.unknown && {
+        inParityShare: figures.inParity / (figures.tracked - figures.unknown),
       }),
       ...(medianDriftSince && {
         medianDriftAgeDays:
@@ -443,8 +447,13 @@ export class ScorecardService {
         ...(t.owner && { owner: t.owner }),
         tracked: t.tracked,
         inParity: t.inParity,
-        inParityShare: t.tracked ? t.inParity / t.tracked : 0,
-        averageScore: Math.round(t.averageScore * 10) / 10,
+        unknown: t.unknown,
+        ...(t.tracked > t.unknown && {
+          inParityShare: t.inParity / (t.tracked - t.unknown),
+        }),
+        ...(t.averageScore !== undefined && {
+          averageScore: Math.round(t.averageScore * 10) / 10,
+        }),
         verdicts: t.verdicts,
         ...(t.oldestDriftSince && {
           maxDriftAgeDays: Math.max(
@@ -455,7 +464,10 @@ export class ScorecardService {
       }))
       .sort(
         (a, b) =>
-          a.averageScore - b.averageScore ||
+          // unknown is not bad parity: owners without a known verdict last
+          Number(a.averageScore === undefined) -
+            Number(b.averageScore === undefined) ||
+          (a.averageScore ?? 0) - (b.averageScore ?? 0) ||
           // services without an owner last
           Number(!a.owner) - Number(!b.owner) ||
           (a.owner ?? '').localeCompare(b.owner ?? ''),
@@ -493,7 +505,10 @@ export class ScorecardService {
         day: r.day,
         tracked: r.tracked,
         inParity: r.inParity,
-        ...(r.tracked > 0 && { inParityShare: r.inParity / r.tracked }),
+        unknown: r.unknown,
+        ...(r.tracked > r.unknown && {
+          inParityShare: r.inParity / (r.tracked - r.unknown),
+        }),
         ...(r.medianScore !== null && { medianScore: r.medianScore }),
         ...(r.medianDriftAgeDays !== null && {
           medianDriftAgeDays: r.medianDriftAgeDays,

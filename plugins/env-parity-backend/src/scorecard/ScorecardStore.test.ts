@@ -53,6 +53,7 @@ function report(
     commitsBehind: null,
     verdict: 'in-sync',
     score: 100,
+    unknownReason: null,
     driftSince: null,
     observationFailed: false,
     observedAt: daysAgo(0),
@@ -170,6 +171,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           specOwner: null,
           verdict: 'unknown',
           score: 0,
+          unknownReason: 'not-deployed',
           comparedVersion: null,
         }),
         drifting('foxtrot', 'config-drift', 95, 2, {
@@ -240,20 +242,23 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
       ).resolves.toBe(5);
     });
 
-    it('sorts by score, worst first, ties by entity ref, and pages', async () => {
+    it('sorts by score, worst first, ties by entity ref, unknown apart after every score either way, and pages', async () => {
       const all = await page({ field: 'score', order: 'asc' });
       expect(all.totalCount).toBe(6);
+      // echo is unknown (score 0): not the worst, but apart at the end
       expect(names(all.rows)).toEqual([
-        'echo',
         'charlie',
         'bravo',
         'delta',
         'FoxTrot',
         'alpha',
+        'echo',
       ]);
+      expect(all.rows[5].unknownReason).toBe('not-deployed');
+      expect(all.rows[0].unknownReason).toBeNull();
       const second = await page({ field: 'score', order: 'asc' }, {}, 2, 2);
       expect(second.totalCount).toBe(6);
-      expect(names(second.rows)).toEqual(['bravo', 'delta']);
+      expect(names(second.rows)).toEqual(['delta', 'FoxTrot']);
       const desc = await page({ field: 'score', order: 'desc' });
       expect(names(desc.rows)).toEqual([
         'alpha',
@@ -437,12 +442,12 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         limit: 10,
       });
       expect(result.rows.map(r => [r.name, r.certain])).toEqual([
-        ['echo', false],
         ['charlie', true],
         ['bravo', false],
         ['delta', true],
         ['FoxTrot', false],
         ['alpha', false],
+        ['echo', false],
       ]);
     });
 
@@ -456,22 +461,24 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         chunks.push(names(chunk));
       }
       expect(chunks).toEqual([
-        ['echo', 'charlie', 'bravo', 'delta'],
-        ['FoxTrot', 'alpha'],
+        ['charlie', 'bravo', 'delta', 'FoxTrot'],
+        ['alpha', 'echo'],
       ]);
     });
 
-    it('sums up the tiles with medians', async () => {
+    it('sums up the tiles with medians, unknown counted apart and out of the average and median', async () => {
       const summary = await store.summary({ scope: 'staging' });
       expect(summary).toEqual({
         tracked: 6,
         inParity: 1,
+        unknown: 1,
         behind: 1,
         tagMismatch: 1,
         drifting: 4,
-        averageScore: expect.closeTo((100 + 40 + 20 + 50 + 0 + 95) / 6, 3),
-        // 0 20 40 | 50 95 100
-        medianScore: 45,
+        // echo's unknown is no score of 0
+        averageScore: 61,
+        // 20 40 50 95 100
+        medianScore: 50,
         // drift days 30 10 | 2 1: the middle two are 10 and 2 days ago
         medianDriftSince: daysAgo(6),
         verdicts: {
@@ -504,7 +511,15 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         scope: 'staging',
         owner: ['group:default/nobody'],
       });
-      expect(none).toMatchObject({ tracked: 0, drifting: 0 });
+      expect(none).toMatchObject({ tracked: 0, drifting: 0, unknown: 0 });
+      expect(none.averageScore).toBeUndefined();
+      const onlyUnknown = await store.summary({
+        scope: 'staging',
+        verdict: ['unknown'],
+      });
+      expect(onlyUnknown).toMatchObject({ tracked: 1, unknown: 1 });
+      expect(onlyUnknown.averageScore).toBeUndefined();
+      expect(onlyUnknown.medianScore).toBeUndefined();
       expect(none.medianScore).toBeUndefined();
       expect(none.medianDriftSince).toBeUndefined();
     });
@@ -521,6 +536,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         owner: 'group:default/team-b',
         tracked: 2,
         inParity: 0,
+        unknown: 0,
         averageScore: 35,
         oldestDriftSince: daysAgo(30),
         verdicts: expect.objectContaining({ 'tag-mismatch': 1, different: 1 }),
@@ -530,7 +546,13 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
         inParity: 1,
         averageScore: expect.closeTo((100 + 40 + 95) / 3, 3),
       });
-      expect(byOwner.null).toMatchObject({ owner: null, tracked: 1 });
+      // only an unknown service: no average at all, not an average of 0
+      expect(byOwner.null).toMatchObject({
+        owner: null,
+        tracked: 1,
+        unknown: 1,
+      });
+      expect(byOwner.null.averageScore).toBeUndefined();
       expect(byOwner.null.oldestDriftSince).toBeUndefined();
     });
 
@@ -597,6 +619,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           owner: '',
           tracked: 5,
           inParity: 0,
+          unknown: 0,
           medianScore: 10,
           medianDriftAgeDays: 3,
           behind: 1,
@@ -608,7 +631,8 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           owner: '',
           tracked: 6,
           inParity: 1,
-          medianScore: 45,
+          unknown: 1,
+          medianScore: 50,
           medianDriftAgeDays: 6,
           behind: 1,
           tagMismatch: 1,
@@ -623,6 +647,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %p', id => {
           owner: 'group:default/team-b',
           tracked: 2,
           inParity: 0,
+          unknown: 0,
           medianScore: 35,
           medianDriftAgeDays: 15.5,
           behind: 0,

@@ -7,6 +7,8 @@ import { EntityReport } from './rows';
 import {
   compilePredicate,
   fromRow,
+  KNOWN,
+  KNOWN_AVERAGE,
   likePattern,
   markCertain,
   optionalNumber,
@@ -73,6 +75,7 @@ export interface StoredReport extends EntityReport {
 export interface SummaryFigures {
   tracked: number;
   inParity: number;
+  unknown: number;
   behind: number;
   tagMismatch: number;
   drifting: number;
@@ -87,7 +90,9 @@ export interface TeamFigures {
   owner: string | null;
   tracked: number;
   inParity: number;
-  averageScore: number;
+  unknown: number;
+  /** Over the known verdicts; undefined when every one is unknown. */
+  averageScore?: number;
   oldestDriftSince?: Date;
   verdicts: Record<Verdict, number>;
 }
@@ -99,6 +104,8 @@ export interface DailyRow {
   owner: string;
   tracked: number;
   inParity: number;
+  /** Services with an unknown verdict, counted in `tracked`. */
+  unknown: number;
   medianScore: number | null;
   medianDriftAgeDays: number | null;
   behind: number;
@@ -259,7 +266,10 @@ export class ScorecardStore {
         );
         break;
       case 'score':
-        query.orderBy('score', order);
+        // unknown is not bad parity: after every known score, either way
+        query
+          .orderByRaw(`case when ${KNOWN} then 0 else 1 end`)
+          .orderBy('score', order);
         break;
       case 'driftAge':
         // older drift is a larger age; in sync (no drift) is age 0
@@ -361,7 +371,7 @@ export class ScorecardStore {
       .select(
         this.db.raw('count(*) as tracked'),
         this.db.raw('count(drift_since) as drifting'),
-        this.db.raw('avg(score) as average_score'),
+        this.db.raw(`${KNOWN_AVERAGE} as average_score`),
         this.db.raw(
           `sum(case when verdict = 'in-sync' then 1 else 0 end) as in_parity`,
         ),
@@ -378,6 +388,11 @@ export class ScorecardStore {
       }
       const rows = await this.filtered(filter)
         .whereNotNull(column)
+        .modify(q => {
+          if (column === 'score') {
+            q.whereRaw(KNOWN);
+          }
+        })
         .select(column)
         .orderBy(column, 'asc')
         .offset(Math.floor((n - 1) / 2))
@@ -385,7 +400,7 @@ export class ScorecardStore {
       return rows.map((r: Record<string, unknown>) => r[column]);
     };
     const [scores, driftStarts] = await Promise.all([
-      middle('score', tracked),
+      middle('score', tracked - verdicts.unknown),
       middle('drift_since', drifting),
     ]);
     const mean = (values: number[]) =>
@@ -398,6 +413,7 @@ export class ScorecardStore {
     return {
       tracked,
       inParity: toNumber(row?.in_parity),
+      unknown: verdicts.unknown,
       behind: verdicts.behind,
       tagMismatch: verdicts['tag-mismatch'],
       drifting,
@@ -416,7 +432,7 @@ export class ScorecardStore {
       .select(
         'owner',
         this.db.raw('count(*) as tracked'),
-        this.db.raw('avg(score) as average_score'),
+        this.db.raw(`${KNOWN_AVERAGE} as average_score`),
         this.db.raw('min(drift_since) as oldest_drift_since'),
         ...verdictSums(this.db),
       )
@@ -428,7 +444,8 @@ export class ScorecardStore {
         owner: row.owner ?? null,
         tracked: toNumber(row.tracked),
         inParity: verdicts['in-sync'],
-        averageScore: toNumber(row.average_score),
+        unknown: verdicts.unknown,
+        averageScore: optionalNumber(row.average_score),
         ...(oldest && { oldestDriftSince: oldest }),
         verdicts,
       };
@@ -455,6 +472,10 @@ export class ScorecardStore {
             .whereIn('scope', scopes)
             .whereNotNull(column)
             .modify(q => {
+              if (column === 'score') {
+                // unknown is not bad parity: no score of its own
+                q.whereRaw(KNOWN);
+              }
               if (byOwner) {
                 q.whereNotNull('owner');
               }
@@ -523,6 +544,9 @@ export class ScorecardStore {
           this.db.raw(
             `sum(case when verdict = 'tag-mismatch' then 1 else 0 end) as tag_mismatch`,
           ),
+          this.db.raw(
+            `sum(case when ${KNOWN} then 0 else 1 end) as unknown_count`,
+          ),
         );
     const [catalog, owners, scores, driftStarts] = await Promise.all([
       figures(this.db(REPORTS)).groupBy('scope'),
@@ -551,6 +575,7 @@ export class ScorecardStore {
         owner: row.owner,
         tracked: toNumber(row.tracked),
         in_parity: toNumber(row.in_parity),
+        unknown: toNumber(row.unknown_count),
         median_score: scores.get(key) ?? null,
         median_drift_age_days:
           driftStart === undefined
@@ -585,6 +610,7 @@ export class ScorecardStore {
         'owner',
         'tracked',
         'in_parity',
+        'unknown',
         'median_score',
         'median_drift_age_days',
         'behind',
@@ -600,6 +626,7 @@ export class ScorecardStore {
       owner: row.owner,
       tracked: toNumber(row.tracked),
       inParity: toNumber(row.in_parity),
+      unknown: toNumber(row.unknown),
       medianScore: optionalNumber(row.median_score) ?? null,
       medianDriftAgeDays: optionalNumber(row.median_drift_age_days) ?? null,
       behind: toNumber(row.behind),
@@ -608,7 +635,10 @@ export class ScorecardStore {
   }
 
   /** Writes daily rows as they are, e.g. to seed history. */
-  async insertDaily(rows: DailyRow[], recordedAt: Date): Promise<void> {
+  async insertDaily(
+    rows: (Omit<DailyRow, 'unknown'> & { unknown?: number })[],
+    recordedAt: Date,
+  ): Promise<void> {
     for (const chunk of chunks(rows, WRITE_CHUNK * 4)) {
       await this.db(DAILY).insert(
         chunk.map(r => ({
@@ -617,6 +647,7 @@ export class ScorecardStore {
           owner: r.owner,
           tracked: r.tracked,
           in_parity: r.inParity,
+          unknown: r.unknown ?? 0,
           median_score: r.medianScore,
           median_drift_age_days: r.medianDriftAgeDays,
           behind: r.behind,

@@ -60,10 +60,31 @@ describe('csv', () => {
       updatedAt: '2026-11-28T00:00:00.000Z',
     };
     expect(csvHeader()).toBe(
-      'entity_ref,title,owner,system,kind,lifecycle,reference_environment,reference_version,compared_environment,compared_version,verdict,score,commits_ahead,commits_behind,drift_since,drift_age_days,last_observed_at,observation_failed\r\n',
+      'entity_ref,title,owner,system,kind,lifecycle,reference_environment,reference_version,compared_environment,compared_version,verdict,score,commits_ahead,commits_behind,drift_since,drift_age_days,last_observed_at,observation_failed,unknown_reason\r\n',
     );
     expect(csvRow(row)).toBe(
-      `component:default/api,"'=cmd|""/c calc""!A1",group:default/team-a,,component,,production,1.0.0,staging,'-1.1.0,behind,40,,3,2026-11-20T00:00:00.000Z,8,,false\r\n`,
+      `component:default/api,"'=cmd|""/c calc""!A1",group:default/team-a,,component,,production,1.0.0,staging,'-1.1.0,behind,40,,3,2026-11-20T00:00:00.000Z,8,,false,\r\n`,
+    );
+  });
+
+  it('leaves the score of an unknown row empty and says why it is unknown', () => {
+    const row: ScorecardRow = {
+      entityRef: 'component:default/worker',
+      kind: 'component',
+      namespace: 'default',
+      name: 'worker',
+      referenceEnvironment: 'production',
+      comparedEnvironment: 'staging',
+      comparedVersion: '0.8.4',
+      verdict: 'unknown',
+      score: 0,
+      unknownReason: 'reference-not-deployed',
+      lastObservedAt: '2026-11-28T00:00:00.000Z',
+      observationFailed: false,
+      updatedAt: '2026-11-28T00:00:00.000Z',
+    };
+    expect(csvRow(row)).toBe(
+      `component:default/worker,,,,component,,production,,staging,0.8.4,unknown,,,,,,2026-11-28T00:00:00.000Z,false,reference-not-deployed\r\n`,
     );
   });
 });

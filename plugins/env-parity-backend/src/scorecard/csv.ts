@@ -52,13 +52,15 @@ export const SCORECARD_CSV_COLUMNS: [
   ['compared_environment', r => r.comparedEnvironment],
   ['compared_version', r => r.comparedVersion],
   ['verdict', r => r.verdict],
-  ['score', r => r.score],
+  // unknown is not a score of 0: left empty, with the reason at the end
+  ['score', r => (r.verdict === 'unknown' ? undefined : r.score)],
   ['commits_ahead', r => r.commitsAhead],
   ['commits_behind', r => r.commitsBehind],
   ['drift_since', r => r.driftSince],
   ['drift_age_days', r => r.driftAgeDays],
   ['last_observed_at', r => r.lastObservedAt],
   ['observation_failed', r => r.observationFailed],
+  ['unknown_reason', r => r.unknownReason],
 ];
 
 export function csvHeader(): string {

@@ -77,6 +77,7 @@ function fromOld(row: ReturnType<typeof oldRow>) {
     commitsBehind: row.commits_behind,
     verdict: 'in-sync' as const,
     score: 100,
+    unknownReason: null,
     driftSince: null,
     observationFailed: false,
     observedAt: T1,
@@ -175,6 +176,7 @@ describe.each(databases.eachSupportedId())(
         commitsBehind: 3,
         verdict: 'behind',
         score: 52,
+        unknownReason: null,
         driftSince: T0,
         observationFailed: true,
         observedAt: T1,
@@ -194,6 +196,7 @@ describe.each(databases.eachSupportedId())(
           owner: '',
           tracked: 2,
           inParity: 1,
+          unknown: 0,
           medianScore: 76,
           medianDriftAgeDays: 7,
           behind: 1,
@@ -218,7 +221,12 @@ describe.each(databases.eachSupportedId())(
         row('development', 'development'),
         row('worst', 'development'),
       ]);
-      await knex.migrate.down({ directory, name: MIGRATION });
+      for (const name of readdirSync(directory)
+        .filter(f => f.endsWith('.js') && f >= MIGRATION)
+        .sort()
+        .reverse()) {
+        await knex.migrate.down({ directory, name });
+      }
       const rows = await knex('env_parity_entity_reports').select(
         'entity_ref',
         'compared_environment',

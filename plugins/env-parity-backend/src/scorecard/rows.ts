@@ -4,11 +4,14 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
+  comparisonObservedAt,
   EnvironmentDefinition,
   referenceEnvironment,
   RevisionComparison,
   SCORECARD_WORST_ENVIRONMENT,
+  ScorecardUnknownReason,
   Snapshot,
+  unknownReasonOf,
   Verdict,
 } from '@env-parity/plugin-env-parity-common';
 import { BuiltReport, RevisionAnswer } from '../report';
@@ -49,6 +52,8 @@ export interface EntityReport {
   commitsBehind: number | null;
   verdict: Verdict;
   score: number;
+  /** Why the verdict is unknown; null for known verdicts. */
+  unknownReason: ScorecardUnknownReason | null;
   driftSince: Date | null;
   observationFailed: boolean;
   observedAt: Date | null;
@@ -254,9 +259,7 @@ export function scorecardRows(input: {
         driftSince = now;
       }
     }
-    const observed = [env.observedAt, ref.observedAt]
-      .filter((t): t is string => Boolean(t))
-      .map(t => Date.parse(t));
+    const observed = comparisonObservedAt(env, ref, report.environments);
     return {
       ...common,
       scope: env.name,
@@ -271,9 +274,10 @@ export function scorecardRows(input: {
       commitsBehind: counted ? answer.behindBy : null,
       verdict,
       score: comparison.score,
+      unknownReason: verdict === 'unknown' ? unknownReasonOf(env, ref) : null,
       driftSince,
       observationFailed: failed(env.status) || failed(ref.status),
-      observedAt: observed.length ? new Date(Math.min(...observed)) : null,
+      observedAt: observed ? new Date(observed) : null,
       updatedAt: now,
     };
   });
@@ -332,6 +336,7 @@ const COMPARED_FIELDS: (keyof EntityReport)[] = [
   'commitsBehind',
   'verdict',
   'score',
+  'unknownReason',
   'observationFailed',
 ];
 

@@ -37,6 +37,7 @@ export interface ReportRow {
   commits_behind: number | null;
   verdict: string;
   score: number;
+  unknown_reason: string | null;
   drift_since: DbTime | null;
   observation_failed: boolean | number;
   observed_at: DbTime | null;
@@ -82,6 +83,7 @@ export function toRow(r: EntityReport): ReportRow {
     commits_behind: r.commitsBehind,
     verdict: r.verdict,
     score: r.score,
+    unknown_reason: r.unknownReason,
     drift_since: r.driftSince,
     observation_failed: r.observationFailed,
     observed_at: r.observedAt,
@@ -116,6 +118,8 @@ export function fromRow(row: ReportRow): EntityReport {
       row.commits_behind === null ? null : Number(row.commits_behind),
     verdict: row.verdict as Verdict,
     score: Number(row.score),
+    unknownReason: (row.unknown_reason ??
+      null) as EntityReport['unknownReason'],
     driftSince: toDateOrNull(row.drift_since),
     observationFailed: Boolean(row.observation_failed),
     observedAt: toDateOrNull(row.observed_at),
@@ -148,6 +152,7 @@ export const SELECTED: (keyof ReportRow)[] = [
   'commits_behind',
   'verdict',
   'score',
+  'unknown_reason',
   'drift_since',
   'observation_failed',
   'observed_at',
@@ -200,6 +205,12 @@ export function compilePredicate(p: Predicate): {
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, c => `\\${c}`)}%`;
 }
+
+/** SQL: the row's verdict is known (unknown is not bad parity). */
+export const KNOWN = "verdict <> 'unknown'";
+
+/** SQL: the average score of the known verdicts, null when none. */
+export const KNOWN_AVERAGE = `avg(case when ${KNOWN} then score end)`;
 
 export function verdictSums(db: Knex): Knex.Raw[] {
   return VERDICTS.map((verdict, i) =>

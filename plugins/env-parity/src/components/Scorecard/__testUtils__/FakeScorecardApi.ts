@@ -338,7 +338,13 @@ export class FakeScorecardApi implements ScorecardApi {
   private sorted(query: ScorecardQuery): ScorecardRow[] {
     const value = SORT_VALUE[query.sort ?? 'score'];
     const sign = query.order === 'desc' ? -1 : 1;
+    const byScore = (query.sort ?? 'score') === 'score';
     return [...this.filtered(query)].sort((a, b) => {
+      // as the backend: unknown after every known score, either way
+      const apart =
+        byScore &&
+        Number(a.verdict === 'unknown') - Number(b.verdict === 'unknown');
+      if (apart) return apart;
       const va = value(a);
       const vb = value(b);
       if (va < vb) return -sign;
@@ -370,15 +376,17 @@ export class FakeScorecardApi implements ScorecardApi {
     const rows = this.filtered(filter);
     const inParity = rows.filter(r => r.verdict === 'in-sync').length;
     const drifting = rows.filter(r => r.driftAgeDays !== undefined);
-    const scores = rows.map(r => r.score);
+    const known = rows.filter(r => r.verdict !== 'unknown');
+    const scores = known.map(r => r.score);
     return {
       referenceEnvironment: this.environments.reference,
       comparedEnvironment: this.environmentOf(filter),
       tracked: rows.length,
       inParity,
-      inParityShare: rows.length ? inParity / rows.length : undefined,
-      averageScore: rows.length
-        ? scores.reduce((a, b) => a + b, 0) / rows.length
+      unknown: rows.length - known.length,
+      inParityShare: known.length ? inParity / known.length : undefined,
+      averageScore: known.length
+        ? scores.reduce((a, b) => a + b, 0) / known.length
         : undefined,
       medianScore: median(scores),
       drifting: drifting.length,
@@ -403,17 +411,26 @@ export class FakeScorecardApi implements ScorecardApi {
       const ages = rows
         .map(r => r.driftAgeDays)
         .filter((a): a is number => a !== undefined);
+      const known = rows.filter(r => r.verdict !== 'unknown');
       return {
         owner,
         tracked: rows.length,
         inParity,
-        inParityShare: inParity / rows.length,
-        averageScore: rows.reduce((a, r) => a + r.score, 0) / rows.length,
+        unknown: rows.length - known.length,
+        inParityShare: known.length ? inParity / known.length : undefined,
+        averageScore: known.length
+          ? known.reduce((a, r) => a + r.score, 0) / known.length
+          : undefined,
         verdicts: verdictCounts(rows),
         maxDriftAgeDays: ages.length ? Math.max(...ages) : undefined,
       };
     });
-    items.sort((a, b) => a.averageScore - b.averageScore);
+    items.sort(
+      (a, b) =>
+        Number(a.averageScore === undefined) -
+          Number(b.averageScore === undefined) ||
+        (a.averageScore ?? 0) - (b.averageScore ?? 0),
+    );
     return { items, totalsMayIncludeHidden: this.totalsMayIncludeHidden };
   }
 
@@ -460,6 +477,7 @@ export function trendPoints(shares: number[]): TrendPoint[] {
       .slice(0, 10),
     tracked: 8,
     inParity: Math.round(share * 8),
+    unknown: 0,
     inParityShare: share,
     medianScore: Math.round(share * 100),
     medianDriftAgeDays: 10 - i,
