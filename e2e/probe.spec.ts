@@ -1,10 +1,13 @@
 /*
  * "Compare an endpoint" on the Parity tab: the same GET to every environment
- * of payments-api, side by side, with what differs from production called
- * out; and a path that tries to leave the service's URL is refused. The
- * demo environments (scripts/demo-environments.js) answer /api/config with
- * a configuration that differs between production-like environments and
- * the others.
+ * of payments-api, side by side, production (the reference) first, with what
+ * differs from production called out; fields expected to differ (the
+ * build time of /version, named by the entity's env-parity/probe-ignore
+ * annotation) listed as ignored; and a path that tries to leave the
+ * service's URL is refused. The demo environments
+ * (scripts/demo-environments.js) answer /api/config with a configuration
+ * that differs between production-like environments and the others, and
+ * /version with the same build everywhere, built at different times.
  */
 import { expect, Page, test } from '@playwright/test';
 import { ENVIRONMENTS, openParityTab, REFERENCE } from './support/parity';
@@ -25,6 +28,14 @@ function probeCard(page: Page) {
 test.beforeEach(async ({ page }) => {
   await signIn(page, 'guest');
   await openParityTab(page, 'payments-api');
+  // the tab's "Compare" section, when the tab shows it closed
+  const closed = page.getByRole('button', {
+    name: /^Compare\b/,
+    expanded: false,
+  });
+  if ((await closed.count()) > 0) {
+    await closed.first().click();
+  }
   // the "Compare an endpoint" card and its form
   await expect(
     page.getByText('Compare an endpoint', { exact: true }),
@@ -71,6 +82,65 @@ test('an endpoint compared across environments, differences highlighted', async 
   ).toBeVisible();
 
   await saveScreenshot(page, 'probe-compare');
+});
+
+test('at 1,280 px production comes first and every answer is on screen; the build time is ignored as expected', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const probe = probeCard(page);
+  await probe.path.fill('/version');
+  await probe.run.click();
+
+  const answers = page.getByRole('region', { name: / answer$/ });
+  await expect(answers).toHaveCount(ENVIRONMENTS.length);
+  // the reference first, though the environments come in promotion order
+  await expect(answers.first()).toHaveAccessibleName(`${REFERENCE} answer`);
+  // none starts or ends off-screen: they wrap instead of scrolling sideways
+  // (boxes measured without scrolling in between, so comparable)
+  const boxes = await Promise.all(
+    ENVIRONMENTS.map(async e => (await probe.answer(e).boundingBox())!),
+  );
+  const reference = boxes[ENVIRONMENTS.indexOf(REFERENCE)];
+  for (const box of boxes) {
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+    // the reference on the first row, at its start
+    expect(box.y).toBeGreaterThanOrEqual(reference.y);
+    expect(box.x).toBeGreaterThanOrEqual(reference.x);
+  }
+  expect(
+    await page.evaluate(
+      () => document.documentElement.scrollWidth <= window.innerWidth,
+    ),
+  ).toBe(true);
+
+  // the same build everywhere: the build time alone differs, and is
+  // expected to (env-parity/probe-ignore: $.build.time)
+  for (const environment of ENVIRONMENTS.filter(e => e !== REFERENCE)) {
+    const answer = probe.answer(environment);
+    await expect(
+      answer.getByText(`Same as ${REFERENCE}`, { exact: true }),
+    ).toBeVisible();
+    await expect(
+      answer.getByText('1 difference ignored (expected to differ):'),
+    ).toBeVisible();
+    await expect(
+      answer.getByRole('list', {
+        name: `Ignored differences from ${REFERENCE}`,
+      }),
+    ).toContainText('$.build.time');
+    await expect(
+      answer
+        .getByLabel(`${environment} body`, { exact: true })
+        .locator('[data-differs]'),
+    ).toHaveCount(0);
+  }
+  await expect(
+    probe.answer(REFERENCE).getByTestId('probe-ignored'),
+  ).toHaveCount(0);
+
+  await saveScreenshot(page, 'probe-ignored');
 });
 
 test('a path that leaves the service is refused', async ({ page }) => {
