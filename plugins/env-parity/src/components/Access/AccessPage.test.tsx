@@ -263,6 +263,36 @@ describe('AccessPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('opens a request from the keyboard, and its sortable headers hold no other control', async () => {
+    const api = asReviewer();
+    api.access.seed({
+      entityRef: 'component:default/payments',
+      requester: 'user:default/guest',
+    });
+    renderPage(api);
+    const review = await screen.findByRole('tabpanel', {
+      name: 'Waiting for my review',
+    });
+    await waitFor(() => expect(rowsOf(review)).toHaveLength(1));
+    // no drag handle (focusable) inside a sort button (nested-interactive)
+    const sortButtons = within(review)
+      .getAllByRole('columnheader')
+      .flatMap(header => within(header).queryAllByRole('button'));
+    expect(sortButtons.length).toBeGreaterThan(0);
+    for (const button of sortButtons) {
+      expect(button.querySelector('[tabindex]')).toBeNull();
+    }
+
+    const open = within(rowsOf(review)[0]).getByRole('link', {
+      name: /^Open the request created/,
+    });
+    open.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(
+      await screen.findByRole('list', { name: 'Timeline' }),
+    ).toBeInTheDocument();
+  });
+
   it('opens a request on its own page with the timeline and its actions', async () => {
     const api = asReviewer();
     const seeded = api.access.seed({

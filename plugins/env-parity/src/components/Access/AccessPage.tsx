@@ -68,6 +68,17 @@ const useStyles = makeStyles(theme => ({
     whiteSpace: 'pre-wrap',
     overflowWrap: 'anywhere',
   },
+  visuallyHidden: {
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    padding: 0,
+    margin: -1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+    border: 0,
+  },
   rowActions: {
     display: 'flex',
     gap: theme.spacing(1),
@@ -187,6 +198,7 @@ function RequestsTable(props: {
 }) {
   const classes = useStyles();
   const { id, items, onOpen, onReload, actions } = props;
+  const linkTo = useAccessRequestLink();
   const spec = LISTS[id];
   const columns: TableColumn<AccessRequest>[] = [
     {
@@ -217,7 +229,18 @@ function RequestsTable(props: {
     {
       title: 'Created',
       field: 'createdAt',
-      render: r => <Time at={r.createdAt} />,
+      // the row opens on a click; this link opens it from the keyboard too
+      render: r => (
+        <Link
+          to={linkTo ? linkTo(r.id) : r.id}
+          onClick={event => event.stopPropagation()}
+        >
+          <span className={classes.visuallyHidden}>
+            Open the request created{' '}
+          </span>
+          <Time at={r.createdAt} />
+        </Link>
+      ),
     },
     {
       title: id === 'history' ? 'Ended' : 'Time left',
@@ -251,6 +274,9 @@ function RequestsTable(props: {
         pageSize: 20,
         search: items.length > 5,
         padding: 'dense',
+        // a drag handle (focusable) inside each sortable header's button
+        // nests interactive controls; reordering columns is not needed
+        draggable: false,
       }}
       columns={columns}
       // material-table writes into its rows
