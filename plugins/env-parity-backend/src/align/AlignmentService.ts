@@ -16,27 +16,21 @@ import {
   Alignment,
   AlignmentStatus,
   EnvironmentDefinition,
-  isFinalAlignmentStatus,
   referenceEnvironment,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import {
-  ApproverResolver,
-  onLatest,
-  outcomeOfDecision,
-  ResolvedApprover,
-  reviewRefusal,
-  sameRef,
-} from '../approvals';
+import { ResolvedApprover, sameRef } from '../approvals';
+import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
+import { EnvironmentApprovers } from './approvers';
 import { AlignmentLifecycle } from './AlignmentLifecycle';
-import { parseAlignmentBody, parseCommentBody } from './body';
+import { parseAlignmentBody } from './body';
 import { AlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentRecord } from './records';
 import { AlignmentReports, runsTarget, targetOf } from './verification';
-import { toAlignment } from './view';
+import { toAlignment, viewOf } from './view';
 
 /** Who calls, and what the permission policy lets them do. */
 export interface AlignmentCaller {
@@ -69,16 +63,6 @@ export interface AlignmentServiceDeps {
   clock?: () => Date;
 }
 
-const MAX_RACE_RETRIES = 3;
-
-/** The status a decision's outcome leads to: an approval completing N of M dispatches. */
-const STATUS_AFTER: Record<'approved' | 'pending' | 'denied', AlignmentStatus> =
-  {
-    approved: 'dispatched',
-    pending: 'pending-approval',
-    denied: 'denied',
-  };
-
 function requireUser(caller: AlignmentCaller): string {
   if (!caller.userRef) {
     throw new NotAllowedError('Only users can do this');
@@ -98,13 +82,22 @@ export class AlignmentService {
   private readonly now: () => Date;
   private readonly events: AlignmentEvents;
   private readonly lifecycle: AlignmentLifecycle;
-  private readonly resolvers = new Map<string, ApproverResolver>();
+  private readonly approvers: EnvironmentApprovers;
+  private readonly decisions: AlignmentDecisions;
 
   constructor(private readonly deps: AlignmentServiceDeps) {
     this.now = deps.clock ?? (() => new Date());
     this.events = new AlignmentEvents(deps);
     this.lifecycle = new AlignmentLifecycle({
       ...deps,
+      events: this.events,
+      now: this.now,
+    });
+    this.approvers = new EnvironmentApprovers(deps);
+    this.decisions = new AlignmentDecisions({
+      ...deps,
+      approvers: this.approvers,
+      lifecycle: this.lifecycle,
       events: this.events,
       now: this.now,
     });
@@ -208,10 +201,9 @@ export class AlignmentService {
 
     let approver: ResolvedApprover | undefined;
     if (policy.approval) {
-      const resolved = this.resolverFor(environment.name)!.forNew(
-        entity,
-        environment,
-      );
+      const resolved = this.approvers
+        .of(environment.name)
+        .forNew(entity, environment);
       if (!resolved) {
         throw new InputError(
           policy.approval.approvers.type === 'service-owner'
@@ -264,7 +256,7 @@ export class AlignmentService {
       // the insert is the one write that made it dispatched
       this.lifecycle.dispatchInBackground(stored);
     }
-    return this.viewOf(stored);
+    return viewOf(this.deps.store, stored);
   }
 
   // ---------------------------------------------------------------- read
@@ -274,7 +266,7 @@ export class AlignmentService {
     if (!record || !(await this.canSee(caller, record))) {
       throw new NotFoundError(`No alignment ${id}`);
     }
-    return this.viewOf(record, true);
+    return viewOf(this.deps.store, record, true);
   }
 
   async list(
@@ -304,7 +296,7 @@ export class AlignmentService {
       records = await this.deps.store.list({
         ...base,
         statuses: ['pending-approval'],
-        approverRefs: await this.approverRefsOf(userRef!),
+        approverRefs: await this.approvers.refsOf(userRef!),
         notRequester: userRef,
       });
     } else if (query.mine) {
@@ -320,7 +312,7 @@ export class AlignmentService {
         involving: {
           user: userRef!,
           approverRefs: caller.can.review
-            ? await this.approverRefsOf(userRef!)
+            ? await this.approvers.refsOf(userRef!)
             : [],
         },
       });
@@ -352,138 +344,15 @@ export class AlignmentService {
   // ---------------------------------------------------------------- decide
 
   async approve(caller: AlignmentCaller, id: string, body: unknown) {
-    return this.decide(caller, id, 'approve', body);
+    return this.decisions.decide(caller, id, 'approve', body);
   }
 
   async deny(caller: AlignmentCaller, id: string, body: unknown) {
-    return this.decide(caller, id, 'deny', body);
+    return this.decisions.decide(caller, id, 'deny', body);
   }
 
-  /** The requester (or an admin) cancels an alignment still pending approval. */
-  async cancel(
-    caller: AlignmentCaller,
-    id: string,
-    body: unknown,
-  ): Promise<Alignment> {
-    const userRef = requireUser(caller);
-    const comment = parseCommentBody(body, {
-      required: false,
-      maxLength: this.deps.options.maxCommentLength,
-    });
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
-      if (!sameRef(record.requester, userRef) && !caller.can.admin) {
-        throw new NotAllowedError(
-          'Only the requester or an admin can cancel an alignment',
-        );
-      }
-      this.requireStatus(record, 'cancelled');
-      return this.deps.store.transition({
-        from: record,
-        to: 'cancelled',
-        step: { type: 'cancelled', actor: userRef, comment },
-        at: this.now(),
-      });
-    });
-    await this.events.audited(result, 'pending-approval', userRef);
-    return this.viewOf(result);
-  }
-
-  /**
-   * An approval or denial, as one conditional write: the approval that
-   * completes N of M moves the alignment to `dispatched`, and this replica,
-   * having won that write, calls the deployer.
-   */
-  private async decide(
-    caller: AlignmentCaller,
-    id: string,
-    decision: 'approve' | 'deny',
-    body: unknown,
-  ): Promise<Alignment> {
-    const userRef = requireUser(caller);
-    const comment = parseCommentBody(body, {
-      required: decision === 'deny',
-      maxLength: this.deps.options.maxCommentLength,
-    });
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
-      const self = reviewRefusal({
-        requester: record.requester,
-        reviewer: userRef,
-        decision,
-        decidedBy: [],
-        noun: 'alignment',
-        insteadOfDeny: 'cancel it',
-      });
-      if (self) {
-        throw new NotAllowedError(self.message);
-      }
-      if (!caller.can.review) {
-        throw new NotAllowedError(
-          'You are not allowed to review alignments (env-parity.align.review)',
-        );
-      }
-      this.requireStatus(
-        record,
-        decision === 'approve' ? 'dispatched' : 'denied',
-      );
-      const resolver = this.resolverFor(record.environment);
-      if (
-        !record.approverRef ||
-        !record.approverSource ||
-        !(await resolver.isApprover(userRef, {
-          entityRef: record.entityRef,
-          environment: record.environment,
-          approverRef: record.approverRef,
-          approverSource: record.approverSource,
-        }))
-      ) {
-        throw new NotAllowedError(
-          `Only members of ${record.approverRef} can ${decision} aligning ${record.environment} of ${record.entityRef}`,
-        );
-      }
-      const decided = await this.deps.store.getDecisions([record.id]);
-      const refusal = reviewRefusal({
-        requester: record.requester,
-        reviewer: userRef,
-        decision,
-        decidedBy: decided.map(d => d.reviewer),
-        noun: 'alignment',
-      });
-      if (refusal) {
-        throw new ConflictError(refusal.message);
-      }
-      const { outcome, approvals } = outcomeOfDecision({
-        decision,
-        approvals: record.approvals,
-        requiredApprovals: record.requiredApprovals,
-      });
-      const now = this.now();
-      const to = STATUS_AFTER[outcome];
-      return this.deps.store.transition({
-        from: record,
-        to,
-        set: {
-          approvals,
-          ...(to === 'dispatched' && { dispatchedAt: now }),
-        },
-        decision: { reviewer: userRef, decision, comment },
-        step: {
-          type: decision === 'deny' ? 'denied' : 'approved',
-          actor: userRef,
-          comment,
-          ...(decision === 'approve' && {
-            details: { approvals, requiredApprovals: record.requiredApprovals },
-          }),
-        },
-        at: now,
-      });
-    });
-    await this.events.audited(result, 'pending-approval', userRef);
-    if (result.status === 'dispatched') {
-      this.lifecycle.dispatchInBackground(result);
-    }
-    return this.viewOf(result);
+  async cancel(caller: AlignmentCaller, id: string, body: unknown) {
+    return this.decisions.cancel(caller, id, body);
   }
 
   // ---------------------------------------------------------------- system
@@ -513,26 +382,6 @@ export class AlignmentService {
 
   // ---------------------------------------------------------------- helpers
 
-  private resolverFor(environment: string): ApproverResolver {
-    let resolver = this.resolvers.get(environment);
-    if (!resolver) {
-      resolver = new ApproverResolver({
-        rule: this.deps.options.environments[environment]?.approval
-          ?.approvers ?? { type: 'environment-owner' },
-        catalog: this.deps.catalog,
-        auth: this.deps.auth,
-        environments: this.deps.environments,
-        nestedGroups: this.deps.options.nestedGroups,
-      });
-      this.resolvers.set(environment, resolver);
-    }
-    return resolver;
-  }
-
-  private approverRefsOf(userRef: string): Promise<string[]> {
-    return this.resolverFor('').approverRefsOf(userRef);
-  }
-
   private async canSee(caller: AlignmentCaller, record: AlignmentRecord) {
     const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
       credentials: caller.credentials,
@@ -549,58 +398,8 @@ export class AlignmentService {
     if (sameRef(caller.userRef, record.requester)) {
       return true;
     }
-    return Boolean(
-      caller.can.review &&
-        record.approverRef &&
-        record.approverSource &&
-        (await this.resolverFor(record.environment).isApprover(caller.userRef, {
-          entityRef: record.entityRef,
-          environment: record.environment,
-          approverRef: record.approverRef,
-          approverSource: record.approverSource,
-        })),
+    return (
+      caller.can.review && this.approvers.isApprover(caller.userRef, record)
     );
-  }
-
-  private async requireVisible(
-    caller: AlignmentCaller,
-    record: AlignmentRecord,
-  ) {
-    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
-      credentials: caller.credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No alignment ${record.id}`);
-    }
-  }
-
-  private requireStatus(record: AlignmentRecord, becoming: AlignmentStatus) {
-    if (record.status !== 'pending-approval') {
-      throw new ConflictError(
-        `Alignment ${record.id} is ${record.status}${
-          isFinalAlignmentStatus(record.status) ? ', which is final' : ''
-        }; it cannot become ${becoming}`,
-      );
-    }
-  }
-
-  private onLatest(
-    id: string,
-    attempt: (record: AlignmentRecord) => Promise<AlignmentRecord | undefined>,
-  ): Promise<AlignmentRecord> {
-    return onLatest({
-      read: () => this.deps.store.require(id),
-      attempt,
-      name: `Alignment ${id}`,
-      maxRetries: MAX_RACE_RETRIES,
-    });
-  }
-
-  private async viewOf(record: AlignmentRecord, withTimeline = false) {
-    const [decisions, timeline] = await Promise.all([
-      this.deps.store.getDecisions([record.id]),
-      withTimeline ? this.deps.store.getSteps(record.id) : undefined,
-    ]);
-    return toAlignment(record, decisions, timeline);
   }
 }

@@ -1,4 +1,5 @@
 import { Alignment, AlignmentStep } from '@env-parity/plugin-env-parity-common';
+import type { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentDecisionRecord, AlignmentRecord } from './records';
 
 /** An alignment as the API shows it. */
@@ -43,4 +44,17 @@ export function toAlignment(
     }),
     ...(record.finishedAt && { finishedAt: record.finishedAt.toISOString() }),
   };
+}
+
+/** An alignment as the API shows it, with its decisions (and timeline) read from the store. */
+export async function viewOf(
+  store: Pick<DatabaseAlignmentStore, 'getDecisions' | 'getSteps'>,
+  record: AlignmentRecord,
+  withTimeline = false,
+): Promise<Alignment> {
+  const [decisions, timeline] = await Promise.all([
+    store.getDecisions([record.id]),
+    withTimeline ? store.getSteps(record.id) : undefined,
+  ]);
+  return toAlignment(record, decisions, timeline);
 }
