@@ -2,6 +2,7 @@ import { CodeSnippet, EmptyState } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { ScrollRegion } from './ScrollRegion';
 import {
   environmentAnnotation,
   EnvironmentAnnotationField,
@@ -112,12 +113,17 @@ export function AnnotationsEmptyState(props: {
       title="No deployment data for this component yet"
       description={description}
       action={
+        // scrolls sideways in a region the keyboard reaches; plain text,
+        // as the highlighter's colours lack contrast
         <Box width="100%" maxWidth={800}>
-          <CodeSnippet
-            language="yaml"
-            text={annotationSnippet(envs, entityName)}
-            showCopyCodeButton
-          />
+          <ScrollRegion label="Annotations to add">
+            <CodeSnippet
+              language="text"
+              text={annotationSnippet(envs, entityName)}
+              showCopyCodeButton
+              customStyle={{ overflowX: 'visible' }}
+            />
+          </ScrollRegion>
         </Box>
       }
     />

@@ -62,7 +62,9 @@ function CommitList(props: {
           {compareUrl ? (
             <>
               {': '}
-              <Link to={compareUrl}>see the full comparison</Link>
+              <Link to={compareUrl} underline="always">
+                see the full comparison
+              </Link>
             </>
           ) : (
             '.'
@@ -136,7 +138,13 @@ function CommitRow(props: { commit: CommitSummary; slug?: string }) {
       <ListItemText
         primary={
           <>
-            {url ? <Link to={url}>{sha}</Link> : sha}{' '}
+            {url ? (
+              <Link to={url} underline="always">
+                {sha}
+              </Link>
+            ) : (
+              sha
+            )}{' '}
             {commit.message.split('\n')[0]}
           </>
         }

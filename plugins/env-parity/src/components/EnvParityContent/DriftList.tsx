@@ -1,4 +1,3 @@
-import Box from '@material-ui/core/Box';
 import Divider from '@material-ui/core/Divider';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -20,6 +19,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { VerdictChip } from './VerdictChip';
 import { Commits } from './Commits';
+import { ScrollRegion } from './ScrollRegion';
 
 const useStyles = makeStyles(theme => ({
   section: {
@@ -69,6 +69,14 @@ const useStyles = makeStyles(theme => ({
   muted: {
     color: theme.palette.text.secondary,
     fontStyle: 'italic',
+    whiteSpace: 'nowrap',
+  },
+  scrollGap: {
+    marginTop: theme.spacing(1),
+  },
+  table: {
+    // narrower, the columns crush their words one letter per line
+    minWidth: 720,
   },
   ignored: {
     marginTop: theme.spacing(1),
@@ -359,8 +367,15 @@ function ComparisonSection(props: {
         slug={slug}
       />
       {comparison.drift.length > 0 ? (
-        <Box mt={1} overflow="auto">
-          <Table size="small" aria-label={`Drift of ${title}`}>
+        <ScrollRegion
+          className={classes.scrollGap}
+          label={`Drift of ${title}, scrolls sideways`}
+        >
+          <Table
+            size="small"
+            className={classes.table}
+            aria-label={`Drift of ${title}`}
+          >
             <TableHead>
               <TableRow>
                 <TableCell>Type</TableCell>
@@ -386,7 +401,7 @@ function ComparisonSection(props: {
               ))}
             </TableBody>
           </Table>
-        </Box>
+        </ScrollRegion>
       ) : (
         <Typography variant="body2" color="textSecondary">
           {comparison.verdict === 'unknown'

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { ReactNode, useEffect, useMemo, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
@@ -29,6 +29,9 @@ import { AnnotationsEmptyState } from './AnnotationsEmptyState';
 import { DriftList } from './DriftList';
 import { EnvironmentMatrix } from './EnvironmentMatrix';
 import { VerdictChip } from './VerdictChip';
+import { Section } from './Section';
+import { SectionNav } from './SectionNav';
+import { SECTIONS, SectionId, useSections } from './sections';
 import { exactTime, githubSlug, relativeTime } from './format';
 import { ProbeSection } from '../Probe';
 import { ReproduceCard } from '../Reproduce';
@@ -218,6 +221,25 @@ export function EnvParityContent() {
   const report =
     refreshed?.entityRef === entityRef ? refreshed.report : initial.value;
 
+  const { isOpen, toggle, linked } = useSections();
+  // sections whose content renders nothing (a card the policy denies)
+  const [present, setPresent] = useState<Partial<Record<SectionId, boolean>>>(
+    {},
+  );
+  const onPresence = useMemo(
+    () =>
+      Object.fromEntries(
+        SECTIONS.map(s => [
+          s.id,
+          (shown: boolean) =>
+            setPresent(current =>
+              current[s.id] === shown ? current : { ...current, [s.id]: shown },
+            ),
+        ]),
+      ) as Record<SectionId, (shown: boolean) => void>,
+    [],
+  );
+
   if (!report) {
     if (initial.loading) {
       return <Progress />;
@@ -246,6 +268,35 @@ export function EnvParityContent() {
   const noEnvironments = report.environments.length === 0;
   const noData =
     !noEnvironments && report.environments.every(e => e.status === 'missing');
+
+  const sections: Array<{ id: SectionId; content: ReactNode }> = [];
+  if (!noEnvironments && !noData && report.comparisons.length > 0) {
+    sections.push({
+      id: 'drift',
+      content: (
+        <InfoCard title={`Drift from ${referenceTitle}`}>
+          <DriftList report={report} slug={slug} />
+        </InfoCard>
+      ),
+    });
+  }
+  sections.push({
+    id: 'compare',
+    content: <ProbeSection entity={entity} report={report} />,
+  });
+  if (report.environments.some(e => e.reference && e.deployment)) {
+    sections.push({
+      id: 'reproduce',
+      content: <ReproduceCard entity={entity} report={report} />,
+    });
+  }
+  sections.push({
+    id: 'access',
+    content: <AccessRequestCard entity={entity} report={report} />,
+  });
+  const shown = sections
+    .filter(section => present[section.id] !== false)
+    .map(section => SECTIONS.find(s => s.id === section.id)!);
 
   return (
     <Grid container spacing={3}>
@@ -276,9 +327,9 @@ export function EnvParityContent() {
               </Alert>
             </Box>
           )}
+          <SectionNav sections={shown} />
         </InfoCard>
       </Grid>
-      <AccessRequestCard entity={entity} report={report} />
       {noEnvironments && (
         <Grid item xs={12}>
           <Alert severity="info">
@@ -297,29 +348,33 @@ export function EnvParityContent() {
         </Grid>
       )}
       {!noEnvironments && !noData && (
-        <>
-          <Grid item xs={12}>
-            <InfoCard title="Environments" noPadding>
-              <Box overflow="auto">
-                <EnvironmentMatrix report={report} slug={slug} now={now} />
-              </Box>
-            </InfoCard>
-          </Grid>
-          {report.comparisons.length > 0 && (
-            <Grid item xs={12}>
-              <InfoCard title={`Drift from ${referenceTitle}`}>
-                <DriftList report={report} slug={slug} />
-              </InfoCard>
-            </Grid>
-          )}
-        </>
-      )}
-      <ProbeSection entity={entity} report={report} />
-      {report.environments.some(e => e.reference && e.deployment) && (
         <Grid item xs={12}>
-          <ReproduceCard entity={entity} report={report} />
+          <InfoCard title="Environments" noPadding>
+            <EnvironmentMatrix report={report} slug={slug} now={now} />
+          </InfoCard>
         </Grid>
       )}
+      {sections.map(({ id, content }) => {
+        const section = SECTIONS.find(s => s.id === id)!;
+        return (
+          <Section
+            key={id}
+            id={id}
+            title={section.title}
+            description={
+              id === 'drift'
+                ? `how each environment differs from ${referenceTitle}`
+                : section.description
+            }
+            open={isOpen(id)}
+            onToggle={() => toggle(id)}
+            linkKey={linked?.id === id ? linked.key : undefined}
+            onPresence={onPresence[id]}
+          >
+            {content}
+          </Section>
+        );
+      })}
     </Grid>
   );
 }

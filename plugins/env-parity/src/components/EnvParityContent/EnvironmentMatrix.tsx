@@ -1,8 +1,9 @@
-import { ReactNode } from 'react';
+import { Fragment, ReactNode } from 'react';
 import { CopyTextButton, Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
+import Paper from '@material-ui/core/Paper';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -10,7 +11,8 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
+import useMediaQuery from '@material-ui/core/useMediaQuery';
+import { makeStyles, useTheme } from '@material-ui/core/styles';
 import {
   artifactDigest,
   EnvironmentComparison,
@@ -19,16 +21,48 @@ import {
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvironmentStatus } from './EnvironmentStatus';
+import { ScrollRegion } from './ScrollRegion';
 import { EnvironmentFindings, RunningResources } from './Running';
 import { VerdictChip } from './VerdictChip';
 import { commitUrl, exactTime, relativeTime } from './format';
+
+/** Narrower than this, an environment's column crushes what it shows. */
+const COLUMN_MIN_WIDTH = 180;
+const ROW_HEADER_WIDTH = 140;
 
 const useStyles = makeStyles(theme => ({
   table: {
     tableLayout: 'fixed',
   },
+  cards: {
+    listStyle: 'none',
+    margin: 0,
+    padding: theme.spacing(2),
+    display: 'grid',
+    gap: theme.spacing(2),
+  },
+  card: {
+    padding: theme.spacing(2),
+  },
+  fields: {
+    display: 'grid',
+    gridTemplateColumns: `minmax(90px, max-content) minmax(0, 1fr)`,
+    gap: theme.spacing(1, 2),
+    margin: theme.spacing(1.5, 0, 0),
+  },
+  term: {
+    color: theme.palette.text.secondary,
+    fontWeight: theme.typography.fontWeightMedium as number,
+    ...theme.typography.body2,
+  },
+  definition: {
+    margin: 0,
+    minWidth: 0,
+    overflowWrap: 'anywhere',
+    ...theme.typography.body2,
+  },
   rowHeader: {
-    width: 140,
+    width: ROW_HEADER_WIDTH,
     color: theme.palette.text.secondary,
     fontWeight: theme.typography.fontWeightMedium as number,
     verticalAlign: 'top',
@@ -162,25 +196,18 @@ function Links(props: { env: ReportEnvironment }) {
   );
 }
 
-/**
- * What runs in each environment, one column per environment in promotion
- * order.
- */
-export function EnvironmentMatrix(props: {
-  report: ParityReport;
-  slug?: string;
-  now: number;
-}) {
-  const classes = useStyles();
-  const { report, slug, now } = props;
+type Row = {
+  label: string;
+  render: (env: ReportEnvironment) => ReactNode;
+};
+
+/** The matrix's rows, the same in the table and in the cards. */
+function rowsOf(report: ParityReport, slug: string | undefined, now: number) {
   const envs = report.environments;
   const comparisonOf = (name: string) =>
     report.comparisons.find(c => c.environment === name);
 
-  const rows: Array<{
-    label: string;
-    render: (env: ReportEnvironment) => ReactNode;
-  }> = [
+  const rows: Row[] = [
     {
       label: 'Status',
       render: env => (
@@ -235,40 +262,114 @@ export function EnvironmentMatrix(props: {
   if (envs.some(e => e.deployment?.url || e.deployment?.links?.length)) {
     rows.push({ label: 'Links', render: env => <Links env={env} /> });
   }
+  return rows;
+}
 
+/** Narrow screens: one card per environment, in promotion order. */
+function EnvironmentCards(props: { envs: ReportEnvironment[]; rows: Row[] }) {
+  const classes = useStyles();
+  const { envs, rows } = props;
   return (
-    <Table size="small" className={classes.table} aria-label="Environments">
-      <TableHead>
-        <TableRow>
-          <TableCell className={classes.rowHeader} />
-          {envs.map(env => (
-            <TableCell key={env.name} className={classes.cell} scope="col">
-              <div className={classes.envHeader}>
-                <Typography variant="subtitle2" component="span">
-                  {env.title}
-                </Typography>
-                {env.reference && (
-                  <Chip label="reference" size="small" variant="outlined" />
-                )}
-              </div>
-            </TableCell>
-          ))}
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {rows.map(row => (
-          <TableRow key={row.label}>
-            <TableCell component="th" scope="row" className={classes.rowHeader}>
-              {row.label}
-            </TableCell>
+    <ul className={classes.cards} aria-label="Environments">
+      {envs.map(env => (
+        <Paper
+          key={env.name}
+          component="li"
+          variant="outlined"
+          className={classes.card}
+          aria-labelledby={`environment-card-${env.name}`}
+        >
+          <div className={classes.envHeader}>
+            <Typography
+              variant="subtitle1"
+              component="h3"
+              id={`environment-card-${env.name}`}
+            >
+              {env.title}
+            </Typography>
+            {env.reference && (
+              <Chip label="reference" size="small" variant="outlined" />
+            )}
+          </div>
+          <dl className={classes.fields}>
+            {rows.map(row => (
+              <Fragment key={row.label}>
+                <dt className={classes.term}>{row.label}</dt>
+                <dd className={classes.definition}>{row.render(env)}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </Paper>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * What runs in each environment: one column per environment in promotion
+ * order, in a region that scrolls sideways (and that the keyboard reaches)
+ * rather than crushing the columns; on narrow screens one card per
+ * environment.
+ */
+export function EnvironmentMatrix(props: {
+  report: ParityReport;
+  slug?: string;
+  now: number;
+}) {
+  const classes = useStyles();
+  const theme = useTheme();
+  const narrow = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
+  const { report, slug, now } = props;
+  const envs = report.environments;
+  const rows = rowsOf(report, slug, now);
+
+  if (narrow) {
+    return <EnvironmentCards envs={envs} rows={rows} />;
+  }
+  return (
+    <ScrollRegion label="Environments table, scrolls sideways">
+      <Table
+        size="small"
+        className={classes.table}
+        aria-label="Environments"
+        style={{ minWidth: ROW_HEADER_WIDTH + envs.length * COLUMN_MIN_WIDTH }}
+      >
+        <TableHead>
+          <TableRow>
+            <TableCell className={classes.rowHeader} />
             {envs.map(env => (
-              <TableCell key={env.name} className={classes.cell}>
-                {row.render(env)}
+              <TableCell key={env.name} className={classes.cell} scope="col">
+                <div className={classes.envHeader}>
+                  <Typography variant="subtitle2" component="span">
+                    {env.title}
+                  </Typography>
+                  {env.reference && (
+                    <Chip label="reference" size="small" variant="outlined" />
+                  )}
+                </div>
               </TableCell>
             ))}
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {rows.map(row => (
+            <TableRow key={row.label}>
+              <TableCell
+                component="th"
+                scope="row"
+                className={classes.rowHeader}
+              >
+                {row.label}
+              </TableCell>
+              {envs.map(env => (
+                <TableCell key={env.name} className={classes.cell}>
+                  {row.render(env)}
+                </TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </ScrollRegion>
   );
 }

@@ -102,11 +102,12 @@ function Failures(props: {
           key={failure.provider}
           component="li"
           variant="caption"
-          color="error"
           className={classes.failure}
         >
+          {/* a red icon; the words say it failed (red text lacks contrast) */}
           <ErrorOutline
             aria-hidden
+            color="error"
             fontSize="inherit"
             className={classes.failureIcon}
           />

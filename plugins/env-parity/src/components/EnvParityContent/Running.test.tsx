@@ -23,6 +23,15 @@ import {
 
 const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
 
+/** Opens the details of what runs in an environment (a summary until then). */
+async function showDetails(environment: string) {
+  await userEvent.click(
+    await screen.findByRole('button', {
+      name: `Show details of what runs in ${environment}`,
+    }),
+  );
+}
+
 async function driftTable(environment: string) {
   const section = await screen.findByRole('region', {
     name: `${environment} compared with Production`,
@@ -45,6 +54,8 @@ async function driftTable(environment: string) {
 describe('EnvParityContent: what runs', () => {
   it('shows the workloads of each environment with the digests they run', async () => {
     render(new FakeEnvParityApi(async () => runningReport()));
+    await showDetails('Staging');
+    await showDetails('Production');
 
     const matrix = await screen.findByRole('table', { name: 'Environments' });
     const runningRow = within(matrix).getByRole('row', { name: /^Running/ });
@@ -287,12 +298,76 @@ describe('EnvParityContent: what runs', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('summarises what runs in one line per environment, the details on demand', async () => {
+    render(new FakeEnvParityApi(async () => runningReport()));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const runningRow = within(matrix).getByRole('row', { name: /^Running/ });
+    const cellOf = (environment: string) =>
+      within(runningRow)
+        .getByRole('button', {
+          name: `Show details of what runs in ${environment}`,
+        })
+        .closest('td')!;
+    const stagingCell = cellOf('Staging');
+    const productionCell = cellOf('Production');
+
+    // no details until asked for
+    expect(
+      within(runningRow).queryByRole('list', { name: 'Running in Staging' }),
+    ).not.toBeInTheDocument();
+    expect(within(stagingCell).queryByText('staging-eu · payments')).toBeNull();
+    // the summary: what, replicas ready, the digests the pods run, status
+    expect(stagingCell).toHaveTextContent(
+      // (the warning icons' titles in the text)
+      `Deployment payments·Fewer replicas ready than desired2/3 ready·Pods run different digests${short(
+        STAGING_DIGEST,
+      )}${short(STAGING_OLD_DIGEST)}${short(ENVOY_DIGEST)}·Progressing`,
+    );
+    expect(
+      within(stagingCell).getByTitle('Pods run different digests'),
+    ).toBeInTheDocument();
+    expect(productionCell).toHaveTextContent(
+      /^2 resources \(Deployment, Application\)·6\/6 ready·sha256:\w{12}·Available, Synced \/ Healthy/,
+    );
+    expect(productionCell).toHaveTextContent(short(PROD_DIGEST));
+
+    const toggle = within(stagingCell).getByRole('button', {
+      name: 'Show details of what runs in Staging',
+    });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await userEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(toggle).toHaveAccessibleName('Hide details of what runs in Staging');
+    expect(
+      document.getElementById(toggle.getAttribute('aria-controls')!),
+    ).toContainElement(
+      within(stagingCell).getByRole('list', { name: 'Running in Staging' }),
+    );
+    expect(
+      within(stagingCell).getByText('staging-eu · payments'),
+    ).toBeVisible();
+    // production's details stay closed
+    expect(
+      within(productionCell).queryByRole('list', {
+        name: 'Running in Production',
+      }),
+    ).not.toBeInTheDocument();
+
+    await userEvent.click(toggle);
+    expect(
+      within(stagingCell).queryByRole('list', { name: 'Running in Staging' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('collapses more than four workloads of an environment', async () => {
     render(
       new FakeEnvParityApi(async () =>
         runningReport({ extraStagingResources: 5 }),
       ),
     );
+    await showDetails('Staging');
+    await showDetails('Production');
 
     const staging = await screen.findByRole('list', {
       name: 'Running in Staging',

@@ -78,6 +78,11 @@ const useStyles = makeStyles(theme => ({
       marginRight: theme.spacing(1),
     },
   },
+  detailsToggle: {
+    marginLeft: theme.spacing(-0.5),
+    padding: theme.spacing(0, 0.5),
+    minWidth: 0,
+  },
   info: {
     display: 'flex',
     alignItems: 'flex-start',
@@ -263,9 +268,81 @@ function Resource(props: { resource: RunningResource; now: number }) {
   );
 }
 
+/** What one environment runs, in one line. */
+function summaryOf(resources: RunningResource[]) {
+  const kinds = [...new Set(resources.map(r => r.kind))];
+  const replicas = resources.flatMap(r => (r.replicas ? [r.replicas] : []));
+  const ready = replicas.reduce((sum, r) => sum + r.ready, 0);
+  const desired = replicas.reduce((sum, r) => sum + r.desired, 0);
+  const digests = [
+    ...new Set(
+      resources.flatMap(r => (r.images ?? []).flatMap(i => digestsOf(i))),
+    ),
+  ];
+  const statuses = [
+    ...new Set(resources.flatMap(r => (r.status ? [r.status] : []))),
+  ];
+  const mixed = resources.some(r =>
+    (r.images ?? []).some(i => (i.digests?.length ?? 0) > 1),
+  );
+  return {
+    what:
+      resources.length === 1
+        ? `${kinds[0]} ${resources[0].name}`
+        : `${resources.length} resources (${kinds.join(', ')})`,
+    replicas: replicas.length ? { ready, desired } : undefined,
+    digests,
+    statuses,
+    mixed,
+  };
+}
+
+/** The one-line summary: what runs, replicas ready, digests, statuses. */
+function RunningSummary(props: { resources: RunningResource[] }) {
+  const classes = useStyles();
+  const summary = summaryOf(props.resources);
+  const parts: JSX.Element[] = [<span key="what">{summary.what}</span>];
+  if (summary.replicas) {
+    parts.push(<Replicas key="replicas" replicas={summary.replicas} />);
+  }
+  if (summary.digests.length > 0) {
+    parts.push(
+      <span key="digests" className={classes.digests}>
+        {summary.mixed && (
+          <WarningIcon
+            className={`${classes.icon} ${classes.warning}`}
+            titleAccess="Pods run different digests"
+          />
+        )}
+        {summary.digests.map(digest => (
+          <Digest key={digest} digest={digest} warning={summary.mixed} />
+        ))}
+      </span>,
+    );
+  }
+  if (summary.statuses.length > 0) {
+    parts.push(<span key="statuses">{summary.statuses.join(', ')}</span>);
+  }
+  return (
+    <Typography variant="caption" component="div" className={classes.line}>
+      {parts.flatMap((part, index) =>
+        index === 0
+          ? [part]
+          : [
+              <span key={`sep${index}`} aria-hidden>
+                ·
+              </span>,
+              part,
+            ],
+      )}
+    </Typography>
+  );
+}
+
 /**
- * The workloads or applications that run the service in one environment,
- * with the digests their pods actually run.
+ * The workloads or applications that run the service in one environment:
+ * a one-line summary (what, replicas ready, the digests the pods run, their
+ * status), the details (each resource, image and digest) on demand.
  */
 export function RunningResources(props: {
   environment: ReportEnvironment;
@@ -273,7 +350,9 @@ export function RunningResources(props: {
 }) {
   const classes = useStyles();
   const { environment: env, now } = props;
+  const [details, setDetails] = useState(false);
   const [expanded, setExpanded] = useState(false);
+  const detailsId = `running-details-${env.name}`;
   const resources = env.deployment?.resources ?? [];
   if (resources.length === 0) {
     return (
@@ -289,31 +368,51 @@ export function RunningResources(props: {
       : resources;
   return (
     <>
-      <ul className={classes.list} aria-label={`Running in ${env.title}`}>
-        {shown.map((resource, index) => (
-          <Resource
-            key={`${resource.location ?? ''}:${resource.namespace ?? ''}:${
-              resource.kind
-            }:${resource.name}:${index}`}
-            resource={resource}
-            now={now}
-          />
-        ))}
-      </ul>
-      {collapsible && (
-        <Box mt={0.5}>
-          <Button
-            size="small"
-            color="primary"
-            onClick={() => setExpanded(e => !e)}
-            aria-expanded={expanded}
-          >
-            {expanded
-              ? 'Show fewer'
-              : `Show ${resources.length - VISIBLE_RESOURCES} more`}
-          </Button>
-        </Box>
-      )}
+      <RunningSummary resources={resources} />
+      <Button
+        size="small"
+        color="primary"
+        className={classes.detailsToggle}
+        onClick={() => setDetails(d => !d)}
+        aria-expanded={details}
+        aria-controls={detailsId}
+        aria-label={`${details ? 'Hide' : 'Show'} details of what runs in ${
+          env.title
+        }`}
+      >
+        {details ? 'Hide details' : 'Show details'}
+      </Button>
+      <div id={detailsId} hidden={!details}>
+        {details && (
+          <>
+            <ul className={classes.list} aria-label={`Running in ${env.title}`}>
+              {shown.map((resource, index) => (
+                <Resource
+                  key={`${resource.location ?? ''}:${
+                    resource.namespace ?? ''
+                  }:${resource.kind}:${resource.name}:${index}`}
+                  resource={resource}
+                  now={now}
+                />
+              ))}
+            </ul>
+            {collapsible && (
+              <Box mt={0.5}>
+                <Button
+                  size="small"
+                  color="primary"
+                  onClick={() => setExpanded(e => !e)}
+                  aria-expanded={expanded}
+                >
+                  {expanded
+                    ? 'Show fewer'
+                    : `Show ${resources.length - VISIBLE_RESOURCES} more`}
+                </Button>
+              </Box>
+            )}
+          </>
+        )}
+      </div>
     </>
   );
 }

@@ -11,7 +11,12 @@ import {
   unannotatedEntity,
 } from '../../__testUtils__/reports';
 
+/** The card, in the Parity tab's "Reproduce" section (closed at first). */
 async function card() {
+  const toggle = await screen.findByRole('button', { name: 'Reproduce' });
+  if (toggle.getAttribute('aria-expanded') === 'false') {
+    await userEvent.click(toggle);
+  }
   const title = await screen.findByText('Reproduce production');
   return title.closest('.MuiCard-root') as HTMLElement;
 }

@@ -78,7 +78,9 @@ function Command(props: { command: string; label: string; pre?: boolean }) {
   const classes = useStyles();
   return (
     <div className={props.pre ? classes.file : classes.command}>
-      <pre className={classes.pre} aria-label={props.label}>
+      {/* a long command scrolls sideways: the keyboard reaches it */}
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
+      <pre className={classes.pre} aria-label={props.label} tabIndex={0}>
         {props.command}
       </pre>
       <CopyTextButton
