@@ -162,6 +162,17 @@ export function GroupParityCard(props: GroupParityCardProps = {}) {
     );
   } else {
     const { summary, worst } = value;
+    // unknown is not bad parity: counted apart, never among the lowest
+    const unknown = summary.unknown ?? 0;
+    const lowest = worst.items.filter(row => row.verdict !== 'unknown');
+    let heading = 'Lowest scores';
+    if (unknown === summary.tracked) {
+      heading = `No verdict known yet for the ${summary.tracked} services`;
+    } else if (summary.inParity === summary.tracked - unknown) {
+      heading = `All in sync with ${summary.referenceEnvironment}${
+        unknown ? ' (of those with a known verdict)' : ''
+      }`;
+    }
     content = (
       <>
         <div className={classes.stats}>
@@ -179,18 +190,17 @@ export function GroupParityCard(props: GroupParityCardProps = {}) {
             label={`Behind ${summary.referenceEnvironment}`}
             value={summary.behind}
           />
+          <Stat label="Unknown" value={unknown} />
         </div>
         <Typography
           variant="subtitle2"
           component="h3"
           className={classes.heading}
         >
-          {summary.inParity === summary.tracked
-            ? `All in sync with ${summary.referenceEnvironment}`
-            : 'Lowest scores'}
+          {heading}
         </Typography>
         <List dense aria-label="Lowest scores">
-          {worst.items.map(row => {
+          {lowest.map(row => {
             const link = parityTab(row);
             const name = row.title ?? row.name;
             return (

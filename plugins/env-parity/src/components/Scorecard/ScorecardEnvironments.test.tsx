@@ -241,7 +241,7 @@ describe('ScorecardPage environments', () => {
     ).toBeInTheDocument();
     expect(
       tile('In parity').getByText(
-        '3 of 8 services: every environment in sync with production',
+        '3 of 8 services with a known verdict: every environment in sync with production',
       ),
     ).toBeInTheDocument();
 

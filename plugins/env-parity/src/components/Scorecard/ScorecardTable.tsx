@@ -16,6 +16,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import WarningIcon from '@material-ui/icons/Warning';
 import {
+  describeUnknownReason,
   ScorecardRow,
   ScorecardSortField,
 } from '@env-parity/plugin-env-parity-common';
@@ -35,8 +36,20 @@ const useStyles = makeStyles(theme => ({
   version: {
     fontFamily: theme.typography.fontFamily,
     fontVariantNumeric: 'tabular-nums',
-    wordBreak: 'break-all',
-    maxWidth: 180,
+    overflowWrap: 'anywhere',
+    maxWidth: 140,
+  },
+  head: {
+    // long headers ("Pre-production version") wrap rather than widen the
+    // table: it fits 1,024 px with the sidebar
+    verticalAlign: 'bottom',
+    lineHeight: 1.3,
+  },
+  container: {
+    '&:focus-visible': {
+      outline: `2px solid ${theme.palette.primary.main}`,
+      outlineOffset: 2,
+    },
   },
   verdict: {
     display: 'flex',
@@ -52,7 +65,10 @@ const useStyles = makeStyles(theme => ({
   },
   service: {
     // room for a name such as notifications-worker on one line
-    minWidth: 180,
+    minWidth: 160,
+  },
+  reason: {
+    maxWidth: 200,
   },
   loading: {
     opacity: 0.6,
@@ -158,7 +174,12 @@ export function ScorecardTable(props: {
       ) : (
         <div className={classes.progressPlaceholder} />
       )}
-      <TableContainer>
+      <TableContainer
+        tabIndex={0}
+        role="region"
+        aria-label="Services, scrollable"
+        className={classes.container}
+      >
         <Table
           size="small"
           aria-label="Services"
@@ -175,7 +196,7 @@ export function ScorecardTable(props: {
                     key={column.title}
                     align={column.numeric ? 'right' : 'left'}
                     sortDirection={active ? order : false}
-                    className={classes.nowrap}
+                    className={classes.head}
                   >
                     {columnSort ? (
                       <TableSortLabel
@@ -204,6 +225,7 @@ export function ScorecardTable(props: {
               const name = row.title ?? row.name;
               const system = systemName(row.system);
               const commitText = commits(row);
+              const unknown = row.verdict === 'unknown';
               return (
                 <TableRow
                   key={`${row.entityRef} ${row.comparedEnvironment}`}
@@ -271,8 +293,37 @@ export function ScorecardTable(props: {
                         {commitText}
                       </Typography>
                     )}
+                    {unknown && (
+                      <Typography
+                        variant="caption"
+                        color="textSecondary"
+                        display="block"
+                        className={classes.reason}
+                      >
+                        {describeUnknownReason(row.unknownReason, {
+                          compared: props.environmentTitle(
+                            row.comparedEnvironment,
+                          ),
+                          reference: props.referenceTitle,
+                        })}
+                      </Typography>
+                    )}
                   </TableCell>
-                  <TableCell align="right">{row.score}</TableCell>
+                  <TableCell align="right">
+                    {unknown ? (
+                      // unknown is not a score of 0: none is shown
+                      <Typography
+                        variant="body2"
+                        color="textSecondary"
+                        component="span"
+                        title="No score: the verdict is unknown"
+                      >
+                        —
+                      </Typography>
+                    ) : (
+                      row.score
+                    )}
+                  </TableCell>
                   <TableCell align="right" className={classes.nowrap}>
                     {row.driftAgeDays === undefined
                       ? '—'

@@ -97,7 +97,7 @@ export function SummaryTiles(props: {
         size="small"
         color="primary"
         onClick={() => onShowVerdict(verdict)}
-        aria-label={label}
+        aria-label={`Show them: ${label}`}
       >
         Show them
       </Button>
@@ -133,11 +133,13 @@ export function SummaryTiles(props: {
         loading={loading}
         value={percent(summary?.inParityShare)}
         caption={
-          summary?.tracked
-            ? `${summary.inParity} of ${services(summary.tracked)}: ${
+          summary && summary.tracked > (summary.unknown ?? 0)
+            ? `${summary.inParity} of ${services(
+                summary.tracked - (summary.unknown ?? 0),
+              )} with a known verdict: ${
                 worst ? 'every environment' : lower
               } in sync with ${reference}`
-            : 'No services'
+            : 'No service with a known verdict'
         }
       />
       <Tile
@@ -160,7 +162,7 @@ export function SummaryTiles(props: {
         action={show(
           'behind',
           summary?.behind,
-          `Show the services behind ${reference}`,
+          `the services behind ${reference}`,
         )}
       />
       <Tile
@@ -173,7 +175,18 @@ export function SummaryTiles(props: {
         action={show(
           'tag-mismatch',
           summary?.tagMismatch,
-          'Show the services with a tag mismatch',
+          'the services with a tag mismatch',
+        )}
+      />
+      <Tile
+        title="Unknown"
+        loading={loading}
+        value={summary?.unknown ?? 0}
+        caption="No verdict (not deployed, or no provider could read it): not counted as drift, left out of the share and scores"
+        action={show(
+          'unknown',
+          summary?.unknown,
+          'the services whose verdict is unknown',
         )}
       />
     </div>

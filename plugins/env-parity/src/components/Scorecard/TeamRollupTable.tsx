@@ -47,14 +47,15 @@ const VERDICT_ORDER: Verdict[] = [
   'different',
   'config-drift',
   'ahead',
-  'unknown',
   'in-sync',
 ];
 
 /**
  * Per owner: how many services, the share in parity, the average score and
  * the count per verdict, worst first; each owner links to the table
- * filtered to that owner.
+ * filtered to that owner. Services with an unknown verdict are counted
+ * apart and left out of the share and the average: an owner whose every
+ * service is unknown has no average and comes last.
  */
 export function TeamRollupTable(props: {
   items: TeamRollupItem[];
@@ -68,7 +69,11 @@ export function TeamRollupTable(props: {
   const classes = useStyles();
   const order = VERDICT_ORDER.filter(v => VERDICTS.includes(v));
   return (
-    <TableContainer>
+    <TableContainer
+      tabIndex={0}
+      role="region"
+      aria-label="Team roll-up, scrollable"
+    >
       <Table size="small" aria-label="Team roll-up">
         <TableHead className={classes.head}>
           <TableRow>
@@ -77,6 +82,7 @@ export function TeamRollupTable(props: {
             <TableCell align="right">In parity</TableCell>
             <TableCell align="right">Average score</TableCell>
             <TableCell>Verdicts</TableCell>
+            <TableCell align="right">Unknown</TableCell>
             <TableCell align="right">Longest drift</TableCell>
           </TableRow>
         </TableHead>
@@ -125,7 +131,15 @@ export function TeamRollupTable(props: {
                 <TableCell align="right" className={classes.nowrap}>
                   {percent(item.inParityShare)} ({item.inParity})
                 </TableCell>
-                <TableCell align="right">{score(item.averageScore)}</TableCell>
+                <TableCell align="right">
+                  {item.averageScore === undefined ? (
+                    <Typography variant="body2" color="textSecondary">
+                      no known verdict
+                    </Typography>
+                  ) : (
+                    score(item.averageScore)
+                  )}
+                </TableCell>
                 <TableCell>
                   <div className={classes.verdicts}>
                     {order
@@ -139,6 +153,16 @@ export function TeamRollupTable(props: {
                         </span>
                       ))}
                   </div>
+                </TableCell>
+                <TableCell
+                  align="right"
+                  title={
+                    item.unknown
+                      ? 'No verdict: not deployed, or no provider could read it. Left out of the share and the average.'
+                      : undefined
+                  }
+                >
+                  {item.unknown ?? 0}
                 </TableCell>
                 <TableCell align="right" className={classes.nowrap}>
                   {item.maxDriftAgeDays === undefined

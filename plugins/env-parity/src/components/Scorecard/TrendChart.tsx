@@ -301,7 +301,7 @@ export function TrendChart(props: {
       {/* the same figures as a table: shown on demand, always there for screen readers */}
       {trend.items.length > 0 && (
         <Box mt={1} className={showTable ? undefined : classes.visuallyHidden}>
-          <TableContainer>
+          <TableContainer tabIndex={0} role="region" aria-label="Trend per day, scrollable">
             <Table size="small" aria-label="Trend per day">
               <TableHead>
                 <TableRow>
@@ -312,6 +312,7 @@ export function TrendChart(props: {
                   <TableCell align="right">Median drift age</TableCell>
                   <TableCell align="right">Behind</TableCell>
                   <TableCell align="right">Tag mismatch</TableCell>
+                  <TableCell align="right">Unknown</TableCell>
                 </TableRow>
               </TableHead>
               <TableBody>
@@ -332,6 +333,7 @@ export function TrendChart(props: {
                     </TableCell>
                     <TableCell align="right">{p.behind}</TableCell>
                     <TableCell align="right">{p.tagMismatch}</TableCell>
+                    <TableCell align="right">{p.unknown ?? 0}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>

@@ -429,7 +429,8 @@ export class FakeScorecardApi implements ScorecardApi {
       (a, b) =>
         Number(a.averageScore === undefined) -
           Number(b.averageScore === undefined) ||
-        (a.averageScore ?? 0) - (b.averageScore ?? 0),
+        (a.averageScore ?? 0) - (b.averageScore ?? 0) ||
+        (a.owner ?? '').localeCompare(b.owner ?? ''),
     );
     return { items, totalsMayIncludeHidden: this.totalsMayIncludeHidden };
   }
