@@ -17,9 +17,16 @@ import {
   ProviderObservation,
 } from '@env-parity/plugin-env-parity-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { KubernetesCaches, SourceRecord, waitFor } from './caches';
+import {
+  KubernetesCaches,
+  SourceRecord,
+  sourceKeys,
+  sourceRecord,
+  waitFor,
+} from './caches';
 import { ClusterEnvironments } from './ClusterEnvironments';
 import {
+  ClusterDefinition,
   CONFIG_KEY,
   ConfigNotice,
   KubernetesProviderOptions,
@@ -35,6 +42,7 @@ import {
 import {
   configSourceName,
   envFingerprint,
+  rememberingShown,
   sourceFingerprints,
   Sources,
   unknownSecret,
@@ -59,6 +67,7 @@ import {
   resourceName,
 } from './KubernetesClient';
 import { matchesSelector, parseLabelSelector } from './selectors';
+import { KubernetesTransport } from './transports';
 import {
   hasKubernetesAnnotations,
   KubernetesTarget,
@@ -152,10 +161,17 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
 
   private readonly options: KubernetesProviderOptions;
   private readonly fingerprinter: ConfigFingerprinter;
+  /** For the values deployments show (replicas, resources, images): remembered. */
+  private readonly shownFingerprinter: ConfigFingerprinter;
   private readonly logger: LoggerService;
   private readonly clientOptions?: Partial<KubernetesClientOptions>;
   private readonly mapping: ClusterEnvironments;
   private readonly connector: ClusterConnector;
+  /** Clients of clusters read directly with a token from the config, by cluster definition. */
+  private readonly directClients = new WeakMap<
+    ClusterDefinition,
+    KubernetesClient
+  >();
   /** The inventories and ConfigMap/Secret fingerprints; undefined with the inventory off. */
   private readonly caches?: KubernetesCaches;
 
@@ -174,6 +190,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   ) {
     this.options = options;
     this.fingerprinter = options.fingerprinter;
+    this.shownFingerprinter = rememberingShown(options.fingerprinter);
     this.logger = options.logger;
     this.clientOptions = options.client;
     this.mapping =
@@ -251,10 +268,7 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         try {
           const result = await this.observeCluster(
             cluster,
-            new KubernetesClient(cluster.transport, {
-              timeoutMs: this.options.timeoutMs,
-              ...this.clientOptions,
-            }),
+            this.client(cluster.transport),
             target,
             request.signal,
           );
@@ -282,13 +296,39 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         environment,
         mine.map(r => r.result!),
         target,
-        this.fingerprinter,
+        this.shownFingerprinter,
       );
       if (deployment) {
         observations.push({ environment, deployment });
       }
     }
     return observations;
+  }
+
+  /**
+   * The client of a cluster for one observation. A cluster read directly
+   * with the token of its config gets one client, reused by every
+   * observation (its outbound guard and host rules are set up once); one
+   * read with the in-cluster token gets a new client each time, so that
+   * a rotated token is read again.
+   */
+  private client(
+    transport: KubernetesTransport | ClusterDefinition,
+  ): KubernetesClient {
+    const create = () =>
+      new KubernetesClient(transport, {
+        timeoutMs: this.options.timeoutMs,
+        ...this.clientOptions,
+      });
+    if ('get' in transport || !transport.serviceAccountToken) {
+      return create();
+    }
+    let client = this.directClients.get(transport);
+    if (!client) {
+      client = create();
+      this.directClients.set(transport, client);
+    }
+    return client;
   }
 
   /**
@@ -450,10 +490,11 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     if (!object) {
       return { found: false };
     }
-    const keys = sourceFingerprints(ref.type, object, this.fingerprinter, {
-      showConfigMapValues: this.options.showConfigMapValues,
-    });
-    return { found: true, keys };
+    return sourceRecord(
+      sourceFingerprints(ref.type, object, this.fingerprinter, {
+        showConfigMapValues: this.options.showConfigMapValues,
+      }),
+    );
   }
 
   private async observeCluster(
@@ -526,9 +567,10 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         }
         return;
       }
-      sources.keys.set(id, source.keys);
+      const keys = sourceKeys(source);
+      sources.keys.set(id, keys);
       const prefix = ref.type === 'secrets' ? 'secret' : 'configmap';
-      for (const [key, fingerprint] of source.keys) {
+      for (const [key, fingerprint] of keys) {
         config.push([
           `${prefix}/${configSourceName(ref.name)}.${key}`,
           { ...fingerprint },

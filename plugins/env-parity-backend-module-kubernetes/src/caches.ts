@@ -8,12 +8,34 @@ import { ClusterInventory, LabelledList, Reference } from './inventory';
  * Secrets it read.
  */
 
-/** A ConfigMap's or Secret's keys, fingerprinted; values never kept. */
+/**
+ * A ConfigMap's or Secret's keys, fingerprinted; values never kept. The
+ * fingerprints of one read are held as one string, the JSON of its
+ * `[key, fingerprint]` pairs (see {@link sourceRecord}), rather than as a
+ * Map and an object per key: a cluster's cache holds one per ConfigMap
+ * and Secret its workloads use, tens of thousands, and each is read back
+ * only by the observations of the workloads using it.
+ */
 export type SourceRecord =
-  | { found: true; keys: Map<string, ConfigFingerprint> }
+  | { found: true; keys: string }
   | { found: false }
   /** A Secret the service account may not read (403). */
   | { found: false; forbidden: true };
+
+/** What is kept of a ConfigMap or Secret read: its keys' fingerprints, in one string. */
+export function sourceRecord(
+  keys: Map<string, ConfigFingerprint>,
+): SourceRecord {
+  return { found: true, keys: JSON.stringify([...keys]) };
+}
+
+/** The keys' fingerprints of a ConfigMap or Secret read, as a Map of fresh objects. */
+export function sourceKeys(record: {
+  found: true;
+  keys: string;
+}): Map<string, ConfigFingerprint> {
+  return new Map(JSON.parse(record.keys));
+}
 
 interface CacheEntry<V> {
   /** The last value loaded, if any. */
@@ -75,7 +97,14 @@ export class SingleFlightCache<V> {
     this.sweep(now);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { loadedAt: -Infinity };
+      // every field from the start: one shape, held in the object itself
+      // (fields added later would each grow a separate property array)
+      entry = {
+        value: undefined,
+        loadedAt: -Infinity,
+        loading: undefined,
+        failure: undefined,
+      };
       this.entries.set(key, entry);
     }
     const age = now - entry.loadedAt;
@@ -237,7 +266,12 @@ export class KubernetesCaches {
         this.inventories.values().map(([k, v]) => [k, plain(v)]),
       ),
       sources: Object.fromEntries(
-        this.sources.values().map(([k, v]) => [k, plain(v)]),
+        this.sources
+          .values()
+          .map(([k, v]) => [
+            k,
+            v.found ? { found: true, keys: plain(sourceKeys(v)) } : v,
+          ]),
       ),
     };
   }

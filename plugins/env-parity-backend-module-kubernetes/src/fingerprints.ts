@@ -1,7 +1,7 @@
 import { ConfigFingerprint } from '@env-parity/plugin-env-parity-common';
 import { ConfigFingerprinter } from '@env-parity/plugin-env-parity-node';
 import { createHash } from 'node:crypto';
-import { EnvRecord, keptFingerprint } from './inventory';
+import { EnvRecord } from './inventory';
 import { KubeObject } from './KubernetesClient';
 
 /*
@@ -103,10 +103,7 @@ export function sourceFingerprints(
         typeof encoded === 'string'
           ? Buffer.from(encoded, 'base64').toString('utf8')
           : '';
-      keys.set(
-        key,
-        keptFingerprint(fingerprinter.fingerprint(value, { secret: true })),
-      );
+      keys.set(key, fingerprinter.fingerprint(value, { secret: true }));
     }
     // the secret object goes out of scope here: only fingerprints remain
   } else {
@@ -115,11 +112,9 @@ export function sourceFingerprints(
         if (typeof value === 'string') {
           keys.set(
             key,
-            keptFingerprint(
-              fingerprinter.fingerprint(value, {
-                show: options.showConfigMapValues,
-              }),
-            ),
+            fingerprinter.fingerprint(value, {
+              show: options.showConfigMapValues,
+            }),
           );
         }
       }
@@ -160,4 +155,45 @@ export function envFingerprint(
     `configMapKeyRef ${name}.${e.key} (missing)`,
     { show: true },
   );
+}
+
+/** How many shown values a {@link rememberingShown} fingerprinter keeps at most. */
+export const REMEMBERED_SHOWN_VALUES = 10_000;
+/** The longest value a {@link rememberingShown} fingerprinter remembers. */
+const REMEMBERED_SHOWN_LENGTH = 256;
+
+/**
+ * A fingerprinter that remembers the fingerprints of values it may show
+ * (replica counts, resource quantities, images, references): the same few
+ * values come back in every observation, and each HMAC allocates a hash
+ * context of its own. A value that is secret or not shown is hashed anew
+ * every time and never remembered, and so is a long one. Past `max`
+ * values remembered, the memory starts over. Each caller gets its own
+ * copy of a fingerprint.
+ */
+export function rememberingShown(
+  fingerprinter: ConfigFingerprinter,
+  max: number = REMEMBERED_SHOWN_VALUES,
+): ConfigFingerprinter {
+  const shown = new Map<string, ConfigFingerprint>();
+  return {
+    fingerprint(value, options = {}) {
+      if (
+        options.secret ||
+        !options.show ||
+        value.length > REMEMBERED_SHOWN_LENGTH
+      ) {
+        return fingerprinter.fingerprint(value, options);
+      }
+      let known = shown.get(value);
+      if (!known) {
+        if (shown.size >= max) {
+          shown.clear();
+        }
+        known = fingerprinter.fingerprint(value, options);
+        shown.set(value, known);
+      }
+      return { ...known };
+    },
+  };
 }

@@ -693,7 +693,8 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     const [[, inventory]] = caches.inventories.values();
     const pods = inventory.pods.items;
     expect(pods).toHaveLength(6);
-    // the two pods of a workload: one label set, one list of digests
+    // the two pods of a workload: one label set, one list of digests,
+    // one record listed twice
     expect(pods[0].labels).toEqual({
       'backstage.io/kubernetes-id': 'svc-0',
       app: 'svc-0',
@@ -701,8 +702,10 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     });
     expect(pods[1].labels).toBe(pods[0].labels);
     expect(pods[1].digests).toBe(pods[0].digests);
+    expect(pods[1]).toBe(pods[0]);
     // pods of different workloads: their own
     expect(pods[2].labels).not.toBe(pods[0].labels);
+    expect(pods[2]).not.toBe(pods[0]);
     expect(pods[2].labels!.app).toBe('svc-1');
     // what every workload's container has alike: one copy
     const workloads = inventory.workloads.get('Deployment')!.items;
@@ -711,5 +714,79 @@ describe('KubernetesDeploymentProvider with the inventory', () => {
     expect(b.resources).toBe(a.resources);
     expect(b.env[0]).toMatchObject({ name: 'MODE' });
     expect((b.env[0] as any).fingerprint).toBe((a.env[0] as any).fingerprint);
+    // and the replica counts
+    expect(workloads[0].replicas).toEqual({ desired: 2, ready: 2 });
+    expect(workloads[1].replicas).toBe(workloads[0].replicas);
+  });
+
+  it("keeps of each ConfigMap and Secret read only its keys' fingerprints, in one string, and still compares them", async () => {
+    const PLANTED = 'planted-s3cret-41bc';
+    for (const [fake, secretValue] of [
+      [staging, `${PLANTED}-staging`],
+      [production, `${PLANTED}-production`],
+    ] as const) {
+      deployService(fake, {
+        name: 'svc-0',
+        tag: '1.0.0',
+        pods: ['a'],
+        secretValue,
+        logLevel: 'debug',
+      });
+    }
+    const caches = new KubernetesCaches({ maxAgeMs: 120_000 });
+    const p = provider({}, caches);
+    const observe = () =>
+      p.observe({
+        entity: component({ 'backstage.io/kubernetes-id': 'svc-0' }, 'svc-0'),
+        environments: ENVS,
+      });
+    const [stage, prod] = await observe();
+
+    const held = caches.sources.values();
+    expect(held.map(([key]) => JSON.parse(key))).toEqual(
+      expect.arrayContaining([
+        ['prod-eu', 'configmaps', 'shop', 'svc-0-config'],
+        ['prod-eu', 'secrets', 'shop', 'svc-0-secrets'],
+      ]),
+    );
+    for (const [, record] of held) {
+      // no Map, no object per key: one string of fingerprints
+      expect(record).toEqual({ found: true, keys: expect.any(String) });
+      expect((record as { keys: string }).keys).not.toContain(PLANTED);
+    }
+    const [, secrets] = held.find(([key]) =>
+      key.includes('"prod-eu","secrets"'),
+    )!;
+    expect(JSON.parse((secrets as { keys: string }).keys)).toEqual([
+      ['DB_PASSWORD', { hash: expect.any(String), secret: true }],
+    ]);
+
+    // what is compared is still there: the secret's hash differs between
+    // the environments, the ConfigMap's value is the same
+    for (const observed of [stage, prod]) {
+      expect(observed.deployment!.config).toMatchObject({
+        'secret/svc-0-secrets.DB_PASSWORD': {
+          hash: expect.any(String),
+          secret: true,
+        },
+        'configmap/svc-0-config.LOG_LEVEL': { hash: expect.any(String) },
+        'deployment/svc-0/svc-0.env.DB_PASSWORD': { secret: true },
+      });
+    }
+    const secretOf = (o: typeof stage) =>
+      o.deployment!.config!['secret/svc-0-secrets.DB_PASSWORD'].hash;
+    expect(secretOf(stage)).not.toBe(secretOf(prod));
+    expect(
+      stage.deployment!.config!['configmap/svc-0-config.LOG_LEVEL'].hash,
+    ).toBe(prod.deployment!.config!['configmap/svc-0-config.LOG_LEVEL'].hash);
+    expect(
+      prod.deployment!.config!['deployment/svc-0/svc-0.env.DB_PASSWORD'].hash,
+    ).toBe(secretOf(prod));
+
+    // observed again from the cache: the same fingerprints, no request
+    const requests = production.requests.length;
+    const [, again] = await observe();
+    expect(production.requests.length).toBe(requests);
+    expect(again.deployment!.config).toEqual(prod.deployment!.config);
   });
 });

@@ -76,6 +76,10 @@ export interface PodRecord {
 export class RecordPool {
   private readonly strings = new Map<string, string>();
   private readonly shared = new Map<string, unknown>();
+  private readonly pods = new Map<
+    PodRecord['labels'],
+    Map<PodRecord['digests'], Map<string | undefined, PodRecord>>
+  >();
 
   /** The one copy of a string (a flat one: never a slice of a larger string). */
   string(value: string): string {
@@ -110,6 +114,34 @@ export class RecordPool {
     return this.share(`p${JSON.stringify(value)}`, () =>
       value.map(([a, b]) => [this.string(a), this.string(b)]),
     );
+  }
+
+  /** The one copy of a replica count. */
+  replicas(desired: number, ready: number): { desired: number; ready: number } {
+    return this.share(`r${desired}/${ready}`, () => ({ desired, ready }));
+  }
+
+  /**
+   * The one copy of a pod record: pods with the same namespace and the
+   * same (pooled) labels and digests share it.
+   */
+  pod(record: PodRecord): PodRecord {
+    let byDigests = this.pods.get(record.labels);
+    if (!byDigests) {
+      byDigests = new Map();
+      this.pods.set(record.labels, byDigests);
+    }
+    let byNamespace = byDigests.get(record.digests);
+    if (!byNamespace) {
+      byNamespace = new Map();
+      byDigests.set(record.digests, byNamespace);
+    }
+    const known = byNamespace.get(record.namespace);
+    if (known) {
+      return known;
+    }
+    byNamespace.set(record.namespace, record);
+    return record;
   }
 
   private share<T>(key: string, make: () => T): T {
@@ -303,13 +335,14 @@ function selectorOf(
   if (typeof value !== 'object' || value === null) {
     return undefined;
   }
+  // records are plain literals with every field, absent ones undefined:
+  // an object built with spreads holds its fields apart, at three times
+  // the size
   return {
-    ...(value.matchLabels
-      ? { matchLabels: labelsOf(value.matchLabels, pool) ?? value.matchLabels }
-      : {}),
-    ...(value.matchExpressions
-      ? { matchExpressions: value.matchExpressions }
-      : {}),
+    matchLabels: value.matchLabels
+      ? labelsOf(value.matchLabels, pool) ?? value.matchLabels
+      : undefined,
+    matchExpressions: value.matchExpressions || undefined,
   };
 }
 
@@ -342,16 +375,13 @@ export function workloadRecord(
   let replicas: { desired: number; ready: number };
   let specReplicas: number | undefined;
   if (kind === 'DaemonSet') {
-    replicas = {
-      desired: int(object.status?.desiredNumberScheduled),
-      ready: int(object.status?.numberReady),
-    };
+    replicas = pool.replicas(
+      int(object.status?.desiredNumberScheduled),
+      int(object.status?.numberReady),
+    );
   } else {
     specReplicas = int(object.spec?.replicas, 1);
-    replicas = {
-      desired: specReplicas,
-      ready: int(object.status?.readyReplicas),
-    };
+    replicas = pool.replicas(specReplicas, int(object.status?.readyReplicas));
   }
   const containers: ContainerRecord[] = (
     Array.isArray(spec?.containers) ? spec.containers : []
@@ -382,19 +412,19 @@ export function workloadRecord(
   return {
     kind,
     name: pool.string(name),
-    ...(typeof namespace === 'string'
-      ? { namespace: pool.string(namespace) }
-      : {}),
+    namespace:
+      typeof namespace === 'string' ? pool.string(namespace) : undefined,
     labels: labelsOf(object.metadata?.labels, pool),
     selector: selectorOf(object.spec?.selector, pool),
-    ...(typeof version === 'string' ? { version: pool.string(version) } : {}),
+    version: typeof version === 'string' ? pool.string(version) : undefined,
     specReplicas,
     replicas,
     status: workloadStatus(kind, object, replicas),
     containers,
     references: templateReferences(spec).map(r => ({
-      ...r,
+      type: r.type,
       name: pool.string(r.name),
+      optional: r.optional,
     })),
   };
 }
@@ -422,13 +452,15 @@ export function podRecord(
     }
   }
   const namespace = object.metadata?.namespace;
-  return {
-    ...(typeof namespace === 'string'
-      ? { namespace: pool.string(namespace) }
-      : {}),
+  const record: PodRecord = {
+    namespace:
+      typeof namespace === 'string' ? pool.string(namespace) : undefined,
     labels: labelsOf(object.metadata?.labels, pool),
     digests: pool.pairs(digests),
   };
+  // the pods of a workload are alike: one record for them all, listed
+  // once per pod
+  return pool.pod(record);
 }
 
 interface Labelled {
@@ -485,8 +517,15 @@ export class LabelledList<T extends Labelled> {
           Object.prototype.hasOwnProperty.call(item.labels, key)
         ) {
           const positions = index!.get(value);
-          if (positions) positions.push(i);
-          else index!.set(value, [i]);
+          if (!positions) {
+            index!.set(value, [i]);
+          } else if (positions.length < 8) {
+            // a copy one longer: a pushed-to array keeps room for many
+            // more, and most values have one or two objects
+            index!.set(value, [...positions, i]);
+          } else {
+            positions.push(i);
+          }
         }
       });
       this.indexes.set(key, index);
