@@ -18,3 +18,4 @@ export * from './probe';
 export * from './probeDiff';
 export * from './probeDiffIgnore';
 export * from './align';
+export * from './denied';
