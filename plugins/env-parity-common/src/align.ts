@@ -188,3 +188,32 @@ export interface AlignmentRequestBody {
   /** Why; required. */
   reason: string;
 }
+
+/**
+ * What aligning an environment would do, shown before asking
+ * (`GET /alignments/preview`).
+ *
+ * @public
+ */
+export interface AlignmentPreview {
+  /** e.g. `component:default/checkout-web`. */
+  entityRef: string;
+  /** The environment that would be aligned. */
+  environment: string;
+  /** The reference environment whose deployment is the target. */
+  reference: string;
+  /** What would be deployed. */
+  target: AlignmentTarget;
+  /** The deployer that would act. */
+  deployer: string;
+  /** What the deployer would do, in one sentence. */
+  summary: string;
+  /** The configuration keys the deployer carries: `all`, or their names. */
+  carriesConfig: 'all' | string[];
+  /** Configuration keys that differ from the reference and would still differ after alignment. */
+  remainingConfigDrift: string[];
+  /** Group (or user) whose members would approve; absent when none is needed. */
+  approvers?: string;
+  /** Distinct approvals needed (0 without approval). */
+  requiredApprovals: number;
+}

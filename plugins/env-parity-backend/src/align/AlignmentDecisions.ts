@@ -172,6 +172,7 @@ export class AlignmentDecisions {
       });
     });
     await this.deps.events.audited(result, 'pending-approval', userRef);
+    this.deps.events.notify(result, userRef);
     if (result.status === 'dispatched') {
       this.deps.lifecycle.dispatchInBackground(result);
     }

@@ -260,6 +260,7 @@ export class AlignmentLifecycle {
     });
     if (result) {
       await this.deps.events.audited(result, record.status, SYSTEM);
+      this.deps.events.notify(result, SYSTEM);
     }
     return result;
   }

@@ -151,6 +151,42 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       'aligned',
     ]);
 
+    await s.service.settled();
+    expect(
+      s.notifications.map(n => [
+        n.recipients,
+        n.payload.title,
+        n.payload.description,
+      ]),
+    ).toEqual([
+      [
+        {
+          type: 'entity',
+          entityRef: ['group:default/sre'],
+          excludeEntityRef: [ALICE],
+        },
+        'Alignment requested: staging of checkout-web',
+        `alice asks to deploy production's 1.4.2 (${DIGEST}) to staging of checkout-web: ${request.reason}`,
+      ],
+      [
+        { type: 'entity', entityRef: [ALICE], excludeEntityRef: [BOB] },
+        'Alignment approved: staging of checkout-web',
+        `bob approved deploying 1.4.2 (${DIGEST}) to staging of checkout-web. It is being deployed now.`,
+      ],
+      [
+        {
+          type: 'entity',
+          entityRef: [ALICE, 'group:default/sre'],
+          excludeEntityRef: [],
+        },
+        'Aligned with production: staging of checkout-web',
+        `staging of checkout-web was observed running production's 1.4.2 (${DIGEST}).`,
+      ],
+    ]);
+    expect(s.notifications[0].payload.link).toBe(
+      `/catalog/default/component/checkout-web/parity?alignment=${created.id}`,
+    );
+
     // the secret is in no row, response or log line
     expect(await allRows(knex)).not.toContain(SECRET);
     expect(JSON.stringify([created, approved, current])).not.toContain(SECRET);
@@ -427,6 +463,53 @@ describe('alignment refusals', () => {
     expect(await countAlignments(knex)).toBe(1);
   });
 
+  it('previews what aligning would do, refusing as a request would, storing nothing', async () => {
+    const s = await setup({ knex, receiver, clock });
+    await s.observe('production', {
+      ...PRODUCTION,
+      config: {
+        LOG_LEVEL: { hash: 'h1', value: 'info' },
+        FEATURE_REFUNDS: { hash: 'h2', value: 'on' },
+      },
+    });
+    await s.observe('staging', {
+      ...STAGING_BEFORE,
+      config: {
+        LOG_LEVEL: { hash: 'h3', value: 'debug' },
+        FEATURE_REFUNDS: { hash: 'h2', value: 'on' },
+      },
+    });
+    const query = { entityRef: SERVICE, environment: 'staging' };
+    await expect(s.service.preview(as(ALICE), query)).resolves.toEqual({
+      entityRef: SERVICE,
+      environment: 'staging',
+      reference: 'production',
+      target: {
+        version: '1.4.2',
+        revision: PRODUCTION.revision,
+        artifact: PRODUCTION.artifact,
+        digest: DIGEST,
+      },
+      deployer: 'webhook',
+      summary: expect.stringMatching(
+        /^Sends a signed request to 127\.0\.0\.1:/,
+      ),
+      carriesConfig: [],
+      remainingConfigDrift: ['LOG_LEVEL'],
+      approvers: 'group:default/sre',
+      requiredApprovals: 1,
+    });
+    await expect(
+      s.service.preview(as(ALICE), { ...query, environment: 'production' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    await s.observe('staging', PRODUCTION);
+    await expect(s.service.preview(as(ALICE), query)).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
+    expect(await countAlignments(knex)).toBe(0);
+    expect(receiver.calls).toHaveLength(0);
+  });
+
   it('dispatches at once when the environment needs no approval', async () => {
     const s = await setup({
       knex,
@@ -476,7 +559,7 @@ describe('deployer failures', () => {
     [422, 'InputError'],
   ])('ends failed at once when the webhook answers %p', async status => {
     receiver.answer({ status, body: `{"error":"refused with ${status}"}` });
-    const { alignment, lines } = await dispatched();
+    const { alignment, lines, ...s } = await dispatched();
     expect(alignment.status).toBe('failed');
     expect(alignment.failureReason).toBe(
       `webhook: the webhook answered ${status}: {"error":"refused with ${status}"}`,
@@ -487,6 +570,12 @@ describe('deployer failures', () => {
     });
     expect(receiver.calls).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain(SECRET);
+    await s.service.settled();
+    expect(s.notifications.at(-1)?.payload).toMatchObject({
+      title: 'Alignment failed: staging of checkout-web',
+      description: alignment.failureReason,
+      severity: 'high',
+    });
   });
 
   it('retries 5xx with backoff, then ends failed with the reason', async () => {

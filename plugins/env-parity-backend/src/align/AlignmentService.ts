@@ -4,32 +4,29 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   Alignment,
+  AlignmentPreview,
   AlignmentStatus,
   EnvironmentDefinition,
-  referenceEnvironment,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import { ResolvedApprover, sameRef } from '../approvals';
+import { sameRef } from '../approvals';
 import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
 import { EnvironmentApprovers } from './approvers';
 import { AlignmentLifecycle } from './AlignmentLifecycle';
+import { AlignmentPlanner } from './AlignmentPlanner';
 import { parseAlignmentBody } from './body';
 import { AlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentRecord } from './records';
-import { AlignmentReports, runsTarget, targetOf } from './verification';
+import { AlignmentReports } from './verification';
 import { toAlignment, viewOf } from './view';
 
 /** Who calls, and what the permission policy lets them do. */
@@ -57,6 +54,7 @@ export interface AlignmentServiceDeps {
   auth: AuthService;
   logger: LoggerService;
   auditor?: AuditorService;
+  notifications?: NotificationService;
   deployers: EnvParityDeployer[];
   reports: AlignmentReports;
   options: AlignOptions;
@@ -83,6 +81,7 @@ export class AlignmentService {
   private readonly events: AlignmentEvents;
   private readonly lifecycle: AlignmentLifecycle;
   private readonly approvers: EnvironmentApprovers;
+  private readonly planner: AlignmentPlanner;
   private readonly decisions: AlignmentDecisions;
 
   constructor(private readonly deps: AlignmentServiceDeps) {
@@ -94,6 +93,11 @@ export class AlignmentService {
       now: this.now,
     });
     this.approvers = new EnvironmentApprovers(deps);
+    this.planner = new AlignmentPlanner({
+      ...deps,
+      approvers: this.approvers,
+      deployer: id => this.lifecycle.deployer(id),
+    });
     this.decisions = new AlignmentDecisions({
       ...deps,
       approvers: this.approvers,
@@ -123,106 +127,17 @@ export class AlignmentService {
    */
   async create(caller: AlignmentCaller, body: unknown): Promise<Alignment> {
     const userRef = requireUser(caller);
-    const { options } = this.deps;
-    const input = parseAlignmentBody(body, options);
-    const kind = parseEntityRef(input.entityRef).kind.toLocaleLowerCase(
-      'en-US',
-    );
-    if (!options.kinds.some(k => k.toLocaleLowerCase('en-US') === kind)) {
-      throw new InputError(
-        `Only ${options.kinds.join(
-          ', ',
-        )} entities can be aligned (envParity.collector.kinds), not ${
-          input.entityRef
-        }`,
-      );
-    }
-    const environments = await this.deps.environments.list();
-    const environment = environments.find(e => e.name === input.environment);
-    if (!environment) {
-      throw new NotFoundError(
-        `Unknown environment "${input.environment}"; known: ${environments
-          .map(e => e.name)
-          .join(', ')}`,
-      );
-    }
-    const reference = referenceEnvironment(environments)!;
-    if (environment.name === reference.name) {
-      throw new InputError(
-        `${environment.name} is the reference environment: other environments are aligned with it, never it with them`,
-      );
-    }
-    const policy = options.environments[environment.name];
-    if (!policy) {
-      throw new InputError(
-        `Alignment is not enabled for ${environment.name} (envParity.align.environments.${environment.name})`,
-      );
-    }
-    // the caller's credentials decide visibility: a service they cannot see
-    // is one that does not exist
-    const entity = await this.deps.catalog.getEntityByRef(input.entityRef, {
-      credentials: caller.credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${input.entityRef} in the catalog`);
-    }
-    const entityRef = stringifyEntityRef(entity);
-
-    const open = await this.deps.store.openOf(entityRef, environment.name);
-    if (open) {
-      throw new ConflictError(
-        `${entityRef} already has an open alignment of ${environment.name} (${open.id}, ${open.status}); wait for it to end or cancel it`,
-      );
-    }
-    if (
-      (await this.deps.store.countOpenBy(userRef)) >= options.maxOpenPerUser
-    ) {
-      throw new ConflictError(
-        `You have ${options.maxOpenPerUser} open alignments, the most allowed (envParity.align.maxOpenPerUser); wait for one to end or cancel one`,
-      );
-    }
-
-    const report = await this.deps.reports.current(entity);
-    const production = report.environments.find(e => e.name === reference.name);
-    const target = targetOf(production?.deployment);
-    if (!target) {
-      throw new ConflictError(
-        `The artifact digest and revision of ${entityRef} in ${reference.name} are unknown, so there is nothing to align ${environment.name} with and no way to verify it`,
-      );
-    }
-    const current = report.environments.find(e => e.name === environment.name);
-    if (runsTarget(current?.deployment, target)) {
-      throw new ConflictError(
-        `${environment.name} already runs what ${reference.name} runs (${
-          target.digest ?? target.revision
-        }); there is nothing to align`,
-      );
-    }
-
-    let approver: ResolvedApprover | undefined;
-    if (policy.approval) {
-      const resolved = this.approvers
-        .of(environment.name)
-        .forNew(entity, environment);
-      if (!resolved) {
-        throw new InputError(
-          policy.approval.approvers.type === 'service-owner'
-            ? `${entityRef} has no owner, so nobody could approve aligning it`
-            : `Environment ${environment.name} has no owner, so nobody could approve aligning it; set envParity.environments[].owner`,
-        );
-      }
-      approver = resolved;
-    }
-    const deployer = this.lifecycle.deployer(policy.deployer)!;
-    await deployer.describe({ entity, environment, target });
+    const input = parseAlignmentBody(body, this.deps.options);
+    const plan = await this.planner.plan(caller, input);
+    const { policy, approver, deployer, target } = plan;
 
     const now = this.now();
     const needsApproval = Boolean(policy.approval);
     const record: AlignmentRecord = {
       id: randomUUID(),
-      entityRef,
-      environment: environment.name,
-      reference: reference.name,
+      entityRef: plan.entityRef,
+      environment: plan.environment.name,
+      reference: plan.reference.name,
       target,
       deployer: deployer.id,
       requester: userRef,
@@ -252,11 +167,37 @@ export class AlignmentService {
       },
     });
     await this.events.audited(stored, undefined, userRef);
+    this.events.notify(stored, userRef);
     if (!needsApproval) {
       // the insert is the one write that made it dispatched
       this.lifecycle.dispatchInBackground(stored);
     }
     return viewOf(this.deps.store, stored);
+  }
+
+  /**
+   * What aligning would do, for the dialog: production's target, the
+   * deployer and what it carries, the configuration drift that remains, and
+   * who approves. Refuses as `create` would, storing nothing.
+   */
+  async preview(
+    caller: AlignmentCaller,
+    query: { entityRef: string; environment: string },
+  ): Promise<AlignmentPreview> {
+    requireUser(caller);
+    const plan = await this.planner.plan(caller, query);
+    return {
+      entityRef: plan.entityRef,
+      environment: plan.environment.name,
+      reference: plan.reference.name,
+      target: plan.target,
+      deployer: plan.deployer.id,
+      summary: plan.description.summary,
+      carriesConfig: plan.description.carriesConfig,
+      remainingConfigDrift: plan.remainingConfigDrift,
+      ...(plan.approver && { approvers: plan.approver.ref }),
+      requiredApprovals: plan.policy.approval?.requiredApprovals ?? 0,
+    };
   }
 
   // ---------------------------------------------------------------- read

@@ -10,6 +10,7 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import express from 'express';
@@ -56,6 +57,7 @@ export async function createAlignments(options: {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  notifications?: NotificationService;
   environments: { list(): Promise<EnvironmentDefinition[]> };
   snapshots: Pick<SnapshotStore, 'getSnapshots'>;
   builder: ParityReportBuilder;
@@ -75,6 +77,7 @@ export async function createAlignments(options: {
     auth: options.auth,
     logger,
     auditor: options.auditor,
+    notifications: options.notifications,
     deployers: deployersFromConfig(config, logger, options.deployers),
     reports: storedReports(options),
     options: alignOptions,

@@ -168,6 +168,7 @@ describe('alignment HTTP API', () => {
     const routes: Array<['get' | 'post', string]> = [
       ['get', API],
       ['post', API],
+      ['get', `${API}/preview?entityRef=${SERVICE}&environment=staging`],
       ['get', `${API}/${ID}`],
       ['post', `${API}/${ID}/approve`],
       ['post', `${API}/${ID}/deny`],
@@ -215,6 +216,24 @@ describe('alignment HTTP API', () => {
       .send({ ...body, environment: 'qa' });
     expect(unknown.status).toBe(404);
     expect(await countAlignments(knex)).toBe(0);
+
+    const preview = await request(server)
+      .get(`${API}/preview?entityRef=${SERVICE}&environment=staging`)
+      .set('Authorization', as(ALICE));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      deployer: 'webhook',
+      approvers: SRE,
+      remainingConfigDrift: [],
+    });
+    const previewDenied = await request(server)
+      .get(`${API}/preview?entityRef=${SERVICE}&environment=staging`)
+      .set('Authorization', as(MALLORY));
+    expect(previewDenied.status).toBe(403);
+    const previewIncomplete = await request(server)
+      .get(`${API}/preview?entityRef=${SERVICE}`)
+      .set('Authorization', as(ALICE));
+    expect(previewIncomplete.status).toBe(400);
 
     const created = await request(server)
       .post(API)

@@ -82,7 +82,7 @@ function alignmentId(req: Request): string {
 
 /**
  * The HTTP API of alignments, mounted under `/api/env-parity`:
- * `GET|POST /alignments`, `GET /alignments/:id` and
+ * `GET|POST /alignments`, `GET /alignments/preview`, `GET /alignments/:id` and
  * `POST /alignments/:id/approve|deny|cancel`. Every route needs an
  * authenticated user; creating needs `env-parity.align.create` on the
  * entity, reviewing `env-parity.align.review`, seeing everyone's
@@ -127,6 +127,19 @@ export function createAlignmentRouter(options: {
     return options.service;
   }
 
+  /** `env-parity.align.create` on the entity, a resource permission. */
+  async function requireCreate(c: AlignmentCaller, entityRef: string) {
+    const [decision] = await permissions.authorize(
+      [{ permission: envParityAlignCreatePermission, resourceRef: entityRef }],
+      { credentials: c.credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You are not allowed to align ${entityRef} (${envParityAlignCreatePermission.name})`,
+      );
+    }
+  }
+
   /** One audit event per call, naming the action and the alignment. */
   function audit<T>(req: Request, action: string, fn: () => Promise<T>) {
     return audited(
@@ -151,20 +164,7 @@ export function createAlignmentRouter(options: {
           ? entityRefParam(body.entityRef)
           : undefined;
       if (entityRef) {
-        const [decision] = await permissions.authorize(
-          [
-            {
-              permission: envParityAlignCreatePermission,
-              resourceRef: entityRef,
-            },
-          ],
-          { credentials: c.credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            `You are not allowed to align ${entityRef} (${envParityAlignCreatePermission.name})`,
-          );
-        }
+        await requireCreate(c, entityRef);
       }
       return align.create(c, req.body);
     });
@@ -195,6 +195,20 @@ export function createAlignmentRouter(options: {
       offset: integer(req.query.offset, 'offset'),
     });
     res.json({ items });
+  });
+
+  router.get('/alignments/preview', async (req, res) => {
+    const c = await caller(req);
+    const align = service();
+    const entityRef = entityRefParam(req.query.entityRef);
+    const environment = text(req.query.environment, 'environment');
+    if (!entityRef || !environment) {
+      throw new InputError(
+        'entityRef and environment are required, e.g. entityRef=component:default/web&environment=staging',
+      );
+    }
+    await requireCreate(c, entityRef);
+    res.json(await align.preview(c, { entityRef, environment }));
   });
 
   router.get('/alignments/:id', async (req, res) => {

@@ -18,6 +18,7 @@ import {
   people,
   SRE,
 } from '../../approvals/__testUtils__';
+import { notificationsRecorder } from '../../access/__testUtils__';
 import { ParityReportBuilder } from '../../report';
 import { DatabaseSnapshotStore } from '../../store/DatabaseSnapshotStore';
 import { component } from '../../testUtils';
@@ -152,6 +153,7 @@ export async function setup(options: {
     },
   };
   const environments = { list: async () => ENVIRONMENTS };
+  const notifications = notificationsRecorder();
   const builder = new ParityReportBuilder({
     providers: [],
     comparers: [],
@@ -174,6 +176,7 @@ export async function setup(options: {
     auth: mockServices.auth(),
     logger,
     auditor,
+    notifications: notifications.service,
     deployers: [deployer],
     reports: storedReports({ snapshots, builder, environments }),
     options: {
@@ -209,7 +212,15 @@ export async function setup(options: {
       ],
       new Date(clock.now),
     );
-  return { service, store, snapshots, observe, lines, audits };
+  return {
+    service,
+    store,
+    snapshots,
+    observe,
+    lines,
+    audits,
+    notifications: notifications.sent,
+  };
 }
 
 /** Every row of the alignment tables, as one string to search. */
