@@ -372,6 +372,13 @@ describe('Compare an endpoint', () => {
       expect.stringContaining('GET /api/config'),
     ]);
     expect(items[1].textContent).toContain('Staging 200 · Production 200');
+    // a list of items, each holding its button (no button as a list's child)
+    expect(
+      Array.from(recent.children).map(child => child.tagName.toLowerCase()),
+    ).toEqual(['li', 'li']);
+    // which one is shown, said in words too
+    expect(items[0]).toHaveAttribute('aria-current', 'true');
+    expect(items[0].textContent).toContain('(shown above)');
 
     // an older probe can be shown again
     await userEvent.click(items[1]);

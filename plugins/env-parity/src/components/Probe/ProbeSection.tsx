@@ -198,24 +198,40 @@ function ProbeCard(props: {
         <Box mt={2}>
           <Typography variant="subtitle2">Recent probes</Typography>
           <List dense aria-label="Recent probes">
+            {/* each button in a list item of its own: a list holds items only */}
             {recent.probes.map(p => (
-              <ListItem
-                key={p.id}
-                button
-                selected={p.id === shown?.id}
-                onClick={() => setShownId(p.id)}
-              >
-                <ListItemText
-                  primary={
-                    <span className={classes.mono}>
-                      {p.method} {p.path}
-                    </span>
-                  }
-                  secondary={`${new Date(
-                    p.startedAt,
-                  ).toLocaleTimeString()} — ${summary(p)}`}
-                />
-              </ListItem>
+              <li key={p.id}>
+                <ListItem
+                  button
+                  component="div"
+                  selected={p.id === shown?.id}
+                  aria-current={p.id === shown?.id ? 'true' : undefined}
+                  onClick={() => setShownId(p.id)}
+                >
+                  <ListItemText
+                    primary={
+                      <>
+                        <span className={classes.mono}>
+                          {p.method} {p.path}
+                        </span>
+                        {p.id === shown?.id && (
+                          <Typography
+                            component="span"
+                            variant="caption"
+                            color="textSecondary"
+                          >
+                            {' '}
+                            (shown above)
+                          </Typography>
+                        )}
+                      </>
+                    }
+                    secondary={`${new Date(
+                      p.startedAt,
+                    ).toLocaleTimeString()} — ${summary(p)}`}
+                  />
+                </ListItem>
+              </li>
             ))}
           </List>
         </Box>
@@ -238,7 +254,7 @@ function PermittedProbeCard(props: {
     return null;
   }
   return (
-    <Grid item xs={12}>
+    <Grid item xs={12} data-env-parity-section="probe">
       <ProbeCard {...props} />
     </Grid>
   );
