@@ -221,6 +221,31 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     );
   });
 
+  it('stores one of two requests made at once on two replicas, and calls the deployer once, without approval', async () => {
+    const policy = { approval: undefined };
+    const a = await setup({ knex, receiver, clock, policy });
+    const b = await setup({
+      knex: secondConnection(),
+      receiver,
+      clock,
+      policy,
+    });
+    await withProduction(a);
+    const results = await Promise.allSettled([
+      a.service.create(as(ALICE), request),
+      b.service.create(as(BOB), request),
+    ]);
+    await Promise.all([a.service.settled(), b.service.settled()]);
+    expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      results.filter(
+        r => r.status === 'rejected' && r.reason.name === 'ConflictError',
+      ),
+    ).toHaveLength(1);
+    expect(await countAlignments(knex)).toBe(1);
+    expect(receiver.calls).toHaveLength(1);
+  });
+
   it('needs N distinct approvers, never the requester, each deciding once', async () => {
     const s = await setup({
       knex,

@@ -1,0 +1,59 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
+import { ParityReportBuilder } from '../report';
+import { createAlignments } from '.';
+import { databases, ENVIRONMENTS } from './__testUtils__';
+
+jest.setTimeout(60_000);
+
+async function create(align?: JsonObject) {
+  const knex = await databases.init('SQLITE_3');
+  const scheduler = mockServices.scheduler.mock();
+  const lifecycle = mockServices.lifecycle.mock();
+  const logger = mockServices.logger.mock();
+  await createAlignments({
+    config: mockServices.rootConfig({
+      data: { envParity: { ...(align && { align }) } },
+    }),
+    logger,
+    database: mockServices.database.mock({ getClient: async () => knex }),
+    scheduler,
+    lifecycle,
+    auth: mockServices.auth(),
+    httpAuth: mockServices.httpAuth(),
+    permissions: mockServices.permissions(),
+    auditor: mockServices.auditor.mock(),
+    catalog: {} as any,
+    environments: { list: async () => ENVIRONMENTS },
+    snapshots: { getSnapshots: async () => [] },
+    builder: new ParityReportBuilder({ providers: [], comparers: [], logger }),
+    deployers: [],
+  });
+  return { scheduler, lifecycle, knex };
+}
+
+describe('createAlignments', () => {
+  it('schedules nothing without envParity.align', async () => {
+    const { scheduler, lifecycle } = await create();
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+    expect(lifecycle.addStartupHook).not.toHaveBeenCalled();
+    expect(lifecycle.addShutdownHook).not.toHaveBeenCalled();
+  });
+
+  it('schedules the sweep once configured, and runs it at start-up', async () => {
+    const { scheduler, lifecycle } = await create({
+      environments: { staging: { deployer: 'webhook' } },
+      webhook: { url: 'https://deploy.example.com/hook', secret: 's3cret' },
+      sweepInterval: { seconds: 30 },
+    });
+    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'env-parity-align-sweep',
+        scope: 'global',
+        frequency: { milliseconds: 30_000 },
+      }),
+    );
+    expect(lifecycle.addStartupHook).toHaveBeenCalledTimes(1);
+    expect(lifecycle.addShutdownHook).toHaveBeenCalledTimes(1);
+  });
+});
