@@ -180,13 +180,16 @@ describe('GET /entities/:kind/:namespace/:name', () => {
         .set('Authorization', mallory);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toBe(
-        'You are not allowed to read environment parity (env-parity.report.read)',
+        'You are not allowed to read environment parity: this needs the permission env-parity.report.read.',
       );
     }
     const refresh = await request(server)
       .post(`${API}/entities/component/default/payments/refresh`)
       .set('Authorization', alice);
     expect(refresh.status).toBe(403);
+    expect(refresh.body.error.message).toMatch(
+      /^You are not allowed to (read|refresh) environment parity: this needs the permission env-parity\.report\.(read|refresh)\.$/,
+    );
   });
 
   it('answers 401 without credentials', async () => {

@@ -55,7 +55,8 @@ export class VisibleEntities {
     request: Request;
     credentials: BackstageCredentials;
     permission: BasicPermission;
-    message: string;
+    /** What the caller tried, e.g. `read environment parity`. */
+    action: string;
     entityRef: string;
   }): Promise<Entity> {
     const { request, credentials, permission, entityRef } = options;
@@ -120,7 +121,7 @@ export async function createRouter(options: {
       permissions,
       request: req,
       permission: envParityReportReadPermission,
-      message: 'You are not allowed to read environment parity',
+      action: 'read environment parity',
     });
     res.json({ items: await environments.list() });
   });
@@ -136,7 +137,7 @@ export async function createRouter(options: {
       credentials,
       entityRef,
       permission: envParityReportReadPermission,
-      message: 'You are not allowed to read environment parity',
+      action: 'read environment parity',
     });
     res.json(await reports.getReport(entity, snapshots));
   });
@@ -160,7 +161,7 @@ export async function createRouter(options: {
           credentials,
           entityRef,
           permission: envParityReportRefreshPermission,
-          message: 'You are not allowed to refresh environment parity',
+          action: 'refresh environment parity',
         });
         // counted only once the caller may refresh this entity
         await enforceRateLimit({

@@ -5,7 +5,9 @@ import {
 } from '@backstage/errors';
 import {
   AccessRequestStatus,
+  envParityAccessReviewPermission,
   isFinalAccessRequestStatus,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import {
   ApproverResolver,
@@ -295,7 +297,10 @@ export class AccessDecisions {
     }
     if (!caller.can.review) {
       throw new NotAllowedError(
-        'You are not allowed to review access requests (env-parity.access.review)',
+        permissionDeniedMessage(
+          'review access requests',
+          envParityAccessReviewPermission.name,
+        ),
       );
     }
     this.requireStatus(

@@ -15,6 +15,9 @@ import {
   AccessRequestStatus,
   AccessSettings,
   EnvironmentDefinition,
+  envParityAccessCreatePermission,
+  envParityAccessReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import { AccessProvisioner } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
@@ -149,7 +152,10 @@ export class AccessService {
     const userRef = requireUser(caller);
     if (!caller.can.create) {
       throw new NotAllowedError(
-        'You are not allowed to request access (env-parity.access.create)',
+        permissionDeniedMessage(
+          'request access',
+          envParityAccessCreatePermission.name,
+        ),
       );
     }
     const { options } = this.deps;
@@ -323,7 +329,10 @@ export class AccessService {
     }
     if (query.reviewable && !caller.can.review) {
       throw new NotAllowedError(
-        'You are not allowed to review access requests (env-parity.access.review)',
+        permissionDeniedMessage(
+          'review access requests',
+          envParityAccessReviewPermission.name,
+        ),
       );
     }
     const base = {

@@ -156,6 +156,9 @@ describe('access HTTP API', () => {
       .set('Authorization', as(ALICE))
       .send({});
     expect(requesterOnly.status).toBe(403);
+    expect(requesterOnly.body.error.message).toBe(
+      'You are not allowed to approve access requests: this needs the permission env-parity.access.review.',
+    );
 
     // carol is an sre reviewer, and still cannot approve her own request.
     const own = await request(server)

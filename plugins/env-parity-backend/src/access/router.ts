@@ -15,6 +15,7 @@ import {
   envParityAccessAdminPermission,
   envParityAccessCreatePermission,
   envParityAccessReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -114,6 +115,8 @@ export async function createAccessRouter(options: {
   async function caller(
     req: Request,
     needs: Need[],
+    /** What the caller tries, for the refusal, e.g. `see access requests`. */
+    action: string,
     allow: Array<'user' | 'service'> = ['user'],
   ): Promise<AccessCaller> {
     const credentials = await httpAuth.credentials(req, { allow });
@@ -129,9 +132,10 @@ export async function createAccessRouter(options: {
     };
     if (!needs.some(n => can[n])) {
       throw new NotAllowedError(
-        `You are not allowed to do this; it needs ${needs
-          .map(n => PERMISSIONS[n].name)
-          .join(' or ')}`,
+        permissionDeniedMessage(
+          action,
+          needs.map(n => PERMISSIONS[n].name),
+        ),
       );
     }
     const principal = credentials.principal as { userEntityRef?: string };
@@ -156,19 +160,23 @@ export async function createAccessRouter(options: {
   }
 
   router.get('/access/settings', async (req, res) => {
-    await caller(req, ['create', 'review', 'admin']);
+    await caller(req, ['create', 'review', 'admin'], 'see access requests');
     res.json(await access.settings());
   });
 
   router.post('/access/requests', parseBody, async (req, res) => {
     const request = await audit(req, 'create', async () =>
-      access.create(await caller(req, ['create']), req.body),
+      access.create(await caller(req, ['create'], 'request access'), req.body),
     );
     res.status(201).json(request);
   });
 
   router.get('/access/requests', async (req, res) => {
-    const c = await caller(req, ['create', 'review', 'admin']);
+    const c = await caller(
+      req,
+      ['create', 'review', 'admin'],
+      'see access requests',
+    );
     const statuses = text(req.query.status, 'status')
       ?.split(',')
       .map(s => s.trim());
@@ -195,7 +203,11 @@ export async function createAccessRouter(options: {
 
   router.get('/access/requests/:id', async (req, res) => {
     const id = requestId(req);
-    const c = await caller(req, ['create', 'review', 'admin']);
+    const c = await caller(
+      req,
+      ['create', 'review', 'admin'],
+      'see access requests',
+    );
     res.json(await access.get(c, id));
   });
 
@@ -237,7 +249,11 @@ export async function createAccessRouter(options: {
       async (req, res) => {
         const result = await audit(req, action.path, async () => {
           const id = requestId(req);
-          return action.run(await caller(req, action.needs), id, req.body);
+          return action.run(
+            await caller(req, action.needs, `${action.path} access requests`),
+            id,
+            req.body,
+          );
         });
         res.json(result);
       },
@@ -245,7 +261,12 @@ export async function createAccessRouter(options: {
   }
 
   router.get('/access/grants/active', async (req, res) => {
-    const c = await caller(req, ['admin', 'create'], ['user', 'service']);
+    const c = await caller(
+      req,
+      ['admin', 'create'],
+      'check active access grants',
+      ['user', 'service'],
+    );
     const user = entityRefParam(req.query.user, 'user');
     if (!user) {
       throw new InputError('user is required, e.g. user=user:default/jane');

@@ -5,6 +5,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
+import { permissionDeniedMessage } from '@env-parity/plugin-env-parity-common';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -13,27 +14,28 @@ import { Request } from 'express';
 
 /**
  * Throws a `NotAllowedError` (403) unless the permission policy allows
- * `permission` for `credentials`. `message` says what the caller tried, e.g.
- * "You are not allowed to probe environments"; the permission's name is
- * appended so an administrator knows what to grant.
+ * `permission` for `credentials`, worded by `permissionDeniedMessage`:
+ * `action` says what the caller tried, e.g. `probe environments`, and the
+ * permission's name follows so an administrator knows what to grant.
  */
 export async function requirePermission(options: {
   permissions: PermissionsService;
   credentials: BackstageCredentials;
   permission: BasicPermission;
-  message?: string;
+  action?: string;
 }): Promise<void> {
   const { permissions, credentials, permission } = options;
   const [decision] = await permissions.authorize([{ permission }], {
     credentials,
   });
   if (decision.result !== AuthorizeResult.ALLOW) {
-    const message =
-      options.message ??
-      `You are not allowed to ${
-        permission.attributes.action ?? 'use'
-      } environment parity`;
-    throw new NotAllowedError(`${message} (${permission.name})`);
+    throw new NotAllowedError(
+      permissionDeniedMessage(
+        options.action ??
+          `${permission.attributes.action ?? 'use'} environment parity`,
+        permission.name,
+      ),
+    );
   }
 }
 
@@ -50,7 +52,7 @@ export async function authorizeRequest<
   request: Request;
   permission: BasicPermission;
   allow?: TAllowed[];
-  message?: string;
+  action?: string;
 }): Promise<BackstageCredentials<BackstagePrincipalTypes[TAllowed]>> {
   const { httpAuth, request, allow } = options;
   const credentials = await httpAuth.credentials<TAllowed>(

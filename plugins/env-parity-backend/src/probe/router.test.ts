@@ -733,7 +733,7 @@ describe('POST /entities/:kind/:namespace/:name/probe', () => {
     const res = await request(server).post(API).send({ path: '/version' });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toBe(
-      'You are not allowed to probe environments (env-parity.probe.run)',
+      'You are not allowed to probe environments: this needs the permission env-parity.probe.run.',
     );
     expect(servers.staging.hits).toEqual([]);
     expect(servers.production.hits).toEqual([]);

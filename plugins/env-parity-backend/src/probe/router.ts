@@ -102,7 +102,7 @@ export function createProbeRouter(options: {
             request: req,
             permission: envParityProbeRunPermission,
             allow: ['user'],
-            message: 'You are not allowed to probe environments',
+            action: 'probe environments',
           });
           await enforceRateLimit({
             limiter: options.rateLimiter,

@@ -262,7 +262,9 @@ describe('scorecard routes', () => {
     ]) {
       const res = await request(server).get(`/api/env-parity/scorecard${path}`);
       expect(res.status).toBe(403);
-      expect(res.body.error.message).toContain('env-parity.scorecard.read');
+      expect(res.body.error.message).toBe(
+        'You are not allowed to read the environment parity scorecard: this needs the permission env-parity.scorecard.read.',
+      );
     }
   });
 

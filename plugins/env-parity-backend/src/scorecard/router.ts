@@ -190,7 +190,7 @@ export async function createScorecardRouter(options: {
       permissions,
       request,
       permission: envParityScorecardReadPermission,
-      message: 'You are not allowed to read the environment parity scorecard',
+      action: 'read the environment parity scorecard',
     });
 
   router.get('/scorecard', async (req, res) => {
