@@ -15,13 +15,24 @@
  *   BENCH_SERVICES             services per cluster with the inventory (default 10000)
  *   BENCH_PER_ENTITY_SERVICES  services per cluster for per-entity queries (default 1000)
  *   BENCH_CONCURRENCY          observations at once (default 10)
+ *   BENCH_HEAP_SNAPSHOT        a path: a heap snapshot of what the provider
+ *                              holds after an inventory run (the last run's)
+ *
+ * Node flags given in NODE_OPTIONS (e.g. --max-semi-space-size=16) reach
+ * the measured process too; its V8 heap limit and young generation size
+ * are printed with its figures.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import {
+  getHeapSpaceStatistics,
+  getHeapStatistics,
+  setFlagsFromString,
+  writeHeapSnapshot,
+} from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FakeKubernetes } from '@env-parity/fake-apis';
 import {
@@ -60,6 +71,8 @@ interface RunResult {
   rssBeforeMb: number;
   peakRssMb: number;
   heapHeldMb?: number;
+  /** How V8 sized this process's heap: its limit, and the young generation at the end. */
+  v8: { heapLimitMb: number; youngGenerationMb: number };
   secondPass?: { seconds: number; requests: number };
 }
 
@@ -263,6 +276,13 @@ async function run(inventory: boolean, services: number): Promise<RunResult> {
     errors,
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peak),
+    v8: {
+      heapLimitMb: mb(getHeapStatistics().heap_size_limit),
+      youngGenerationMb: mb(
+        getHeapSpaceStatistics().find(s => s.space_name === 'new_space')
+          ?.space_size ?? 0,
+      ),
+    },
   };
   if (inventory) {
     // what the provider holds between observations: inventories and
@@ -270,6 +290,10 @@ async function run(inventory: boolean, services: number): Promise<RunResult> {
     await fakes.clear();
     gc();
     result.heapHeldMb = mb(process.memoryUsage().heapUsed - heapBefore);
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      // what the caches hold, for a look in DevTools' Memory tab
+      writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+    }
     // a second collection within inventory.maxAge asks the clusters nothing
     const again = await pass();
     const second = await fakes.stats();
@@ -334,6 +358,9 @@ function print(r: RunResult) {
   );
   console.log(
     `  RSS                   ${r.rssBeforeMb} MB before, peak ${r.peakRssMb} MB (the provider's process; the fakes run in another)`,
+  );
+  console.log(
+    `  V8 heap               limit ${r.v8.heapLimitMb} MB, young generation ${r.v8.youngGenerationMb} MB (sized by Node from the machine's memory or NODE_OPTIONS)`,
   );
   if (r.heapHeldMb !== undefined) {
     console.log(`  heap held by caches   ~${r.heapHeldMb} MB after GC`);
