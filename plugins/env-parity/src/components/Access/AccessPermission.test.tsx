@@ -55,7 +55,7 @@ describe('access without permissions', () => {
       await accessError(
         403,
         'NotAllowedError',
-        'You are not allowed to do this; it needs env-parity.access.create or env-parity.access.review or env-parity.access.admin',
+        'You are not allowed to see access requests: this needs one of the permissions env-parity.access.create, env-parity.access.review or env-parity.access.admin.',
       ),
     );
     renderAccess(<AccessPage />, {
@@ -65,10 +65,10 @@ describe('access without permissions', () => {
       initialRouteEntries: ['/env-parity/access'],
     });
     const alert = await screen.findByText(
-      "You don't have permission to see access requests",
+      'You are not allowed to see access requests: this needs one of the permissions env-parity.access.create, env-parity.access.review or env-parity.access.admin.',
     );
     expect(alert.parentElement).toHaveTextContent(
-      'It needs the env-parity.access.create, env-parity.access.review or env-parity.access.admin permission; ask your Backstage administrator for it.',
+      'Ask your Backstage administrator to grant it.',
     );
     expect(screen.queryByText(/may not/)).not.toBeInTheDocument();
   });

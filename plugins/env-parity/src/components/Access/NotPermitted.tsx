@@ -4,6 +4,7 @@ import {
   envParityAccessAdminPermission,
   envParityAccessCreatePermission,
   envParityAccessReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 
 /** Any of these lets a user see access requests. */
@@ -14,8 +15,8 @@ export const ACCESS_PERMISSION_NAMES = [
 ];
 
 /**
- * The one way Env Parity's access pages say no: what the user may not do
- * and the permission it needs, worded like the Parity tab's refusal.
+ * The one way Env Parity's pages say no: what the user may not do and the
+ * permission it needs, in the backend's wording (`permissionDeniedMessage`).
  */
 export function NotPermitted(props: {
   /** e.g. `see access requests` */
@@ -23,15 +24,12 @@ export function NotPermitted(props: {
   /** The permission names, any of which would do. */
   permissions: string[];
 }) {
-  const names = props.permissions;
-  const list =
-    names.length > 1
-      ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
-      : names[0];
   return (
     <Alert severity="warning">
-      <AlertTitle>You don't have permission to {props.what}</AlertTitle>
-      It needs the {list} permission; ask your Backstage administrator for it.
+      <AlertTitle>
+        {permissionDeniedMessage(props.what, props.permissions)}
+      </AlertTitle>
+      Ask your Backstage administrator to grant it.
     </Alert>
   );
 }

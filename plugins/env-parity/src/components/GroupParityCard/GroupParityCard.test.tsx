@@ -137,7 +137,9 @@ describe('GroupParityCard', () => {
     api.error = await backstageError(403, 'NotAllowedError', 'denied');
     renderGroupCard(api, groupEntity('payments-team'));
     expect(
-      await screen.findByText(/You cannot see the parity scorecard/),
+      await screen.findByText(
+        'You are not allowed to read the environment parity scorecard: this needs the permission env-parity.scorecard.read.',
+      ),
     ).toBeInTheDocument();
   });
 });

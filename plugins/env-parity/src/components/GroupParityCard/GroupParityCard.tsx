@@ -15,7 +15,11 @@ import { makeStyles } from '@material-ui/core/styles';
 import useAsync from 'react-use/esm/useAsync';
 import { envParityApiRef } from '../../api';
 import { VerdictChip } from '../EnvParityContent/VerdictChip';
-import { ScorecardRow } from '@env-parity/plugin-env-parity-common';
+import {
+  envParityScorecardReadPermission,
+  permissionDeniedMessage,
+  ScorecardRow,
+} from '@env-parity/plugin-env-parity-common';
 import { environmentTitle, isWorst } from '../Scorecard/environments';
 import { isForbidden } from '../Scorecard/errors';
 import { driftAge, envTitle, percent } from '../Scorecard/format';
@@ -145,8 +149,10 @@ export function GroupParityCard(props: GroupParityCardProps = {}) {
   } else if (error && isForbidden(error)) {
     content = (
       <Typography variant="body2" color="textSecondary">
-        You cannot see the parity scorecard: it needs the permission{' '}
-        <code>env-parity.scorecard.read</code>.
+        {permissionDeniedMessage(
+          'read the environment parity scorecard',
+          envParityScorecardReadPermission.name,
+        )}
       </Typography>
     );
   } else if (error) {

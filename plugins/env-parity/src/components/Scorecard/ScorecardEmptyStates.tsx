@@ -1,6 +1,10 @@
 import { EmptyState } from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
+import {
+  envParityScorecardReadPermission,
+  permissionDeniedMessage,
+} from '@env-parity/plugin-env-parity-common';
 
 /** Nothing on the scorecard at all: how services get there. */
 export function NothingTrackedEmptyState() {
@@ -92,14 +96,11 @@ export function ForbiddenEmptyState() {
   return (
     <EmptyState
       missing="info"
-      title="You cannot see the scorecard"
-      description={
-        <>
-          Reading the catalog-wide scorecard needs the permission{' '}
-          <code>env-parity.scorecard.read</code>. Ask your Backstage
-          administrators to grant it.
-        </>
-      }
+      title={permissionDeniedMessage(
+        'read the environment parity scorecard',
+        envParityScorecardReadPermission.name,
+      )}
+      description="Ask your Backstage administrator to grant it."
     />
   );
 }

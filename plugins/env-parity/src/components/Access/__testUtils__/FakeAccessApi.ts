@@ -265,7 +265,7 @@ export class FakeAccessApi implements AccessApi {
         throw await accessError(
           403,
           'NotAllowedError',
-          'You are not allowed to review access requests (env-parity.access.review)',
+          'You are not allowed to review access requests: this needs the permission env-parity.access.review.',
         );
       }
       items = items.filter(
