@@ -172,7 +172,7 @@ export class AlignmentDecisions {
       });
     });
     await this.deps.events.audited(result, 'pending-approval', userRef);
-    this.deps.events.notify(result, userRef);
+    this.deps.events.notify(result, userRef, comment);
     if (result.status === 'dispatched') {
       this.deps.lifecycle.dispatchInBackground(result);
     }

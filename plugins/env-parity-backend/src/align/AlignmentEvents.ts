@@ -54,13 +54,13 @@ export class AlignmentEvents {
    * environment's owners once it runs what production runs. Fire and
    * forget.
    */
-  notify(record: AlignmentRecord, actor: string): void {
+  notify(record: AlignmentRecord, actor: string, comment?: string): void {
     const notifications = this.deps.notifications;
     if (!notifications) {
       return;
     }
     const send = async () => {
-      const message = await this.messageFor(record, actor);
+      const message = await this.messageFor(record, actor, comment);
       if (!message) {
         return;
       }
@@ -94,7 +94,11 @@ export class AlignmentEvents {
     );
   }
 
-  private async messageFor(record: AlignmentRecord, actor: string) {
+  private async messageFor(
+    record: AlignmentRecord,
+    actor: string,
+    comment?: string,
+  ) {
     const by = nameOf(actor);
     switch (record.status) {
       case 'pending-approval':
@@ -126,7 +130,7 @@ export class AlignmentEvents {
           title: `Alignment denied: ${describe(record)}`,
           description: `${by} denied deploying ${what(record)} to ${describe(
             record,
-          )}.`,
+          )}${comment ? `: ${comment}` : '.'}`,
         };
       case 'aligned': {
         const owner = (await this.deps.environments.list()).find(

@@ -297,6 +297,10 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       comment: 'Not during the freeze',
     });
     expect(denied.status).toBe('denied');
+    await s.service.settled();
+    expect(s.notifications.at(-1)?.payload.description).toBe(
+      `bob denied deploying 1.4.2 (${DIGEST}) to staging of checkout-web: Not during the freeze`,
+    );
     await expect(
       s.service.approve(reviewer(CAROL), first.id, {}),
     ).rejects.toThrow('is denied, which is final; it cannot become dispatched');
