@@ -1,10 +1,15 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import {
   compareDeployments,
   diffConfig,
 } from '@env-parity/plugin-env-parity-common';
 import { FakeKubernetes } from '@env-parity/fake-apis';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  clusterConfig,
   component,
   configMap,
   digest,
@@ -283,6 +288,54 @@ describe.each([
     expect(observations[1].deployment!.artifact).toBe(
       `${IMAGE}:1.4.2@${digest('a')}`,
     );
+  });
+
+  it('reads the in-cluster token file again for each observation (a rotated token is used), next to a cluster whose config token client is reused', async () => {
+    for (const fake of [staging, production]) {
+      deployApi(fake, {
+        tag: '1.4.2',
+        pods: ['a'],
+        logLevel: 'info',
+        dbPassword: 'y',
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'env-parity-token-'));
+    const tokenPath = join(dir, 'token');
+    writeFileSync(tokenPath, staging.token);
+    const config = clusterConfig(
+      [
+        { fake: staging, environment: 'staging' },
+        { fake: production, environment: 'production' },
+      ],
+      // no cache between the observations: each one asks both clusters
+      { inventory: { enabled: inventoryEnabled, maxAge: { seconds: 0 } } },
+    ) as any;
+    // staging: no token in the config, the in-cluster token file instead
+    delete config.kubernetes.clusterLocatorMethods[0].clusters[0]
+      .serviceAccountToken;
+    const { provider: p } = KubernetesDeploymentProvider.fromConfig(
+      new ConfigReader(config),
+      { logger: mockServices.logger.mock(), client: { tokenPath } },
+    );
+    const observe = () =>
+      p!.observe({ entity: component(KUBE_ID), environments: ENVS });
+    try {
+      expect((await observe()).map(o => o.error)).toEqual([
+        undefined,
+        undefined,
+      ]);
+      // the token is rotated: the file is read again
+      staging.token = 'rotated-in-cluster-token';
+      writeFileSync(tokenPath, staging.token);
+      const before = staging.requests.length;
+      expect((await observe()).map(o => o.error)).toEqual([
+        undefined,
+        undefined,
+      ]);
+      expect(staging.requests.length).toBeGreaterThan(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('contains timeouts and server errors to their environment', async () => {
