@@ -8,6 +8,8 @@ import {
   Alignment,
   AlignmentStatus,
   isFinalAlignmentStatus,
+  envParityAlignReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import {
   onLatest,
@@ -122,7 +124,10 @@ export class AlignmentDecisions {
       }
       if (!caller.can.review) {
         throw new NotAllowedError(
-          'You are not allowed to review alignments (env-parity.align.review)',
+          permissionDeniedMessage(
+            'review alignments',
+            envParityAlignReviewPermission.name,
+          ),
         );
       }
       this.requireStatus(

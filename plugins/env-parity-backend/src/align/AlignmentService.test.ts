@@ -267,7 +267,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       s.service.approve(reviewer(MALLORY), created.id, {}),
     ).rejects.toThrow('Only members of group:default/sre can approve');
     await expect(s.service.approve(as(CAROL), created.id, {})).rejects.toThrow(
-      'env-parity.align.review',
+      'You are not allowed to review alignments: this needs the permission env-parity.align.review.',
     );
     const first = await s.service.approve(reviewer(CAROL), created.id, {});
     expect(first.status).toBe('pending-approval');

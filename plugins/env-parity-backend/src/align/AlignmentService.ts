@@ -13,6 +13,8 @@ import {
   AlignmentPreview,
   AlignmentStatus,
   EnvironmentDefinition,
+  envParityAlignReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
@@ -222,7 +224,10 @@ export class AlignmentService {
     }
     if (query.reviewable && !caller.can.review) {
       throw new NotAllowedError(
-        'You are not allowed to review alignments (env-parity.align.review)',
+        permissionDeniedMessage(
+          'review alignments',
+          envParityAlignReviewPermission.name,
+        ),
       );
     }
     const base = {

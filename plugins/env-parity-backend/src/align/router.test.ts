@@ -193,7 +193,7 @@ describe('alignment HTTP API', () => {
       .send(body);
     expect(mallory.status).toBe(403);
     expect(mallory.body.error.message).toBe(
-      `You are not allowed to align ${SERVICE} (env-parity.align.create)`,
+      `You are not allowed to align ${SERVICE}: this needs the permission env-parity.align.create.`,
     );
     const orders = await request(server)
       .post(API)

@@ -12,6 +12,7 @@ import {
   envParityAlignAdminPermission,
   envParityAlignCreatePermission,
   envParityAlignReviewPermission,
+  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -135,7 +136,10 @@ export function createAlignmentRouter(options: {
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `You are not allowed to align ${entityRef} (${envParityAlignCreatePermission.name})`,
+        permissionDeniedMessage(
+          `align ${entityRef}`,
+          envParityAlignCreatePermission.name,
+        ),
       );
     }
   }
