@@ -539,6 +539,73 @@ describe('alignment refusals', () => {
     expect(receiver.calls).toHaveLength(0);
   });
 
+  it('lists mine, to review and, for admins, all, filtered by entity, only of services the caller sees', async () => {
+    const s = await setup({ knex, receiver, clock });
+    const observeIn = (entityRef: string) =>
+      s.snapshots.applyObservations(
+        [
+          {
+            entityRef,
+            environment: 'production',
+            provider: 'annotations',
+            deployment: PRODUCTION,
+          },
+        ],
+        new Date(clock.now),
+      );
+    await observeIn(SERVICE);
+    await observeIn('component:default/orders');
+    await observeIn('component:default/hidden');
+    const mine = await s.service.create(as(ALICE), request);
+    clock.now += 1000;
+    const orders = await s.service.create(as(MALLORY), {
+      ...request,
+      entityRef: 'component:default/orders',
+    });
+    clock.now += 1000;
+    const hidden = await s.service.create(as(MALLORY), {
+      ...request,
+      entityRef: 'component:default/hidden',
+    });
+    const ids = (items: Array<{ id: string }>) => items.map(i => i.id);
+
+    expect(ids(await s.service.list(as(ALICE), { mine: true }))).toEqual([
+      mine.id,
+    ]);
+    // alice may not see the hidden service, so not its alignment either
+    expect(ids(await s.service.list(as(ALICE), {}))).toEqual([mine.id]);
+    expect(
+      ids(await s.service.list(reviewer(BOB), { reviewable: true })),
+    ).toEqual([hidden.id, orders.id, mine.id]);
+    expect(
+      ids(
+        await s.service.list(reviewer(BOB), {
+          reviewable: true,
+          entityRef: 'component:default/orders',
+        }),
+      ),
+    ).toEqual([orders.id]);
+    await expect(
+      s.service.list(as(ALICE), { reviewable: true }),
+    ).rejects.toThrow('review alignments');
+    const admin = as('user:default/admin', { admin: true });
+    expect(ids(await s.service.list(admin, {}))).toEqual([
+      hidden.id,
+      orders.id,
+      mine.id,
+    ]);
+    await expect(s.service.get(as(ALICE), hidden.id)).rejects.toThrow(
+      `No alignment ${hidden.id}`,
+    );
+    // an admin cancels anyone's pending alignment
+    expect((await s.service.cancel(admin, orders.id, {})).status).toBe(
+      'cancelled',
+    );
+    expect(
+      ids(await s.service.list(reviewer(BOB), { reviewable: true })),
+    ).toEqual([hidden.id, mine.id]);
+  });
+
   it('dispatches at once when the environment needs no approval', async () => {
     const s = await setup({
       knex,
