@@ -517,17 +517,15 @@ export class LabelledList<T extends Labelled> {
           Object.prototype.hasOwnProperty.call(item.labels, key)
         ) {
           const positions = index!.get(value);
-          if (!positions) {
-            index!.set(value, [i]);
-          } else if (positions.length < 8) {
-            // a copy one longer: a pushed-to array keeps room for many
-            // more, and most values have one or two objects
-            index!.set(value, [...positions, i]);
-          } else {
-            positions.push(i);
-          }
+          if (positions) positions.push(i);
+          else index!.set(value, [i]);
         }
       });
+      // exact-size copies: a pushed-to array keeps room for many more
+      // positions, and most values have one or two
+      for (const [value, positions] of index) {
+        if (positions.length > 1) index.set(value, positions.slice());
+      }
       this.indexes.set(key, index);
     }
     return index;
