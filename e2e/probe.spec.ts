@@ -11,6 +11,7 @@
  */
 import { expect, Page, test } from '@playwright/test';
 import { ENVIRONMENTS, openParityTab, REFERENCE } from './support/parity';
+import { expectNoSeriousA11yViolations } from './support/axe';
 import { saveScreenshot } from './support/screenshots';
 import { signIn } from './support/signIn';
 
@@ -139,6 +140,13 @@ test('at 1,280 px production comes first and every answer is on screen; the buil
   await expect(
     probe.answer(REFERENCE).getByTestId('probe-ignored'),
   ).toHaveCount(0);
+
+  // the section, answers shown, passes axe: labelled inputs, no nested
+  // controls, scrollable bodies reachable by keyboard
+  await expectNoSeriousA11yViolations(page, {
+    include: '[data-env-parity-section="probe"]',
+    label: 'Compare an endpoint',
+  });
 
   await saveScreenshot(page, 'probe-ignored');
 });
