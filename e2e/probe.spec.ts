@@ -10,7 +10,12 @@
  * /version with the same build everywhere, built at different times.
  */
 import { expect, Page, test } from '@playwright/test';
-import { ENVIRONMENTS, openParityTab, REFERENCE } from './support/parity';
+import {
+  ENVIRONMENTS,
+  expandSection,
+  openParityTab,
+  REFERENCE,
+} from './support/parity';
 import { expectNoSeriousA11yViolations } from './support/axe';
 import { saveScreenshot } from './support/screenshots';
 import { signIn } from './support/signIn';
@@ -29,14 +34,8 @@ function probeCard(page: Page) {
 test.beforeEach(async ({ page }) => {
   await signIn(page, 'guest');
   await openParityTab(page, 'payments-api');
-  // the tab's "Compare" section, when the tab shows it closed
-  const closed = page.getByRole('button', {
-    name: /^Compare\b/,
-    expanded: false,
-  });
-  if ((await closed.count()) > 0) {
-    await closed.first().click();
-  }
+  // the tab's "Compare" section starts closed
+  await expandSection(page, 'Compare');
   // the "Compare an endpoint" card and its form
   await expect(
     page.getByText('Compare an endpoint', { exact: true }),
