@@ -1,4 +1,5 @@
 import Divider from '@material-ui/core/Divider';
+import IconButton from '@material-ui/core/IconButton';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -19,6 +20,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { VerdictChip } from './VerdictChip';
 import { Commits } from './Commits';
+import { Score } from './Score';
 import { ScrollRegion } from './ScrollRegion';
 
 const useStyles = makeStyles(theme => ({
@@ -80,6 +82,9 @@ const useStyles = makeStyles(theme => ({
   },
   ignored: {
     marginTop: theme.spacing(1),
+  },
+  ignoredButton: {
+    padding: theme.spacing(0.25),
   },
   ignoredIcon: {
     fontSize: '1rem',
@@ -328,13 +333,20 @@ function IgnoredConfig(props: { keys: string[] }) {
         </span>
       ))}
       <Tooltip title={IGNORE_HELP}>
-        <InfoOutlinedIcon className={classes.ignoredIcon} tabIndex={0} />
+        <IconButton
+          size="small"
+          aria-label="Why these keys are ignored"
+          className={classes.ignoredButton}
+        >
+          <InfoOutlinedIcon className={classes.ignoredIcon} />
+        </IconButton>
       </Tooltip>
     </Typography>
   );
 }
 
 function ComparisonSection(props: {
+  report: ParityReport;
   comparison: EnvironmentComparison;
   title: string;
   referenceTitle: string;
@@ -342,7 +354,7 @@ function ComparisonSection(props: {
   isSecret: (item: DriftItem) => boolean;
 }) {
   const classes = useStyles();
-  const { comparison, title, referenceTitle, slug, isSecret } = props;
+  const { report, comparison, title, referenceTitle, slug, isSecret } = props;
   const settings =
     comparison.settings ?? groupConfigDrift(comparison.drift, { isSecret });
   const otherDrift = comparison.drift.filter(item => item.type !== 'config');
@@ -356,9 +368,7 @@ function ComparisonSection(props: {
           {title}
         </Typography>
         <VerdictChip verdict={comparison.verdict} />
-        <Typography variant="body2" color="textSecondary" component="span">
-          score {comparison.score}/100
-        </Typography>
+        <Score report={report} comparison={comparison} />
       </div>
       <Typography variant="body1">{comparison.summary}</Typography>
       <Commits
@@ -446,6 +456,7 @@ export function DriftList(props: { report: ParityReport; slug?: string }) {
         <div key={comparison.environment}>
           {index > 0 && <Divider />}
           <ComparisonSection
+            report={report}
             comparison={comparison}
             title={titleOf(comparison.environment)}
             referenceTitle={titleOf(comparison.against)}

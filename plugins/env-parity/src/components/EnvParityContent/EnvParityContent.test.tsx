@@ -449,9 +449,34 @@ describe('EnvParityContent', () => {
     );
     expect(
       await screen.findByText(
-        "You don't have permission to view parity for this entity",
+        'You are not allowed to read environment parity: this needs the permission env-parity.report.read.',
       ),
     ).toBeInTheDocument();
+  });
+
+  it('gives an unknown verdict no score (not 0/100) but its reason', async () => {
+    const report = driftReport();
+    const staging = report.environments.find(e => e.name === 'staging')!;
+    staging.deployment = undefined;
+    staging.status = 'missing';
+    const comparison = report.comparisons.find(
+      c => c.environment === 'staging',
+    )!;
+    comparison.verdict = 'unknown';
+    comparison.score = 0;
+    comparison.drift = [];
+    render(new FakeEnvParityApi(async () => report));
+
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const parityRow = within(matrix).getByRole('row', { name: /^Parity/ });
+    expect(
+      within(parityRow).getByText('not deployed to Staging'),
+    ).toBeInTheDocument();
+    const drift = screen.getByRole('region', {
+      name: 'Staging compared with Production',
+    });
+    expect(within(drift).getByText('not deployed to Staging')).toBeVisible();
+    expect(screen.queryByText('score 0/100')).not.toBeInTheDocument();
   });
 
   it('shows other errors', async () => {

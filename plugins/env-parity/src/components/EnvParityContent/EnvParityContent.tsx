@@ -19,7 +19,10 @@ import RefreshIcon from '@material-ui/icons/Refresh';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import {
+  envParityReportReadPermission,
   envParityReportRefreshPermission,
+  permissionDeniedMessage,
+  reportObservedAt,
   ParityReport,
 } from '@env-parity/plugin-env-parity-common';
 import useAsync from 'react-use/esm/useAsync';
@@ -32,6 +35,12 @@ import { VerdictChip } from './VerdictChip';
 import { Section } from './Section';
 import { SectionNav } from './SectionNav';
 import { SECTIONS, SectionId, useSections } from './sections';
+import { Score } from './Score';
+
+const REFRESH_DENIED = permissionDeniedMessage(
+  'refresh environment parity',
+  envParityReportRefreshPermission.name,
+);
 import { exactTime, githubSlug, relativeTime } from './format';
 import { ProbeSection } from '../Probe';
 import { ReproduceCard } from '../Reproduce';
@@ -102,10 +111,8 @@ function useTick(intervalMs: number) {
 }
 
 function freshnessOf(report: ParityReport): { label: string; time: string } {
-  const observed = report.environments
-    .map(e => e.observedAt)
-    .filter((t): t is string => Boolean(t))
-    .sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+  // the one rule of "last observed", the scorecard's too
+  const observed = reportObservedAt(report.environments);
   return observed
     ? { label: 'observed', time: observed }
     : { label: 'computed', time: report.generatedAt };
@@ -153,7 +160,7 @@ function RefreshControl(props: {
         </Typography>
       </Tooltip>
       {denied ? (
-        <Tooltip title="You don't have permission to refresh parity for this entity">
+        <Tooltip title={REFRESH_DENIED}>
           <span>{button}</span>
         </Tooltip>
       ) : (
@@ -185,9 +192,7 @@ function Summary(props: { report: ParityReport }) {
             {titleOf(closest.environment)}
           </Typography>
           <VerdictChip verdict={closest.verdict} />
-          <Typography variant="body2" color="textSecondary" component="span">
-            score {closest.score}/100
-          </Typography>
+          <Score report={report} comparison={closest} />
         </div>
       )}
     </>
@@ -248,7 +253,10 @@ export function EnvParityContent() {
       return (
         <Alert severity="warning">
           <AlertTitle>
-            You don't have permission to view parity for this entity
+            {permissionDeniedMessage(
+              'read environment parity',
+              envParityReportReadPermission.name,
+            )}
           </AlertTitle>
           Env Parity reports are restricted. Ask the owners of this component or
           your Backstage administrator for access.
@@ -321,7 +329,7 @@ export function EnvParityContent() {
             <Box mt={2}>
               <Alert severity="error">
                 {isForbidden(refreshState.error)
-                  ? "Refresh failed: you don't have permission to refresh parity for this entity."
+                  ? `Refresh failed. ${REFRESH_DENIED}`
                   : tooOftenMessage(refreshState.error) ??
                     `Refresh failed: ${errorMessage(refreshState.error)}`}
               </Alert>

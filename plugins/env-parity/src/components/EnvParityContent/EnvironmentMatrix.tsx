@@ -21,6 +21,7 @@ import {
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvironmentStatus } from './EnvironmentStatus';
+import { Score } from './Score';
 import { ScrollRegion } from './ScrollRegion';
 import { EnvironmentFindings, RunningResources } from './Running';
 import { VerdictChip } from './VerdictChip';
@@ -151,10 +152,11 @@ function Deployed(props: { env: ReportEnvironment; now: number }) {
 }
 
 function Parity(props: {
+  report: ParityReport;
   env: ReportEnvironment;
   comparison?: EnvironmentComparison;
 }) {
-  const { env, comparison } = props;
+  const { report, env, comparison } = props;
   if (env.reference) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -168,9 +170,7 @@ function Parity(props: {
   return (
     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
       <VerdictChip verdict={comparison.verdict} />
-      <Typography variant="body2" color="textSecondary" component="span">
-        score {comparison.score}/100
-      </Typography>
+      <Score report={report} comparison={comparison} />
     </Box>
   );
 }
@@ -219,7 +219,9 @@ function rowsOf(report: ParityReport, slug: string | undefined, now: number) {
     },
     {
       label: 'Parity',
-      render: env => <Parity env={env} comparison={comparisonOf(env.name)} />,
+      render: env => (
+        <Parity report={report} env={env} comparison={comparisonOf(env.name)} />
+      ),
     },
     {
       label: 'Version',
