@@ -90,11 +90,12 @@ export function Section(props: {
     return () => observer.disconnect();
   }, []);
 
+  // once it shows: content such as a permitted card appears a moment later
   useEffect(() => {
-    if (linkKey) {
+    if (linkKey && present) {
       sectionRef.current?.scrollIntoView?.({ block: 'start' });
     }
-  }, [linkKey]);
+  }, [linkKey, present]);
 
   return (
     <Grid
