@@ -171,6 +171,7 @@ test('tiles, filters, sorting, the team roll-up and the export', async ({
     'drift_age_days',
     'last_observed_at',
     'observation_failed',
+    'unknown_reason',
   ]);
   expect(lines[0]).toMatch(/^"?component:/);
   expect(lines.length).toBeGreaterThan(0);
@@ -271,4 +272,110 @@ test("the worst environment view names each service's worst environment", async 
   }
 
   await saveScreenshot(page, 'scorecard-worst');
+});
+
+test('unknown is not bad parity: no score, the reason, apart from every ranking', async ({
+  page,
+}) => {
+  const card = scorecard(page);
+  // the default view (pre-production), by score, worst first
+  await expectVerdict(page, 'notifications-worker', 'unknown');
+  await expect(card.services).toHaveAttribute('aria-busy', 'false');
+
+  // deployed neither to pre-production nor to production: no score, why,
+  // and still observed when the rest of it was (as its Parity tab says)
+  await expect(serviceRow(page, 'notifications-worker')).toContainText(
+    'not deployed to Pre-production or Production',
+  );
+  const services = await columnTexts(card.services, 'Service');
+  const scores = await columnTexts(card.services, 'Score');
+  const observed = await columnTexts(card.services, 'Last observed');
+  const verdicts = await card.rows
+    .locator('[data-verdict]')
+    .evaluateAll(chips =>
+      chips.map(chip => chip.getAttribute('data-verdict') ?? ''),
+    );
+  const worker = services.findIndex(s => s.startsWith('notifications-worker'));
+  expect(scores[worker]).toBe('—');
+  expect(observed[worker]).not.toBe('never');
+  // worst first, the unknown after every known score (not as the worst)
+  const firstUnknown = verdicts.indexOf('unknown');
+  expect(firstUnknown, verdicts.join(', ')).toBeGreaterThan(0);
+  expect(verdicts.slice(firstUnknown).every(v => v === 'unknown')).toBe(true);
+  expect(scores.slice(firstUnknown).every(s => s === '—')).toBe(true);
+
+  // the tiles count them apart
+  await expect(card.tile('Unknown').getByRole('paragraph').first()).toHaveText(
+    /^[1-9]\d*$/,
+  );
+
+  // the roll-up: Platform (only notifications-worker, unknown) has no
+  // average and comes after every team with a known verdict
+  const teams = await columnTexts(card.rollup, 'Owner');
+  const averages = await columnTexts(card.rollup, 'Average score');
+  const platform = teams.indexOf('Platform');
+  expect(platform, `Platform in ${teams.join(', ')}`).toBeGreaterThan(0);
+  expect(averages[platform]).toBe('no known verdict');
+  expect(
+    averages.slice(0, platform).every(a => /^\d+$/.test(a)),
+    averages.join(', '),
+  ).toBe(true);
+
+  // in staging: never deployed to production; pricing-engine's staging
+  // cannot be read
+  const environment = page.getByRole('combobox', { name: 'Environment' });
+  await environment.selectOption({ label: 'Staging' });
+  await expect(page).toHaveURL(/environment=staging/);
+  await expectVerdict(page, 'notifications-worker', 'unknown');
+  await expect(serviceRow(page, 'notifications-worker')).toContainText(
+    'not deployed to Production',
+  );
+  await expectVerdict(page, 'pricing-engine', 'unknown');
+  await expect(serviceRow(page, 'pricing-engine')).toContainText(
+    'no provider could read Staging',
+  );
+});
+
+test('fits 1,024 px: Verdict and Score on screen, a keyboard-scrollable table below', async ({
+  page,
+}) => {
+  const card = scorecard(page);
+  await page.setViewportSize({ width: 1024, height: 800 });
+  // the default view, and the worst environment view with its extra column
+  for (const view of ['/env-parity', '/env-parity?environment=worst']) {
+    await page.goto(view);
+    await expect(card.services).toHaveAttribute('aria-busy', 'false');
+    await expect(card.rows.first()).toBeVisible();
+    for (const name of ['Verdict', 'Score', 'Last observed']) {
+      const header = card.services.getByRole('columnheader', { name });
+      const box = (await header.boundingBox())!;
+      expect(box, `${name} in ${view}`).not.toBeNull();
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(
+        box.x + box.width,
+        `${name} ends within 1,024 px in ${view}`,
+      ).toBeLessThanOrEqual(1024);
+    }
+    // no sideways scroll of the page itself
+    expect(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth <= window.innerWidth,
+      ),
+    ).toBe(true);
+  }
+  await saveScreenshot(page, 'scorecard-1024');
+
+  // narrower: the table scrolls inside a region the keyboard can reach
+  await page.setViewportSize({ width: 700, height: 800 });
+  const region = page.getByRole('region', { name: 'Services, scrollable' });
+  await expect(region).toHaveAttribute('tabindex', '0');
+  await expect
+    .poll(() => region.evaluate(e => e.scrollWidth > e.clientWidth))
+    .toBe(true);
+  await region.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect
+    .poll(() => region.evaluate(e => e.scrollLeft))
+    .toBeGreaterThan(0);
 });

@@ -8,11 +8,17 @@ import {
 import { envTitle } from './format';
 import { WORST_ENVIRONMENT_TITLE } from './environments';
 
-const useStyles = makeStyles({
+const useStyles = makeStyles(theme => ({
   select: {
     minWidth: 220,
+    // 4.5:1 on the page's background in the light theme (WCAG AA)
+    '& .MuiFormLabel-root:not(.Mui-focused):not(.Mui-error), & .MuiFormHelperText-root:not(.Mui-error)':
+      {
+        color:
+          theme.palette.type === 'light' ? theme.palette.grey[700] : undefined,
+      },
   },
-});
+}));
 
 /**
  * Which environment the scorecard compares with the reference: each

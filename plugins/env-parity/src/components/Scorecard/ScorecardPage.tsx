@@ -9,6 +9,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -481,8 +482,11 @@ export function ScorecardPage() {
 /** The scorecard for the new frontend system's page. */
 export function ScorecardPageContent() {
   return (
-    <Content>
-      <ScorecardContent />
-    </Content>
+    // the page blueprint renders no main landmark
+    <Box component="main">
+      <Content>
+        <ScorecardContent />
+      </Content>
+    </Box>
   );
 }

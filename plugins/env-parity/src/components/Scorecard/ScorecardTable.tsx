@@ -45,6 +45,16 @@ const useStyles = makeStyles(theme => ({
     verticalAlign: 'bottom',
     lineHeight: 1.3,
   },
+  table: {
+    // below 1,280 px (a sidebar and nine columns) the cells' side padding
+    // shrinks so the table fits 1,024 px
+    [theme.breakpoints.down('md')]: {
+      '& th, & td': {
+        paddingLeft: theme.spacing(1),
+        paddingRight: theme.spacing(1),
+      },
+    },
+  },
   container: {
     '&:focus-visible': {
       outline: `2px solid ${theme.palette.primary.main}`,
@@ -184,7 +194,7 @@ export function ScorecardTable(props: {
           size="small"
           aria-label="Services"
           aria-busy={props.loading}
-          className={props.loading ? classes.loading : undefined}
+          className={`${classes.table} ${props.loading ? classes.loading : ''}`}
         >
           <TableHead>
             <TableRow>
@@ -265,7 +275,7 @@ export function ScorecardTable(props: {
                     {row.referenceVersion ?? '—'}
                   </TableCell>
                   {props.worst && (
-                    <TableCell className={classes.nowrap}>
+                    <TableCell>
                       {props.environmentTitle(row.comparedEnvironment)}
                     </TableCell>
                   )}
