@@ -55,7 +55,12 @@ describe('last observed, one rule for the tab and the scorecard', () => {
     const staging = { status: 'ok' as const, observedAt: T1 };
     const preprod = { status: 'missing' as const };
     const production = { status: 'missing' as const };
-    const all = [development, staging, preprod, production];
+    const all: { observedAt?: string }[] = [
+      development,
+      staging,
+      preprod,
+      production,
+    ];
     // deployed in neither: observed when the entity was, never "never"
     expect(comparisonObservedAt(preprod, production, all)).toBe(T2);
     // the earlier of the two
