@@ -53,8 +53,12 @@ describe('last observed, one rule for the tab and the scorecard', () => {
   it('counts an environment nothing is deployed to as observed with the rest', () => {
     const development = { status: 'ok' as const, observedAt: T2 };
     const staging = { status: 'ok' as const, observedAt: T1 };
-    const preprod = { status: 'missing' as const };
-    const production = { status: 'missing' as const };
+    const preprod: { status: 'missing'; observedAt?: string } = {
+      status: 'missing',
+    };
+    const production: { status: 'missing'; observedAt?: string } = {
+      status: 'missing',
+    };
     const all: { observedAt?: string }[] = [
       development,
       staging,
