@@ -9,52 +9,13 @@
  * let alone revoke it; Alice (SRE, the demo's access admins) revokes it;
  * the request's page keeps the timeline.
  */
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { accessCard, clearCurrentRequests } from './support/access';
 import { openParityTab } from './support/parity';
 import { saveScreenshot } from './support/screenshots';
 import { signIn } from './support/signIn';
 
 const SERVICE = 'payments-api';
-
-/** The "Read-only access" card of the Parity tab (AccessRequestCard). */
-function accessCard(page: Page) {
-  return {
-    requestButton: page.getByRole('button', {
-      name: 'Request read-only access',
-      exact: true,
-    }),
-    /** The current request or grant for an environment, by its title. */
-    current: (environment: string) =>
-      page.getByRole('region', {
-        name: `${environment} access request`,
-        exact: true,
-      }),
-    anyCurrent: page.getByRole('region', { name: / access request$/ }),
-  };
-}
-
-/**
- * The backend's database lives as long as the server: withdraw or revoke
- * whatever request the guest left on this service in an earlier run.
- */
-async function clearCurrentRequests(page: Page) {
-  const card = accessCard(page);
-  await expect(card.requestButton.or(card.anyCurrent).first()).toBeVisible();
-  while ((await card.anyCurrent.count()) > 0) {
-    const region = card.anyCurrent.first();
-    const action = region.getByRole('button', { name: /^(Withdraw|Revoke)$/ });
-    const name = (await action.first().innerText()).trim();
-    await action.first().click();
-    const dialog = page.getByRole('dialog');
-    await dialog
-      .getByRole('button', { name: new RegExp(`^${name}$`, 'i') })
-      .click();
-    await expect(dialog).toBeHidden();
-    await page.reload();
-    await expect(card.requestButton.or(card.anyCurrent).first()).toBeVisible();
-  }
-  await expect(card.requestButton).toBeVisible();
-}
 
 test('a guest asks for read-only access, an SRE approves, Bob cannot see it, the SRE revokes', async ({
   page: guestPage,

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
 
 /**
  * What is never the plugin's: Backstage's sidebar (the app's navigation,
@@ -19,16 +19,23 @@ const EXTRA_RULES = ['label-content-name-mismatch'];
 
 export type A11yCheckOptions = {
   /**
-   * CSS selectors of the plugin's markup to check, e.g. `'[role="dialog"]'`
-   * for an open dialog. By default the whole page but {@link
-   * OUTSIDE_THE_PLUGIN}.
+   * The plugin's markup to check: CSS selectors, e.g. `'[role="dialog"]'`
+   * for an open dialog, or locators (e.g. one card among the catalog's). By
+   * default the whole page but {@link OUTSIDE_THE_PLUGIN}.
    */
-  include?: string | string[];
+  include?: Target | Target[];
   /** More selectors to leave out, on top of {@link OUTSIDE_THE_PLUGIN}. */
   exclude?: string | string[];
   /** Names the check in the failure message, e.g. "scorecard (dark)". */
   label?: string;
+  /**
+   * `expect.soft`: the test goes on (checking other pages or dialogs) and
+   * fails at its end, listing every check that failed.
+   */
+  soft?: boolean;
 };
+
+type Target = string | Locator;
 
 type AxeResults = Awaited<ReturnType<AxeBuilder['analyze']>>;
 type AxeViolation = AxeResults['violations'][number];
@@ -64,7 +71,7 @@ export async function expectNoSeriousA11yViolations(
       description: `${options.label ?? page.url()}\n${formatViolations(other)}`,
     });
   }
-  expect(
+  (options.soft ? expect.soft : expect)(
     failing.length === 0 ? '' : formatViolations(failing),
     `axe-core: serious or critical accessibility violations on ${
       options.label ?? page.url()
@@ -74,13 +81,18 @@ export async function expectNoSeriousA11yViolations(
 
 /** The raw axe results of the same check, for journeys that need them. */
 export async function analyze(page: Page, options: A11yCheckOptions = {}) {
+  await page.evaluate(() =>
+    document
+      .querySelectorAll('[data-a11y-check]')
+      .forEach(e => e.removeAttribute('data-a11y-check')),
+  );
   let builder = new AxeBuilder({ page }).options({
     rules: Object.fromEntries(
       EXTRA_RULES.map(rule => [rule, { enabled: true }]),
     ),
   });
-  for (const selector of toArray(options.include)) {
-    builder = builder.include(selector);
+  for (const [index, target] of toArray(options.include).entries()) {
+    builder = builder.include(await toSelector(target, index));
   }
   for (const selector of [...OUTSIDE_THE_PLUGIN, ...toArray(options.exclude)]) {
     builder = builder.exclude(selector);
@@ -112,7 +124,21 @@ export function formatViolations(violations: AxeViolation[]) {
     .join('\n');
 }
 
-function toArray(value: string | string[] | undefined): string[] {
+/** A locator's elements, marked for the check (axe takes CSS selectors). */
+async function toSelector(target: Target, index: number) {
+  if (typeof target === 'string') {
+    return target;
+  }
+  await expect(target.first()).toBeVisible();
+  await target.evaluateAll(
+    (elements, value) =>
+      elements.forEach(e => e.setAttribute('data-a11y-check', value)),
+    String(index),
+  );
+  return `[data-a11y-check="${index}"]`;
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) {
     return [];
   }
