@@ -2,8 +2,13 @@
  * The Parity tab, as a user sees it: catalog → a service → Parity. The demo
  * services are described at the top of examples/entities.yaml.
  */
-import { expect, test } from '@playwright/test';
-import { ENVIRONMENTS, openParityTab, parityTab } from './support/parity';
+import { expect, Page, test } from '@playwright/test';
+import {
+  ENVIRONMENTS,
+  expandSection,
+  openParityTab,
+  parityTab,
+} from './support/parity';
 import { saveScreenshot } from './support/screenshots';
 import { signIn } from './support/signIn';
 
@@ -274,4 +279,149 @@ test('a service without annotations shows how to add them', async ({
   await expect(parityTab(page).matrix).toBeHidden();
 
   await saveScreenshot(page, 'parity-empty-state');
+});
+
+/** How tall the page is: the Parity tab and the entity page around it. */
+const pageHeight = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollHeight);
+
+test('summary and matrix first, the rest in sections a link away', async ({
+  page,
+}) => {
+  const tab = await openParityTab(page, 'payments-api');
+  const nav = page.getByRole('navigation', { name: 'Parity sections' });
+  await expect(nav.getByRole('link')).toHaveText([
+    'Drift',
+    'Compare',
+    'Reproduce',
+    'Access',
+  ]);
+  await expect(tab.matrix).toBeVisible();
+  // drift and access open, compare and reproduce a click away
+  for (const [name, open] of [
+    ['Drift', true],
+    ['Compare', false],
+    ['Reproduce', false],
+    ['Access', true],
+  ] as const) {
+    await expect(
+      page.getByRole('button', { name, exact: true }),
+    ).toHaveAttribute('aria-expanded', String(open));
+  }
+  await expect(tab.drift('Staging')).toBeVisible();
+  await expect(page.getByText('Compare an endpoint')).toBeHidden();
+  await expect(
+    page.getByRole('button', { name: 'Request read-only access' }),
+  ).toBeVisible();
+
+  // 3,852 px before the sections (e2e/screenshots/parity-refresh.png),
+  // 2,559 px after, Drift and Access open
+  const height = await pageHeight(page);
+  test.info().annotations.push({ type: 'height', description: `${height}` });
+  expect(height).toBeLessThan(2_700);
+
+  // closing is remembered, for this user, on the next visit
+  await page.getByRole('button', { name: 'Drift', exact: true }).click();
+  await expect(tab.drift('Staging')).toBeHidden();
+  await page.reload();
+  await expect(tab.matrix).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Drift', exact: true }),
+  ).toHaveAttribute('aria-expanded', 'false');
+  await expect(tab.drift('Staging')).toBeHidden();
+  await expandSection(page, 'Drift');
+  await expect(tab.drift('Staging')).toBeVisible();
+
+  // a link in the navigation opens its section, and is a deep link
+  await nav.getByRole('link', { name: 'Reproduce' }).click();
+  await expect(page).toHaveURL(/\/parity#reproduce$/);
+  await expect(page.getByText('Reproduce production')).toBeInViewport();
+});
+
+test('a deep link opens its section and scrolls to it', async ({ page }) => {
+  await openParityTab(page, 'payments-api');
+  const url = page.url();
+  await page.goto(`${url}#compare`);
+
+  const compare = page.getByRole('button', { name: 'Compare', exact: true });
+  await expect(compare).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByText('Compare an endpoint')).toBeInViewport();
+  await expect(page.getByRole('form', { name: 'Probe' })).toBeVisible();
+  // scrolled: the summary is above the window
+  await expect(
+    page.getByRole('navigation', { name: 'Parity sections' }),
+  ).not.toBeInViewport();
+
+  await saveScreenshot(page, 'parity-deep-link', { viewportOnly: true });
+});
+
+test('at 768 px one card per environment, nothing crushed', async ({
+  page,
+}) => {
+  // the catalog's filters need a wide window: open the tab, then narrow it
+  await openParityTab(page, 'pricing-engine');
+  await page.setViewportSize({ width: 768, height: 1000 });
+
+  // no table: a card per environment, in promotion order
+  const cards = page.getByRole('list', { name: 'Environments' });
+  await expect(cards.getByRole('heading', { level: 3 })).toHaveText([
+    ...ENVIRONMENTS.slice(0, -1),
+    'Production',
+  ]);
+  await expect(page.getByRole('table', { name: 'Environments' })).toHaveCount(
+    0,
+  );
+  // staging's error message spans its card, not one letter a line
+  const staging = cards.getByRole('listitem').filter({
+    has: page.getByRole('heading', { name: 'Staging', exact: true }),
+  });
+  const error = staging.getByText(/is not a valid digest/).first();
+  await expect(error).toBeVisible();
+  expect((await error.boundingBox())!.width).toBeGreaterThanOrEqual(200);
+
+  // a secret's value hidden on one line; the drift table scrolls instead
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  const payments = await openParityTab(page, 'payments-api');
+  await page.setViewportSize({ width: 768, height: 1000 });
+  const hidden = payments
+    .drift('Staging')
+    .getByText('value hidden (secret)')
+    .first();
+  await expect(hidden).toBeVisible();
+  expect(
+    await hidden.evaluate(el => el.getClientRects().length),
+    '"value hidden (secret)" wraps',
+  ).toBe(1);
+  const region = page.getByRole('region', {
+    name: 'Drift of Staging, scrolls sideways',
+  });
+  await expect(region).toHaveAttribute('tabindex', '0');
+  await region.focus();
+  await page.keyboard.press('End');
+
+  await saveScreenshot(page, 'parity-narrow');
+});
+
+test('at 1,024 px verdict chips wrap rather than being cut', async ({
+  page,
+}) => {
+  const tab = await openParityTab(page, 'payments-api');
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await expect(tab.matrix).toBeVisible();
+  // "same build, configuration differs" once the clusters have been read
+  await expect(
+    tab.matrixCell('Parity', 'Staging').locator('[data-verdict]'),
+  ).toBeVisible();
+
+  const clipped = await page.locator('[data-verdict]').evaluateAll(chips =>
+    chips
+      .map(chip => chip.querySelector('.MuiChip-label') as HTMLElement)
+      .filter(label => label.scrollWidth > label.clientWidth)
+      .map(label => label.textContent),
+  );
+  expect(clipped).toEqual([]);
+  // the table scrolls in a region the keyboard reaches
+  await expect(
+    page.getByRole('region', { name: 'Environments table, scrolls sideways' }),
+  ).toHaveAttribute('tabindex', '0');
 });

@@ -7,7 +7,7 @@
  * and the docker run that uses it.
  */
 import { expect, test } from '@playwright/test';
-import { openParityTab } from './support/parity';
+import { expandSection, openParityTab } from './support/parity';
 import { saveScreenshot } from './support/screenshots';
 import { signIn } from './support/signIn';
 
@@ -21,6 +21,8 @@ test('the commands that reproduce production, by digest and revision', async ({
 }) => {
   await signIn(page, 'guest');
   await openParityTab(page, 'payments-api');
+  // a section closed at first
+  await expandSection(page, 'Reproduce');
 
   // the InfoCard titled "Reproduce production" (its title is no heading)
   const card = page.locator('.MuiCard-root').filter({

@@ -144,6 +144,18 @@ test('what runs in each cluster, and the configuration that drifts', async ({
   }
   // Argo CD: staging's Secret was edited by hand
   await expect(tab.matrixCell('Running', 'Staging')).toContainText('OutOfSync');
+  // one line per environment; the details on demand
+  const running = tab.matrixCell('Running', 'Staging');
+  await expect(
+    running.getByRole('list', { name: 'Running in Staging' }),
+  ).toHaveCount(0);
+  await running
+    .getByRole('button', { name: 'Show details of what runs in Staging' })
+    .click();
+  const details = running.getByRole('list', { name: 'Running in Staging' });
+  await expect(details.getByRole('listitem')).not.toHaveCount(0);
+  await expect(details).toContainText(short(PAYMENTS_DIGEST));
+  await expect(details).toContainText('OutOfSync');
 
   // same build, configuration differs
   await expect(
