@@ -212,6 +212,32 @@ describe('AccessRequestCard', () => {
     expect(reason).toHaveValue('Refunds fail in staging, checking prod');
   });
 
+  it('moves the focus into the dialog, then onto what the request became', async () => {
+    renderTab();
+    const dialog = await openDialog();
+    // the first field, not the dialog's container or the page
+    await waitFor(() =>
+      expect(
+        within(dialog).getByRole('combobox', { name: 'Environment' }),
+      ).toHaveFocus(),
+    );
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'Refunds fail in staging, checking prod',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Request access' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    // the button that opened the dialog is gone: the notice takes the focus
+    const notice = await screen.findByText(/^Requested read-only access/);
+    await waitFor(() =>
+      expect(notice.closest('[role="alert"]')).toHaveFocus(),
+    );
+  });
+
   it('creates the request and shows it pending, with the review countdown', async () => {
     const api = renderTab();
     const dialog = await openDialog();

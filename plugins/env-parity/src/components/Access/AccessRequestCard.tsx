@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
@@ -170,6 +170,14 @@ export function AccessRequestCard(props: {
     severity: 'success' | 'warning' | 'error';
     text: string;
   }>();
+  // what an action led to takes the focus: the dialog that was open, or the
+  // button that opened it, may be gone, which would drop it to the page
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) {
+      noticeRef.current?.focus();
+    }
+  }, [notice]);
 
   const state = useAsyncRetry(async () => {
     const { items } = await api.listAccessRequests({
@@ -258,6 +266,8 @@ export function AccessRequestCard(props: {
           {notice && (
             <Box mb={2}>
               <Alert
+                ref={noticeRef}
+                tabIndex={-1}
                 severity={notice.severity}
                 onClose={() => setNotice(undefined)}
               >

@@ -222,6 +222,10 @@ function RequestForm(props: {
         <div className={classes.fields}>
           <div className={classes.row}>
             <TextField
+              // a modal dialog moves the focus into itself (WAI-ARIA dialog
+              // pattern): its first field, not the dialog's container
+              // eslint-disable-next-line jsx-a11y/no-autofocus
+              autoFocus
               select
               label="Environment"
               value={environment}
