@@ -100,7 +100,9 @@ export function Commits(props: {
         {compareUrl && (commitsAhead || commitsBehind) ? (
           <>
             {' · '}
-            <Link to={compareUrl}>Full comparison</Link>
+            <Link to={compareUrl} underline="always">
+              Full comparison
+            </Link>
           </>
         ) : null}
       </Typography>

@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useMemo, useState } from 'react';
+import { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
@@ -134,12 +134,28 @@ function RefreshControl(props: {
   const denied =
     !permission.loading && !permission.allowed && !permission.error;
   const freshness = freshnessOf(report);
+  // the button is disabled while refreshing, which drops the keyboard focus
+  // to the page: give it back when the refresh that started from it ends
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    if (!refreshing && hadFocus.current) {
+      hadFocus.current = false;
+      if (!document.activeElement || document.activeElement === document.body) {
+        buttonRef.current?.focus();
+      }
+    }
+  }, [refreshing]);
   const button = (
     <Button
+      ref={buttonRef}
       variant="outlined"
       size="small"
       color="primary"
-      onClick={onRefresh}
+      onClick={() => {
+        hadFocus.current = document.activeElement === buttonRef.current;
+        onRefresh();
+      }}
       disabled={refreshing || denied}
       startIcon={
         refreshing ? (
