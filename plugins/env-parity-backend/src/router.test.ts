@@ -305,6 +305,10 @@ describe.each(databases.eachSupportedId())(
         .post(`${API}/entities/component/default/${name}/refresh`)
         .set('Authorization', who);
 
+    // windows start at multiples of their length since 1970: with a
+    // thousand-year window the budget cannot roll over while a test runs
+    const window = { years: 1000 };
+
     function expectTooMany(res: request.Response) {
       expect(res.status).toBe(429);
       expect(res.body.error.message).toMatch(
@@ -316,9 +320,6 @@ describe.each(databases.eachSupportedId())(
       expect(seconds).toBeLessThanOrEqual(window.years * 366 * 86_400);
     }
 
-    // windows start at multiples of their length since 1970: with a
-    // thousand-year window the budget cannot roll over while a test runs
-    const window = { years: 1000 };
     const budgetOf = (requests: number) => ({ requests, window });
 
     it('lets at most 30 of 60 concurrent refreshes of one service through, the rest 429 with Retry-After', async () => {
