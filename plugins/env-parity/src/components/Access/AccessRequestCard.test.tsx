@@ -233,9 +233,7 @@ describe('AccessRequestCard', () => {
     );
     // the button that opened the dialog is gone: the notice takes the focus
     const notice = await screen.findByText(/^Requested read-only access/);
-    await waitFor(() =>
-      expect(notice.closest('[role="alert"]')).toHaveFocus(),
-    );
+    await waitFor(() => expect(notice.closest('[role="alert"]')).toHaveFocus());
   });
 
   it('creates the request and shows it pending, with the review countdown', async () => {

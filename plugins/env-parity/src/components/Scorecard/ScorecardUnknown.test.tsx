@@ -1,10 +1,10 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
-import { FakeScorecardApi, scorecardRow } from './__testUtils__/FakeScorecardApi';
-import { renderScorecard } from './__testUtils__/renderScorecard';
 import {
-  groupEntity,
-  renderGroupCard,
-} from './__testUtils__/renderScorecard';
+  FakeScorecardApi,
+  scorecardRow,
+} from './__testUtils__/FakeScorecardApi';
+import { renderScorecard } from './__testUtils__/renderScorecard';
+import { groupEntity, renderGroupCard } from './__testUtils__/renderScorecard';
 
 jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 10_000 });
@@ -57,7 +57,9 @@ describe('the scorecard with unknown verdicts', () => {
   it('shows no score for unknown, says why, and keeps it out of the share', async () => {
     renderScorecard(new FakeScorecardApi(rows()));
     const table = await screen.findByRole('table', { name: 'Services' });
-    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(5));
+    await waitFor(() =>
+      expect(within(table).getAllByRole('row')).toHaveLength(5),
+    );
 
     const scoreColumn = within(table)
       .getAllByRole('columnheader')
@@ -69,7 +71,9 @@ describe('the scorecard with unknown verdicts', () => {
 
     expect(scoreOf('orders')).toBe('40');
     expect(scoreOf('mailer')).toBe('—');
-    expect(within(row(table, 'mailer')).getByText('not deployed to Production')).toBeInTheDocument();
+    expect(
+      within(row(table, 'mailer')).getByText('not deployed to Production'),
+    ).toBeInTheDocument();
     expect(
       within(row(table, 'reports')).getByText('no provider could read Staging'),
     ).toBeInTheDocument();

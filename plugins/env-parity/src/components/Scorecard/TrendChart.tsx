@@ -301,7 +301,11 @@ export function TrendChart(props: {
       {/* the same figures as a table: shown on demand, always there for screen readers */}
       {trend.items.length > 0 && (
         <Box mt={1} className={showTable ? undefined : classes.visuallyHidden}>
-          <TableContainer tabIndex={0} role="region" aria-label="Trend per day, scrollable">
+          <TableContainer
+            tabIndex={0}
+            role="region"
+            aria-label="Trend per day, scrollable"
+          >
             <Table size="small" aria-label="Trend per day">
               <TableHead>
                 <TableRow>
