@@ -3,11 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { envParityApiRef } from '../../api';
-import {
-  entityRoutes,
-  FakeEnvParityApi,
-  renderContent,
-} from '../../__testUtils__/render';
+import { entityRoutes, FakeEnvParityApi } from '../../__testUtils__/render';
 import { probedEntity } from '../../__testUtils__/probes';
 import { driftReport } from '../../__testUtils__/reports';
 import { EnvParityContent } from './EnvParityContent';
@@ -168,31 +164,5 @@ describe('EnvParityContent: sections', () => {
     expect(
       first.storage.forBucket(SECTIONS_BUCKET).snapshot(SECTIONS_KEY).value,
     ).toEqual({ compare: false });
-  });
-
-  it('leaves out a section whose content is denied, and its link', async () => {
-    renderContent(new FakeEnvParityApi(async () => driftReport()), {
-      entity: probedEntity,
-      denied: ['env-parity.probe.run'],
-    });
-
-    await expectOpen('Drift', true);
-    await waitFor(
-      () =>
-        expect(
-          within(
-            screen.getByRole('navigation', { name: 'Parity sections' }),
-          ).queryByRole('link', { name: 'Compare' }),
-        ).not.toBeInTheDocument(),
-      { timeout: 10_000 },
-    );
-    expect(
-      within(
-        screen.getByRole('navigation', { name: 'Parity sections' }),
-      ).getByRole('link', { name: 'Reproduce' }),
-    ).toBeInTheDocument();
-    expect(
-      screen.queryByRole('button', { name: 'Compare' }),
-    ).not.toBeInTheDocument();
   });
 });
