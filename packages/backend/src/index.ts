@@ -31,6 +31,11 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 // user settings
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
+// MCP: the actions of the plugins in backend.actions.pluginSources (Env
+// Parity's among them) as MCP tools at /api/mcp-actions/v1, called with the
+// caller's own credentials
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 backend.add(import('@env-parity/plugin-env-parity-backend'));
 // DEMO ONLY: made-up scorecard history so the trend chart is not empty
 backend.add(import('./demoHistory'));
