@@ -6,6 +6,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { applyUpsert, ArgocdRollout, rollOut } from './rollout';
 
 /**
  * An Argo CD API server on loopback, answering the two endpoints the module
@@ -18,7 +19,13 @@ import { AddressInfo } from 'node:net';
  * - `GET /api/v1/applications/:name?appNamespace=` → the Application, or
  *   404 `{"error":"applications.argoproj.io \"x\" not found","code":5,...}`.
  *
- * plus `GET /api/version`. Tokens are checked, as a bearer token or the
+ * plus `GET /api/version`, and the two calls that change an application
+ * (`rollout.ts`): `POST /api/v1/applications?upsert=true` with the whole
+ * Application replaces its spec, labels and annotations, and
+ * `POST /api/v1/applications/:name/sync` rolls the spec out at once (the
+ * application then reports the new revision and images, Synced and
+ * Healthy; listeners added with `onRollout` hear of it). Every such call is
+ * kept in `mutations`, with its body. Tokens are checked, as a bearer token or the
  * `argocd.token` cookie (401 `invalid session`), applications can be
  * hidden from the token (403 `permission denied`), and failures are
  * injected with `answerNext`. The API can live under a path prefix.
@@ -36,6 +43,14 @@ export type ArgocdCannedAnswer =
   | { status: number; body?: unknown; contentType?: string }
   | { delayMs: number }
   | 'hang';
+
+/** A call that changes something, with its parsed JSON body. */
+export interface ArgocdMutation {
+  method: string;
+  /** Path and query, without the base path. */
+  path: string;
+  body: any;
+}
 
 export interface ArgocdRequest {
   method: string;
@@ -264,6 +279,11 @@ export class FakeArgocd {
   readonly requests: ArgocdRequest[] = [];
   /** Application names the token may not see (answered 403). */
   readonly forbidden = new Set<string>();
+  /** Every upsert and sync that reached the API (canned answers included). */
+  readonly mutations: ArgocdMutation[] = [];
+  /** The account the token belongs to, in `initiatedBy` of a sync. */
+  account = 'env-parity';
+  private readonly rolloutListeners: Array<(r: ArgocdRollout) => void> = [];
   private readonly apps: Array<Record<string, any>> = [];
   private readonly canned: Array<{
     match: (path: string) => boolean;
@@ -343,6 +363,22 @@ export class FakeArgocd {
     return this;
   }
 
+  /** The application as the fake holds it (changed by upserts and syncs). */
+  getApp(
+    name: string,
+    namespace = CONTROL_PLANE_NAMESPACE,
+  ): Record<string, any> | undefined {
+    return this.apps.find(
+      a => a.metadata.name === name && a.metadata.namespace === namespace,
+    );
+  }
+
+  /** Calls `listener` after each sync rolled out. */
+  onRollout(listener: (rollout: ArgocdRollout) => void): this {
+    this.rolloutListeners.push(listener);
+    return this;
+  }
+
   /** Answers the next request whose path (without base path) matches. */
   answerNext(match: RegExp | string, answer: ArgocdCannedAnswer) {
     this.canned.push({
@@ -380,6 +416,32 @@ export class FakeArgocd {
       return false;
     }
     const path = raw.slice(this.basePath.length);
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', chunk => chunks.push(chunk));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = text;
+        }
+        this.mutations.push({ method: 'POST', path, body });
+        this.answer(req, res, path, body);
+      });
+      return true;
+    }
+    this.answer(req, res, path, undefined);
+    return true;
+  }
+
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: unknown,
+  ) {
     const url = new URL(path, 'http://fake');
     if (this.recordRequests)
       this.requests.push({
@@ -394,7 +456,7 @@ export class FakeArgocd {
     if (cannedIndex >= 0) {
       const [{ answer }] = this.canned.splice(cannedIndex, 1);
       if (answer === 'hang') {
-        return true; // never answers; closed by close()
+        return; // never answers; closed by close()
       }
       if ('delayMs' in answer) {
         delayMs = answer.delayMs;
@@ -407,19 +469,23 @@ export class FakeArgocd {
           'content-type': answer.contentType ?? 'application/json',
         });
         res.end(text);
-        return true;
+        return;
       }
     }
-    const respond = () => this.route(req, res, url);
+    const respond = () => this.route(req, res, url, body);
     if (delayMs) {
       setTimeout(respond, delayMs);
     } else {
       respond();
     }
-    return true;
   }
 
-  private route(req: IncomingMessage, res: ServerResponse, url: URL) {
+  private route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: unknown,
+  ) {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const cookie = /(?:^|;\s*)argocd\.token=([^;]+)/.exec(
       req.headers.cookie ?? '',
@@ -431,6 +497,10 @@ export class FakeArgocd {
           ? 'invalid session: token signature is invalid'
           : 'no session information';
       this.grpcError(res, 401, 16, message);
+      return;
+    }
+    if (req.method === 'POST') {
+      this.write(res, url, body);
       return;
     }
     if (req.method !== 'GET') {
@@ -495,5 +565,82 @@ export class FakeArgocd {
       return;
     }
     this.grpcError(res, 404, 5, 'Not Found');
+  }
+
+  /** The upsert and the sync; see the class's documentation. */
+  private write(res: ServerResponse, url: URL, body: any) {
+    const sync = /^\/api\/v1\/applications\/([^/]+)\/sync$/.exec(url.pathname);
+    if (url.pathname === '/api/v1/applications') {
+      const name = body?.metadata?.name;
+      const namespace =
+        body?.metadata?.namespace ||
+        url.searchParams.get('appNamespace') ||
+        CONTROL_PLANE_NAMESPACE;
+      if (typeof name !== 'string' || !body?.spec) {
+        this.grpcError(res, 400, 3, 'application spec is required');
+        return;
+      }
+      if (this.forbidden.has(name)) {
+        this.grpcError(res, 403, 7, 'permission denied');
+        return;
+      }
+      const existing = this.getApp(name, namespace);
+      if (!existing) {
+        // creating applications is not something the fake is for
+        this.grpcError(res, 403, 7, 'permission denied');
+        return;
+      }
+      const differs =
+        JSON.stringify(existing.spec) !== JSON.stringify(body.spec);
+      if (differs && url.searchParams.get('upsert') !== 'true') {
+        this.grpcError(
+          res,
+          400,
+          3,
+          'existing application spec is different, use upsert flag to force update',
+        );
+        return;
+      }
+      applyUpsert(existing, body);
+      this.send(res, 200, existing);
+      return;
+    }
+    if (sync) {
+      const name = decodeURIComponent(sync[1]);
+      const namespace =
+        body?.appNamespace ||
+        url.searchParams.get('appNamespace') ||
+        CONTROL_PLANE_NAMESPACE;
+      if (this.forbidden.has(name)) {
+        this.grpcError(res, 403, 7, 'permission denied');
+        return;
+      }
+      const app = this.getApp(name, namespace);
+      if (!app) {
+        this.grpcError(
+          res,
+          404,
+          5,
+          `applications.argoproj.io "${name}" not found`,
+        );
+        return;
+      }
+      const automated = app.spec?.syncPolicy?.automated;
+      const target = app.spec?.source?.targetRevision;
+      if (automated && body?.revision && body.revision !== target) {
+        this.grpcError(
+          res,
+          400,
+          9,
+          `Cannot sync to ${body.revision}: auto-sync currently set to ${target}`,
+        );
+        return;
+      }
+      const rollout = rollOut(app, { username: this.account });
+      for (const listener of this.rolloutListeners) listener(rollout);
+      this.send(res, 200, app);
+      return;
+    }
+    this.send(res, 405, 'Method Not Allowed');
   }
 }

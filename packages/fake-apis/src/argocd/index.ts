@@ -1,1 +1,2 @@
 export * from './FakeArgocd';
+export * from './rollout';

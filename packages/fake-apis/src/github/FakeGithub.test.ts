@@ -154,7 +154,7 @@ describe('FakeGithub', () => {
       ).toBe(404);
     });
 
-    it('filters deployments by ref and answers HEAD without a body', async () => {
+    it('filters deployments by ref, answers HEAD without a body and refuses a deployment without a ref', async () => {
       const repo = fake.addRepo('acme', 'api');
       const sha = repo.commit('Release 2.0.0', { tag: 'v2.0.0' });
       repo.deploy({
@@ -190,7 +190,15 @@ describe('FakeGithub', () => {
           body: '{}',
         },
       );
-      expect(post.status).toBe(404);
+      // a deployment needs a ref, as on GitHub
+      expect(post.status).toBe(422);
+      expect(fake.mutations).toEqual([
+        {
+          method: 'POST',
+          path: '/api/v3/repos/acme/api/deployments',
+          body: {},
+        },
+      ]);
     });
 
     it('answers 304 to a matching ETag for free, and opens a new rate-limit window once reset has passed', async () => {

@@ -6,6 +6,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { answerWrite, FakeWorkflow, GithubRollout } from './writes';
 
 /**
  * A GitHub Enterprise REST API (v3) on loopback, answering the endpoints the
@@ -15,8 +16,11 @@ import { AddressInfo } from 'node:net';
  * (computed from a commit graph with branches and tags: identical, ahead,
  * behind, diverged), `ETag`/`If-None-Match` (304s are free), rate-limit
  * headers and the 401/403/404 bodies GitHub sends, and the two GitHub App
- * endpoints an installation token takes. Failures are injected with
- * `answerNext`.
+ * endpoints an installation token takes, and the writes an alignment
+ * makes (`writes.ts`: deployments, their statuses, workflow dispatches;
+ * deployments roll out at once and `onDeployment` listeners hear of it;
+ * each write is kept in `mutations` with its body). Failures are injected
+ * with `answerNext`.
  *
  * The GitHub module's tests start one (`FakeGithub.start`); the demo mounts
  * one under a path prefix of its own server (`FakeGithub.create` and
@@ -27,6 +31,14 @@ import { AddressInfo } from 'node:net';
 export const GITHUB_HTML_HOST = 'ghe.example.test';
 /** The token the fake accepts unless others are given. */
 export const GITHUB_TOKEN = 'test-token';
+
+/** A call that changes something, with its parsed JSON body. */
+export interface GithubMutation {
+  method: string;
+  /** Path and query, as sent (with the base path). */
+  path: string;
+  body: any;
+}
 
 export interface GithubRequest {
   method: string;
@@ -102,6 +114,8 @@ export class FakeRepo {
   /** Tag name (e.g. `v1.4.2`) to commit SHA. */
   readonly tags = new Map<string, string>();
   readonly deployments: DeploymentRecord[] = [];
+  /** Workflows by file name, for workflow dispatches. */
+  readonly workflows = new Map<string, FakeWorkflow>();
   /**
    * Commits made up on demand, for a SHA not in `commits` (the demo's
    * releases derived from the clock); none by default.
@@ -118,6 +132,21 @@ export class FakeRepo {
 
   get fullName() {
     return `${this.owner}/${this.name}`;
+  }
+
+  /** A fresh id for a deployment or status. */
+  nextId(): number {
+    return this.ids.next();
+  }
+
+  /**
+   * Declares a workflow file; with `inputs`, it has a `workflow_dispatch`
+   * trigger declaring them.
+   */
+  addWorkflow(file: string, inputs?: string[]): FakeWorkflow {
+    const workflow = { id: this.ids.next(), file, ...(inputs && { inputs }) };
+    this.workflows.set(file, workflow);
+    return workflow;
   }
 
   /**
@@ -265,6 +294,13 @@ export interface FakeGithubOptions {
 
 export class FakeGithub {
   readonly requests: GithubRequest[] = [];
+  /** Every POST under the API (canned answers included), with its body. */
+  readonly mutations: GithubMutation[] = [];
+  /** Whether a new deployment succeeds at once; else it stays `queued`. */
+  rollOut = true;
+  /** The login of whoever the tokens belong to, as a deployment's creator. */
+  login = 'env-parity-bot';
+  private readonly deploymentListeners: Array<(r: GithubRollout) => void> = [];
   readonly rateLimit: { limit: number; remaining: number; reset: number };
   /** The GitHub App installed on the `acme` organization. */
   readonly app = {
@@ -354,6 +390,17 @@ export class FakeGithub {
     return repo;
   }
 
+  /** Calls `listener` after each deployment that rolled out. */
+  onDeployment(listener: (rollout: GithubRollout) => void): this {
+    this.deploymentListeners.push(listener);
+    return this;
+  }
+
+  /** The repository `owner/name`, if the fake has it. */
+  getRepo(fullName: string): FakeRepo | undefined {
+    return this.repos.get(fullName.toLowerCase());
+  }
+
   /** Answers the next request whose path matches with a canned answer. */
   answerNext(match: RegExp | string, answer: GithubCannedAnswer) {
     this.canned.push({
@@ -436,12 +483,37 @@ export class FakeGithub {
         headers: req.headers,
       });
     }
+    if (req.method === 'POST' && !path.startsWith('/app/')) {
+      const chunks: Buffer[] = [];
+      req.on('data', chunk => chunks.push(chunk));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = text;
+        }
+        this.mutations.push({ method: 'POST', path: raw, body });
+        this.answer(req, res, path, body);
+      });
+      return true;
+    }
+    this.answer(req, res, path, undefined);
+    return true;
+  }
 
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: unknown,
+  ) {
     const cannedIndex = this.canned.findIndex(c => c.match(path));
     if (cannedIndex >= 0) {
       const [{ answer }] = this.canned.splice(cannedIndex, 1);
       if (answer === 'hang') {
-        return true; // never answers; closed by close()
+        return; // never answers; closed by close()
       }
       res.writeHead(answer.status, {
         'content-type': 'application/json; charset=utf-8',
@@ -453,21 +525,24 @@ export class FakeGithub {
           ? answer.body
           : JSON.stringify(answer.body ?? {}),
       );
-      return true;
+      return;
     }
 
     if (path.startsWith('/app/')) {
       this.appEndpoint(req, res, path);
-      return true;
+      return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      // the fake only reads (besides the GitHub App's access tokens)
+    if (
+      req.method !== 'GET' &&
+      req.method !== 'HEAD' &&
+      req.method !== 'POST'
+    ) {
       this.send(req, res, 404, {
         message: 'Not Found',
         documentation_url: DOCS,
         status: '404',
       });
-      return true;
+      return;
     }
     const auth = req.headers.authorization;
     const tokens = [...this.tokens, this.app.installationToken];
@@ -477,7 +552,7 @@ export class FakeGithub {
         documentation_url: DOCS,
         status: '401',
       });
-      return true;
+      return;
     }
     const nowSeconds = Date.now() / 1000;
     if (nowSeconds >= this.rateLimit.reset) {
@@ -492,7 +567,7 @@ export class FakeGithub {
         documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
         status: '403',
       });
-      return true;
+      return;
     }
 
     const url = new URL(path, 'http://fake');
@@ -514,9 +589,13 @@ export class FakeGithub {
         documentation_url: `${DOCS}/deployments/deployments#list-deployments`,
         status: '404',
       });
-      return true;
+      return;
     }
     const rest = m[4] ?? '';
+    if (req.method === 'POST') {
+      this.write(req, res, repo, rest, body);
+      return;
+    }
     const statuses = /^deployments\/(\d+)\/statuses$/.exec(rest);
     const compare = /^compare\/(.+)$/.exec(rest);
     if (rest === '') {
@@ -534,7 +613,46 @@ export class FakeGithub {
         status: '404',
       });
     }
-    return true;
+  }
+
+  private write(
+    req: IncomingMessage,
+    res: ServerResponse,
+    repo: FakeRepo,
+    rest: string,
+    body: unknown,
+  ) {
+    const notFound = (doc: string) =>
+      this.send(req, res, 404, {
+        message: 'Not Found',
+        documentation_url: `${DOCS}/${doc}`,
+        status: '404',
+      });
+    const known = answerWrite(
+      {
+        send: (status, sent) => {
+          if (status === 204) {
+            res.writeHead(204, this.rateHeaders());
+            res.end();
+            return;
+          }
+          this.send(req, res, status, sent);
+        },
+        notFound,
+        deploymentBody: id =>
+          this.deploymentBody(repo, repo.deployments.find(d => d.id === id)!),
+        rollOut: this.rollOut,
+        login: this.login,
+        emit: rollout => this.deploymentListeners.forEach(l => l(rollout)),
+        docs: DOCS,
+      },
+      repo,
+      rest,
+      body,
+    );
+    if (!known) {
+      notFound('');
+    }
   }
 
   private repository(

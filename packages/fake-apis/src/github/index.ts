@@ -1,1 +1,2 @@
 export * from './FakeGithub';
+export * from './writes';
