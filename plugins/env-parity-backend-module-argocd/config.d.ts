@@ -66,5 +66,30 @@ export interface Config {
       /** Time for one request to Argo CD, e.g. `{ seconds: 10 }`. Defaults to 10 seconds. */
       timeout?: HumanDuration | string;
     };
+    align?: {
+      /**
+       * The `argocd` alignment deployer (name it in
+       * `envParity.align.environments.<env>.deployer`). For the one
+       * application `envParity.argocd` maps to the environment it sets the
+       * target revision of the sources in the service's own repository to
+       * production's revision and, with `imageParameter`, that Helm
+       * parameter to production's image, then asks Argo CD for a sync, with
+       * the instance's token (which needs `applications, update` and
+       * `applications, sync` on the application). It refuses an application
+       * that syncs automatically with self-heal and is itself defined in
+       * Git (an app-of-apps parent or an ApplicationSet), whose spec Argo CD
+       * would put back: use a Git-based deployer there.
+       */
+      argocd?: {
+        /**
+         * The Helm parameter holding the image: a name ending in `tag`
+         * (e.g. `image.tag`) gets production's image tag, one ending in
+         * `digest` (e.g. `image.digest`) its `sha256:` digest, any other
+         * (e.g. `image`) the whole artifact reference. Not set: only the
+         * target revision changes.
+         */
+        imageParameter?: string;
+      };
+    };
   };
 }

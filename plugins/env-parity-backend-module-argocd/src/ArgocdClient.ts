@@ -38,12 +38,17 @@ export interface Application {
     name: string;
     namespace?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{ kind?: string; name?: string }>;
   };
   spec?: {
     project?: string;
     source?: ApplicationSource;
     sources?: ApplicationSource[];
     destination?: { server?: string; name?: string; namespace?: string };
+    syncPolicy?: {
+      automated?: { prune?: boolean; selfHeal?: boolean } | null;
+    };
   };
   status?: {
     sync?: { status?: string; revision?: string; revisions?: string[] };
@@ -66,7 +71,24 @@ export interface Application {
  */
 export class ArgocdRequestError extends Error {
   name = 'ArgocdRequestError';
+
+  constructor(
+    message: string,
+    /** The HTTP status Argo CD answered, when it answered. */
+    readonly status?: number,
+    /** The request did not get an answer in time. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
 }
+
+/** What an Argo CD call needs the token to be allowed, by method. */
+const PERMISSION: Record<string, string> = {
+  GET: 'applications, get, */*',
+  upsert: 'applications, update, <project>/<application>',
+  sync: 'applications, sync, <project>/<application>',
+};
 
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
@@ -94,8 +116,8 @@ function hostPattern(url: URL): string {
 
 /**
  * Reads Applications from one Argo CD instance through the outbound-request
- * guard: GET only, to the instance's host only, with its token bound to that
- * host.
+ * guard, to the instance's host only, with its token bound to that host;
+ * the alignment deployer also updates one (an upsert) and syncs it (POST).
  */
 export class ArgocdClient {
   private readonly http: GuardedHttpClient;
@@ -190,13 +212,81 @@ export class ArgocdClient {
     return body.items;
   }
 
+  /**
+   * Replaces an existing application's spec, labels and annotations with
+   * the given ones: Argo CD's `POST /api/v1/applications?upsert=true`
+   * (the API's update of a whole application), validated by Argo CD.
+   */
+  async upsertApplication(
+    app: Application,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Application> {
+    const path = `/api/v1/applications?upsert=true&validate=true`;
+    const res = await this.send(
+      path,
+      'upsert',
+      JSON.stringify(app),
+      options.signal,
+    );
+    const body = this.parseOk(path, res, 'upsert');
+    if (!isApplication(body)) {
+      throw this.malformed(path, 'is not an Application', 'POST');
+    }
+    return body;
+  }
+
+  /**
+   * Asks Argo CD to sync an application to its spec's target revision:
+   * `POST /api/v1/applications/{name}/sync`.
+   */
+  async syncApplication(
+    name: string,
+    options: { appNamespace?: string; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const path = `/api/v1/applications/${encodeURIComponent(name)}/sync`;
+    const res = await this.send(
+      path,
+      'sync',
+      JSON.stringify({
+        name,
+        ...(options.appNamespace && { appNamespace: options.appNamespace }),
+        prune: false,
+        dryRun: false,
+      }),
+      options.signal,
+    );
+    this.parseOk(path, res, 'sync');
+  }
+
+  private async send(
+    path: string,
+    action: string,
+    body: string,
+    signal?: AbortSignal,
+  ): Promise<GuardedHttpResponse> {
+    return this.call(path, signal, { action, body });
+  }
+
   private async get(
     path: string,
     signal?: AbortSignal,
   ): Promise<GuardedHttpResponse> {
+    return this.call(path, signal);
+  }
+
+  private async call(
+    path: string,
+    signal?: AbortSignal,
+    write?: { action: string; body: string },
+  ): Promise<GuardedHttpResponse> {
+    const method = write ? 'POST' : 'GET';
     try {
       return await this.http.request(`${this.instance.url}${path}`, {
-        headers: { Accept: 'application/json' },
+        headers: {
+          Accept: 'application/json',
+          ...(write && { 'Content-Type': 'application/json' }),
+        },
+        ...(write && { method: 'POST' as const, body: write.body }),
         signal,
       });
     } catch (error) {
@@ -208,10 +298,12 @@ export class ArgocdClient {
         // guard messages name the request and the reason, never headers
         throw new ArgocdRequestError(
           `Argo CD ${this.instance.name}: ${error.message}`,
+          undefined,
+          error instanceof GuardedHttpError && error.reason === 'timeout',
         );
       }
       throw new ArgocdRequestError(
-        `Argo CD ${this.instance.name}: GET ${this.display(path)} failed`,
+        `Argo CD ${this.instance.name}: ${method} ${this.display(path)} failed`,
       );
     }
   }
@@ -220,49 +312,69 @@ export class ArgocdClient {
     return `${this.instance.url}${path}`;
   }
 
-  private parseOk(path: string, res: GuardedHttpResponse): unknown {
+  private parseOk(
+    path: string,
+    res: GuardedHttpResponse,
+    action = 'GET',
+  ): unknown {
+    const method = action === 'GET' ? 'GET' : 'POST';
     if (res.redirect) {
       throw new ArgocdRequestError(
-        `Argo CD ${this.instance.name}: GET ${this.display(path)} answered ${
-          res.status
-        } redirecting elsewhere; check the url of ${
+        `Argo CD ${this.instance.name}: ${method} ${this.display(
+          path,
+        )} answered ${res.status} redirecting elsewhere; check the url of ${
           this.instance.name
         } in ${ARGOCD_CONFIG_KEY}`,
       );
     }
     if (res.status !== 200) {
-      throw this.statusError(path, res);
+      throw this.statusError(path, res, action);
     }
     const body = parseJson(res.body);
     if (body === undefined) {
-      throw this.malformed(path, 'is not JSON');
+      throw this.malformed(path, 'is not JSON', method);
     }
     return body;
   }
 
-  private statusError(path: string, res: GuardedHttpResponse) {
+  private statusError(path: string, res: GuardedHttpResponse, action = 'GET') {
+    const method = action === 'GET' ? 'GET' : 'POST';
     const text = res.statusText || STATUS_TEXT[res.status] || '';
-    const what = `Argo CD ${this.instance.name}: GET ${this.display(
+    // Argo CD's grpc-gateway error body: {"error","code","message"}; the
+    // message says why (e.g. a failed validation), never a credential
+    const said = action === 'GET' ? undefined : grpcMessage(res.body);
+    const what = `Argo CD ${this.instance.name}: ${method} ${this.display(
       path,
-    )} answered ${res.status}${text ? ` ${text}` : ''}`;
+    )} answered ${res.status}${text ? ` ${text}` : ''}${
+      said ? ` (${said})` : ''
+    }`;
     let hint = '';
     if (res.status === 401) {
       hint = `; check argocd.appLocatorMethods token of ${this.instance.name}`;
     } else if (res.status === 403) {
-      hint = `; the token of ${this.instance.name} needs the Argo CD permission "applications, get, */*"`;
-    } else if (res.status === 404) {
+      hint = `; the token of ${this.instance.name} needs the Argo CD permission "${PERMISSION[action]}"`;
+    } else if (res.status === 404 && action === 'GET') {
       hint = `; check the url of ${this.instance.name} in ${ARGOCD_CONFIG_KEY}`;
     }
-    return new ArgocdRequestError(`${what}${hint}`);
+    return new ArgocdRequestError(`${what}${hint}`, res.status);
   }
 
-  private malformed(path: string, what: string) {
+  private malformed(path: string, what: string, method = 'GET') {
     return new ArgocdRequestError(
-      `Argo CD ${this.instance.name}: the answer to GET ${this.display(
+      `Argo CD ${this.instance.name}: the answer to ${method} ${this.display(
         path,
       )} ${what}`,
     );
   }
+}
+
+/** The `message` of a grpc-gateway error body, shortened and on one line. */
+function grpcMessage(body: Buffer): string | undefined {
+  const parsed = parseJson(body);
+  const message = isObject(parsed) ? parsed.message ?? parsed.error : undefined;
+  return typeof message === 'string' && message
+    ? message.replace(/\s+/g, ' ').slice(0, 200)
+    : undefined;
 }
 
 function parseJson(body: Buffer): unknown {

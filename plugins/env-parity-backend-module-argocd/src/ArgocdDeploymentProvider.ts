@@ -42,7 +42,7 @@ export const ANNOTATIONS = {
 } as const;
 
 /** An Application found on an instance. */
-interface Found {
+export interface Found {
   app: Application;
   client: ArgocdClient;
 }
@@ -287,6 +287,39 @@ export class ArgocdDeploymentProvider implements DeploymentProvider {
       observations.push({ environment, error: errors.join('; ') });
     }
     return observations;
+  }
+
+  /**
+   * The applications of the entity the module maps to one environment,
+   * each with the client of its instance; for the alignment deployer.
+   * Throws an `ArgocdRequestError` when an annotation is invalid or an
+   * instance that may serve the environment fails.
+   */
+  async applicationsIn(
+    entity: Entity,
+    environment: string,
+    signal?: AbortSignal,
+  ): Promise<Found[]> {
+    const invalid = invalidAnnotation(entity);
+    if (invalid) {
+      throw new ArgocdRequestError(invalid);
+    }
+    const instanceName = annotation(entity, ANNOTATIONS.instanceName);
+    const clients = this.clients.filter(
+      c =>
+        (!instanceName || c.instance.name === instanceName) &&
+        this.servedBy(c.instance.name, [environment]).length > 0,
+    );
+    const found: Found[] = [];
+    for (const client of clients) {
+      for (const app of await this.find(client, entity, signal)) {
+        const placement = this.place({ app, client }, [environment]);
+        if (placement.configured && placement.environment === environment) {
+          found.push({ app, client });
+        }
+      }
+    }
+    return found;
   }
 
   /** The applications of the entity on one instance. */

@@ -2,15 +2,21 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { envParityProvidersExtensionPoint } from '@env-parity/plugin-env-parity-node';
+import {
+  envParityDeployersExtensionPoint,
+  envParityProvidersExtensionPoint,
+} from '@env-parity/plugin-env-parity-node';
+import { ArgocdDeployer } from './ArgocdDeployer';
 import { ArgocdDeploymentProvider } from './ArgocdDeploymentProvider';
 import { ARGOCD_CONFIG_KEY, CONFIG_KEY } from './config';
 
 /**
  * Reads what Argo CD Applications run for a service (sync revision, images,
  * sync and health status, Helm and Kustomize configuration fingerprints)
- * from the instances of `argocd.appLocatorMethods`. Configured by
- * `envParity.argocd`; without an environment mapping it adds nothing.
+ * from the instances of `argocd.appLocatorMethods`, and adds the `argocd`
+ * alignment deployer, which updates and syncs the application mapped to an
+ * environment. Configured by `envParity.argocd` (and
+ * `envParity.align.argocd`); without an environment mapping it adds nothing.
  *
  * @public
  */
@@ -21,10 +27,11 @@ export const envParityModuleArgocd = createBackendModule({
     reg.registerInit({
       deps: {
         providers: envParityProvidersExtensionPoint,
+        deployers: envParityDeployersExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
       },
-      async init({ providers, config, logger }) {
+      async init({ providers, deployers, config, logger }) {
         const { provider, warnings } =
           ArgocdDeploymentProvider.fromConfig(config);
         if (!provider) {
@@ -48,6 +55,7 @@ export const envParityModuleArgocd = createBackendModule({
           )}`,
         );
         providers.addDeploymentProvider(provider);
+        deployers.addDeployer(ArgocdDeployer.fromConfig(config, provider));
       },
     });
   },
