@@ -1,17 +1,14 @@
-import {
-  DatabaseService,
-  isDatabaseConflictError,
-} from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
 import {
   AccessEvent,
   AccessRequestStatus,
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
-import { compareAndSet } from '../approvals';
+import { ApprovalSubjectQuery, ApprovalTables } from '../approvals';
 import { migratedClient } from '../database/migrations';
-import { chunks, IN_LIST_CHUNK, optional, toDate } from '../database/rows';
+import { chunks } from '../database/rows';
 import {
   AccessApprovalRecord,
   AccessRequestRecord,
@@ -21,9 +18,7 @@ import {
 } from './records';
 import {
   APPROVALS,
-  ApprovalRow,
   EVENTS,
-  EventRow,
   fromRow,
   openKey,
   REQUESTS,
@@ -40,22 +35,10 @@ export type {
 export { ACCESS_TRANSITIONS } from './records';
 export { openKey } from './rows';
 
-export interface AccessRequestQuery {
-  /** Only requests by this user. */
-  requester?: string;
-  /** Only requests not by this user. */
-  notRequester?: string;
-  /** Only requests whose approver is one of these refs. */
-  approverRefs?: string[];
-  /** Requests by this user or approved by one of these refs. */
-  involving?: { user: string; approverRefs: string[] };
+export interface AccessRequestQuery
+  extends ApprovalSubjectQuery<AccessRequestStatus> {
   /** Pending, or break-glass awaiting review. */
   awaitingReview?: boolean;
-  entityRef?: string;
-  environment?: string;
-  statuses?: AccessRequestStatus[];
-  limit: number;
-  offset: number;
 }
 
 /** The requests the sweep has to act on. */
@@ -88,7 +71,18 @@ export class DatabaseAccessStore {
     return new DatabaseAccessStore(client);
   }
 
-  private constructor(private readonly db: Knex) {}
+  private readonly tables: ApprovalTables<AccessRequestStatus>;
+
+  private constructor(private readonly db: Knex) {
+    this.tables = new ApprovalTables(db, {
+      subjects: REQUESTS,
+      decisions: APPROVALS,
+      steps: EVENTS,
+      subjectColumn: 'request_id',
+      reviewerColumn: 'approver',
+      noun: 'access request',
+    });
+  }
 
   /**
    * Stores a new request with its first event. Throws `ConflictError` when
@@ -138,27 +132,12 @@ export class DatabaseAccessStore {
       warned_at: null,
       resolved_at: null,
     };
-    try {
-      await this.db.transaction(async tx => {
-        await tx(REQUESTS).insert(row);
-        await tx(EVENTS).insert(
-          this.eventRow(
-            request.id,
-            event,
-            undefined,
-            request.status,
-            request.createdAt,
-          ),
-        );
-      });
-    } catch (error) {
-      if (isDatabaseConflictError(error)) {
-        throw new ConflictError(
-          `You already have an open access request for ${request.entityRef} in ${request.environment}; withdraw it or wait for it to end`,
-        );
-      }
-      throw error;
-    }
+    await this.tables.insert({
+      row,
+      step: event,
+      at: request.createdAt,
+      conflict: `You already have an open access request for ${request.entityRef} in ${request.environment}; withdraw it or wait for it to end`,
+    });
     return (await this.get(request.id))!;
   }
 
@@ -186,130 +165,54 @@ export class DatabaseAccessStore {
   }): Promise<AccessRequestRecord | undefined> {
     const { from, to, set = {}, event, approval, at } = options;
     accessStateMachine.assert(from.id, from.status, to, options.annotateFinal);
-    const update: Partial<RequestRow> = {
-      ...toColumns(set),
-      status: to,
-      version: from.version + 1,
-      updated_at: at,
-    };
-    if (isFinalAccessRequestStatus(to)) {
-      update.open_key = null;
-    }
-    try {
-      const won = await compareAndSet(this.db, {
-        table: REQUESTS,
-        id: from.id,
-        expected: from,
-        update,
-        alsoWrite: async tx => {
-          if (approval) {
-            await tx<ApprovalRow>(APPROVALS).insert({
-              request_id: from.id,
-              approver: approval.approver,
-              decision: approval.decision,
-              comment: approval.comment ?? null,
-              decided_at: at,
-            });
-          }
-          await tx(EVENTS).insert(
-            this.eventRow(from.id, event, from.status, to, at),
-          );
-        },
-      });
-      return won ? this.get(from.id) : undefined;
-    } catch (error) {
-      if (approval && isDatabaseConflictError(error)) {
-        throw new ConflictError(
-          `${approval.approver} has already decided on access request ${from.id}`,
-        );
-      }
-      throw error;
-    }
+    const won = await this.tables.transition({
+      from,
+      to,
+      columns: toColumns(set),
+      final: isFinalAccessRequestStatus(to),
+      step: event,
+      decision: approval && {
+        reviewer: approval.approver,
+        decision: approval.decision,
+        comment: approval.comment,
+      },
+      at,
+    });
+    return won ? this.get(from.id) : undefined;
   }
 
   async getApprovals(requestIds: string[]): Promise<AccessApprovalRecord[]> {
-    const result: AccessApprovalRecord[] = [];
-    for (const chunk of chunks(requestIds)) {
-      const rows = await this.db<ApprovalRow>(APPROVALS)
-        .whereIn('request_id', chunk)
-        .orderBy('id');
-      result.push(
-        ...rows.map(row => ({
-          requestId: row.request_id,
-          approver: row.approver,
-          decision: row.decision,
-          comment: optional(row.comment),
-          decidedAt: toDate(row.decided_at)!,
-        })),
-      );
-    }
-    return result;
-  }
-
-  async getEvents(requestId: string): Promise<AccessEvent[]> {
-    const rows = await this.db<EventRow>(EVENTS)
-      .where('request_id', requestId)
-      .orderBy('id');
-    return rows.map(row => ({
-      id: Number(row.id),
-      requestId: row.request_id,
-      type: row.type,
-      actor: row.actor,
-      ...(row.from_status !== null && { fromStatus: row.from_status }),
-      ...(row.to_status !== null && { toStatus: row.to_status }),
-      ...(row.comment !== null && { comment: row.comment }),
-      ...(row.details !== null && { details: JSON.parse(row.details) }),
-      at: toDate(row.at)!.toISOString(),
+    return (await this.tables.decisions(requestIds)).map(d => ({
+      requestId: d.subjectId,
+      approver: d.reviewer,
+      decision: d.decision,
+      comment: d.comment,
+      decidedAt: d.decidedAt,
     }));
   }
 
+  async getEvents(requestId: string): Promise<AccessEvent[]> {
+    return (await this.tables.steps(requestId)).map(
+      ({ id, subjectId, ...event }) =>
+        ({ id, requestId: subjectId, ...event } as AccessEvent),
+    );
+  }
+
   async list(query: AccessRequestQuery): Promise<AccessRequestRecord[]> {
-    const q = this.db<RequestRow>(REQUESTS);
-    if (query.requester !== undefined) {
-      q.where('requester', query.requester);
-    }
-    if (query.notRequester !== undefined) {
-      q.whereNot('requester', query.notRequester);
-    }
-    if (query.approverRefs !== undefined) {
-      q.whereIn('approver_ref', query.approverRefs.slice(0, IN_LIST_CHUNK));
-    }
-    if (query.involving) {
-      const { user, approverRefs } = query.involving;
-      q.where(w =>
-        w
-          .where('requester', user)
-          .orWhereIn('approver_ref', approverRefs.slice(0, IN_LIST_CHUNK)),
-      );
-    }
-    if (query.awaitingReview) {
-      q.where(w =>
-        w
-          .where('status', 'pending')
-          .orWhere(r =>
-            r
-              .where('review_required', true)
-              .whereNull('reviewed_at')
-              .whereNot('status', 'pending'),
-          ),
-      );
-    }
-    if (query.entityRef !== undefined) {
-      q.where('entity_ref', query.entityRef);
-    }
-    if (query.environment !== undefined) {
-      q.where('environment', query.environment);
-    }
-    if (query.statuses !== undefined) {
-      q.whereIn('status', query.statuses);
-    }
-    const rows = await q
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(query.limit)
-      .offset(query.offset);
+    const rows = await this.tables.list<RequestRow>(query, q => {
+      if (query.awaitingReview) {
+        q.where(w =>
+          w
+            .where('status', 'pending')
+            .orWhere(r =>
+              r
+                .where('review_required', true)
+                .whereNull('reviewed_at')
+                .whereNot('status', 'pending'),
+            ),
+        );
+      }
+    });
     return rows.map(fromRow);
   }
 
@@ -408,24 +311,5 @@ export class DatabaseAccessStore {
       throw new NotFoundError(`No access request ${id}`);
     }
     return request;
-  }
-
-  private eventRow(
-    requestId: string,
-    event: NewAccessEvent,
-    fromStatus: AccessRequestStatus | undefined,
-    toStatus: AccessRequestStatus,
-    at: Date,
-  ): Omit<EventRow, 'id'> {
-    return {
-      request_id: requestId,
-      type: event.type,
-      actor: event.actor,
-      from_status: fromStatus ?? null,
-      to_status: toStatus,
-      comment: event.comment ?? null,
-      details: event.details ? JSON.stringify(event.details) : null,
-      at,
-    };
   }
 }

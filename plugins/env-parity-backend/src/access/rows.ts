@@ -1,6 +1,5 @@
 import {
   AccessApproverSource,
-  AccessEventType,
   AccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { createHash } from 'node:crypto';
@@ -49,26 +48,6 @@ export interface RequestRow {
   expires_at: DbTime | null;
   warned_at: DbTime | null;
   resolved_at: DbTime | null;
-}
-
-export interface EventRow {
-  id: number;
-  request_id: string;
-  type: AccessEventType;
-  actor: string;
-  from_status: AccessRequestStatus | null;
-  to_status: AccessRequestStatus | null;
-  comment: string | null;
-  details: string | null;
-  at: DbTime;
-}
-
-export interface ApprovalRow {
-  request_id: string;
-  approver: string;
-  decision: 'approve' | 'deny';
-  comment: string | null;
-  decided_at: DbTime;
 }
 
 export function fromRow(row: RequestRow): AccessRequestRecord {

@@ -155,19 +155,24 @@ export class AlignmentService {
       updatedAt: now,
       ...(!needsApproval && { dispatchedAt: now }),
     };
-    const stored = await this.deps.store.insert(record, {
-      type: 'requested',
-      actor: userRef,
-      comment: input.reason,
-      details: {
-        target,
-        deployer: deployer.id,
-        ...(record.approverRef && {
-          approvers: record.approverRef,
-          requiredApprovals: record.requiredApprovals,
-        }),
+    const stored = await this.deps.store.insert(
+      record,
+      {
+        type: 'requested',
+        actor: userRef,
+        comment: input.reason,
+        details: {
+          target,
+          deployer: deployer.id,
+          ...(record.approverRef && {
+            approvers: record.approverRef,
+            requiredApprovals: record.requiredApprovals,
+          }),
+        },
       },
-    });
+      // the planner's check refuses early; this one holds under concurrency
+      { maxOpenPerRequester: this.deps.options.maxOpenPerUser },
+    );
     await this.events.audited(stored, undefined, userRef);
     this.events.notify(stored, userRef);
     if (!needsApproval) {

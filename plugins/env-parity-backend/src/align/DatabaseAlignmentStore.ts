@@ -1,17 +1,13 @@
-import {
-  DatabaseService,
-  isDatabaseConflictError,
-} from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
 import {
   AlignmentStatus,
   AlignmentStep,
   isFinalAlignmentStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
-import { compareAndSet } from '../approvals';
+import { ApprovalSubjectQuery, ApprovalTables } from '../approvals';
 import { migratedClient } from '../database/migrations';
-import { chunks, IN_LIST_CHUNK, optional, toDate } from '../database/rows';
 import {
   AlignmentDecisionRecord,
   AlignmentRecord,
@@ -23,28 +19,19 @@ import {
   ALIGNMENTS,
   AlignmentRow,
   DECISIONS,
-  DecisionRow,
   fromRow,
   openKey,
   STEPS,
-  StepRow,
   toColumns,
   toRow,
 } from './rows';
 
 /** Which alignments to list. */
-export interface AlignmentQuery {
-  requester?: string;
-  notRequester?: string;
-  /** Only alignments whose approver is one of these refs. */
-  approverRefs?: string[];
-  /** Alignments by this user or approved by one of these refs. */
-  involving?: { user: string; approverRefs: string[] };
-  entityRef?: string;
-  environment?: string;
-  statuses?: AlignmentStatus[];
-  limit: number;
-  offset: number;
+export type AlignmentQuery = ApprovalSubjectQuery<AlignmentStatus>;
+
+/** The refusal of a request beyond `envParity.align.maxOpenPerUser`. */
+export function tooManyOpenAlignments(max: number): string {
+  return `You have ${max} open alignments, the most allowed (envParity.align.maxOpenPerUser); wait for one to end or cancel one`;
 }
 
 /** Longest deployer reference kept (the column's length). */
@@ -68,39 +55,45 @@ export class DatabaseAlignmentStore {
     return new DatabaseAlignmentStore(client);
   }
 
-  private constructor(private readonly db: Knex) {}
+  private readonly tables: ApprovalTables<AlignmentStatus>;
+
+  private constructor(private readonly db: Knex) {
+    this.tables = new ApprovalTables(db, {
+      subjects: ALIGNMENTS,
+      decisions: DECISIONS,
+      steps: STEPS,
+      subjectColumn: 'alignment_id',
+      reviewerColumn: 'reviewer',
+      noun: 'alignment',
+    });
+  }
 
   /**
    * Stores a new alignment with its first step. Throws `ConflictError` when
-   * the service already has an open alignment in that environment.
+   * the service already has an open alignment in that environment, or (with
+   * `maxOpenPerRequester`) when the requester already has that many open:
+   * checked in the insert's transaction, so concurrent requests on any
+   * replica never exceed it.
    */
   async insert(
     record: AlignmentRecord,
     step: NewAlignmentStep,
+    options: { maxOpenPerRequester?: number } = {},
   ): Promise<AlignmentRecord> {
-    try {
-      await this.db.transaction(async tx => {
-        await tx(ALIGNMENTS).insert(
-          toRow(record, !isFinalAlignmentStatus(record.status)),
-        );
-        await tx(STEPS).insert(
-          this.stepRow(
-            record.id,
-            step,
-            undefined,
-            record.status,
-            record.createdAt,
-          ),
-        );
-      });
-    } catch (error) {
-      if (isDatabaseConflictError(error)) {
-        throw new ConflictError(
-          `${record.entityRef} already has an open alignment of ${record.environment}; wait for it to end or cancel it`,
-        );
-      }
-      throw error;
-    }
+    const max = options.maxOpenPerRequester;
+    await this.tables.insert({
+      row: toRow(record, !isFinalAlignmentStatus(record.status)),
+      step,
+      at: record.createdAt,
+      conflict: `${record.entityRef} already has an open alignment of ${record.environment}; wait for it to end or cancel it`,
+      ...(max !== undefined && {
+        limit: {
+          requester: record.requester,
+          max,
+          refusal: tooManyOpenAlignments(max),
+        },
+      }),
+    });
     return this.require(record.id);
   }
 
@@ -154,126 +147,41 @@ export class DatabaseAlignmentStore {
   }): Promise<AlignmentRecord | undefined> {
     const { from, to, set = {}, step, decision, at } = options;
     alignmentStateMachine.assert(from.id, from.status, to);
-    const update: Partial<AlignmentRow> = {
-      ...toColumns({
-        ...set,
-        ...(set.deployerReference !== undefined && {
-          deployerReference: set.deployerReference.slice(
-            0,
-            MAX_REFERENCE_LENGTH,
-          ),
-        }),
+    const update: Partial<AlignmentRow> = toColumns({
+      ...set,
+      ...(set.deployerReference !== undefined && {
+        deployerReference: set.deployerReference.slice(0, MAX_REFERENCE_LENGTH),
       }),
-      status: to,
-      version: from.version + 1,
-      updated_at: at,
-    };
+    });
     if (isFinalAlignmentStatus(to)) {
-      update.open_key = null;
       update.finished_at = at;
     }
-    try {
-      const won = await compareAndSet(this.db, {
-        table: ALIGNMENTS,
-        id: from.id,
-        expected: from,
-        update,
-        alsoWrite: async tx => {
-          if (decision) {
-            await tx<DecisionRow>(DECISIONS).insert({
-              alignment_id: from.id,
-              reviewer: decision.reviewer,
-              decision: decision.decision,
-              comment: decision.comment ?? null,
-              decided_at: at,
-            });
-          }
-          await tx(STEPS).insert(
-            this.stepRow(from.id, step, from.status, to, at),
-          );
-        },
-      });
-      return won ? this.get(from.id) : undefined;
-    } catch (error) {
-      if (decision && isDatabaseConflictError(error)) {
-        throw new ConflictError(
-          `${decision.reviewer} has already decided on alignment ${from.id}`,
-        );
-      }
-      throw error;
-    }
+    const won = await this.tables.transition({
+      from,
+      to,
+      columns: update,
+      final: isFinalAlignmentStatus(to),
+      step,
+      decision,
+      at,
+    });
+    return won ? this.get(from.id) : undefined;
   }
 
   async getDecisions(ids: string[]): Promise<AlignmentDecisionRecord[]> {
-    const result: AlignmentDecisionRecord[] = [];
-    for (const chunk of chunks(ids)) {
-      const rows = await this.db<DecisionRow>(DECISIONS)
-        .whereIn('alignment_id', chunk)
-        .orderBy('id');
-      result.push(
-        ...rows.map(row => ({
-          alignmentId: row.alignment_id,
-          reviewer: row.reviewer,
-          decision: row.decision,
-          comment: optional(row.comment),
-          decidedAt: toDate(row.decided_at)!,
-        })),
-      );
-    }
-    return result;
+    return (await this.tables.decisions(ids)).map(
+      ({ subjectId, ...decision }) => ({ alignmentId: subjectId, ...decision }),
+    );
   }
 
   async getSteps(id: string): Promise<AlignmentStep[]> {
-    const rows = await this.db<StepRow>(STEPS)
-      .where('alignment_id', id)
-      .orderBy('id');
-    return rows.map(row => ({
-      type: row.type as AlignmentStep['type'],
-      actor: row.actor,
-      ...(row.from_status !== null && { fromStatus: row.from_status }),
-      toStatus: row.to_status,
-      ...(row.comment !== null && { comment: row.comment }),
-      ...(row.details !== null && { details: JSON.parse(row.details) }),
-      at: toDate(row.at)!.toISOString(),
-    }));
+    return (await this.tables.steps(id)).map(
+      ({ id: _id, subjectId: _subject, ...step }) => step as AlignmentStep,
+    );
   }
 
   async list(query: AlignmentQuery): Promise<AlignmentRecord[]> {
-    const q = this.db<AlignmentRow>(ALIGNMENTS);
-    if (query.requester !== undefined) {
-      q.where('requester', query.requester);
-    }
-    if (query.notRequester !== undefined) {
-      q.whereNot('requester', query.notRequester);
-    }
-    if (query.approverRefs !== undefined) {
-      q.whereIn('approver_ref', query.approverRefs.slice(0, IN_LIST_CHUNK));
-    }
-    if (query.involving) {
-      const { user, approverRefs } = query.involving;
-      q.where(w =>
-        w
-          .where('requester', user)
-          .orWhereIn('approver_ref', approverRefs.slice(0, IN_LIST_CHUNK)),
-      );
-    }
-    if (query.entityRef !== undefined) {
-      q.where('entity_ref', query.entityRef);
-    }
-    if (query.environment !== undefined) {
-      q.where('environment', query.environment);
-    }
-    if (query.statuses !== undefined) {
-      q.whereIn('status', query.statuses);
-    }
-    const rows = await q
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(query.limit)
-      .offset(query.offset);
-    return rows.map(fromRow);
+    return (await this.tables.list<AlignmentRow>(query)).map(fromRow);
   }
 
   /**
@@ -295,24 +203,5 @@ export class DatabaseAlignmentStore {
       .orderBy('updated_at')
       .limit(options.limit);
     return { stuck: stuck.map(fromRow), verifying: verifying.map(fromRow) };
-  }
-
-  private stepRow(
-    alignmentId: string,
-    step: NewAlignmentStep,
-    fromStatus: AlignmentStatus | undefined,
-    toStatus: AlignmentStatus,
-    at: Date,
-  ): Omit<StepRow, 'id'> {
-    return {
-      alignment_id: alignmentId,
-      type: step.type,
-      actor: step.actor,
-      from_status: fromStatus ?? null,
-      to_status: toStatus,
-      comment: step.comment ?? null,
-      details: step.details ? JSON.stringify(step.details) : null,
-      at,
-    };
   }
 }

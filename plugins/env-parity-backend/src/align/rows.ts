@@ -40,27 +40,6 @@ export interface AlignmentRow {
   finished_at: DbTime | null;
 }
 
-export interface DecisionRow {
-  id: number;
-  alignment_id: string;
-  reviewer: string;
-  decision: 'approve' | 'deny';
-  comment: string | null;
-  decided_at: DbTime;
-}
-
-export interface StepRow {
-  id: number;
-  alignment_id: string;
-  type: string;
-  actor: string;
-  from_status: AlignmentStatus | null;
-  to_status: AlignmentStatus;
-  comment: string | null;
-  details: string | null;
-  at: DbTime;
-}
-
 /** One open alignment per service and environment, whatever the case of the ref. */
 export function openKey(entityRef: string, environment: string): string {
   return createHash('sha256')

@@ -34,3 +34,13 @@ export type {
   ResolvedApprover,
   ReviewRefusal,
 } from './rules';
+export { ApprovalTables, LOCKS_TABLE } from './ApprovalTables';
+export type {
+  ApprovalSubjectQuery,
+  ApprovalTableNames,
+  NewApprovalDecision,
+  NewApprovalStep,
+  OpenLimit,
+  StoredDecision,
+  StoredStep,
+} from './ApprovalTables';
