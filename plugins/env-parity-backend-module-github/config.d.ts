@@ -35,5 +35,31 @@ export interface Config {
        */
       maxPages?: number;
     };
+    align?: {
+      /**
+       * The `github` alignment deployer (name it in
+       * `envParity.align.environments.<env>.deployer`). It creates a GitHub
+       * deployment of production's commit to the environment (named as in
+       * `envParity.github.environments`), with `auto_merge: false`, no
+       * required contexts, and production's version, artifact and digest in
+       * its payload; the repository's workflow on the `deployment` event
+       * rolls it out and reports its status. The credentials of
+       * `integrations.github` need `Deployments: write` (or `Actions: write`
+       * with `workflow`).
+       */
+      github?: {
+        /**
+         * Dispatch this workflow instead of creating a deployment, with the
+         * inputs `environment`, `ref` (production's commit) and `artifact`;
+         * it must declare them under `workflow_dispatch`.
+         */
+        workflow?: {
+          /** The workflow's file name, e.g. `deploy.yml`, or its id. */
+          file: string;
+          /** The branch or tag it runs from. Defaults to `main`. */
+          ref?: string;
+        };
+      };
+    };
   };
 }

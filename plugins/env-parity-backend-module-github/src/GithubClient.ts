@@ -448,6 +448,83 @@ export class GithubClient {
     return { data, next };
   }
 
+  /**
+   * POSTs JSON to a path under the repository's API base URL: a write, never
+   * retried, cached or paginated. Answers 2xx with the parsed body (or
+   * undefined for an empty one); anything else throws a `GithubApiError`
+   * whose message says what to do, never a credential.
+   */
+  async post(
+    repository: GithubRepository,
+    path: string,
+    body: unknown,
+    options: {
+      signal?: AbortSignal;
+      /** What the credentials need, for a 403, e.g. `Deployments: write`. */
+      access: string;
+      notFound?: string;
+    },
+  ): Promise<unknown> {
+    const url = `${repository.apiBaseUrl}${path}`;
+    const what = `POST ${path}`;
+    const limitKey = `${repository.host}\n${repository.identity}`;
+    const blocked = this.blocked.get(limitKey);
+    if (blocked && blocked.resumesAt.getTime() > Date.now()) {
+      throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
+    }
+    const timeoutMs = this.deps.options.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, timeout])
+      : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/vnd.github+json',
+          'Content-Type': 'application/json',
+          'X-GitHub-Api-Version': '2022-11-28',
+          'User-Agent': 'backstage-env-parity',
+          ...repository.headers,
+        },
+        body: JSON.stringify(body),
+        redirect: 'manual',
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) {
+        throw new GithubApiError(`${what} was cancelled`);
+      }
+      if (timeout.aborted) {
+        throw new GithubApiError(
+          `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
+        );
+      }
+      throw new GithubApiError(
+        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
+          error,
+        )}`,
+      );
+    }
+    if (!response.ok) {
+      throw this.toError(repository, what, response, text, options);
+    }
+    this.noteExhausted(repository, response.headers);
+    try {
+      return text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new GithubApiError(
+        `GitHub answered ${what} with a body that is not JSON: ${preview(
+          text,
+        )}`,
+        response.status,
+      );
+    }
+  }
+
   /** Pauses requests when GitHub says the budget is spent, even on a success. */
   private noteExhausted(repository: GithubRepository, headers: Headers) {
     if (headers.get('x-ratelimit-remaining') !== '0') {
@@ -509,7 +586,7 @@ export class GithubClient {
     what: string,
     response: Response,
     text: string,
-    options: { notFound?: string },
+    options: { notFound?: string; access?: string },
   ): GithubApiError {
     const { status } = response;
     const { host, owner, repo } = repository;
@@ -536,7 +613,11 @@ export class GithubClient {
         );
       case 403:
         return new GithubApiError(
-          `GitHub denied ${what} (403${said}): the credentials for ${host} need read access to ${slug} (Deployments: read and Contents: read, or the classic repo scope)${unauthenticated}`,
+          `GitHub denied ${what} (403${said}): the credentials for ${host} need ${
+            options.access
+              ? `${options.access} on ${slug} (or the classic repo scope)`
+              : `read access to ${slug} (Deployments: read and Contents: read, or the classic repo scope)`
+          }${unauthenticated}`,
           status,
         );
       case 404:

@@ -1,6 +1,7 @@
 /**
- * Env Parity GitHub module: GitHub deployments as a deployment provider and
- * the GitHub compare API as a revision comparer.
+ * Env Parity GitHub module: GitHub deployments as a deployment provider,
+ * the GitHub compare API as a revision comparer, and the `github`
+ * alignment deployer.
  *
  * @packageDocumentation
  */
@@ -21,4 +22,6 @@ export type {
 } from './GithubClient';
 export { GithubDeploymentProvider } from './GithubDeploymentProvider';
 export { GithubRevisionComparer } from './GithubRevisionComparer';
+export { GithubDeployer } from './GithubDeployer';
+export type { GithubDeployerWorkflow } from './GithubDeployer';
 export type { GithubModuleOptions } from './config';
