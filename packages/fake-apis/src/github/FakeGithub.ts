@@ -6,7 +6,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { answerWrite, FakeWorkflow, GithubRollout } from './writes';
+import { answerWrite, deploy, FakeWorkflow, GithubRollout } from './writes';
 
 /**
  * A GitHub Enterprise REST API (v3) on loopback, answering the endpoints the
@@ -394,6 +394,35 @@ export class FakeGithub {
   onDeployment(listener: (rollout: GithubRollout) => void): this {
     this.deploymentListeners.push(listener);
     return this;
+  }
+
+  /**
+   * A deployment made outside the API (a delivery system deploying a new
+   * build), rolled out like one made through it: `success` at once, the
+   * previous one retired, listeners told. Returns its id.
+   */
+  rollOutDeployment(
+    repo: FakeRepo,
+    d: {
+      sha: string;
+      ref: string;
+      environment: string;
+      payload?: unknown;
+      creator?: string;
+    },
+  ): number {
+    return deploy(
+      {
+        rollOut: true,
+        emit: rollout => this.deploymentListeners.forEach(l => l(rollout)),
+      },
+      repo,
+      {
+        ...d,
+        payload: d.payload ?? {},
+        creator: d.creator ?? 'github-actions[bot]',
+      },
+    );
   }
 
   /** The repository `owner/name`, if the fake has it. */

@@ -64,9 +64,12 @@ function validation(ctx: GithubWriteContext, message: string, doc: string) {
   });
 }
 
-/** Creates a deployment with `in_progress` then `success`, retiring the last one. */
-function deploy(
-  ctx: GithubWriteContext,
+/**
+ * Creates a deployment with `in_progress` then `success`, retiring the
+ * last one (only `queued` when the fake does not roll out).
+ */
+export function deploy(
+  ctx: Pick<GithubWriteContext, 'rollOut' | 'emit'>,
   repo: FakeRepo,
   d: {
     sha: string;

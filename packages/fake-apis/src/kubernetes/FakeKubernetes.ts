@@ -309,6 +309,14 @@ export class FakeKubernetes {
     return `http://127.0.0.1:${port}${this.prefix}`;
   }
 
+  /**
+   * The objects of one resource (e.g. `pods`) as stored: changing them
+   * changes what the fake serves (see `rollOutImage`).
+   */
+  stored(plural: string): KubeObject[] {
+    return this.objects.get(plural) ?? [];
+  }
+
   /** Adds or replaces objects (by kind, namespace and name). */
   add(...objects: KubeObject[]): this {
     for (const object of objects) {

@@ -1,1 +1,2 @@
 export * from './FakeKubernetes';
+export * from './rollout';
