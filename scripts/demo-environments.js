@@ -40,6 +40,29 @@
  * search-indexer (staging runs a rebuilt 3.2.0, and its rollout is stuck
  * on two digests).
  *
+ * Aligning an environment with production (envParity.align in
+ * app-config.yaml) rolls out here too: a GitHub deployment created through
+ * the fake GitHub API (POST /github/api/v3/repos/acme/<service>/deployments,
+ * or a workflow dispatch) succeeds at once, and from then on that
+ * environment's /version answers the deployed commit, with the version
+ * and artifact of its payload (or of the environment already running that
+ * commit); an Argo CD sync (POST /argocd/<instance>/api/v1/applications/
+ * <name>/sync) likewise changes the image /version answers. So the next
+ * collection sees the environment in sync. The state lives in memory:
+ * restart the server to start over.
+ *
+ * For the end-to-end journeys, a new production build of a demo service:
+ *
+ *   POST /demo/builds   {"service": "<name>", "environment": "production",
+ *                        "version": "x.y.z"}
+ *       a new commit (tag v<version>, on top of what the environment runs)
+ *       in acme/<service> of the fake GitHub, a successful GitHub
+ *       deployment of it to the environment (default production), and a
+ *       new artifact (a digest of its own) that /version answers from then
+ *       on. Answers 201 {service, environment, version, revision, artifact};
+ *       400 for a malformed body, 404 for a service without a demo
+ *       repository or environment, 409 for a version that exists already.
+ *
  * Plain Node; the fake GitHub, Kubernetes and Argo CD API servers are the
  * ones the GitHub, Kubernetes and Argo CD modules' tests use
  * (packages/fake-apis, TypeScript, loaded through Backstage's node
@@ -55,6 +78,7 @@ const {
   FakeArgocd,
   FakeGithub,
   FakeKubernetes,
+  rollOutImage,
 } = require('@env-parity/fake-apis');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -1560,6 +1584,168 @@ function buildArgocd(services) {
   );
 }
 
+/* ------------------------------------------------------------------------
+ * Rollouts: what the fakes were asked to deploy becomes what the demo
+ * environments answer (see the header).
+ */
+
+/** The version of an image reference's tag, e.g. `1.4.2` of `x/y:1.4.2@sha256:...`. */
+function imageTag(reference) {
+  const last = (reference || '').split('@')[0].split('/').pop() || '';
+  const colon = last.lastIndexOf(':');
+  return colon >= 0 ? last.slice(colon + 1) : undefined;
+}
+
+/**
+ * What runs in a demo cluster after a rollout: every pod of the service
+ * runs the artifact (when it pins a digest).
+ */
+function rollOutToCluster(kubernetes, service, environment, deployment) {
+  const cluster = kubernetes[environment];
+  const { image, digest } = splitArtifact(deployment.artifact);
+  if (!cluster || !K8S_WORKLOADS[service] || !image || !digest) {
+    return;
+  }
+  const repository = image.replace(/:[^:/]*$/, '');
+  rollOutImage(cluster, {
+    namespace: service,
+    labels: { 'app.kubernetes.io/name': service },
+    container: service,
+    image: `${repository}:${deployment.version}`,
+    imageID: `${repository}@${digest}`,
+  });
+}
+
+/** Makes the fakes' rollouts change what /version answers and clusters run. */
+function followRollouts(services, github, argocd, kubernetes) {
+  github.onDeployment(rollout => {
+    const [owner, service] = rollout.repository.split('/');
+    const environments = services.get(service);
+    const current = environments?.[rollout.environment];
+    if (owner !== GITHUB_OWNER || !current) {
+      return;
+    }
+    // the version and artifact the deployment names, else those of an
+    // environment already running that commit
+    const payload = rollout.payload || {};
+    const running = Object.values(environments).find(
+      d => d.revision === rollout.sha,
+    );
+    environments[rollout.environment] = {
+      ...current,
+      version: payload.version || running?.version || current.version,
+      revision: rollout.sha,
+      artifact: payload.artifact || running?.artifact || current.artifact,
+      'deployed-at': new Date().toISOString(),
+      'deployed-by': rollout.creator,
+    };
+    rollOutToCluster(
+      kubernetes,
+      service,
+      rollout.environment,
+      environments[rollout.environment],
+    );
+  });
+  for (const [instance, fake] of Object.entries(argocd)) {
+    fake.onRollout(rollout => {
+      const current = services.get(rollout.name)?.[instance];
+      const image = rollout.images[0];
+      if (!current || !image) {
+        return;
+      }
+      // the service's own commit is not the GitOps repository's: kept
+      const digest = splitArtifact(image).digest;
+      const repository = splitArtifact(current.artifact).image;
+      services.get(rollout.name)[instance] = {
+        ...current,
+        version: imageTag(image) || current.version,
+        artifact: digest
+          ? `${repository.replace(/:[^:/]*$/, '')}:${
+              imageTag(image) || current.version
+            }@${digest}`
+          : current.artifact,
+        'deployed-at': new Date().toISOString(),
+        'deployed-by': rollout.username,
+      };
+      rollOutToCluster(
+        kubernetes,
+        rollout.name,
+        instance,
+        services.get(rollout.name)[instance],
+      );
+    });
+  }
+}
+
+/** POST /demo/builds: a new build deployed to an environment (see the header). */
+function postBuild(services, github, req, res) {
+  if (req.method !== 'POST') {
+    send(res, 405, { error: 'only POST' }, { allow: 'POST' });
+    return;
+  }
+  const chunks = [];
+  req.on('data', chunk => chunks.push(chunk));
+  req.on('end', () => {
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(res, 400, { error: 'the body must be JSON' });
+      return;
+    }
+    const { service, environment = 'production', version } = body || {};
+    if (
+      typeof service !== 'string' ||
+      typeof environment !== 'string' ||
+      typeof version !== 'string' ||
+      !/^\d+(\.\d+)+([-+][0-9A-Za-z.+-]+)?$/.test(version)
+    ) {
+      send(res, 400, {
+        error:
+          'expected {"service": "<name>", "environment": "production", "version": "x.y.z"}',
+      });
+      return;
+    }
+    const repo = github.getRepo(`${GITHUB_OWNER}/${service}`);
+    const current = services.get(service)?.[environment];
+    if (!repo || !current) {
+      send(res, 404, {
+        error: `no demo repository or environment for ${service} ${environment}`,
+      });
+      return;
+    }
+    if (repo.tags.has(`v${version}`)) {
+      send(res, 409, { error: `${service} ${version} exists already` });
+      return;
+    }
+    const parent = repo.resolve(current.revision || 'main');
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const revision = repo.commit(`Release ${version}`, {
+      branch: `release/${version}`,
+      ...(parent ? { parents: [parent.sha] } : {}),
+      author: null,
+      authorName: RELEASE_BOT,
+      date: at,
+      tag: `v${version}`,
+    });
+    const image = (splitArtifact(current.artifact).image || '').replace(
+      /:[^:/]*$/,
+      '',
+    );
+    const artifact = `${image}:${version}@sha256:${hash(
+      'sha256',
+      `${service}:${version}`,
+    )}`;
+    github.rollOutDeployment(repo, {
+      sha: revision,
+      ref: `v${version}`,
+      environment,
+      payload: { version, artifact },
+    });
+    send(res, 201, { service, environment, version, revision, artifact });
+  });
+}
+
 /** Serves one fake Argo CD; `path` is what follows /argocd/<instance>. */
 function createServer(
   services,
@@ -1567,8 +1753,13 @@ function createServer(
   kubernetes = buildKubernetes(services),
   argocd = buildArgocd(services),
 ) {
+  followRollouts(services, github, argocd, kubernetes);
   return http.createServer((req, res) => {
     const url = new URL(req.url || '/', `http://${HOST}`);
+    if (url.pathname === '/demo/builds') {
+      postBuild(services, github, req, res);
+      return;
+    }
     const k8s = /^\/k8s\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (k8s) {
       const cluster = kubernetes[k8s[1]];
@@ -1675,6 +1866,7 @@ if (require.main === module) {
 module.exports = {
   readServices,
   createServer,
+  followRollouts,
   versionBody,
   buildGithub,
   buildKubernetes,
