@@ -1,13 +1,8 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
+import { ApproverRule, readApproverRule } from '../approvals';
 import { readReportedKinds } from '../http';
-
-export type ApproverRule =
-  | { type: 'environment-owner' }
-  | { type: 'service-owner' }
-  | { type: 'group'; ref: string };
 
 /** `envParity.access`, read once at start-up with every default applied. */
 export interface AccessOptions {
@@ -109,28 +104,10 @@ export function readAccessOptions(root: Config): AccessOptions {
     }
   }
 
-  let approvers: ApproverRule = d.approvers;
-  if (config.has('approvers')) {
-    const value = config.getOptional('approvers');
-    if (value === 'environment-owner' || value === 'service-owner') {
-      approvers = { type: value };
-    } else if (value && typeof value === 'object') {
-      const group = config.getString('approvers.group');
-      approvers = {
-        type: 'group',
-        ref: stringifyEntityRef(
-          parseEntityRef(group, {
-            defaultKind: 'group',
-            defaultNamespace: 'default',
-          }),
-        ),
-      };
-    } else {
-      throw new InputError(
-        `envParity.access.approvers must be 'environment-owner', 'service-owner' or { group: <group ref> }`,
-      );
-    }
-  }
+  const approvers = readApproverRule(config, 'approvers', {
+    key: 'envParity.access.approvers',
+    fallback: d.approvers,
+  })!;
 
   const instructions: Record<string, string> = {};
   const instructionsConfig = config.getOptionalConfig('instructions');

@@ -17,7 +17,8 @@ export async function audited<T>(
   options: {
     eventId: string;
     severityLevel?: AuditorServiceEventSeverityLevel;
-    request: Request;
+    /** Absent for calls without an HTTP request (put the actor in `meta`). */
+    request?: Request;
     meta?: JsonObject;
   },
   fn: (meta: JsonObject) => Promise<T>,
@@ -38,4 +39,26 @@ export async function audited<T>(
   }
   await event.success({ meta: logSafeJson(meta) });
   return result;
+}
+
+/**
+ * The audit wrapper of a router: one `eventId` event per call (severity
+ * medium), naming the `action` and the `:id` path parameter as `idKey`.
+ */
+export function routeAudit(
+  auditor: AuditorService,
+  eventId: string,
+  idKey: string,
+) {
+  return <T>(req: Request, action: string, fn: () => Promise<T>) =>
+    audited(
+      auditor,
+      {
+        eventId,
+        severityLevel: 'medium',
+        request: req,
+        meta: { action, ...(req.params.id && { [idKey]: req.params.id }) },
+      },
+      fn,
+    );
 }

@@ -62,3 +62,45 @@ export async function authorizeRequest<
   await requirePermission({ ...options, credentials });
   return credentials;
 }
+
+/** A caller with the permission policy's answer to each of the feature's permissions. */
+export interface PermittedCaller<TName extends string> {
+  credentials: BackstageCredentials;
+  /** Absent for service principals. */
+  userRef?: string;
+  can: Record<TName, boolean>;
+}
+
+/**
+ * Asks the permission policy about each of `checks` at once for
+ * `credentials`; with `needs`, throws a `NotAllowedError` (403) unless at
+ * least one of them is allowed, worded by `permissionDeniedMessage` with
+ * `action` (what the caller tried, e.g. `see access requests`).
+ */
+export async function permittedCaller<TName extends string>(options: {
+  permissions: PermissionsService;
+  credentials: BackstageCredentials;
+  checks: Record<TName, BasicPermission>;
+  needs?: TName[];
+  action?: string;
+}): Promise<PermittedCaller<TName>> {
+  const { credentials, checks, needs } = options;
+  const names = Object.keys(checks) as TName[];
+  const decisions = await options.permissions.authorize(
+    names.map(n => ({ permission: checks[n] })),
+    { credentials },
+  );
+  const can = Object.fromEntries(
+    names.map((n, i) => [n, decisions[i].result === AuthorizeResult.ALLOW]),
+  ) as Record<TName, boolean>;
+  if (needs && !needs.some(n => can[n])) {
+    throw new NotAllowedError(
+      permissionDeniedMessage(
+        options.action ?? 'use environment parity',
+        needs.map(n => checks[n].name),
+      ),
+    );
+  }
+  const principal = credentials.principal as { userEntityRef?: string };
+  return { credentials, userRef: principal.userEntityRef, can };
+}

@@ -1,6 +1,19 @@
 // What every router of the plugin shares.
-export { audited } from './audit';
-export { authorizeRequest, requirePermission } from './authorize';
+export { audited, routeAudit } from './audit';
+export {
+  authorizeRequest,
+  permittedCaller,
+  requirePermission,
+} from './authorize';
+export type { PermittedCaller } from './authorize';
+export {
+  entityRefQuery,
+  flagQuery,
+  integerQuery,
+  statusesQuery,
+  textQuery,
+  uuidParam,
+} from './query';
 export { jsonBody } from './body';
 export { entityRefFromParams, readReportedKinds } from './entityRef';
 export { logSafe, logSafeError, logSafeJson } from './logSafe';
