@@ -143,6 +143,13 @@ export interface Config {
       dispatchLease?: HumanDuration;
       /** How often verifying alignments are checked against the latest collection. Defaults to 1 minute. */
       sweepInterval?: HumanDuration;
+      /**
+       * An alignment pending approval for longer than this (from its
+       * request) ends `timed-out` at the next sweep, with a timeline step
+       * saying why; the deployer is never called. At least a minute;
+       * defaults to 24 hours.
+       */
+      reviewTimeout?: HumanDuration;
       /** The `webhook` deployer: a signed JSON POST per alignment. */
       webhook?: {
         /**

@@ -1,5 +1,8 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { durationToMilliseconds } from '@backstage/types';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AlignmentStatus,
@@ -15,6 +18,37 @@ import { AlignmentReports, observedRunning } from './verification';
 
 /** The actor of what the system does on its own. */
 export const SYSTEM = 'system';
+
+/** The default of `envParity.align.reviewTimeout`: 24 hours. */
+export const DEFAULT_ALIGN_REVIEW_TIMEOUT_MS = 24 * 60 * 60_000;
+
+/**
+ * `reviewTimeout` of the `envParity.align` section (a duration; default
+ * 24 hours) in milliseconds: an alignment pending approval longer than this
+ * ends `timed-out`.
+ */
+export function readAlignReviewTimeout(align: Config): number {
+  if (!align.has('reviewTimeout')) {
+    return DEFAULT_ALIGN_REVIEW_TIMEOUT_MS;
+  }
+  const ms = durationToMilliseconds(
+    readDurationFromConfig(align, { key: 'reviewTimeout' }),
+  );
+  if (ms < 60_000) {
+    throw new InputError(
+      'envParity.align.reviewTimeout must be at least a minute',
+    );
+  }
+  return ms;
+}
+
+/** `24 hours`, `90 minutes`. */
+function humanDuration(ms: number): string {
+  const hours = ms / 3_600_000;
+  return Number.isInteger(hours)
+    ? `${hours} hour${hours === 1 ? '' : 's'}`
+    : `${Math.round(ms / 60_000)} minutes`;
+}
 
 /** Alignments of each kind handled per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
@@ -42,7 +76,8 @@ export class AlignmentLifecycle {
       environments: { list(): Promise<EnvironmentDefinition[]> };
       events: AlignmentEvents;
       logger: LoggerService;
-      options: AlignOptions;
+      /** `reviewTimeoutMs` absent: {@link DEFAULT_ALIGN_REVIEW_TIMEOUT_MS}. */
+      options: AlignOptions & { reviewTimeoutMs?: number };
       now: () => Date;
     },
   ) {}
@@ -141,7 +176,8 @@ export class AlignmentLifecycle {
   }
 
   /**
-   * One pass: alignments left `dispatched` past the lease (the replica
+   * One pass: alignments pending approval past the review timeout end
+   * `timed-out`; alignments left `dispatched` past the lease (the replica
    * calling the deployer stopped) go on to verification (whether the call
    * was made is unknown, so it is never made again: observation decides);
    * verifying ones are checked against the stored report, and time out past
@@ -164,10 +200,40 @@ export class AlignmentLifecycle {
   private async sweepOnce(): Promise<void> {
     const { store, options, logger } = this.deps;
     const now = this.deps.now();
+    const reviewTimeoutMs =
+      options.reviewTimeoutMs ?? DEFAULT_ALIGN_REVIEW_TIMEOUT_MS;
     const due = await store.due({
       stuckBefore: new Date(now.getTime() - options.dispatchLeaseMs),
+      unreviewedBefore: new Date(now.getTime() - reviewTimeoutMs),
       limit: SWEEP_BATCH,
     });
+    for (const record of due.unreviewed) {
+      const reason = `Nobody decided on aligning ${
+        record.environment
+      } within ${humanDuration(
+        reviewTimeoutMs,
+      )} (envParity.align.reviewTimeout); ask again if it is still needed`;
+      try {
+        await this.move(record, 'timed-out', {
+          set: { failureReason: reason },
+          step: {
+            type: 'timed-out',
+            actor: SYSTEM,
+            comment: reason,
+            details: {
+              approvals: record.approvals,
+              requiredApprovals: record.requiredApprovals,
+            },
+          },
+        });
+      } catch (error) {
+        logger.error(
+          `Alignment sweep could not time out ${record.id}: ${errorMessage(
+            error,
+          )}`,
+        );
+      }
+    }
     for (const record of due.stuck) {
       try {
         await this.move(record, 'verifying', {

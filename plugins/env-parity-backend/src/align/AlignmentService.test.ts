@@ -316,6 +316,93 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     expect(receiver.calls).toHaveLength(0);
   });
 
+  it('ends timed-out when nobody decides within the review timeout, by the sweep, without calling the deployer', async () => {
+    const HOUR = 60 * MINUTE;
+    const s = await setup({
+      knex,
+      receiver,
+      clock,
+      reviewTimeoutMs: 2 * HOUR,
+      policy: {
+        approval: {
+          approvers: { type: 'environment-owner' },
+          requiredApprovals: 2,
+        },
+      },
+    });
+    await withProduction(s);
+    const created = await s.service.create(as(ALICE), request);
+    clock.now += HOUR;
+    // a partial approval does not restart the clock
+    await s.service.approve(reviewer(BOB), created.id, {});
+    clock.now += HOUR - 1000;
+    await s.service.sweep();
+    expect((await s.service.get(as(ALICE), created.id)).status).toBe(
+      'pending-approval',
+    );
+
+    clock.now += 1000;
+    await s.service.sweep();
+    const reason =
+      'Nobody decided on aligning staging within 2 hours (envParity.align.reviewTimeout); ask again if it is still needed';
+    const timedOut = await s.service.get(as(ALICE), created.id);
+    expect(timedOut).toMatchObject({
+      status: 'timed-out',
+      failureReason: reason,
+      finishedAt: new Date(T0 + 2 * HOUR).toISOString(),
+    });
+    expect(timedOut.timeline.at(-1)).toEqual({
+      type: 'timed-out',
+      actor: 'system',
+      fromStatus: 'pending-approval',
+      toStatus: 'timed-out',
+      comment: reason,
+      details: { approvals: 1, requiredApprovals: 2 },
+      at: new Date(T0 + 2 * HOUR).toISOString(),
+    });
+    await expect(
+      s.service.approve(reviewer(CAROL), created.id, {}),
+    ).rejects.toThrow(
+      'is timed-out, which is final; it cannot become dispatched',
+    );
+    await s.service.settled();
+    expect(receiver.calls).toHaveLength(0);
+    expect(s.audits.at(-1)).toMatchObject({
+      alignmentId: created.id,
+      actor: 'system',
+      fromStatus: 'pending-approval',
+      toStatus: 'timed-out',
+      failureReason: reason,
+    });
+    expect(s.notifications.at(-1)).toMatchObject({
+      recipients: { entityRef: [ALICE] },
+      payload: {
+        title: 'Alignment timed-out: staging of checkout-web',
+        description: reason,
+      },
+    });
+    // a new request may be made
+    await expect(s.service.create(as(ALICE), request)).resolves.toMatchObject({
+      status: 'pending-approval',
+    });
+  });
+
+  it('times out after 24 hours without a configured review timeout', async () => {
+    const s = await setup({ knex, receiver, clock });
+    await withProduction(s);
+    const created = await s.service.create(as(ALICE), request);
+    clock.now += 24 * 60 * MINUTE - 1;
+    await s.service.sweep();
+    expect((await s.service.get(as(ALICE), created.id)).status).toBe(
+      'pending-approval',
+    );
+    clock.now += 1;
+    await s.service.sweep();
+    expect((await s.service.get(as(ALICE), created.id)).failureReason).toMatch(
+      /^Nobody decided on aligning staging within 24 hours/,
+    );
+  });
+
   it('resumes after a restart during dispatched and during verifying, and reaches a final state', async () => {
     const before = await setup({ knex, receiver, clock });
     await withProduction(before);

@@ -1,7 +1,6 @@
 import {
   AuditorService,
   AuthService,
-  BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -19,6 +18,7 @@ import {
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
 import { sameRef } from '../approvals';
+import { PermittedCaller } from '../http';
 import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
 import { EnvironmentApprovers } from './approvers';
@@ -32,12 +32,7 @@ import { AlignmentReports } from './verification';
 import { toAlignment, viewOf } from './view';
 
 /** Who calls, and what the permission policy lets them do. */
-export interface AlignmentCaller {
-  credentials: BackstageCredentials;
-  /** Absent for services. */
-  userRef?: string;
-  can: { review: boolean; admin: boolean };
-}
+export type AlignmentCaller = PermittedCaller<'review' | 'admin'>;
 
 export interface AlignmentListQuery {
   mine?: boolean;
@@ -59,7 +54,8 @@ export interface AlignmentServiceDeps {
   notifications?: NotificationService;
   deployers: EnvParityDeployer[];
   reports: AlignmentReports;
-  options: AlignOptions;
+  /** `reviewTimeoutMs` absent: 24 hours (`envParity.align.reviewTimeout`). */
+  options: AlignOptions & { reviewTimeoutMs?: number };
   clock?: () => Date;
 }
 

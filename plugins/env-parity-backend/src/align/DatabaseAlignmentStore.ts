@@ -186,12 +186,18 @@ export class DatabaseAlignmentStore {
 
   /**
    * What the sweep acts on: alignments dispatched before `stuckBefore` (the
-   * replica calling the deployer stopped), and every one verifying.
+   * replica calling the deployer stopped), every one verifying, and those
+   * pending approval since before `unreviewedBefore` (the review timeout).
    */
   async due(options: {
     stuckBefore: Date;
+    unreviewedBefore: Date;
     limit: number;
-  }): Promise<{ stuck: AlignmentRecord[]; verifying: AlignmentRecord[] }> {
+  }): Promise<{
+    stuck: AlignmentRecord[];
+    verifying: AlignmentRecord[];
+    unreviewed: AlignmentRecord[];
+  }> {
     const table = () => this.db<AlignmentRow>(ALIGNMENTS);
     const stuck = await table()
       .where('status', 'dispatched')
@@ -202,6 +208,15 @@ export class DatabaseAlignmentStore {
       .where('status', 'verifying')
       .orderBy('updated_at')
       .limit(options.limit);
-    return { stuck: stuck.map(fromRow), verifying: verifying.map(fromRow) };
+    const unreviewed = await table()
+      .where('status', 'pending-approval')
+      .where('created_at', '<=', options.unreviewedBefore)
+      .orderBy('created_at')
+      .limit(options.limit);
+    return {
+      stuck: stuck.map(fromRow),
+      verifying: verifying.map(fromRow),
+      unreviewed: unreviewed.map(fromRow),
+    };
   }
 }

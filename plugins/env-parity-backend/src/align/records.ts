@@ -70,7 +70,8 @@ export type NewAlignmentStep = Pick<
 
 /**
  * Which status may follow which. `pending-approval` follows itself for a
- * partial approval (N of M); `dispatched` is written only by the approval
+ * partial approval (N of M), and ends `timed-out` when nobody decided within
+ * the review timeout; `dispatched` is written only by the approval
  * (or, without approval, the request) whose writer then calls the deployer.
  */
 export const alignmentStateMachine = new StateMachine<AlignmentStatus>(
@@ -81,6 +82,7 @@ export const alignmentStateMachine = new StateMachine<AlignmentStatus>(
       'dispatched',
       'denied',
       'cancelled',
+      'timed-out',
     ],
     dispatched: ['verifying', 'failed'],
     verifying: ['aligned', 'timed-out'],

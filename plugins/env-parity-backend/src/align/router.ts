@@ -3,12 +3,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   alignmentStatuses,
-  AlignmentStatus,
   envParityAlignAdminPermission,
   envParityAlignCreatePermission,
   envParityAlignReviewPermission,
@@ -16,70 +14,21 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { audited, jsonBody, logSafe } from '../http';
+import {
+  entityRefQuery,
+  flagQuery,
+  integerQuery,
+  jsonBody,
+  permittedCaller,
+  routeAudit,
+  statusesQuery,
+  textQuery,
+  uuidParam,
+} from '../http';
 import { AlignmentCaller, AlignmentService } from './AlignmentService';
 
 /** A reason and a comment of at most 2,000 characters each, even fully escaped. */
 const BODY_LIMIT = '32kb';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function text(value: unknown, name: string): string | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (typeof value !== 'string' || !value) {
-    throw new InputError(`${name} must be given once, as text`);
-  }
-  return value;
-}
-
-function flag(value: unknown, name: string): boolean | undefined {
-  const raw = text(value, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  if (raw !== 'true' && raw !== 'false') {
-    throw new InputError(`${name} must be true or false`);
-  }
-  return raw === 'true';
-}
-
-function integer(value: unknown, name: string): number | undefined {
-  const raw = text(value, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  if (!/^\d{1,6}$/.test(raw)) {
-    throw new InputError(`${name} must be a whole number`);
-  }
-  return Number(raw);
-}
-
-function entityRefParam(value: unknown): string | undefined {
-  const raw = text(value, 'entityRef');
-  if (raw === undefined) {
-    return undefined;
-  }
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(raw, {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch (error) {
-    throw new InputError(`entityRef: ${(error as Error).message}`);
-  }
-}
-
-function alignmentId(req: Request): string {
-  const { id } = req.params;
-  if (!UUID.test(id)) {
-    throw new InputError(`"${logSafe(id)}" is not an alignment id`);
-  }
-  return id;
-}
 
 /**
  * The HTTP API of alignments, mounted under `/api/env-parity`:
@@ -101,22 +50,14 @@ export function createAlignmentRouter(options: {
   const parseBody = jsonBody({ limit: BODY_LIMIT });
 
   async function caller(req: Request): Promise<AlignmentCaller> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [review, admin] = await permissions.authorize(
-      [
-        { permission: envParityAlignReviewPermission },
-        { permission: envParityAlignAdminPermission },
-      ],
-      { credentials },
-    );
-    return {
-      credentials,
-      userRef: credentials.principal.userEntityRef,
-      can: {
-        review: review.result === AuthorizeResult.ALLOW,
-        admin: admin.result === AuthorizeResult.ALLOW,
+    return permittedCaller({
+      permissions,
+      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+      checks: {
+        review: envParityAlignReviewPermission,
+        admin: envParityAlignAdminPermission,
       },
-    };
+    });
   }
 
   function service(): AlignmentService {
@@ -145,18 +86,7 @@ export function createAlignmentRouter(options: {
   }
 
   /** One audit event per call, naming the action and the alignment. */
-  function audit<T>(req: Request, action: string, fn: () => Promise<T>) {
-    return audited(
-      auditor,
-      {
-        eventId: 'alignment',
-        severityLevel: 'medium',
-        request: req,
-        meta: { action, ...(req.params.id && { alignmentId: req.params.id }) },
-      },
-      fn,
-    );
-  }
+  const audit = routeAudit(auditor, 'alignment', 'alignmentId');
 
   router.post('/alignments', parseBody, async (req, res) => {
     const alignment = await audit(req, 'create', async () => {
@@ -165,7 +95,7 @@ export function createAlignmentRouter(options: {
       const body = req.body as { entityRef?: unknown } | undefined;
       const entityRef =
         typeof body?.entityRef === 'string'
-          ? entityRefParam(body.entityRef)
+          ? entityRefQuery(body.entityRef)
           : undefined;
       if (entityRef) {
         await requireCreate(c, entityRef);
@@ -177,26 +107,14 @@ export function createAlignmentRouter(options: {
 
   router.get('/alignments', async (req, res) => {
     const c = await caller(req);
-    const statuses = text(req.query.status, 'status')
-      ?.split(',')
-      .map(s => s.trim());
-    for (const status of statuses ?? []) {
-      if (!alignmentStatuses.includes(status as AlignmentStatus)) {
-        throw new InputError(
-          `status "${logSafe(status)}" is not one of ${alignmentStatuses.join(
-            ', ',
-          )}`,
-        );
-      }
-    }
     const items = await service().list(c, {
-      mine: flag(req.query.mine, 'mine'),
-      reviewable: flag(req.query.reviewable, 'reviewable'),
-      entityRef: entityRefParam(req.query.entityRef),
-      environment: text(req.query.environment, 'environment'),
-      statuses: statuses as AlignmentStatus[] | undefined,
-      limit: integer(req.query.limit, 'limit'),
-      offset: integer(req.query.offset, 'offset'),
+      mine: flagQuery(req.query.mine, 'mine'),
+      reviewable: flagQuery(req.query.reviewable, 'reviewable'),
+      entityRef: entityRefQuery(req.query.entityRef),
+      environment: textQuery(req.query.environment, 'environment'),
+      statuses: statusesQuery(req.query.status, alignmentStatuses),
+      limit: integerQuery(req.query.limit, 'limit'),
+      offset: integerQuery(req.query.offset, 'offset'),
     });
     res.json({ items });
   });
@@ -204,8 +122,8 @@ export function createAlignmentRouter(options: {
   router.get('/alignments/preview', async (req, res) => {
     const c = await caller(req);
     const align = service();
-    const entityRef = entityRefParam(req.query.entityRef);
-    const environment = text(req.query.environment, 'environment');
+    const entityRef = entityRefQuery(req.query.entityRef);
+    const environment = textQuery(req.query.environment, 'environment');
     if (!entityRef || !environment) {
       throw new InputError(
         'entityRef and environment are required, e.g. entityRef=component:default/web&environment=staging',
@@ -217,7 +135,7 @@ export function createAlignmentRouter(options: {
 
   router.get('/alignments/:id', async (req, res) => {
     const c = await caller(req);
-    res.json(await service().get(c, alignmentId(req)));
+    res.json(await service().get(c, uuidParam(req, 'an alignment')));
   });
 
   for (const action of ['approve', 'deny', 'cancel'] as const) {
@@ -225,7 +143,7 @@ export function createAlignmentRouter(options: {
       const result = await audit(req, action, async () => {
         const c = await caller(req);
         const align = service();
-        const id = alignmentId(req);
+        const id = uuidParam(req, 'an alignment');
         return align[action](c, id, req.body);
       });
       res.json(result);

@@ -134,6 +134,7 @@ export async function setup(options: {
   clock: { now: number };
   policy?: Partial<AlignEnvironmentPolicy>;
   maxOpenPerUser?: number;
+  reviewTimeoutMs?: number;
   webhook?: { attempts?: number; timeoutMs?: number };
   dispatchTimeoutMs?: number;
 }) {
@@ -193,6 +194,9 @@ export async function setup(options: {
         },
       },
       maxOpenPerUser: options.maxOpenPerUser ?? 10,
+      ...(options.reviewTimeoutMs && {
+        reviewTimeoutMs: options.reviewTimeoutMs,
+      }),
       ...(options.dispatchTimeoutMs && {
         dispatchTimeoutMs: options.dispatchTimeoutMs,
       }),
