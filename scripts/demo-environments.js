@@ -195,6 +195,12 @@ const SHAPES = {
     ...splitArtifact(d.artifact),
     deployedAt: d['deployed-at'],
   }),
+  // staging follows production (envParity.align.follow): POST /demo/builds
+  'order-history': d => ({
+    version: d.version,
+    revision: d.revision,
+    ...splitArtifact(d.artifact),
+  }),
   // {app: {version}} and a commit
   'notifications-worker': d => ({
     app: { name: 'notifications-worker', version: d.version },
@@ -325,6 +331,28 @@ const GITHUB_PEOPLE = {
  * `extra` adds deployments that did not succeed.
  */
 const GITHUB_REPOS = {
+  // staging follows production: in sync at start, a new production build
+  // comes from POST /demo/builds
+  'order-history': {
+    commits: [
+      {
+        release: '2.2.0',
+        sha: '4f54885352672d51ed52d770e9944f37d2d5ae28',
+        at: '2026-10-29T10:12:40Z',
+      },
+      {
+        message: 'Paginate order history by cursor (#52)',
+        author: 'kpatel',
+        at: '2026-11-04T09:41:13Z',
+      },
+      {
+        release: '2.3.0',
+        sha: '1d721e4bc17f23ef84b58dc853628f8520288506',
+        at: '2026-11-10T15:27:05Z',
+      },
+    ],
+    history: { staging: ['2.2.0'], production: ['2.2.0'] },
+  },
   'payments-api': {
     commits: [
       { release: '2.14.2', at: '2026-10-26T16:04:51Z' },
