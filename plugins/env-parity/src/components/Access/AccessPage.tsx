@@ -24,7 +24,6 @@ import Button from '@material-ui/core/Button';
 import Paper from '@material-ui/core/Paper';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
-import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
@@ -36,7 +35,8 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequestFilter, envParityApiRef } from '../../api';
-import { exactTime, relativeTime } from '../EnvParityContent/format';
+import { EmptyList } from '../shared/EmptyList';
+import { Time } from '../shared/Time';
 import { AccessRequestDetails, useDecisions } from './AccessRequestDetails';
 import { AccessStatusChip } from './AccessStatusChip';
 import { Actor } from './AccessTimeline';
@@ -53,12 +53,6 @@ import { useAccessRequestLink } from './routes';
 const useStyles = makeStyles(theme => ({
   tabs: {
     marginBottom: theme.spacing(2),
-  },
-  empty: {
-    padding: theme.spacing(4, 2),
-    maxWidth: 640,
-    margin: '0 auto',
-    textAlign: 'center',
   },
   reason: {
     // the whole reason: an approver decides on it
@@ -126,20 +120,6 @@ const LISTS: Record<
   },
 };
 
-function Time(props: { at?: string; prefix?: string }) {
-  if (!props.at) {
-    return <>—</>;
-  }
-  return (
-    <Tooltip title={exactTime(props.at)}>
-      <time dateTime={props.at}>
-        {props.prefix ? `${props.prefix} ` : ''}
-        {relativeTime(props.at)}
-      </time>
-    </Tooltip>
-  );
-}
-
 /** The time that matters for a request in a list. */
 function Ends(props: { request: AccessRequest; onElapsed: () => void }) {
   const { request: r, onElapsed } = props;
@@ -173,20 +153,6 @@ function Ends(props: { request: AccessRequest; onElapsed: () => void }) {
     return <Time at={r.expiresAt} />;
   }
   return <>{formatDuration(r.durationMinutes)}</>;
-}
-
-function EmptyList(props: { title: string; text: string }) {
-  const classes = useStyles();
-  return (
-    <div className={classes.empty}>
-      <Typography variant="h6" component="p" gutterBottom>
-        {props.title}
-      </Typography>
-      <Typography variant="body2" color="textSecondary">
-        {props.text}
-      </Typography>
-    </div>
-  );
 }
 
 function RequestsTable(props: {

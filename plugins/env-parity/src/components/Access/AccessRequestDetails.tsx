@@ -10,7 +10,6 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Divider from '@material-ui/core/Divider';
 import Grid from '@material-ui/core/Grid';
-import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
@@ -22,7 +21,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequestAction, envParityApiRef } from '../../api';
-import { exactTime, relativeTime } from '../EnvParityContent/format';
+import { Time } from '../shared/Time';
 import { AccessStatusChip } from './AccessStatusChip';
 import { AccessTimeline, Actor } from './AccessTimeline';
 import { Countdown } from './Countdown';
@@ -67,17 +66,6 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(2),
   },
 }));
-
-function Time(props: { at?: string }) {
-  if (!props.at) {
-    return <>—</>;
-  }
-  return (
-    <Tooltip title={exactTime(props.at)}>
-      <time dateTime={props.at}>{relativeTime(props.at)}</time>
-    </Tooltip>
-  );
-}
 
 const ACTION_ORDER: AccessRequestAction[] = [
   'approve',

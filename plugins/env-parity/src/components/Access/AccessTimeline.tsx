@@ -1,10 +1,4 @@
-import { ReactElement } from 'react';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import Tooltip from '@material-ui/core/Tooltip';
-import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
 import AlarmIcon from '@material-ui/icons/Alarm';
-import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import BlockIcon from '@material-ui/icons/Block';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
@@ -19,76 +13,15 @@ import WarningIcon from '@material-ui/icons/Warning';
 import {
   AccessEvent,
   AccessEventType,
+  AccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
-import { exactTime, relativeTime } from '../EnvParityContent/format';
+import { StepSpec, Timeline } from '../shared/Timeline';
 import { AccessStatusChip } from './AccessStatusChip';
 import { formatDuration } from './format';
 
-const useStyles = makeStyles(theme => ({
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
-  },
-  item: {
-    display: 'flex',
-    gap: theme.spacing(1.5),
-    position: 'relative',
-    paddingBottom: theme.spacing(2),
-    '&:not(:last-child)::before': {
-      content: '""',
-      position: 'absolute',
-      left: 15,
-      top: 32,
-      bottom: 0,
-      borderLeft: `2px solid ${theme.palette.divider}`,
-    },
-  },
-  icon: {
-    flex: '0 0 32px',
-    height: 32,
-    borderRadius: '50%',
-    display: 'flex',
-    alignItems: 'center',
-    justifyContent: 'center',
-    backgroundColor: theme.palette.background.default,
-    border: `1px solid ${theme.palette.divider}`,
-  },
-  good: { color: theme.palette.success.main },
-  bad: { color: theme.palette.error.main },
-  warn: { color: theme.palette.warning.main },
-  neutral: { color: theme.palette.text.secondary },
-  body: {
-    flex: 1,
-    minWidth: 0,
-    paddingTop: theme.spacing(0.5),
-  },
-  headline: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: theme.spacing(1),
-  },
-  transition: {
-    display: 'inline-flex',
-    alignItems: 'center',
-    gap: theme.spacing(0.5),
-  },
-  comment: {
-    margin: theme.spacing(0.5, 0, 0),
-    paddingLeft: theme.spacing(1.5),
-    borderLeft: `3px solid ${theme.palette.divider}`,
-    whiteSpace: 'pre-wrap',
-    wordBreak: 'break-word',
-  },
-}));
+export { Actor } from '../shared/Timeline';
 
-type Tone = 'good' | 'bad' | 'warn' | 'neutral';
-
-const EVENTS: Record<
-  AccessEventType,
-  { label: string; icon: ReactElement; tone: Tone }
-> = {
+const EVENTS: Record<AccessEventType, StepSpec> = {
   requested: { label: 'requested access', icon: <SendIcon />, tone: 'neutral' },
   'break-glass': {
     label: 'broke the glass',
@@ -131,15 +64,6 @@ const EVENTS: Record<
   },
 };
 
-/** Who acted: a link to the user, or the system. */
-export function Actor(props: { actor: string }) {
-  const { actor } = props;
-  if (!actor || actor === 'system') {
-    return <span>System</span>;
-  }
-  return <EntityRefLink entityRef={actor} defaultKind="user" hideIcon />;
-}
-
 /** The facts of an event worth reading, e.g. `1 of 2 approvals`. */
 export function eventFacts(event: AccessEvent): string[] {
   const d = (event.details ?? {}) as Record<string, unknown>;
@@ -172,86 +96,21 @@ export function eventFacts(event: AccessEvent): string[] {
  * it, when, and the status it moved from and to.
  */
 export function AccessTimeline(props: { events: AccessEvent[] }) {
-  const classes = useStyles();
-  const events = [...props.events].sort(
-    (a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id,
-  );
-  if (!events.length) {
-    return (
-      <Typography variant="body2" color="textSecondary">
-        Nothing has happened yet.
-      </Typography>
-    );
-  }
   return (
-    <ol className={classes.list} aria-label="Timeline">
-      {events.map(event => {
-        const spec = EVENTS[event.type] ?? {
-          label: event.type,
-          icon: <ErrorIcon />,
-          tone: 'neutral' as Tone,
-        };
-        const changed =
-          event.fromStatus &&
-          event.toStatus &&
-          event.fromStatus !== event.toStatus;
-        const facts = eventFacts(event);
-        return (
-          <li
-            key={event.id}
-            className={classes.item}
-            data-event={event.type}
-            aria-label={`${event.type} by ${event.actor}`}
-          >
-            <div className={`${classes.icon} ${classes[spec.tone]}`}>
-              {spec.icon}
-            </div>
-            <div className={classes.body}>
-              <div className={classes.headline}>
-                <Typography component="span" variant="body2">
-                  <Actor actor={event.actor} /> {spec.label}
-                </Typography>
-                <Tooltip title={exactTime(event.at)}>
-                  <Typography
-                    component="span"
-                    variant="body2"
-                    color="textSecondary"
-                  >
-                    <time dateTime={event.at}>{relativeTime(event.at)}</time>
-                  </Typography>
-                </Tooltip>
-                {changed && (
-                  <span
-                    className={classes.transition}
-                    aria-label={`from ${event.fromStatus} to ${event.toStatus}`}
-                  >
-                    <AccessStatusChip status={event.fromStatus!} />
-                    <ArrowForwardIcon fontSize="small" color="disabled" />
-                    <AccessStatusChip status={event.toStatus!} />
-                  </span>
-                )}
-                {!changed && !event.fromStatus && event.toStatus && (
-                  <AccessStatusChip status={event.toStatus} />
-                )}
-              </div>
-              {facts.length > 0 && (
-                <Typography variant="caption" color="textSecondary">
-                  {facts.join(' · ')}
-                </Typography>
-              )}
-              {event.comment && (
-                <Typography
-                  variant="body2"
-                  component="blockquote"
-                  className={classes.comment}
-                >
-                  {event.comment}
-                </Typography>
-              )}
-            </div>
-          </li>
-        );
-      })}
-    </ol>
+    <Timeline<AccessRequestStatus>
+      steps={props.events.map(event => ({
+        key: event.id,
+        type: event.type,
+        actor: event.actor,
+        fromStatus: event.fromStatus,
+        toStatus: event.toStatus,
+        comment: event.comment,
+        facts: eventFacts(event),
+        at: event.at,
+        order: event.id,
+      }))}
+      specOf={type => EVENTS[type as AccessEventType]}
+      chip={status => <AccessStatusChip status={status} />}
+    />
   );
 }

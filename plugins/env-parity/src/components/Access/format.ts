@@ -1,8 +1,18 @@
-import { ResponseError } from '@backstage/errors';
 import {
   AccessRequest,
   AccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
+import { shortRef, statusLabel } from '../shared/errors';
+
+export {
+  errorMessage,
+  isConflict,
+  isForbidden,
+  isInputError,
+  shortRef,
+  statusLabel,
+  statusOf,
+} from '../shared/errors';
 
 /** Time left, e.g. `2h 13m`, `12m 5s`, `42s`, `3d 4h`. */
 export function formatRemaining(ms: number): string {
@@ -39,11 +49,6 @@ export function formatDuration(minutes: number): string {
   return `${hours} hour${hours === 1 ? '' : 's'}`;
 }
 
-/** The label of a status, e.g. `timed out`. */
-export function statusLabel(status: AccessRequestStatus): string {
-  return status.replace(/-/g, ' ');
-}
-
 /** The statuses of a request that is neither decided against nor over. */
 export const CURRENT_STATUSES: AccessRequestStatus[] = [
   'pending',
@@ -57,44 +62,6 @@ export const GRANTED_STATUSES: AccessRequestStatus[] = [
   'active',
   'provisioning-failed',
 ];
-
-/** `user:default/jane` → `jane`; other refs unchanged. */
-export function shortRef(ref: string): string {
-  const match = /^[^:]+:default\/(.+)$/.exec(ref);
-  return match ? match[1] : ref;
-}
-
-function bodyError(error: Error) {
-  return (error as Partial<ResponseError>).body?.error;
-}
-
-/** The server's own message for a ResponseError, else the error's message. */
-export function errorMessage(error: Error): string {
-  return bodyError(error)?.message || error.message;
-}
-
-/** The error's HTTP status, when it came from the backend. */
-export function statusOf(error: Error): number | undefined {
-  const e = error as Partial<ResponseError>;
-  return e.statusCode ?? e.body?.response?.statusCode;
-}
-
-/** Whether the backend refused: no permission. */
-export function isForbidden(error: Error): boolean {
-  return (
-    statusOf(error) === 403 || bodyError(error)?.name === 'NotAllowedError'
-  );
-}
-
-/** Whether someone else changed the request first. */
-export function isConflict(error: Error): boolean {
-  return statusOf(error) === 409 || bodyError(error)?.name === 'ConflictError';
-}
-
-/** Whether the backend refused the input. */
-export function isInputError(error: Error): boolean {
-  return statusOf(error) === 400 || bodyError(error)?.name === 'InputError';
-}
 
 /**
  * What a decision did, naming the service, e.g. `guest's read-only access

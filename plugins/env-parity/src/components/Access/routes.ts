@@ -1,9 +1,6 @@
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
-import {
-  createRouteRef,
-  createSubRouteRef,
-  useRouteRef,
-} from '@backstage/core-plugin-api';
+import { createRouteRef, createSubRouteRef } from '@backstage/core-plugin-api';
+import { useItemLink } from '../shared/routes';
 
 /**
  * The access requests page, `/env-parity/access` by default.
@@ -31,19 +28,8 @@ convertLegacyRouteRef(accessRouteRef);
 convertLegacyRouteRef(accessRequestRouteRef);
 
 /**
- * The link to an access request's page, or undefined when the app has no
- * access requests page.
+ * The link to an access request's page, or undefined when the app has no such page.
  */
 export function useAccessRequestLink(): ((id: string) => string) | undefined {
-  let link: ((params: { id: string }) => string) | undefined;
-  try {
-    // useRouteRef calls all of its own hooks before it throws for a route
-    // that is not mounted, so catching keeps the order of hooks stable
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    link = useRouteRef(accessRequestRouteRef);
-  } catch {
-    // not mounted in this app: no link
-    link = undefined;
-  }
-  return link && (id => link!({ id }));
+  return useItemLink(accessRequestRouteRef);
 }
