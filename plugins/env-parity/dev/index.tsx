@@ -26,6 +26,7 @@ import {
   trendPoints,
 } from '../src/components/Scorecard/__testUtils__/FakeScorecardApi';
 import { FakeAccessApi } from '../src/components/Access/__testUtils__/FakeAccessApi';
+import { FakeAlignmentApi } from '../src/components/Align/__testUtils__/FakeAlignmentApi';
 
 // Serves the Parity tab on its own at /env-parity-dev, backed by fixtures instead
 // of the backend: add ?fixture=degraded, ?fixture=empty or ?fixture=running
@@ -36,6 +37,9 @@ const fixture = () =>
 
 // access requests in memory, as the signed-in dev user
 const access = new FakeAccessApi();
+
+// alignments in memory: staging alignable, approved by sre
+const align = new FakeAlignmentApi();
 
 // the scorecard of eight services, in memory
 const scorecard = new FakeScorecardApi();
@@ -56,6 +60,13 @@ const fixtureApi: EnvParityApi = {
   getAccessRequest: id => access.getAccessRequest(id),
   decideAccessRequest: (id, action, comment) =>
     access.decideAccessRequest(id, action, comment),
+  previewAlignment: (entityRef, environment) =>
+    align.previewAlignment(entityRef, environment),
+  createAlignment: body => align.createAlignment(body),
+  listAlignments: filter => align.listAlignments(filter),
+  getAlignment: id => align.getAlignment(id),
+  decideAlignment: (id, action, comment) =>
+    align.decideAlignment(id, action, comment),
   async getReport() {
     switch (fixture()) {
       case 'degraded':

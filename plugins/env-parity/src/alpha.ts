@@ -3,6 +3,7 @@ export {
   envParityApi,
   entityEnvParityContent,
   envParityAccessPage,
+  envParityAlignmentsPage,
   envParityScorecardPage,
   entityGroupParityCard,
 } from './plugin';

@@ -13,6 +13,7 @@ export {
   envParityPlugin,
   EntityEnvParityContent,
   EnvParityAccessPage,
+  EnvParityAlignmentsPage,
   EnvParityScorecardPage,
   EntityGroupParityCard,
   isEnvParityAvailable,
@@ -22,14 +23,26 @@ export type { GroupParityCardProps } from './components/GroupParityCard';
 export type {
   AccessRequestAction,
   AccessRequestFilter,
+  AlignmentAction,
+  AlignmentFilter,
   EnvParityApi,
 } from './api';
 export {
   accessRequestRouteRef as envParityAccessRequestRouteRef,
   accessRouteRef as envParityAccessRouteRef,
 } from './components/Access/routes';
+export {
+  alignmentRouteRef as envParityAlignmentRouteRef,
+  alignmentsRouteRef as envParityAlignmentsRouteRef,
+} from './components/Align/routes';
 export { rootRouteRef as envParityRootRouteRef } from './components/Scorecard/routes';
 export type {
+  Alignment,
+  AlignmentPreview,
+  AlignmentRequestBody,
+  AlignmentStatus,
+  AlignmentStep,
+  AlignmentTarget,
   DriftItem,
   EnvironmentComparison,
   ParityReport,

@@ -10,6 +10,7 @@ import {
 import { hasEnvParityAnnotations } from '@env-parity/plugin-env-parity-common';
 import { EnvParityClient, envParityApiRef } from './api';
 import { accessRouteRef } from './components/Access/routes';
+import { alignmentsRouteRef } from './components/Align/routes';
 import { rootRouteRef } from './components/Scorecard/routes';
 
 /**
@@ -60,6 +61,26 @@ export const EnvParityAccessPage = envParityPlugin.provide(
     component: () =>
       import('./components/Access/AccessPage').then(m => m.LegacyAccessPage),
     mountPoint: accessRouteRef,
+  }),
+);
+
+/**
+ * The alignments page for the legacy app: alignments waiting for my
+ * approval, mine, under way and history, with approve, deny and cancel, and
+ * each alignment with its timeline at `:id` below it. Mount it with
+ * `<Route path="/env-parity/alignments" element={<EnvParityAlignmentsPage />} />`
+ * and add a `SidebarItem` to `/env-parity/alignments`.
+ *
+ * @public
+ */
+export const EnvParityAlignmentsPage = envParityPlugin.provide(
+  createRoutableExtension({
+    name: 'EnvParityAlignmentsPage',
+    component: () =>
+      import('./components/Align/AlignmentsPage').then(
+        m => m.LegacyAlignmentsPage,
+      ),
+    mountPoint: alignmentsRouteRef,
   }),
 );
 

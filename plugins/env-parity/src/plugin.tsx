@@ -10,11 +10,13 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import SyncIcon from '@material-ui/icons/Sync';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { z } from 'zod';
 import CompareArrowsIcon from '@material-ui/icons/CompareArrows';
 import { EnvParityClient, envParityApiRef } from './api';
 import { accessRouteRef } from './components/Access/routes';
+import { alignmentsRouteRef } from './components/Align/routes';
 import { rootRouteRef } from './components/Scorecard/routes';
 
 /**
@@ -64,6 +66,28 @@ export const envParityAccessPage = PageBlueprint.make({
     routeRef: convertLegacyRouteRef(accessRouteRef),
     loader: () =>
       import('./components/Access/AccessPage').then(m => <m.AccessPage />),
+  },
+});
+
+/**
+ * The alignments page at `/env-parity/alignments`, with its nav item
+ * "Alignments": alignments waiting for my approval, mine, under way and
+ * history, with approve, deny and cancel; each alignment (with its
+ * timeline) at `/env-parity/alignments/:id`.
+ *
+ * @public
+ */
+export const envParityAlignmentsPage = PageBlueprint.make({
+  name: 'alignments',
+  params: {
+    path: '/env-parity/alignments',
+    title: 'Alignments',
+    icon: <SyncIcon />,
+    routeRef: convertLegacyRouteRef(alignmentsRouteRef),
+    loader: () =>
+      import('./components/Align/AlignmentsPage').then(m => (
+        <m.AlignmentsPage />
+      )),
   },
 });
 
@@ -121,6 +145,7 @@ export const envParityFrontendPlugin = createFrontendPlugin({
     envParityApi,
     entityEnvParityContent,
     envParityAccessPage,
+    envParityAlignmentsPage,
     envParityScorecardPage,
     entityGroupParityCard,
   ],

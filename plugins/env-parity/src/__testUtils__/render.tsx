@@ -7,6 +7,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import {
+  AlignmentRequestBody,
   CreateAccessRequestBody,
   ParityReport,
   ProbeRequest,
@@ -17,10 +18,13 @@ import {
 import {
   AccessRequestAction,
   AccessRequestFilter,
+  AlignmentAction,
+  AlignmentFilter,
   EnvParityApi,
   envParityApiRef,
 } from '../api';
 import { FakeAccessApi } from '../components/Access/__testUtils__/FakeAccessApi';
+import { FakeAlignmentApi } from '../components/Align/__testUtils__/FakeAlignmentApi';
 import { FakeScorecardApi } from '../components/Scorecard/__testUtils__/FakeScorecardApi';
 import { EnvParityContent } from '../components/EnvParityContent';
 import { paymentsEntity } from './reports';
@@ -80,6 +84,32 @@ export class FakeEnvParityApi implements EnvParityApi {
     comment?: string,
   ) {
     return this.access.decideAccessRequest(id, action, comment);
+  }
+
+  /**
+   * The alignment backend: in memory, not configured (as by default);
+   * `align.configured = true` makes staging alignable.
+   */
+  align = Object.assign(new FakeAlignmentApi(), { configured: false });
+
+  previewAlignment(entityRef: string, environment: string) {
+    return this.align.previewAlignment(entityRef, environment);
+  }
+
+  createAlignment(body: AlignmentRequestBody) {
+    return this.align.createAlignment(body);
+  }
+
+  listAlignments(filter?: AlignmentFilter) {
+    return this.align.listAlignments(filter);
+  }
+
+  getAlignment(id: string) {
+    return this.align.getAlignment(id);
+  }
+
+  decideAlignment(id: string, action: AlignmentAction, comment?: string) {
+    return this.align.decideAlignment(id, action, comment);
   }
 
   /** The scorecard backend: in memory, eight services unless a test changes them. */

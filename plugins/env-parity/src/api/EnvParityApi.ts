@@ -5,6 +5,10 @@ import {
   AccessRequestDetails,
   AccessRequestStatus,
   AccessSettings,
+  Alignment,
+  AlignmentPreview,
+  AlignmentRequestBody,
+  AlignmentStatus,
   CreateAccessRequestBody,
   ParityReport,
   ProbeRequest,
@@ -50,6 +54,33 @@ export type AccessRequestAction =
   | 'withdraw'
   | 'revoke'
   | 'review';
+
+/**
+ * Which alignments to list; see {@link EnvParityApi.listAlignments}.
+ *
+ * @public
+ */
+export interface AlignmentFilter {
+  /** Only the caller's own alignments. */
+  mine?: boolean;
+  /** Only the alignments waiting for the caller's approval. */
+  reviewable?: boolean;
+  /** Only alignments of this service, e.g. `component:default/checkout-web`. */
+  entityRef?: string;
+  /** Only alignments of this environment, e.g. `staging`. */
+  environment?: string;
+  /** Only alignments in one of these statuses. */
+  status?: AlignmentStatus[];
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * What can be done to an alignment, see {@link EnvParityApi.decideAlignment}.
+ *
+ * @public
+ */
+export type AlignmentAction = 'approve' | 'deny' | 'cancel';
 
 /**
  * Reads and refreshes the parity report of a catalog entity.
@@ -110,6 +141,38 @@ export interface EnvParityApi {
     action: AccessRequestAction,
     comment?: string,
   ): Promise<AccessRequest>;
+
+  /**
+   * What aligning an environment of a service with production would do:
+   * what is deployed, by which deployer, what stays different and who
+   * approves. Refused (as asking would be) when the environment cannot be
+   * aligned: a 400 when alignment is not enabled for it, a 409 when it is
+   * already in sync or production's artifact is unknown, a 404 when
+   * alignment is not configured at all.
+   */
+  previewAlignment(
+    entityRef: string,
+    environment: string,
+  ): Promise<AlignmentPreview>;
+
+  /** Asks to align an environment of a service with production. */
+  createAlignment(body: AlignmentRequestBody): Promise<Alignment>;
+
+  /** Lists alignments, newest first. */
+  listAlignments(filter?: AlignmentFilter): Promise<{ items: Alignment[] }>;
+
+  /** One alignment with its timeline. */
+  getAlignment(id: string): Promise<Alignment>;
+
+  /**
+   * Approves, denies (a comment is required) or cancels an alignment
+   * pending approval.
+   */
+  decideAlignment(
+    id: string,
+    action: AlignmentAction,
+    comment?: string,
+  ): Promise<Alignment>;
 
   /**
    * The environments the scorecard can compare with the reference, in

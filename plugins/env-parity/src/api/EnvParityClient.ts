@@ -5,6 +5,9 @@ import {
   AccessRequest,
   AccessRequestDetails,
   AccessSettings,
+  Alignment,
+  AlignmentPreview,
+  AlignmentRequestBody,
   CreateAccessRequestBody,
   ParityReport,
   ProbeRequest,
@@ -21,6 +24,8 @@ import {
 import {
   AccessRequestAction,
   AccessRequestFilter,
+  AlignmentAction,
+  AlignmentFilter,
   EnvParityApi,
 } from './EnvParityApi';
 
@@ -74,31 +79,8 @@ export class EnvParityClient implements EnvParityApi {
   async listAccessRequests(
     filter: AccessRequestFilter = {},
   ): Promise<{ items: AccessRequest[] }> {
-    const query = new URLSearchParams();
-    if (filter.mine !== undefined) {
-      query.set('mine', String(filter.mine));
-    }
-    if (filter.reviewable !== undefined) {
-      query.set('reviewable', String(filter.reviewable));
-    }
-    if (filter.entityRef) {
-      query.set('entityRef', filter.entityRef);
-    }
-    if (filter.environment) {
-      query.set('environment', filter.environment);
-    }
-    if (filter.status?.length) {
-      query.set('status', filter.status.join(','));
-    }
-    if (filter.limit !== undefined) {
-      query.set('limit', String(filter.limit));
-    }
-    if (filter.offset !== undefined) {
-      query.set('offset', String(filter.offset));
-    }
-    const qs = query.toString();
     return this.accessRequest<{ items: AccessRequest[] }>(
-      `/requests${qs ? `?${qs}` : ''}`,
+      `/requests${listQuery(filter)}`,
       { method: 'GET' },
     );
   }
@@ -117,6 +99,52 @@ export class EnvParityClient implements EnvParityApi {
   ): Promise<AccessRequest> {
     return this.accessRequest<AccessRequest>(
       `/requests/${encodeURIComponent(id)}/${action}`,
+      {
+        method: 'POST',
+        body: JSON.stringify(comment ? { comment } : {}),
+      },
+    );
+  }
+
+  async previewAlignment(
+    entityRef: string,
+    environment: string,
+  ): Promise<AlignmentPreview> {
+    const query = new URLSearchParams({ entityRef, environment });
+    return this.json<AlignmentPreview>(`/alignments/preview?${query}`, {
+      method: 'GET',
+    });
+  }
+
+  async createAlignment(body: AlignmentRequestBody): Promise<Alignment> {
+    return this.json<Alignment>('/alignments', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+
+  async listAlignments(
+    filter: AlignmentFilter = {},
+  ): Promise<{ items: Alignment[] }> {
+    return this.json<{ items: Alignment[] }>(
+      `/alignments${listQuery(filter)}`,
+      { method: 'GET' },
+    );
+  }
+
+  async getAlignment(id: string): Promise<Alignment> {
+    return this.json<Alignment>(`/alignments/${encodeURIComponent(id)}`, {
+      method: 'GET',
+    });
+  }
+
+  async decideAlignment(
+    id: string,
+    action: AlignmentAction,
+    comment?: string,
+  ): Promise<Alignment> {
+    return this.json<Alignment>(
+      `/alignments/${encodeURIComponent(id)}/${action}`,
       {
         method: 'POST',
         body: JSON.stringify(comment ? { comment } : {}),
@@ -201,9 +229,14 @@ export class EnvParityClient implements EnvParityApi {
     return response;
   }
 
-  private async accessRequest<T>(suffix: string, init: RequestInit) {
+  private accessRequest<T>(suffix: string, init: RequestInit) {
+    return this.json<T>(`/access${suffix}`, init);
+  }
+
+  /** A JSON call to `<base>/<path>`; the backend's error as a ResponseError. */
+  private async json<T>(path: string, init: RequestInit): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('env-parity');
-    const response = await this.fetchApi.fetch(`${baseUrl}/access${suffix}`, {
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
       ...init,
       headers: {
         Accept: 'application/json',
@@ -223,22 +256,8 @@ export class EnvParityClient implements EnvParityApi {
   ): Promise<T> {
     const { kind, namespace, name } =
       typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
-    const baseUrl = await this.discoveryApi.getBaseUrl('env-parity');
     const path = [kind, namespace, name].map(encodeURIComponent).join('/');
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}/entities/${path}${suffix}`,
-      {
-        ...init,
-        headers: {
-          Accept: 'application/json',
-          ...(init.body ? { 'Content-Type': 'application/json' } : {}),
-        },
-      },
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.json<T>(`/entities/${path}${suffix}`, init);
   }
 }
 
@@ -246,4 +265,35 @@ export class EnvParityClient implements EnvParityApi {
 function scorecardFilterParams(filter: ScorecardFilter): URLSearchParams {
   const { sort, order, page, pageSize, ...rest } = filter as ScorecardQuery;
   return scorecardQueryParams(rest);
+}
+
+/**
+ * The query string of a list of access requests or alignments (the same
+ * filters), with its `?`, or empty.
+ */
+function listQuery(filter: AccessRequestFilter | AlignmentFilter): string {
+  const query = new URLSearchParams();
+  if (filter.mine !== undefined) {
+    query.set('mine', String(filter.mine));
+  }
+  if (filter.reviewable !== undefined) {
+    query.set('reviewable', String(filter.reviewable));
+  }
+  if (filter.entityRef) {
+    query.set('entityRef', filter.entityRef);
+  }
+  if (filter.environment) {
+    query.set('environment', filter.environment);
+  }
+  if (filter.status?.length) {
+    query.set('status', filter.status.join(','));
+  }
+  if (filter.limit !== undefined) {
+    query.set('limit', String(filter.limit));
+  }
+  if (filter.offset !== undefined) {
+    query.set('offset', String(filter.offset));
+  }
+  const qs = query.toString();
+  return qs ? `?${qs}` : '';
 }

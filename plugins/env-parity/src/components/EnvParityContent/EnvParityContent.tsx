@@ -45,6 +45,7 @@ import { exactTime, githubSlug, relativeTime } from './format';
 import { ProbeSection } from '../Probe';
 import { ReproduceCard } from '../Reproduce';
 import { AccessRequestCard } from '../Access/AccessRequestCard';
+import { AlignSection } from '../Align/AlignSection';
 
 const useStyles = makeStyles(theme => ({
   summary: {
@@ -305,6 +306,10 @@ export function EnvParityContent() {
     });
   }
   sections.push({
+    id: 'align',
+    content: <AlignSection entity={entity} report={report} />,
+  });
+  sections.push({
     id: 'compare',
     content: <ProbeSection entity={entity} report={report} />,
   });
@@ -386,8 +391,11 @@ export function EnvParityContent() {
             id={id}
             title={section.title}
             description={
+              // eslint-disable-next-line no-nested-ternary
               id === 'drift'
                 ? `how each environment differs from ${referenceTitle}`
+                : id === 'align'
+                ? `deploy what ${referenceTitle} runs`
                 : section.description
             }
             open={isOpen(id)}

@@ -14,6 +14,12 @@ export const SECTIONS = [
     open: true,
   },
   {
+    id: 'align',
+    title: 'Align',
+    description: 'deploy what the reference runs',
+    open: true,
+  },
+  {
     id: 'compare',
     title: 'Compare',
     description: 'ask every environment the same request',
