@@ -19,6 +19,8 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   KubernetesCaches,
+  SOURCE_FORBIDDEN,
+  SOURCE_MISSING,
   SourceRecord,
   sourceKeys,
   sourceRecord,
@@ -483,12 +485,12 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
         error instanceof KubernetesApiError &&
         error.status === 403
       ) {
-        return { found: false, forbidden: true };
+        return SOURCE_FORBIDDEN;
       }
       throw error;
     }
     if (!object) {
-      return { found: false };
+      return SOURCE_MISSING;
     }
     return sourceRecord(
       sourceFingerprints(ref.type, object, this.fingerprinter, {
@@ -540,8 +542,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     const sources: Sources = { keys: new Map(), forbidden: new Set() };
     refs.forEach(([id, ref], i) => {
       const source = read[i];
-      if (!source.found) {
-        if ('forbidden' in source) {
+      if (typeof source !== 'string') {
+        if (source === SOURCE_FORBIDDEN) {
           forbiddenNamespaces.add(ref.namespace);
           sources.forbidden.add(id);
         } else if (!ref.optional) {

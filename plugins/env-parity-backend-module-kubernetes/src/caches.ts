@@ -12,40 +12,47 @@ import { ClusterInventory, LabelledList, Reference } from './inventory';
  * A ConfigMap's or Secret's keys, fingerprinted; values never kept. The
  * fingerprints of one read are held as one string, the JSON of its
  * `[key, fingerprint]` pairs (see {@link sourceRecord}), rather than as a
- * Map and an object per key: a cluster's cache holds one per ConfigMap
- * and Secret its workloads use, tens of thousands, and each is read back
- * only by the observations of the workloads using it.
+ * Map and an object per key, and that string is the cached value itself:
+ * a cluster's cache holds one per ConfigMap and Secret its workloads use,
+ * tens of thousands, and each is read back only by the observations of
+ * the workloads using it. One that does not exist, or a Secret the
+ * service account may not read (403), is one of two shared objects.
  */
 export type SourceRecord =
-  | { found: true; keys: string }
-  | { found: false }
-  /** A Secret the service account may not read (403). */
-  | { found: false; forbidden: true };
+  | string
+  | typeof SOURCE_MISSING
+  | typeof SOURCE_FORBIDDEN;
+
+/** A ConfigMap or Secret that does not exist. */
+export const SOURCE_MISSING = Object.freeze({ found: false as const });
+/** A Secret the service account may not read (403). */
+export const SOURCE_FORBIDDEN = Object.freeze({
+  found: false as const,
+  forbidden: true as const,
+});
 
 /** What is kept of a ConfigMap or Secret read: its keys' fingerprints, in one string. */
 export function sourceRecord(
   keys: Map<string, ConfigFingerprint>,
 ): SourceRecord {
-  return { found: true, keys: JSON.stringify([...keys]) };
+  return JSON.stringify([...keys]);
 }
 
 /** The keys' fingerprints of a ConfigMap or Secret read, as a Map of fresh objects. */
-export function sourceKeys(record: {
-  found: true;
-  keys: string;
-}): Map<string, ConfigFingerprint> {
-  return new Map(JSON.parse(record.keys));
+export function sourceKeys(record: string): Map<string, ConfigFingerprint> {
+  return new Map(JSON.parse(record));
 }
 
-interface CacheEntry<V> {
-  /** The last value loaded, if any. */
-  value?: V;
-  /** When the load of `value` started (the cache's clock). */
+/** A value loaded, and when its load started (the cache's clock). */
+interface Loaded<V> {
+  value: V;
   loadedAt: number;
-  /** The load running, if any: one at a time per key. */
-  loading?: Promise<V>;
-  /** The last load's failure (a rejected promise) and until when it is remembered. */
-  failure?: { promise: Promise<V>; until: number };
+}
+
+/** A key's load running, or its last failure (a rejected promise) and until when it is remembered. */
+interface Pending<V> {
+  loading: Promise<V> | undefined;
+  failure: { promise: Promise<V>; until: number } | undefined;
 }
 
 /** What a load is told by the cache. */
@@ -70,9 +77,15 @@ export interface LoadContext {
  * observation): callers that would wait get it, callers that may be served
  * the stale value get that value. Entries nobody can be served from any
  * more are dropped now and then.
+ *
+ * A loaded value is held with its load's start time only; what a load in
+ * progress or a failure needs is held apart, for those keys only, and
+ * dropped once settled: a cluster's cache holds tens of thousands of
+ * ConfigMap and Secret entries, nearly all of them settled.
  */
 export class SingleFlightCache<V> {
-  private readonly entries = new Map<string, CacheEntry<V>>();
+  private readonly loaded = new Map<string, Loaded<V>>();
+  private readonly pending = new Map<string, Pending<V>>();
   private readonly maxStaleMs: number;
   private lastSweep: number;
 
@@ -95,70 +108,69 @@ export class SingleFlightCache<V> {
   get(key: string, load: (context: LoadContext) => Promise<V>): Promise<V> {
     const now = this.options.now();
     this.sweep(now);
-    let entry = this.entries.get(key);
-    if (!entry) {
-      // every field from the start: one shape, held in the object itself
-      // (fields added later would each grow a separate property array)
-      entry = {
-        value: undefined,
-        loadedAt: -Infinity,
-        loading: undefined,
-        failure: undefined,
-      };
-      this.entries.set(key, entry);
-    }
-    const age = now - entry.loadedAt;
-    if (entry.value !== undefined && age < this.options.maxAgeMs) {
-      return Promise.resolve(entry.value);
+    const loaded = this.loaded.get(key);
+    const age = loaded ? now - loaded.loadedAt : Infinity;
+    if (loaded && age < this.options.maxAgeMs) {
+      return Promise.resolve(loaded.value);
     }
     const stale =
-      entry.value !== undefined && age < this.maxStaleMs
-        ? Promise.resolve(entry.value)
+      loaded && age < this.maxStaleMs
+        ? Promise.resolve(loaded.value)
         : undefined;
-    if (entry.loading) {
-      return stale ?? entry.loading;
+    let pending = this.pending.get(key);
+    if (pending?.loading) {
+      return stale ?? pending.loading;
     }
-    if (entry.failure && now < entry.failure.until) {
-      return stale ?? entry.failure.promise;
+    if (pending?.failure && now < pending.failure.until) {
+      return stale ?? pending.failure.promise;
     }
-    entry.failure = undefined;
-    const loading = this.load(entry, now, load, { background: !!stale });
+    if (!pending) {
+      // every field from the start: one shape, held in the object itself
+      pending = { loading: undefined, failure: undefined };
+      this.pending.set(key, pending);
+    }
+    pending.failure = undefined;
+    const loading = this.load(key, pending, now, load, {
+      background: !!stale,
+    });
     return stale ?? loading;
   }
 
   private load(
-    entry: CacheEntry<V>,
+    key: string,
+    pending: Pending<V>,
     startedAt: number,
     load: (context: LoadContext) => Promise<V>,
     context: LoadContext,
   ): Promise<V> {
     const loading = (async () => load(context))().then(
       value => {
-        entry.value = value;
-        entry.loadedAt = startedAt;
-        entry.loading = undefined;
+        this.loaded.set(key, { value, loadedAt: startedAt });
+        if (this.pending.get(key) === pending) {
+          this.pending.delete(key);
+        }
         return value;
       },
       error => {
         const failed = Promise.reject(error);
         // a failure nobody waits for any more is no unhandled rejection
         failed.catch(() => {});
-        entry.failure = {
+        pending.failure = {
           promise: failed,
           until: this.options.now() + this.options.retryDelayMs,
         };
-        entry.loading = undefined;
+        pending.loading = undefined;
         throw error;
       },
     );
     loading.catch(() => {});
-    entry.loading = loading;
+    pending.loading = loading;
     return loading;
   }
 
   /** The load of a key running, if any, settled either way (for tests). */
   settled(key: string): Promise<void> | undefined {
-    return this.entries.get(key)?.loading?.then(
+    return this.pending.get(key)?.loading?.then(
       () => undefined,
       () => undefined,
     );
@@ -166,9 +178,7 @@ export class SingleFlightCache<V> {
 
   /** The values loaded and not yet dropped, by key (stale ones included). */
   values(): Array<[string, V]> {
-    return [...this.entries.entries()].flatMap(([key, entry]) =>
-      entry.value === undefined ? [] : [[key, entry.value] as [string, V]],
-    );
+    return [...this.loaded.entries()].map(([key, { value }]) => [key, value]);
   }
 
   private sweep(now: number) {
@@ -176,12 +186,17 @@ export class SingleFlightCache<V> {
       return;
     }
     this.lastSweep = now;
-    for (const [key, entry] of this.entries) {
-      const servable =
-        entry.value !== undefined && now - entry.loadedAt < this.maxStaleMs;
-      const failing = entry.failure !== undefined && now < entry.failure.until;
-      if (!entry.loading && !servable && !failing) {
-        this.entries.delete(key);
+    for (const [key, { loadedAt }] of this.loaded) {
+      if (now - loadedAt >= this.maxStaleMs) {
+        this.loaded.delete(key);
+      }
+    }
+    for (const [key, pending] of this.pending) {
+      if (
+        !pending.loading &&
+        !(pending.failure && now < pending.failure.until)
+      ) {
+        this.pending.delete(key);
       }
     }
   }
@@ -270,7 +285,9 @@ export class KubernetesCaches {
           .values()
           .map(([k, v]) => [
             k,
-            v.found ? { found: true, keys: plain(sourceKeys(v)) } : v,
+            typeof v === 'string'
+              ? { found: true, keys: plain(sourceKeys(v)) }
+              : v,
           ]),
       ),
     };
