@@ -477,7 +477,8 @@ interface Labelled {
  * use.
  */
 export class LabelledList<T extends Labelled> {
-  private readonly indexes = new Map<string, Map<string, number[]>>();
+  /** Per label key: each value to the position of the one item carrying it, or to the positions of several. */
+  private readonly indexes = new Map<string, Map<string, number | number[]>>();
 
   constructor(readonly items: T[]) {}
 
@@ -490,7 +491,9 @@ export class LabelledList<T extends Labelled> {
       const index = this.index(equality.key);
       const positions = new Set<number>();
       for (const value of equality.values ?? []) {
-        for (const i of index.get(value) ?? []) positions.add(i);
+        const at = index.get(value);
+        if (typeof at === 'number') positions.add(at);
+        else for (const i of at ?? []) positions.add(i);
       }
       candidates = [...positions].sort((a, b) => a - b).map(i => this.items[i]);
     }
@@ -506,26 +509,32 @@ export class LabelledList<T extends Labelled> {
     return selected;
   }
 
-  private index(key: string): Map<string, number[]> {
+  private index(key: string): Map<string, number | number[]> {
     let index = this.indexes.get(key);
     if (!index) {
-      index = new Map();
+      const built = new Map<string, number | number[]>();
       this.items.forEach((item, i) => {
         const value = item.labels?.[key];
         if (
           typeof value === 'string' &&
           Object.prototype.hasOwnProperty.call(item.labels, key)
         ) {
-          const positions = index!.get(value);
-          if (positions) positions.push(i);
-          else index!.set(value, [i]);
+          const positions = built.get(value);
+          if (positions === undefined) built.set(value, i);
+          else if (typeof positions === 'number')
+            built.set(value, [positions, i]);
+          else positions.push(i);
         }
       });
       // exact-size copies: a pushed-to array keeps room for many more
-      // positions, and most values have one or two
-      for (const [value, positions] of index) {
-        if (positions.length > 1) index.set(value, positions.slice());
+      // positions; a value on one item (most of them) has its position
+      // alone, no array
+      for (const [value, positions] of built) {
+        if (typeof positions !== 'number' && positions.length > 2) {
+          built.set(value, positions.slice());
+        }
       }
+      index = built;
       this.indexes.set(key, index);
     }
     return index;
