@@ -12,6 +12,7 @@ import {
 import { notificationsRecorder } from '../access/__testUtils__';
 import { EntityReport } from '../scorecard/rows';
 import type { ScorecardUpdater } from '../scorecard/ScorecardWriter';
+import { testEnvironments } from '@env-parity/plugin-env-parity-node/testUtils';
 import { component } from '../testUtils';
 import { NOTIFY_DEFAULTS, NotifyOptions, readNotifyOptions } from './config';
 import { DriftNotificationStore } from './DriftNotificationStore';
@@ -28,10 +29,10 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const PAYMENTS = 'component:default/payments';
 
-const environments: EnvironmentDefinition[] = [
-  { name: 'staging', title: 'Staging' },
-  { name: 'production', title: 'Production', reference: true },
-];
+const environments: EnvironmentDefinition[] = testEnvironments(
+  'staging',
+  'production',
+);
 
 function row(verdict: Verdict, driftSince?: number): EntityReport {
   return {
