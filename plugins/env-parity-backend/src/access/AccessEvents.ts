@@ -12,6 +12,7 @@ import {
   AccessEventType,
   AccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
+import { ApprovalEvents } from '../approvals';
 import { AccessRequestRecord } from './records';
 
 function errorMessage(error: unknown) {
@@ -31,14 +32,10 @@ export function notificationTime(date: Date): string {
 
 /**
  * What the outside world hears of access requests: an audit event per
- * transition and notifications to requesters and approvers. Neither ever
- * fails a request. Also tracks the work left running in the background
- * (notifications, ending access on read), so shutting down can wait for it.
+ * transition and notifications to requesters and approvers (the plumbing,
+ * and the background work it tracks, in {@link ApprovalEvents}).
  */
-export class AccessEvents {
-  private readonly background = new Set<Promise<unknown>>();
-  private notificationsWarned = false;
-
+export class AccessEvents extends ApprovalEvents {
   constructor(
     private readonly deps: {
       logger: LoggerService;
@@ -48,7 +45,9 @@ export class AccessEvents {
       catalog?: CatalogService;
       auth?: AuthService;
     },
-  ) {}
+  ) {
+    super({ ...deps, noun: 'an access' });
+  }
 
   /** The display names of users from the catalog; their names where unknown. */
   private async namesOf(refs: string[]): Promise<NameOf> {
@@ -100,21 +99,6 @@ export class AccessEvents {
     };
   }
 
-  /** Keeps `work` until it settles; its failure is the caller's to handle. */
-  track(work: Promise<unknown>): void {
-    const tracked = work
-      .catch(() => undefined)
-      .finally(() => this.background.delete(tracked));
-    this.background.add(tracked);
-  }
-
-  /** Resolves once no tracked work is left. */
-  async settled(): Promise<void> {
-    while (this.background.size) {
-      await Promise.allSettled([...this.background]);
-    }
-  }
-
   /** Audits one transition of a request; a failing auditor is logged. */
   async audited(
     record: AccessRequestRecord,
@@ -123,10 +107,6 @@ export class AccessEvents {
     actor: string,
     extra?: Record<string, string>,
   ): Promise<void> {
-    const auditor = this.deps.auditor;
-    if (!auditor) {
-      return;
-    }
     let severityLevel: AuditorServiceEventSeverityLevel = 'medium';
     if (type === 'break-glass') {
       severityLevel = 'critical';
@@ -135,30 +115,22 @@ export class AccessEvents {
     ) {
       severityLevel = 'high';
     }
-    try {
-      const event = await auditor.createEvent({
-        eventId: 'access-transition',
-        severityLevel,
-        meta: {
-          action: type,
-          requestId: record.id,
-          entityRef: record.entityRef,
-          environment: record.environment,
-          requester: record.requester,
-          actor,
-          ...(from && { fromStatus: from }),
-          toStatus: record.status,
-          ...extra,
-        },
-      });
-      await event.success();
-    } catch (error) {
-      this.deps.logger.error(
-        `Could not audit ${type} of access request ${record.id}: ${errorMessage(
-          error,
-        )}`,
-      );
-    }
+    await this.auditTransition({
+      eventId: 'access-transition',
+      severityLevel,
+      meta: {
+        action: type,
+        requestId: record.id,
+        entityRef: record.entityRef,
+        environment: record.environment,
+        requester: record.requester,
+        actor,
+        ...(from && { fromStatus: from }),
+        toStatus: record.status,
+        ...extra,
+      },
+      what: `Could not audit ${type} of access request ${record.id}`,
+    });
   }
 
   /** Fire and forget: a missing notifications backend never fails a request. */
@@ -172,46 +144,25 @@ export class AccessEvents {
     /** The users the description names. */
     naming?: string[];
   }): void {
-    const notifications = this.deps.notifications;
-    if (!notifications) {
-      return;
-    }
     const entity = parseEntityRef(options.request.entityRef);
     const describe = options.description;
-    const description = async () =>
-      typeof describe === 'string'
-        ? describe
-        : describe(await this.namesOf(options.naming ?? []));
-    this.track(
-      description()
-        .then(text =>
-          notifications.send({
-            recipients: {
-              type: 'entity',
-              entityRef: options.to,
-              ...(options.exclude && { excludeEntityRef: options.exclude }),
-            },
-            payload: {
-              title: options.title,
-              description: text,
-              link: `/catalog/${entity.namespace}/${entity.kind}/${entity.name}/parity?accessRequest=${options.request.id}`,
-              severity: options.severity,
-              topic: 'env-parity-access',
-              scope: `env-parity-access:${options.request.id}`,
-            },
-          }),
-        )
-        .catch(error => {
-          const message = `Could not send an access notification (is the notifications backend installed?): ${errorMessage(
-            error,
-          )}`;
-          if (this.notificationsWarned) {
-            this.deps.logger.debug(message);
-          } else {
-            this.notificationsWarned = true;
-            this.deps.logger.warn(message);
-          }
-        }),
-    );
+    this.send(async () => ({
+      recipients: {
+        type: 'entity',
+        entityRef: options.to,
+        ...(options.exclude && { excludeEntityRef: options.exclude }),
+      },
+      payload: {
+        title: options.title,
+        description:
+          typeof describe === 'string'
+            ? describe
+            : describe(await this.namesOf(options.naming ?? [])),
+        link: `/catalog/${entity.namespace}/${entity.kind}/${entity.name}/parity?accessRequest=${options.request.id}`,
+        severity: options.severity,
+        topic: 'env-parity-access',
+        scope: `env-parity-access:${options.request.id}`,
+      },
+    }));
   }
 }

@@ -5,7 +5,7 @@ import {
   AlignmentStatus,
   EnvironmentDefinition,
 } from '@env-parity/plugin-env-parity-common';
-import { logSafeJson } from '../http';
+import { ApprovalEvents } from '../approvals';
 import { AlignmentRecord } from './records';
 
 const nameOf = (ref: string) => {
@@ -30,15 +30,10 @@ const what = (record: AlignmentRecord) => {
 /**
  * What the outside world hears of alignments: one audit event per
  * transition and notifications to approvers, the requester and the
- * environment's owners (neither ever failing the alignment), and the work
- * left running in the background (deployer calls, notifications), so
- * shutting down and tests can wait for it.
+ * environment's owners (the plumbing, and the background work it tracks:
+ * deployer calls, notifications, in {@link ApprovalEvents}).
  */
-export class AlignmentEvents {
-  private readonly background = new Set<Promise<unknown>>();
-
-  private notificationsWarned = false;
-
+export class AlignmentEvents extends ApprovalEvents {
   constructor(
     private readonly deps: {
       logger: LoggerService;
@@ -46,7 +41,9 @@ export class AlignmentEvents {
       notifications?: NotificationService;
       environments: { list(): Promise<EnvironmentDefinition[]> };
     },
-  ) {}
+  ) {
+    super({ ...deps, noun: 'an alignment' });
+  }
 
   /**
    * Notifies whoever the new status concerns: the approvers of a new
@@ -55,17 +52,13 @@ export class AlignmentEvents {
    * forget.
    */
   notify(record: AlignmentRecord, actor: string, comment?: string): void {
-    const notifications = this.deps.notifications;
-    if (!notifications) {
-      return;
-    }
-    const send = async () => {
+    this.send(async () => {
       const message = await this.messageFor(record, actor, comment);
       if (!message) {
-        return;
+        return undefined;
       }
       const entity = parseEntityRef(record.entityRef);
-      await notifications.send({
+      return {
         recipients: {
           type: 'entity',
           entityRef: message.to,
@@ -79,19 +72,8 @@ export class AlignmentEvents {
           topic: 'env-parity-align',
           scope: `env-parity-align:${record.id}`,
         },
-      });
-    };
-    this.track(
-      send().catch(error => {
-        const message = `Could not send an alignment notification (is the notifications backend installed?): ${error}`;
-        if (this.notificationsWarned) {
-          this.deps.logger.debug(message);
-        } else {
-          this.notificationsWarned = true;
-          this.deps.logger.warn(message);
-        }
-      }),
-    );
+      };
+    });
   }
 
   private async messageFor(
@@ -158,57 +140,29 @@ export class AlignmentEvents {
     }
   }
 
-  /** Keeps `work` until it settles; its failure is the caller's to handle. */
-  track(work: Promise<unknown>): void {
-    const tracked = work
-      .catch(() => undefined)
-      .finally(() => this.background.delete(tracked));
-    this.background.add(tracked);
-  }
-
-  /** Resolves once no tracked work is left. */
-  async settled(): Promise<void> {
-    while (this.background.size) {
-      await Promise.allSettled([...this.background]);
-    }
-  }
-
   /** Audits one transition; a failing auditor is logged. */
   async audited(
     record: AlignmentRecord,
     from: AlignmentStatus | undefined,
     actor: string,
   ): Promise<void> {
-    const auditor = this.deps.auditor;
-    if (!auditor) {
-      return;
-    }
-    const severityLevel = ['dispatched', 'aligned', 'failed'].includes(
-      record.status,
-    )
-      ? 'high'
-      : 'medium';
-    try {
-      const event = await auditor.createEvent({
-        eventId: 'alignment-transition',
-        severityLevel,
-        meta: logSafeJson({
-          alignmentId: record.id,
-          entityRef: record.entityRef,
-          environment: record.environment,
-          deployer: record.deployer,
-          requester: record.requester,
-          actor,
-          ...(from && { fromStatus: from }),
-          toStatus: record.status,
-          ...(record.failureReason && { failureReason: record.failureReason }),
-        }),
-      });
-      await event.success();
-    } catch (error) {
-      this.deps.logger.error(
-        `Could not audit alignment ${record.id} becoming ${record.status}: ${error}`,
-      );
-    }
+    await this.auditTransition({
+      eventId: 'alignment-transition',
+      severityLevel: ['dispatched', 'aligned', 'failed'].includes(record.status)
+        ? 'high'
+        : 'medium',
+      meta: {
+        alignmentId: record.id,
+        entityRef: record.entityRef,
+        environment: record.environment,
+        deployer: record.deployer,
+        requester: record.requester,
+        actor,
+        ...(from && { fromStatus: from }),
+        toStatus: record.status,
+        ...(record.failureReason && { failureReason: record.failureReason }),
+      },
+      what: `Could not audit alignment ${record.id} becoming ${record.status}`,
+    });
   }
 }

@@ -44,3 +44,4 @@ export type {
   StoredDecision,
   StoredStep,
 } from './ApprovalTables';
+export { ApprovalEvents } from './ApprovalEvents';
