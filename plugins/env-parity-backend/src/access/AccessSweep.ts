@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AccessProvisioner } from '@env-parity/plugin-env-parity-node';
+import { SweepPass } from '../approvals';
 import { AccessLifecycle, SYSTEM } from './AccessLifecycle';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
@@ -17,7 +18,7 @@ function errorMessage(error: unknown) {
  * request: it runs every minute (scope global), at start-up, and on demand.
  */
 export class AccessSweep {
-  private sweeping?: Promise<void>;
+  private readonly pass = new SweepPass(() => this.sweepOnce());
 
   constructor(
     private readonly deps: {
@@ -38,17 +39,12 @@ export class AccessSweep {
    * Calls while a pass runs share it.
    */
   run(): Promise<void> {
-    if (!this.sweeping) {
-      this.sweeping = this.sweepOnce().finally(() => {
-        this.sweeping = undefined;
-      });
-    }
-    return this.sweeping;
+    return this.pass.run();
   }
 
   /** Resolves once the pass under way, if any, has ended. */
-  async settled(): Promise<void> {
-    await this.sweeping?.catch(() => undefined);
+  settled(): Promise<void> {
+    return this.pass.settled();
   }
 
   private async sweepOnce() {

@@ -17,6 +17,7 @@ import {
   EnvParityAccessProvisionersExtensionPoint,
 } from '@env-parity/plugin-env-parity-node';
 import express from 'express';
+import { scheduleSweep } from '../approvals';
 import { AccessService } from './AccessService';
 import { readAccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
@@ -70,12 +71,8 @@ export function accessProvisionersFromConfig(
   return [...builtIn.filter(p => !names.has(p.name)), ...added];
 }
 
-/**
- * Sets up temporary read-only access: the store (and its migration), the
- * service, the sweep (scheduled every minute, scope global, and run once at
- * start-up) and the HTTP routes, which it returns for the plugin to mount.
- */
-export async function createAccess(options: {
+/** What {@link createAccess} needs. */
+export interface AccessSetupOptions {
   config: RootConfigService;
   logger: LoggerService;
   database: DatabaseService;
@@ -90,8 +87,18 @@ export async function createAccess(options: {
   environments: { list(): Promise<EnvironmentDefinition[]> };
   provisioners: AccessProvisioner[];
   clock?: () => Date;
-}): Promise<express.Router> {
-  const { config, scheduler, lifecycle } = options;
+}
+
+/**
+ * Sets up temporary read-only access: the store (and its migration), the
+ * service, the sweep (scheduled every minute, scope global, and run once at
+ * start-up) and the HTTP routes; returns the service (for other ways in,
+ * such as actions) and the routes for the plugin to mount.
+ */
+export async function createAccessService(
+  options: AccessSetupOptions,
+): Promise<{ service: AccessService; router: express.Router }> {
+  const { config } = options;
   const logger = options.logger.child({ feature: 'access' });
   const store = await DatabaseAccessStore.create({
     database: options.database,
@@ -112,31 +119,28 @@ export async function createAccess(options: {
     options: readAccessOptions(config),
     clock: options.clock,
   });
-
-  await scheduler.scheduleTask({
+  await scheduleSweep({
     id: 'env-parity-access-sweep',
-    scope: 'global',
+    name: 'Access',
     frequency: { minutes: 1 },
-    timeout: { minutes: 5 },
-    fn: async () => {
-      await access.sweep();
-    },
+    scheduler: options.scheduler,
+    lifecycle: options.lifecycle,
+    logger,
+    sweep: () => access.sweep(),
+    close: () => access.close(),
   });
-  // Access that ended while the backend was down ends as soon as it is back,
-  // without waiting for the scheduler to pick this replica.
-  lifecycle.addStartupHook(() => {
-    access
-      .sweep()
-      .catch(error =>
-        logger.error(`Access sweep at start-up failed: ${error}`),
-      );
-  });
-  lifecycle.addShutdownHook(() => access.close());
-
-  return createAccessRouter({
+  const router = await createAccessRouter({
     httpAuth: options.httpAuth,
     permissions: options.permissions,
     auditor: options.auditor,
     access,
   });
+  return { service: access, router };
+}
+
+/** {@link createAccessService}'s routes, for the plugin to mount. */
+export async function createAccess(
+  options: AccessSetupOptions,
+): Promise<express.Router> {
+  return (await createAccessService(options)).router;
 }

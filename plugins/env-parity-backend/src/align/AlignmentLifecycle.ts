@@ -9,6 +9,7 @@ import {
   EnvironmentDefinition,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
+import { SweepPass } from '../approvals';
 import { logSafe } from '../http';
 import { AlignOptions } from './config';
 import { AlignmentEvents } from './AlignmentEvents';
@@ -64,7 +65,7 @@ function errorMessage(error: unknown) {
  * conditional write; a write lost to another replica is left to the winner.
  */
 export class AlignmentLifecycle {
-  private sweeping?: Promise<void>;
+  private readonly pass = new SweepPass(() => this.sweepOnce());
 
   constructor(
     private readonly deps: {
@@ -185,16 +186,11 @@ export class AlignmentLifecycle {
    * runs share it.
    */
   sweep(): Promise<void> {
-    if (!this.sweeping) {
-      this.sweeping = this.sweepOnce().finally(() => {
-        this.sweeping = undefined;
-      });
-    }
-    return this.sweeping;
+    return this.pass.run();
   }
 
-  async settled(): Promise<void> {
-    await this.sweeping?.catch(() => undefined);
+  settled(): Promise<void> {
+    return this.pass.settled();
   }
 
   private async sweepOnce(): Promise<void> {

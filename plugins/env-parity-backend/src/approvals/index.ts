@@ -45,3 +45,4 @@ export type {
   StoredStep,
 } from './ApprovalTables';
 export { ApprovalEvents } from './ApprovalEvents';
+export { scheduleSweep, SweepPass } from './sweep';
