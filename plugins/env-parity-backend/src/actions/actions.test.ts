@@ -1,0 +1,542 @@
+import {
+  createServiceFactory,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import { Entity } from '@backstage/catalog-model';
+import { Knex } from 'knex';
+import request from 'supertest';
+import {
+  accessPolicy,
+  ALICE,
+  BOB,
+  people,
+  permissionsFactory,
+  provisionerModule,
+  RecordingProvisioner,
+  SRE,
+} from '../access/__testUtils__';
+import { createApprovalCatalog, user } from '../approvals/__testUtils__';
+import { envParityPlugin } from '../plugin';
+import { component } from '../testUtils';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** Denied every Env Parity permission by the test policy. */
+const DANA = 'user:default/dana';
+const ACTIONS = '/api/env-parity/.backstage/actions/v1/actions';
+
+const as = (userRef: string) => mockCredentials.user.header(userRef);
+
+function service(
+  name: string,
+  versions: { staging: string; production: string },
+  owner = 'group:default/team',
+): Entity {
+  const entity = component(name, {
+    'env-parity/staging.version': versions.staging,
+    'env-parity/production.version': versions.production,
+  });
+  entity.spec = { ...entity.spec, owner };
+  return entity;
+}
+
+function entities(): Entity[] {
+  return [
+    service('payments', { staging: '1.5.0', production: '1.4.2' }),
+    service(
+      'ledger',
+      { staging: '2.0.0', production: '2.0.0' },
+      'group:default/other',
+    ),
+    // hidden from alice by the catalog
+    service('secret', { staging: '0.9.0', production: '1.0.0' }),
+    ...people(),
+    user('dana', []),
+  ];
+}
+
+const config = {
+  app: { baseUrl: 'https://backstage.example.com' },
+  backend: { actions: { pluginSources: ['env-parity'] } },
+  envParity: {
+    environmentsFromCatalog: false,
+    environments: [
+      { name: 'staging', title: 'Staging', owner: 'group:default/platform' },
+      { name: 'production', title: 'Production', reference: true, owner: SRE },
+    ],
+    access: { provisioner: 'recording', maxDuration: { hours: 2 } },
+  },
+};
+
+/** Denies dana everything of Env Parity; otherwise the access test policy. */
+function policy(permission: string, userRef: string) {
+  if (userRef === DANA) {
+    return !permission.startsWith('env-parity.');
+  }
+  return accessPolicy(permission, userRef);
+}
+
+async function start(options: { features?: ServiceFactory[] } = {}) {
+  const knex: Knex = await databases.init('SQLITE_3');
+  const provisioner = new RecordingProvisioner();
+  const { factory } = createApprovalCatalog(entities(), {
+    'component:default/secret': [ALICE],
+  });
+  const backend = await startTestBackend({
+    features: [
+      envParityPlugin,
+      import('@backstage/plugin-mcp-actions-backend'),
+      factory,
+      provisionerModule(provisioner),
+      permissionsFactory(policy),
+      mockServices.rootConfig.factory({ data: config }),
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      mockServices.database.factory({ knex }),
+      ...(options.features ?? []),
+    ],
+  });
+  const server = backend.server;
+  // the first report of a service collects it, and its scorecard row
+  for (const name of ['payments', 'ledger', 'secret']) {
+    await request(server)
+      .get(`/api/env-parity/entities/component/default/${name}`)
+      .set('Authorization', as(BOB))
+      .expect(200);
+  }
+  const accessRequests = async () =>
+    knex('env_parity_access_requests').select('status', 'requester');
+  return { server, provisioner, accessRequests };
+}
+
+function invoke(
+  server: Awaited<ReturnType<typeof start>>['server'],
+  name: string,
+  userRef: string,
+  input: object,
+) {
+  return request(server)
+    .post(`${ACTIONS}/env-parity:${name}/invoke`)
+    .set('Authorization', as(userRef))
+    .send(input);
+}
+
+describe('actions through the actions registry', () => {
+  it('lists the three actions with their schemas, to permitted callers only', async () => {
+    const { server } = await start();
+    const alice = await request(server)
+      .get(ACTIONS)
+      .set('Authorization', as(ALICE));
+    expect(alice.status).toBe(200);
+    const byId = new Map<string, any>(
+      alice.body.actions.map((a: any) => [a.id, a]),
+    );
+    expect([...byId.keys()].sort()).toEqual([
+      'env-parity:get-parity-report',
+      'env-parity:list-drifting-services',
+      'env-parity:request-production-access',
+    ]);
+    const report = byId.get('env-parity:get-parity-report');
+    expect(report.attributes).toEqual({
+      readOnly: true,
+      destructive: false,
+      idempotent: true,
+    });
+    expect(report.schema.input).toMatchObject({
+      type: 'object',
+      required: ['entityRef'],
+    });
+    expect(Object.keys(report.schema.output.properties)).toEqual(
+      expect.arrayContaining([
+        'summary',
+        'closestEnvironment',
+        'environments',
+        'url',
+      ]),
+    );
+    const access = byId.get('env-parity:request-production-access');
+    expect(access.attributes).toEqual({
+      readOnly: false,
+      destructive: false,
+      idempotent: false,
+    });
+    expect(Object.keys(access.schema.input.properties).sort()).toEqual([
+      'durationMinutes',
+      'entityRef',
+      'environment',
+      'reason',
+      'ticket',
+    ]);
+
+    const dana = await request(server)
+      .get(ACTIONS)
+      .set('Authorization', as(DANA));
+    expect(dana.status).toBe(200);
+    expect(dana.body.actions).toEqual([]);
+  });
+
+  it('get-parity-report answers for a service the caller sees, and only then', async () => {
+    const { server } = await start();
+    const res = await invoke(server, 'get-parity-report', ALICE, {
+      entityRef: 'payments',
+    });
+    expect(res.status).toBe(200);
+    const { output } = res.body;
+    expect(output).toMatchObject({
+      entityRef: 'component:default/payments',
+      referenceEnvironment: 'production',
+      closestEnvironment: 'staging',
+      url: 'https://backstage.example.com/catalog/default/component/payments/parity',
+    });
+    expect(output.summary).toMatch(
+      /^Production runs 1\.4\.2\. Staging runs 1\.5\.0/,
+    );
+    expect(
+      output.environments.map((e: any) => [e.name, e.version, e.verdict]),
+    ).toEqual([
+      ['staging', '1.5.0', 'different'],
+      ['production', '1.4.2', undefined],
+    ]);
+    expect(output.environments[0].differences).toEqual([
+      { type: 'version', field: 'version', change: 'changed' },
+    ]);
+
+    // hidden from alice: the same answer as a service that does not exist
+    const hidden = await invoke(server, 'get-parity-report', ALICE, {
+      entityRef: 'component:default/secret',
+    });
+    const missing = await invoke(server, 'get-parity-report', ALICE, {
+      entityRef: 'component:default/nothing',
+    });
+    expect([hidden.status, missing.status]).toEqual([404, 404]);
+    expect(hidden.body.error.message).toBe(
+      'No entity component:default/secret in the catalog',
+    );
+    expect(missing.body.error.message).toBe(
+      'No entity component:default/nothing in the catalog',
+    );
+    const bob = await invoke(server, 'get-parity-report', BOB, {
+      entityRef: 'component:default/secret',
+    });
+    expect(bob.status).toBe(200);
+
+    // dana may not read parity: the registry does not even show the action
+    const dana = await invoke(server, 'get-parity-report', DANA, {
+      entityRef: 'payments',
+    });
+    expect(dana.status).toBe(404);
+    expect(dana.body.error.message).toBe(
+      'Action "env-parity:get-parity-report" not found',
+    );
+
+    const group = await invoke(server, 'get-parity-report', ALICE, {
+      entityRef: 'group:default/team',
+    });
+    expect(group.status).toBe(400);
+    expect(group.body.error.message).toBe(
+      'Env Parity reports on Component entities only (envParity.collector.kinds), not on group',
+    );
+  });
+
+  it('list-drifting-services lists the drift the caller may see, worst first', async () => {
+    const { server } = await start();
+    const alice = await invoke(server, 'list-drifting-services', ALICE, {});
+    expect(alice.status).toBe(200);
+    expect(alice.body.output).toMatchObject({
+      totalCount: 1,
+      totalsMayIncludeHidden: false,
+    });
+    expect(alice.body.output.services).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/payments',
+        owner: 'group:default/team',
+        environment: 'staging',
+        referenceEnvironment: 'production',
+        verdict: 'different',
+        environmentVersion: '1.5.0',
+        referenceVersion: '1.4.2',
+        url: 'https://backstage.example.com/catalog/default/component/payments/parity',
+      }),
+    ]);
+
+    const bob = await invoke(server, 'list-drifting-services', BOB, {
+      owner: 'team',
+      limit: 10,
+    });
+    expect(bob.body.output.services.map((s: any) => s.entityRef)).toEqual([
+      'component:default/payments',
+      'component:default/secret',
+    ]);
+    const other = await invoke(server, 'list-drifting-services', BOB, {
+      owner: 'group:default/other',
+    });
+    // ledger is in sync: not drifting
+    expect(other.body.output).toEqual({
+      totalCount: 0,
+      totalsMayIncludeHidden: false,
+      services: [],
+    });
+    const tagMismatch = await invoke(server, 'list-drifting-services', BOB, {
+      verdict: ['tag-mismatch'],
+    });
+    expect(tagMismatch.body.output.services).toEqual([]);
+
+    const reference = await invoke(server, 'list-drifting-services', BOB, {
+      environment: 'production',
+    });
+    expect(reference.status).toBe(400);
+    expect(reference.body.error.message).toMatch(
+      /^environment "production" is the reference environment/,
+    );
+    const inSync = await invoke(server, 'list-drifting-services', BOB, {
+      verdict: ['in-sync'],
+    });
+    expect(inSync.status).toBe(400);
+
+    const dana = await invoke(server, 'list-drifting-services', DANA, {});
+    expect(dana.status).toBe(404);
+  });
+
+  it('request-production-access creates a pending request and never grants', async () => {
+    const { server, provisioner, accessRequests } = await start();
+    const res = await invoke(server, 'request-production-access', ALICE, {
+      entityRef: 'payments',
+      reason:
+        'Checkout fails for EU customers; is it broken in production too?',
+      durationMinutes: 30,
+      ticket: 'INC-7',
+      // not part of the schema: dropped, never break-glass
+      breakGlass: true,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.output).toMatchObject({
+      status: 'pending',
+      entityRef: 'component:default/payments',
+      environment: 'production',
+      requester: ALICE,
+      approverRef: SRE,
+      requiredApprovals: 1,
+      durationMinutes: 30,
+    });
+    expect(res.body.output.url).toBe(
+      `https://backstage.example.com/catalog/default/component/payments/parity?accessRequest=${res.body.output.id}`,
+    );
+    expect(await accessRequests()).toEqual([
+      { status: 'pending', requester: ALICE },
+    ]);
+    expect(provisioner.grants).toEqual([]);
+
+    // the access API's own validation
+    const long = await invoke(server, 'request-production-access', ALICE, {
+      entityRef: 'payments',
+      reason: 'Checkout fails for EU customers',
+      durationMinutes: 600,
+    });
+    expect(long.status).toBe(400);
+    expect(long.body.error.message).toBe(
+      'durationMinutes must be a whole number from 1 to 120',
+    );
+    const hidden = await invoke(server, 'request-production-access', ALICE, {
+      entityRef: 'component:default/secret',
+      reason: 'Checkout fails for EU customers',
+      durationMinutes: 30,
+    });
+    expect(hidden.status).toBe(404);
+    const dana = await invoke(server, 'request-production-access', DANA, {
+      entityRef: 'payments',
+      reason: 'Checkout fails for EU customers',
+      durationMinutes: 30,
+    });
+    expect(dana.status).toBe(404);
+    expect(await accessRequests()).toHaveLength(1);
+    expect(provisioner.grants).toEqual([]);
+  });
+});
+
+describe('actions called directly, past the registry', () => {
+  it('refuse a caller the permission policy denies, whatever the registry shows', async () => {
+    const registry = actionsRegistryServiceMock();
+    const { server } = await start({
+      features: [
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => registry,
+        }),
+      ],
+    });
+    expect(server).toBeDefined();
+    const credentials = mockCredentials.user(DANA);
+    await expect(
+      registry.invoke({
+        id: 'test:get-parity-report',
+        input: { entityRef: 'payments' },
+        credentials,
+      }),
+    ).rejects.toThrow(
+      'You are not allowed to read environment parity: this needs the permission env-parity.report.read.',
+    );
+    await expect(
+      registry.invoke({
+        id: 'test:list-drifting-services',
+        input: {},
+        credentials,
+      }),
+    ).rejects.toThrow(/env-parity\.scorecard\.read/);
+    await expect(
+      registry.invoke({
+        id: 'test:request-production-access',
+        input: {
+          entityRef: 'payments',
+          reason: 'Checkout fails for EU customers',
+          durationMinutes: 30,
+        },
+        credentials,
+      }),
+    ).rejects.toThrow(/env-parity\.access\.create/);
+    // a service principal has no user to request access for
+    await expect(
+      registry.invoke({
+        id: 'test:request-production-access',
+        input: {
+          entityRef: 'payments',
+          reason: 'Checkout fails for EU customers',
+          durationMinutes: 30,
+        },
+        credentials: mockCredentials.service(),
+      }),
+    ).rejects.toThrow('This needs a signed-in user');
+  });
+});
+
+/** The messages of an MCP Streamable HTTP answer (JSON or server-sent events). */
+function mcpMessages(res: request.Response): any[] {
+  if (res.type === 'application/json') {
+    return [res.body].flat();
+  }
+  return res.text
+    .split('\n')
+    .filter(line => line.startsWith('data: '))
+    .map(line => JSON.parse(line.slice('data: '.length)));
+}
+
+async function mcp(
+  server: Awaited<ReturnType<typeof start>>['server'],
+  userRef: string,
+  method: string,
+  params: object = {},
+) {
+  const res = await request(server)
+    .post('/api/mcp-actions/v1')
+    .set('Authorization', as(userRef))
+    .set('Accept', 'application/json, text/event-stream')
+    .send({ jsonrpc: '2.0', id: 1, method, params });
+  expect(res.status).toBe(200);
+  const [message] = mcpMessages(res);
+  return message;
+}
+
+describe('actions as MCP tools over HTTP', () => {
+  it('lists and calls the tools with the caller’s credentials', async () => {
+    const { server, provisioner } = await start();
+    const init = await mcp(server, ALICE, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'test', version: '1.0.0' },
+    });
+    expect(init.result.serverInfo.name).toBe('backstage');
+
+    const tools = await mcp(server, ALICE, 'tools/list');
+    expect(tools.result.tools.map((t: any) => t.name).sort()).toEqual([
+      'env-parity.get-parity-report',
+      'env-parity.list-drifting-services',
+      'env-parity.request-production-access',
+    ]);
+    const access = tools.result.tools.find(
+      (t: any) => t.name === 'env-parity.request-production-access',
+    );
+    expect(access.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+    });
+    expect(access.inputSchema.required.sort()).toEqual([
+      'durationMinutes',
+      'entityRef',
+      'reason',
+    ]);
+
+    const report = await mcp(server, ALICE, 'tools/call', {
+      name: 'env-parity.get-parity-report',
+      arguments: { entityRef: 'component:default/payments' },
+    });
+    expect(report.result.isError).toBeFalsy();
+    expect(report.result.structuredContent).toMatchObject({
+      entityRef: 'component:default/payments',
+      closestEnvironment: 'staging',
+    });
+    expect(JSON.parse(report.result.content[0].text).summary).toBe(
+      report.result.structuredContent.summary,
+    );
+
+    const hidden = await mcp(server, ALICE, 'tools/call', {
+      name: 'env-parity.get-parity-report',
+      arguments: { entityRef: 'component:default/secret' },
+    });
+    expect(hidden.result).toMatchObject({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: 'NotFoundError: No entity component:default/secret in the catalog',
+        },
+      ],
+    });
+
+    const drifting = await mcp(server, ALICE, 'tools/call', {
+      name: 'env-parity.list-drifting-services',
+      arguments: {},
+    });
+    expect(
+      drifting.result.structuredContent.services.map((s: any) => s.entityRef),
+    ).toEqual(['component:default/payments']);
+
+    const requested = await mcp(server, ALICE, 'tools/call', {
+      name: 'env-parity.request-production-access',
+      arguments: {
+        entityRef: 'payments',
+        reason: 'Checkout fails for EU customers; is production broken too?',
+        durationMinutes: 15,
+      },
+    });
+    expect(requested.result.structuredContent).toMatchObject({
+      status: 'pending',
+      requester: ALICE,
+    });
+    expect(provisioner.grants).toEqual([]);
+
+    const danaTools = await mcp(server, DANA, 'tools/list');
+    expect(danaTools.result.tools).toEqual([]);
+    const dana = await mcp(server, DANA, 'tools/call', {
+      name: 'env-parity.get-parity-report',
+      arguments: { entityRef: 'payments' },
+    });
+    expect(dana.result).toMatchObject({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: 'NotFoundError: Action "env-parity.get-parity-report" not found',
+        },
+      ],
+    });
+  });
+});
