@@ -63,6 +63,14 @@
  *       400 for a malformed body, 404 for a service without a demo
  *       repository or environment, 409 for a version that exists already.
  *
+ *   POST /demo/reset    {"service": "<name>", "environment": "<env>"}
+ *       puts the environment back as the server started: what /version
+ *       answers, its GitHub deployments (those made since are removed, the
+ *       seeded ones get their statuses back) and, for services in the demo
+ *       clusters, what its pods run. Answers 200 {service, environment,
+ *       version, revision}; 400 for a malformed body, 404 for an unknown
+ *       service or environment. (Argo CD applications are not reset.)
+ *
  * Plain Node; the fake GitHub, Kubernetes and Argo CD API servers are the
  * ones the GitHub, Kubernetes and Argo CD modules' tests use
  * (packages/fake-apis, TypeScript, loaded through Backstage's node
@@ -1705,8 +1713,8 @@ function followRollouts(services, github, argocd, kubernetes) {
   }
 }
 
-/** POST /demo/builds: a new build deployed to an environment (see the header). */
-function postBuild(services, github, req, res) {
+/** Reads a POST's JSON body, answering 405 or 400 itself. */
+function readJson(req, res, then) {
   if (req.method !== 'POST') {
     send(res, 405, { error: 'only POST' }, { allow: 'POST' });
     return;
@@ -1721,7 +1729,98 @@ function postBuild(services, github, req, res) {
       send(res, 400, { error: 'the body must be JSON' });
       return;
     }
-    const { service, environment = 'production', version } = body || {};
+    then(body || {});
+  });
+}
+
+/**
+ * What the server started with, and a function putting one environment of
+ * one service back to it (POST /demo/reset, see the header).
+ */
+function seedOf(services, github, kubernetes) {
+  const copy = value => JSON.parse(JSON.stringify(value));
+  const seeded = new Map(
+    [...services].map(([name, environments]) => [name, copy(environments)]),
+  );
+  // the GitHub deployments made while building the demo: id → status count
+  const statuses = new Map();
+  for (const name of Object.keys(GITHUB_REPOS)) {
+    for (const d of github.getRepo(`${GITHUB_OWNER}/${name}`)?.deployments ??
+      []) {
+      statuses.set(d.id, d.statuses.length);
+    }
+  }
+  return (service, environment) => {
+    const seed = seeded.get(service)?.[environment];
+    if (!seed) {
+      return undefined;
+    }
+    services.get(service)[environment] = copy(seed);
+    const repo = github.getRepo(`${GITHUB_OWNER}/${service}`);
+    if (repo) {
+      const kept = repo.deployments.filter(
+        d => d.environment !== environment || statuses.has(d.id),
+      );
+      repo.deployments.splice(0, repo.deployments.length, ...kept);
+      for (const d of repo.deployments) {
+        if (d.environment === environment) {
+          d.statuses.splice(statuses.get(d.id));
+        }
+      }
+    }
+    const cluster = kubernetes[environment];
+    if (cluster && K8S_WORKLOADS[service]) {
+      // the seeded objects again, replacing the rolled-out ones by name
+      const objects = k8sServiceObjects(
+        service,
+        K8S_WORKLOADS[service],
+        environment,
+        services.get(service),
+      );
+      for (const [resource, items] of Object.entries(objects)) {
+        const { group, kind } = K8S_RESOURCES[resource];
+        cluster.add(
+          ...items.map(item => ({
+            apiVersion: group ? `${group}/v1` : 'v1',
+            kind,
+            ...item,
+          })),
+        );
+      }
+    }
+    return seed;
+  };
+}
+
+/** POST /demo/reset: one environment as the server started (see the header). */
+function postReset(reset, req, res) {
+  readJson(req, res, ({ service, environment }) => {
+    if (typeof service !== 'string' || typeof environment !== 'string') {
+      send(res, 400, {
+        error: 'expected {"service": "<name>", "environment": "<env>"}',
+      });
+      return;
+    }
+    const seed = reset(service, environment);
+    if (!seed) {
+      send(res, 404, {
+        error: `no demo environment ${service} ${environment}`,
+      });
+      return;
+    }
+    send(res, 200, {
+      service,
+      environment,
+      version: seed.version,
+      revision: seed.revision,
+    });
+  });
+}
+
+/** POST /demo/builds: a new build deployed to an environment (see the header). */
+function postBuild(services, github, req, res) {
+  readJson(req, res, body => {
+    const { service, environment = 'production', version } = body;
     if (
       typeof service !== 'string' ||
       typeof environment !== 'string' ||
@@ -1782,10 +1881,15 @@ function createServer(
   argocd = buildArgocd(services),
 ) {
   followRollouts(services, github, argocd, kubernetes);
+  const reset = seedOf(services, github, kubernetes);
   return http.createServer((req, res) => {
     const url = new URL(req.url || '/', `http://${HOST}`);
     if (url.pathname === '/demo/builds') {
       postBuild(services, github, req, res);
+      return;
+    }
+    if (url.pathname === '/demo/reset') {
+      postReset(reset, req, res);
       return;
     }
     const k8s = /^\/k8s\/([^/]+)(\/.*)?$/.exec(url.pathname);
