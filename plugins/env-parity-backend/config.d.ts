@@ -144,6 +144,45 @@ export interface Config {
       /** How often verifying alignments are checked against the latest collection. Defaults to 1 minute. */
       sweepInterval?: HumanDuration;
       /**
+       * Following production: the listed environments are aligned with
+       * production whenever a collection observes a new production artifact
+       * (its digest, or its revision where no digest is known), once per
+       * production change, through the environment's deployer and approval
+       * rule. Only a change of production triggers: an alignment changing
+       * the followed environment never triggers another. Skipped when the
+       * environment already runs it (remembered) or has an open alignment
+       * (tried again at the next collection). Every followed environment
+       * must be listed in `environments` above.
+       */
+      follow?: {
+        /** The one switch: false turns following off everywhere. Defaults to true. */
+        enabled?: boolean;
+        /**
+         * The requester of the alignments following creates (shown on their
+         * timeline, notified of their outcome; exempt from `maxOpenPerUser`).
+         * Defaults to `user:default/env-parity-follow`.
+         */
+        requester?: string;
+        /**
+         * Alignments created per collection at most, so that a mass
+         * production change does not stampede the delivery system; the rest
+         * wait for the next collection (logged). Defaults to 20.
+         */
+        maxPerCollection?: number;
+        /** The environments that follow production, by name. */
+        environments?: {
+          [name: string]: {
+            /** Defaults to true once the environment is listed. */
+            enabled?: boolean;
+            /**
+             * The services that follow, as entity refs (`component:default/`
+             * may be left out). Defaults to every service alignment may act on.
+             */
+            entities?: string[];
+          };
+        };
+      };
+      /**
        * An alignment pending approval for longer than this (from its
        * request) ends `timed-out` at the next sweep, with a timeline step
        * saying why; the deployer is never called. At least a minute;

@@ -156,6 +156,8 @@ export const envParityPlugin = createBackendPlugin({
             snapshots: store,
             builder,
             deployers: deployers.deployers,
+            // verifies after each collection, and follows production
+            collector,
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -18,7 +18,10 @@ import {
 import { ResolvedApprover } from '../approvals';
 import { EnvironmentApprovers } from './approvers';
 import { AlignEnvironmentPolicy, AlignOptions } from './config';
-import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
+import {
+  DatabaseAlignmentStore,
+  tooManyOpenAlignments,
+} from './DatabaseAlignmentStore';
 import { AlignmentReports, runsTarget, targetOf } from './verification';
 
 /** Everything an alignment would be, once every policy check passed. */
@@ -35,6 +38,28 @@ export interface AlignmentPlan {
   description: AlignmentDeployerDescription;
   /** Configuration keys that differ from production and the deployer does not carry. */
   remainingConfigDrift: string[];
+  /**
+   * Open alignments the requester may have at once: `maxOpenPerUser`, or
+   * undefined (no limit) for the requester of following production.
+   */
+  openLimit: number | undefined;
+}
+
+/**
+ * The open alignments a requester may have at once: `maxOpenPerUser`, but
+ * none for following production's requester, which has its own cap
+ * (`envParity.align.follow.maxPerCollection`) and at most one open
+ * alignment per service and environment anyway.
+ */
+export function openLimitOf(
+  options: Pick<AlignOptions, 'maxOpenPerUser' | 'follow'>,
+  requester: string | undefined,
+): number | undefined {
+  const follow = options.follow;
+  if (follow?.enabled && requester === follow.requester) {
+    return undefined;
+  }
+  return options.maxOpenPerUser;
 }
 
 /**
@@ -112,14 +137,13 @@ export class AlignmentPlanner {
         `${entityRef} already has an open alignment of ${environment.name} (${open.id}, ${open.status}); wait for it to end or cancel it`,
       );
     }
+    const openLimit = openLimitOf(options, caller.userRef);
     if (
       caller.userRef &&
-      (await this.deps.store.countOpenBy(caller.userRef)) >=
-        options.maxOpenPerUser
+      openLimit !== undefined &&
+      (await this.deps.store.countOpenBy(caller.userRef)) >= openLimit
     ) {
-      throw new ConflictError(
-        `You have ${options.maxOpenPerUser} open alignments, the most allowed (envParity.align.maxOpenPerUser); wait for one to end or cancel one`,
-      );
+      throw new ConflictError(tooManyOpenAlignments(openLimit));
     }
 
     const report = await this.deps.reports.current(entity);
@@ -178,6 +202,7 @@ export class AlignmentPlanner {
         carried === 'all'
           ? []
           : [...new Set(drift.filter(key => !carried.includes(key)))].sort(),
+      openLimit,
     };
   }
 }

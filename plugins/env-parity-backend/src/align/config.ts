@@ -3,6 +3,11 @@ import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
 import { ApprovalPolicy, readApproverRule } from '../approvals';
 import { readReportedKinds } from '../http';
+import {
+  DEFAULT_ALIGN_REVIEW_TIMEOUT_MS,
+  readAlignReviewTimeout,
+} from './AlignmentLifecycle';
+import { FollowOptions, readFollowOptions } from './follow/config';
 
 /** One environment's alignment policy, `envParity.align.environments.<name>`. */
 export interface AlignEnvironmentPolicy {
@@ -34,6 +39,13 @@ export interface AlignOptions {
   dispatchLeaseMs: number;
   /** How often the sweep checks verifying alignments against stored reports. */
   sweepIntervalMs: number;
+  /**
+   * An alignment pending approval longer than this ends timed-out (the
+   * sweep).
+   */
+  reviewTimeoutMs: number;
+  /** `envParity.align.follow`; undefined when not configured. */
+  follow?: FollowOptions;
 }
 
 const MINUTE = 60_000;
@@ -49,6 +61,7 @@ export const DEFAULT_ALIGN_OPTIONS: AlignOptions = {
   dispatchTimeoutMs: 5 * MINUTE,
   dispatchLeaseMs: 10 * MINUTE,
   sweepIntervalMs: MINUTE,
+  reviewTimeoutMs: DEFAULT_ALIGN_REVIEW_TIMEOUT_MS,
 };
 
 /** The default verification timeout: 30 minutes. */
@@ -127,6 +140,7 @@ export function readAlignOptions(root: Config): AlignOptions | undefined {
       'envParity.align.dispatchLease must be longer than envParity.align.dispatchTimeout, or a slow deployer call would be taken for a stopped one',
     );
   }
+  const follow = readFollowOptions(config, Object.keys(environments));
   return {
     ...d,
     kinds: readReportedKinds(root),
@@ -139,5 +153,7 @@ export function readAlignOptions(root: Config): AlignOptions | undefined {
     dispatchTimeoutMs,
     dispatchLeaseMs,
     sweepIntervalMs: duration(config, 'sweepInterval') ?? d.sweepIntervalMs,
+    reviewTimeoutMs: readAlignReviewTimeout(config),
+    ...(follow && { follow }),
   };
 }

@@ -21,7 +21,10 @@ import { readAlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { WebhookDeployer } from './deployers/webhook';
 import { createAlignmentRouter } from './router';
-import { storedReports } from './verification';
+import type { CollectionListener } from '../collector';
+import { DatabaseFollowStore } from './follow/DatabaseFollowStore';
+import { ProductionFollower } from './follow/ProductionFollower';
+import { storedReports, verifyAfterCollection } from './verification';
 
 export { createDeployersExtension } from './deployers/registry';
 
@@ -62,6 +65,11 @@ export async function createAlignments(options: {
   snapshots: Pick<SnapshotStore, 'getSnapshots'>;
   builder: ParityReportBuilder;
   deployers: EnvParityDeployer[];
+  /**
+   * Told of every collection: verifying alignments are checked after each
+   * stored batch, and production is followed (`envParity.align.follow`).
+   */
+  collector?: { addListener(listener: CollectionListener): void };
   clock?: () => Date;
 }): Promise<express.Router> {
   const { config, scheduler, lifecycle } = options;
@@ -100,6 +108,26 @@ export async function createAlignments(options: {
         logger.error(`Alignment sweep at start-up failed: ${error}`),
       );
   });
+  options.collector?.addListener(verifyAfterCollection(service));
+  const follow = alignOptions.follow;
+  if (follow?.enabled && options.collector) {
+    options.collector.addListener(
+      new ProductionFollower({
+        service,
+        store: await DatabaseFollowStore.create({ database: options.database }),
+        builder: options.builder,
+        auth: options.auth,
+        logger: logger.child({ feature: 'align-follow' }),
+        options: follow,
+        clock: options.clock,
+      }),
+    );
+    logger.info(
+      `Following production in ${
+        Object.keys(follow.environments).join(', ') || 'no environment'
+      }, at most ${follow.maxPerCollection} alignments per collection`,
+    );
+  }
   lifecycle.addShutdownHook(() => service.close());
   return createAlignmentRouter({ ...options, service });
 }

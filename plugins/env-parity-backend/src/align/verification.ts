@@ -7,9 +7,12 @@ import {
   ParityReport,
   ReportEnvironment,
   sameRevision,
+  Snapshot,
 } from '@env-parity/plugin-env-parity-common';
+import type { CollectionListener } from '../collector';
 import { ParityReportBuilder } from '../report';
 import { SnapshotStore } from '../store/SnapshotStore';
+import type { AlignmentService } from './AlignmentService';
 
 /*
  * What alignment knows of what runs where: the stored report (as the last
@@ -35,16 +38,37 @@ export function storedReports(deps: {
         deps.snapshots.getSnapshots(stringifyEntityRef(entity)),
         deps.environments.list(),
       ]);
-      const { report } = await deps.builder.build({
-        entity,
-        snapshots,
-        environments,
-        // verdicts by revision comparison are not needed here
-        known: () => 'none',
-      });
-      return report;
+      return reportOf(deps.builder, { entity, snapshots, environments });
     },
   };
+}
+
+/**
+ * The report of an entity from snapshots already read (e.g. the ones a
+ * collection just stored), through the one report path.
+ */
+export async function reportOf(
+  builder: ParityReportBuilder,
+  input: {
+    entity: Entity;
+    snapshots: Snapshot[];
+    environments: EnvironmentDefinition[];
+  },
+): Promise<ParityReport> {
+  const { report } = await builder.build({
+    ...input,
+    // verdicts by revision comparison are not needed here
+    known: () => 'none',
+  });
+  return report;
+}
+
+/**
+ * A target as one key: its artifact digest, or `revision:<sha>` where no
+ * digest is known (the rule {@link runsTarget} verifies by).
+ */
+export function targetKey(target: AlignmentTarget): string {
+  return target.digest ?? `revision:${target.revision}`;
 }
 
 /**
@@ -107,4 +131,23 @@ export function observedRunning(
     new Date(environment.observedAt).getTime() >= since.getTime() &&
     runsTarget(environment.deployment, target)
   );
+}
+
+/**
+ * Verifies alignments right after a collection stored something new (or a
+ * refresh observed an entity again), rather than only on the sweep's
+ * interval: one sweep pass (shared with one under way) per such batch.
+ */
+export function verifyAfterCollection(
+  service: Pick<AlignmentService, 'sweep'>,
+): CollectionListener {
+  return {
+    collectionStarted: () => ({
+      async batchStored(batch) {
+        if (batch.written > 0 || batch.refresh) {
+          await service.sweep();
+        }
+      },
+    }),
+  };
 }

@@ -97,6 +97,93 @@ const versioned = (version: string) => (entity: Entity) =>
   ];
 
 describe('DeploymentCollector', () => {
+  it('tells its listeners of each collection and each stored batch, a failing listener failing nothing', async () => {
+    const entities = Array.from({ length: 5 }, (_, i) => component(`svc-${i}`));
+    const provider = new ScriptedProvider('scripted', versioned('2.0.0'));
+    const { collector, logger } = await setup(entities, [provider], {
+      batchSize: 2,
+    });
+    const heard: Array<{
+      run: number;
+      refresh: boolean;
+      entities: string[];
+      staging: string[];
+      written: number;
+    }> = [];
+    let runs = 0;
+    collector.addListener({
+      collectionStarted() {
+        const run = ++runs;
+        return {
+          async batchStored(batch) {
+            heard.push({
+              run,
+              refresh: batch.refresh,
+              entities: batch.entities.map(e => e.metadata.name),
+              staging: batch.snapshots
+                .filter(s => s.environment === 'staging')
+                .map(s => s.deployment!.version!),
+              written: batch.written,
+            });
+          },
+        };
+      },
+    });
+    collector.addListener({
+      collectionStarted: () => ({
+        batchStored: async () => {
+          throw new Error('listener broke');
+        },
+      }),
+    });
+
+    await expect(collector.collectAll()).resolves.toMatchObject({
+      entities: 5,
+      written: 10,
+    });
+    // what the batch stored, read after its write
+    expect(heard).toEqual([
+      {
+        run: 1,
+        refresh: false,
+        entities: ['svc-0', 'svc-1'],
+        staging: ['2.0.0-svc-0', '2.0.0-svc-1'],
+        written: 4,
+      },
+      {
+        run: 1,
+        refresh: false,
+        entities: ['svc-2', 'svc-3'],
+        staging: ['2.0.0-svc-2', '2.0.0-svc-3'],
+        written: 4,
+      },
+      {
+        run: 1,
+        refresh: false,
+        entities: ['svc-4'],
+        staging: ['2.0.0-svc-4'],
+        written: 2,
+      },
+    ]);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('listener broke'),
+    );
+
+    heard.length = 0;
+    provider.answer = versioned('2.1.0');
+    await collector.collectEntity(entities[4]);
+    expect(heard).toEqual([
+      {
+        run: 2,
+        refresh: true,
+        entities: ['svc-4'],
+        staging: ['2.1.0-svc-4'],
+        // a refresh touches every row
+        written: 2,
+      },
+    ]);
+  });
+
   it('collects every entity in batches and writes nothing when nothing changed', async () => {
     const entities = Array.from({ length: 25 }, (_, i) =>
       component(`svc-${i}`),

@@ -3,7 +3,10 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
+import {
+  EnvironmentDefinition,
+  Snapshot,
+} from '@env-parity/plugin-env-parity-common';
 import { DeploymentProvider } from '@env-parity/plugin-env-parity-node';
 import pLimit from 'p-limit';
 import { isRolledBackRace } from '../database/rows';
@@ -61,6 +64,33 @@ export interface CollectionResult {
   reportsWritten?: number;
 }
 
+/** What one batch of a collection stored. */
+export interface StoredBatch {
+  entities: Entity[];
+  /** The entities' snapshots as stored once the batch was written. */
+  snapshots: Snapshot[];
+  environments: EnvironmentDefinition[];
+  /** Snapshot rows the batch wrote; 0 when nothing changed. */
+  written: number;
+  /** An explicit refresh of one entity, not the scheduled pass. */
+  refresh: boolean;
+}
+
+/** One collection as a listener follows it, batch by batch. */
+export interface CollectionRun {
+  /** Called after each batch is stored (and the scorecard updated). */
+  batchStored(batch: StoredBatch): Promise<void>;
+}
+
+/**
+ * Told of every collection (the scheduled pass and each refresh of one
+ * entity) as it stores what it observed. A listener's failure is logged and
+ * never fails the collection.
+ */
+export interface CollectionListener {
+  collectionStarted(info: { refresh: boolean }): CollectionRun;
+}
+
 /** Tries to store one batch's observations when replicas race. */
 const WRITE_ATTEMPTS = 3;
 
@@ -90,6 +120,7 @@ function errorMessage(error: unknown): string {
 export class DeploymentCollector {
   private readonly limits = new Map<string, ReturnType<typeof pLimit>>();
   private readonly collecting = new SingleFlight<void>();
+  private readonly listeners: CollectionListener[] = [];
 
   constructor(
     private readonly deps: {
@@ -110,6 +141,15 @@ export class DeploymentCollector {
         pLimit(provider.concurrency ?? deps.options.concurrency),
       );
     }
+  }
+
+  /** Adds a listener told of every later collection. */
+  addListener(listener: CollectionListener): void {
+    this.listeners.push(listener);
+  }
+
+  private startRuns(refresh: boolean): CollectionRun[] {
+    return this.listeners.map(l => l.collectionStarted({ refresh }));
   }
 
   /** Whether any provider has something to say about the entity. */
@@ -134,6 +174,7 @@ export class DeploymentCollector {
     // The collector works for everyone, so it sees the whole catalog; what
     // a user sees is filtered again with their credentials on every read.
     const credentials = await auth.getOwnServiceCredentials();
+    const runs = this.startRuns(false);
     for await (const page of catalog.streamEntities(
       { filter: { kind: options.kinds }, pageSize: options.batchSize },
       { credentials },
@@ -146,6 +187,7 @@ export class DeploymentCollector {
       tracked.forEach(e => seen.add(stringifyEntityRef(e)));
       const batch = await this.collectBatch(tracked, environments, {
         signal,
+        runs,
       });
       result.entities += tracked.length;
       result.written += batch.written;
@@ -199,14 +241,17 @@ export class DeploymentCollector {
   collectEntity(entity: Entity): Promise<void> {
     return this.collecting.run(stringifyEntityRef(entity), async () => {
       const environments = await this.deps.environments.list();
-      await this.collectBatch([entity], environments, { touch: true });
+      await this.collectBatch([entity], environments, {
+        touch: true,
+        runs: this.startRuns(true),
+      });
     });
   }
 
   private async collectBatch(
     entities: Entity[],
     environments: EnvironmentDefinition[],
-    options: { touch?: boolean; signal?: AbortSignal },
+    options: { touch?: boolean; signal?: AbortSignal; runs: CollectionRun[] },
   ): Promise<{ written: number; failures: number; reportsWritten: number }> {
     if (entities.length === 0) {
       return { written: 0, failures: 0, reportsWritten: 0 };
@@ -286,13 +331,17 @@ export class DeploymentCollector {
       options.touch,
     );
     let reportsWritten = 0;
+    // Unchanged snapshots need no second read: what was read before is
+    // what is stored.
+    let current: Promise<Snapshot[]> | undefined;
+    const stored = () =>
+      (current ??= written
+        ? store.getSnapshotsForEntities(refs)
+        : Promise.resolve(storedSnapshots));
     if (this.deps.scorecard) {
-      // Unchanged snapshots need no second read: the scorecard rows are
-      // recomputed from what was read before, and stay unwritten.
+      // the scorecard rows are recomputed, and only changed ones written
       try {
-        const snapshots = written
-          ? await store.getSnapshotsForEntities(refs)
-          : storedSnapshots;
+        const snapshots = await stored();
         reportsWritten = (
           await this.deps.scorecard.updateEntities(
             entities.filter(e => this.tracks(e)),
@@ -310,7 +359,48 @@ export class DeploymentCollector {
         );
       }
     }
+    await this.tell(options.runs, entities, stored, {
+      environments,
+      written,
+      refresh: Boolean(options.touch),
+    });
     return { written, failures, reportsWritten };
+  }
+
+  /** Tells the listeners what the batch stored; their failures are logged. */
+  private async tell(
+    runs: CollectionRun[],
+    entities: Entity[],
+    stored: () => Promise<Snapshot[]>,
+    batch: Omit<StoredBatch, 'entities' | 'snapshots'>,
+  ): Promise<void> {
+    if (runs.length === 0) {
+      return;
+    }
+    let snapshots: Snapshot[];
+    try {
+      snapshots = await stored();
+    } catch (error) {
+      this.deps.logger.error(
+        `Reading the stored snapshots of ${
+          entities.length
+        } entities for the collection's listeners failed: ${errorMessage(
+          error,
+        )}`,
+      );
+      return;
+    }
+    for (const run of runs) {
+      try {
+        await run.batchStored({ ...batch, entities, snapshots });
+      } catch (error) {
+        this.deps.logger.error(
+          `After storing a batch of ${entities.length} entities: ${errorMessage(
+            error,
+          )}`,
+        );
+      }
+    }
   }
 
   /**

@@ -21,6 +21,11 @@ export {
   DeploymentCollector,
   readCollectorOptions,
 } from './DeploymentCollector';
+export type {
+  CollectionListener,
+  CollectionRun,
+  StoredBatch,
+} from './DeploymentCollector';
 
 /** `envParity.schedule`, by default every 5 minutes with a 4 minute timeout. */
 export function readCollectionSchedule(
