@@ -217,3 +217,37 @@ export interface AlignmentPreview {
   /** Distinct approvals needed (0 without approval). */
   requiredApprovals: number;
 }
+
+/**
+ * How many services follow production (`envParity.align.follow`): the
+ * `following` field of `GET /scorecard/summary`, present when following is
+ * configured and on.
+ *
+ * @public
+ */
+export interface ScorecardFollowing {
+  /**
+   * Services of the summary (same filters) whose compared environment is
+   * aligned with production whenever production changes; in the
+   * worst-environment view, those with any environment that is.
+   */
+  services: number;
+  /** The environments of the view that follow production, by name. */
+  environments: string[];
+}
+
+/**
+ * The `following` figures of a scorecard summary, if the backend sent them.
+ *
+ * @public
+ */
+export function scorecardFollowing(
+  summary: object,
+): ScorecardFollowing | undefined {
+  const following = (summary as { following?: ScorecardFollowing }).following;
+  return following &&
+    typeof following.services === 'number' &&
+    Array.isArray(following.environments)
+    ? following
+    : undefined;
+}

@@ -13,6 +13,7 @@ import { durationToMilliseconds } from '@backstage/types';
 import {
   EnvironmentDefinition,
   ScorecardEnvironments,
+  ScorecardFollowing,
   ScorecardFilter,
   ScorecardPage,
   ScorecardQuery,
@@ -25,6 +26,7 @@ import {
   TeamRollup,
 } from '@env-parity/plugin-env-parity-common';
 import { InputError } from '@backstage/errors';
+import type { FollowOptions } from '../align/follow/config';
 import { chunks } from '../database/rows';
 import { EnvironmentRegistry } from '../environments';
 import { scorecardEnvironments } from './rows';
@@ -100,6 +102,8 @@ export class ScorecardService {
        * row (kept by the snapshot store).
        */
       latestRunStart: () => Promise<Date | undefined>;
+      /** `envParity.align.follow`, for the count of services following production. */
+      following?: FollowOptions;
       clock?: () => Date;
     },
   ) {
@@ -403,7 +407,7 @@ export class ScorecardService {
   async getSummary(
     filter: ScorecardFilter,
     credentials: BackstageCredentials,
-  ): Promise<ScorecardSummary> {
+  ): Promise<ScorecardSummary & { following?: ScorecardFollowing }> {
     const { scope, reference } = await this.scope(filter.environment);
     const prepared = await this.prepare(filter, credentials, scope);
     const now = this.clock();
@@ -425,8 +429,43 @@ export class ScorecardService {
               10,
           ) / 10,
       }),
+      ...(this.deps.following?.enabled && {
+        following: await this.following(
+          scope,
+          prepared?.filter,
+          figures.tracked,
+        ),
+      }),
       totalsMayIncludeHidden: prepared ? !prepared.exact : false,
       generatedAt: now.toISOString(),
+    };
+  }
+
+  /**
+   * Services of the summary whose compared environment follows production
+   * (in the worst view: any environment), by `envParity.align.follow`.
+   */
+  private async following(
+    scope: string,
+    filter: ReportFilter | undefined,
+    tracked: number,
+  ): Promise<ScorecardFollowing> {
+    const follow = this.deps.following!;
+    const environments = Object.keys(follow.environments).filter(
+      name => scope === SCORECARD_WORST_ENVIRONMENT || name === scope,
+    );
+    const selections = environments.map(e => follow.environments[e].entities);
+    if (!filter || !environments.length) {
+      return { services: 0, environments };
+    }
+    if (selections.some(s => !s)) {
+      // every service alignment acts on
+      return { services: tracked, environments };
+    }
+    const refs = selections.flatMap(s => [...s!]);
+    return {
+      services: await this.deps.store.countEntities(filter, refs),
+      environments,
     };
   }
 

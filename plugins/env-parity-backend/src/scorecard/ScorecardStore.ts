@@ -365,6 +365,30 @@ export class ScorecardStore {
     }
   }
 
+  /**
+   * Services among the filtered rows whose entity ref is one of `entityRefs`
+   * (compared in lower case).
+   */
+  async countEntities(
+    filter: ReportFilter,
+    entityRefs: string[],
+  ): Promise<number> {
+    let total = 0;
+    for (const chunk of chunks([
+      ...new Set(entityRefs.map(r => r.toLocaleLowerCase('en-US'))),
+    ])) {
+      const row = await this.filtered(filter)
+        .whereRaw(
+          `lower(entity_ref) in (${chunk.map(() => '?').join(', ')})`,
+          chunk,
+        )
+        .count({ n: '*' })
+        .first();
+      total += toNumber(row?.n);
+    }
+    return total;
+  }
+
   /** The summary tiles' figures over the filtered rows. */
   async summary(filter: ReportFilter): Promise<SummaryFigures> {
     const row = await this.filtered(filter)

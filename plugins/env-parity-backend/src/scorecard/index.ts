@@ -10,6 +10,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
+import { readAlignOptions } from '../align/config';
 import { EnvironmentRegistry } from '../environments';
 import { ParityReportBuilder } from '../report';
 import { createScorecardRouter } from './router';
@@ -60,6 +61,7 @@ export async function createScorecard(options: {
     logger,
     options: scorecardOptions,
     latestRunStart: options.latestRunStart,
+    following: readAlignOptions(config)?.follow,
   });
   const writer = new ScorecardWriter({
     store,

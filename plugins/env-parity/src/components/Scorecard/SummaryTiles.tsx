@@ -6,6 +6,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Skeleton from '@material-ui/lab/Skeleton';
 import {
+  scorecardFollowing,
   ScorecardSummary,
   Verdict,
 } from '@env-parity/plugin-env-parity-common';
@@ -103,6 +104,20 @@ export function SummaryTiles(props: {
       </Button>
     ) : undefined;
 
+  const following = summary && scorecardFollowing(summary);
+  let followingCaption = '';
+  if (following) {
+    if (!following.environments.length) {
+      followingCaption = `${compared} is not aligned with ${reference} automatically`;
+    } else if (worst) {
+      followingCaption = `${following.environments.join(
+        ', ',
+      )} aligned with ${reference} whenever ${reference} changes`;
+    } else {
+      followingCaption = `Their ${lower} is aligned with ${reference} whenever ${reference} changes`;
+    }
+  }
+
   let drift: string;
   if (!summary?.drifting) {
     drift = worst
@@ -189,6 +204,14 @@ export function SummaryTiles(props: {
           'the services whose verdict is unknown',
         )}
       />
+      {following && (
+        <Tile
+          title={`Following ${reference}`}
+          loading={loading}
+          value={following.services}
+          caption={followingCaption}
+        />
+      )}
     </div>
   );
 }

@@ -216,6 +216,12 @@ export class FakeScorecardApi implements ScorecardApi {
   totalsMayIncludeHidden = false;
   /** When set, every request fails with it. */
   error?: Error;
+  /**
+   * `envParity.align.follow`, as the backend counts it: per environment the
+   * service names that follow production, or `all`; unset: following off
+   * (no `following` figures in the summary).
+   */
+  following?: Record<string, string[] | 'all'>;
 
   readonly environmentsCalls: number[] = [];
   readonly scorecardCalls: ScorecardQuery[] = [];
@@ -396,7 +402,22 @@ export class FakeScorecardApi implements ScorecardApi {
       verdicts: verdictCounts(rows),
       totalsMayIncludeHidden: this.totalsMayIncludeHidden,
       generatedAt: new Date().toISOString(),
+      ...(this.following && {
+        following: this.followingOf(this.environmentOf(filter), rows),
+      }),
     };
+  }
+
+  private followingOf(environment: string, rows: ScorecardRow[]) {
+    const follow = this.following!;
+    const environments = Object.keys(follow).filter(
+      e => environment === SCORECARD_WORST_ENVIRONMENT || e === environment,
+    );
+    const follows = (row: ScorecardRow) =>
+      environments.some(
+        e => follow[e] === 'all' || follow[e].includes(row.name),
+      );
+    return { services: rows.filter(follows).length, environments };
   }
 
   async getScorecardTeams(filter: ScorecardFilter = {}): Promise<TeamRollup> {
