@@ -448,14 +448,12 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     if (!this.caches) {
       return this.loadSource(client, ref, signal);
     }
-    const key = KubernetesCaches.sourceKey(
-      cluster.name,
-      ref.type,
-      ref.namespace,
-      ref.name,
-    );
     return waitFor(
-      this.caches.sources.get(key, () => this.loadSource(client, ref)),
+      this.caches.source(
+        { cluster: cluster.name, type: ref.type, namespace: ref.namespace },
+        ref.name,
+        () => this.loadSource(client, ref),
+      ),
       signal,
       () =>
         new KubernetesApiError(

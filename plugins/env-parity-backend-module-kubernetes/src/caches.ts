@@ -218,7 +218,18 @@ export const RETRY_DELAY_MS = 10_000;
  */
 export class KubernetesCaches {
   readonly inventories: SingleFlightCache<ClusterInventory>;
-  readonly sources: SingleFlightCache<SourceRecord>;
+  /**
+   * Per cluster and kind (ConfigMap or Secret): the fingerprints read, by
+   * `namespace/name`, a key shorter than one naming the cluster and kind
+   * too, for each of tens of thousands of entries.
+   */
+  private readonly sourceScopes = new Map<
+    string,
+    SingleFlightCache<SourceRecord>
+  >();
+  private readonly sourceOptions: ConstructorParameters<
+    typeof SingleFlightCache
+  >[0];
   readonly now: () => number;
   /** How long a failed listing or read is remembered before it is retried. */
   readonly retryDelayMs: number;
@@ -243,16 +254,42 @@ export class KubernetesCaches {
         options.maxStaleMs ??
         options.maxAgeMs * DEFAULT_INVENTORY_MAX_STALE_FACTOR,
     });
-    this.sources = new SingleFlightCache(cacheOptions);
+    this.sourceOptions = cacheOptions;
   }
 
-  static sourceKey(
-    cluster: string,
-    type: Reference['type'],
-    namespace: string,
+  /**
+   * A ConfigMap's or Secret's keys' fingerprints: loaded at most once per
+   * `maxAgeMs`, single flight (see {@link SingleFlightCache}).
+   */
+  source(
+    ref: { cluster: string; type: Reference['type']; namespace: string },
     name: string,
-  ): string {
-    return JSON.stringify([cluster, type, namespace, name]);
+    load: () => Promise<SourceRecord>,
+  ): Promise<SourceRecord> {
+    const scope = JSON.stringify([ref.cluster, ref.type]);
+    let cache = this.sourceScopes.get(scope);
+    if (!cache) {
+      cache = new SingleFlightCache<SourceRecord>(this.sourceOptions);
+      this.sourceScopes.set(scope, cache);
+    }
+    // neither a namespace nor a name holds a slash
+    return cache.get(`${ref.namespace}/${name}`, load);
+  }
+
+  /** The ConfigMap and Secret fingerprints held, by cluster, kind, namespace and name (for tests, debugging). */
+  sources(): Array<
+    [[string, Reference['type'], string, string], SourceRecord]
+  > {
+    return [...this.sourceScopes].flatMap(([scope, cache]) => {
+      const [cluster, type] = JSON.parse(scope);
+      return cache.values().map(([key, value]) => {
+        const slash = key.indexOf('/');
+        return [
+          [cluster, type, key.slice(0, slash), key.slice(slash + 1)],
+          value,
+        ] as [[string, Reference['type'], string, string], SourceRecord];
+      });
+    });
   }
 
   /** Everything held, as plain data: for inspection (tests, debugging). */
@@ -281,14 +318,12 @@ export class KubernetesCaches {
         this.inventories.values().map(([k, v]) => [k, plain(v)]),
       ),
       sources: Object.fromEntries(
-        this.sources
-          .values()
-          .map(([k, v]) => [
-            k,
-            typeof v === 'string'
-              ? { found: true, keys: plain(sourceKeys(v)) }
-              : v,
-          ]),
+        this.sources().map(([k, v]) => [
+          JSON.stringify(k),
+          typeof v === 'string'
+            ? { found: true, keys: plain(sourceKeys(v)) }
+            : v,
+        ]),
       ),
     };
   }
