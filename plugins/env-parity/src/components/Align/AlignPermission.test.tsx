@@ -22,7 +22,7 @@ describe('AlignSection without env-parity.align.create', () => {
       ),
     ).toBeInTheDocument();
     expect(
-      within(staging).queryByRole('button', { name: /^Align / }),
+      within(staging).queryByRole('button', { name: /^Align/ }),
     ).toBeNull();
     await waitFor(() =>
       expect(api.align.callsOf('listAlignments')).toHaveLength(1),

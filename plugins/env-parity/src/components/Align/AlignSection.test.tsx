@@ -8,11 +8,17 @@ jest.setTimeout(30_000);
 configure({ asyncUtilTimeout: 5000 });
 
 const ENTITY = 'component:default/payments';
-const ALIGN = 'Align Staging with Production';
+const ALIGN = 'Align with production';
+const DIALOG = 'Align Staging with Production';
 
 async function openDialog() {
-  await userEvent.click(await screen.findByRole('button', { name: ALIGN }));
-  return screen.findByRole('dialog', { name: ALIGN });
+  const staging = await screen.findByRole('region', {
+    name: 'Staging alignment',
+  });
+  await userEvent.click(
+    await within(staging).findByRole('button', { name: ALIGN }),
+  );
+  return screen.findByRole('dialog', { name: DIALOG });
 }
 
 describe('AlignSection on the Parity tab', () => {
@@ -23,7 +29,7 @@ describe('AlignSection on the Parity tab', () => {
     });
     expect(
       await within(staging).findByRole('button', { name: ALIGN }),
-    ).toHaveTextContent('Align with production');
+    ).toBeEnabled();
     expect(staging).toHaveTextContent(
       'with the webhook deployer, once sre approves',
     );
@@ -99,7 +105,7 @@ describe('AlignSection on the Parity tab', () => {
     await userEvent.type(reason, ' for the release');
     await userEvent.click(submit);
     await waitFor(() =>
-      expect(screen.queryByRole('dialog', { name: ALIGN })).toBeNull(),
+      expect(screen.queryByRole('dialog', { name: DIALOG })).toBeNull(),
     );
     // the short reason reached the backend, which refused it
     expect(api.align.callsOf('createAlignment').map(([body]) => body)).toEqual([

@@ -345,8 +345,8 @@ export function AlignSection(props: { entity: Entity; report: ParityReport }) {
           variant="contained"
           color="primary"
           startIcon={<SyncIcon />}
+          // its region names the environment ("Staging alignment")
           onClick={() => setAligning({ name, title: titleOf(name) })}
-          aria-label={`Align ${titleOf(name)} with ${referenceTitle}`}
         >
           Align with {referenceTitle.toLocaleLowerCase('en-US')}
         </Button>
