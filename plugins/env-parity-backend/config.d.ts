@@ -383,6 +383,25 @@ export interface Config {
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     /**
+     * Drift notifications: a service's owner (`spec.owner`) is notified
+     * through Backstage's notifications when an environment turns from in
+     * sync to drift, and when a drift becomes `driftAgeDays` old, each once
+     * per drift, linking the service's Parity tab. A service opts out with
+     * the annotation `env-parity/notify: none`.
+     */
+    notify?: {
+      /** The global switch: false sends no drift notification. Defaults to true. */
+      enabled?: boolean;
+      /** A drift this many whole days old notifies its owner, once. Defaults to 7. */
+      driftAgeDays?: number;
+      /**
+       * A new drift of an environment notified less than this long after
+       * the previous notification of the same service and environment is
+       * not notified (flapping). Defaults to 24 hours.
+       */
+      flappingWindow?: HumanDuration | string;
+    };
+    /**
      * The Parity tab's Refresh
      * (`POST /api/env-parity/entities/:kind/:namespace/:name/refresh`), which
      * asks every provider (GitHub, Kubernetes, Argo CD ...) anew with the

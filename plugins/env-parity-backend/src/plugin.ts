@@ -10,9 +10,15 @@ import {
   envParityDeployersExtensionPoint,
   envParityProvidersExtensionPoint,
 } from '@env-parity/plugin-env-parity-node';
-import { createAccess, createAccessProvisionersExtension } from './access';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  createAccessProvisionersExtension,
+  createAccessService,
+} from './access';
+import { createActions } from './actions';
 import { createAlignments, createDeployersExtension } from './align';
 import { createCollection } from './collector';
+import { createDriftNotifications } from './notify';
 import { EnvironmentRegistry } from './environments';
 import { createRefreshRateLimiter, readReportedKinds } from './http';
 import { ParityReportService } from './ParityReportService';
@@ -64,6 +70,7 @@ export const envParityPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
+        actionsRegistry: actionsRegistryServiceRef,
         // Has a default factory that calls the notifications backend over
         // HTTP; when that backend is not installed, sending fails and is
         // logged, never failing an access request.
@@ -98,7 +105,11 @@ export const envParityPlugin = createBackendPlugin({
           store,
           providers: providers.providers,
           environments,
-          scorecard: scorecard.writer,
+          // tells services' owners of new and old drift (envParity.notify)
+          scorecard: await createDriftNotifications({
+            ...deps,
+            updater: scorecard.writer,
+          }),
         });
         const reports = new ParityReportService({
           store,
@@ -140,13 +151,21 @@ export const envParityPlugin = createBackendPlugin({
           }),
         );
         deps.httpRouter.use(scorecard.router);
-        deps.httpRouter.use(
-          await createAccess({
-            ...deps,
-            environments,
-            provisioners: access.provisioners,
-          }),
-        );
+        const accessRequests = await createAccessService({
+          ...deps,
+          environments,
+          provisioners: access.provisioners,
+        });
+        deps.httpRouter.use(accessRequests.router);
+        // get-parity-report, list-drifting-services and
+        // request-production-access for assistants (MCP), each with the
+        // caller's credentials
+        createActions({
+          ...deps,
+          reports,
+          scorecard: scorecard.service,
+          access: accessRequests.service,
+        });
         // Aligning environments with production, when envParity.align is
         // configured; otherwise its routes answer 404 and nothing runs
         deps.httpRouter.use(

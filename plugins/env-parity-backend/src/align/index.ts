@@ -14,6 +14,7 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import express from 'express';
+import { scheduleSweep } from '../approvals';
 import { ParityReportBuilder } from '../report';
 import { SnapshotStore } from '../store/SnapshotStore';
 import { AlignmentService } from './AlignmentService';
@@ -91,22 +92,15 @@ export async function createAlignments(options: {
     options: alignOptions,
     clock: options.clock,
   });
-  await scheduler.scheduleTask({
+  await scheduleSweep({
     id: 'env-parity-align-sweep',
-    scope: 'global',
+    name: 'Alignment',
     frequency: { milliseconds: alignOptions.sweepIntervalMs },
-    timeout: { minutes: 5 },
-    fn: async () => {
-      await service.sweep();
-    },
-  });
-  // alignments left dispatched or verifying by a stopped backend go on at once
-  lifecycle.addStartupHook(() => {
-    service
-      .sweep()
-      .catch(error =>
-        logger.error(`Alignment sweep at start-up failed: ${error}`),
-      );
+    scheduler,
+    lifecycle,
+    logger,
+    sweep: () => service.sweep(),
+    close: () => service.close(),
   });
   options.collector?.addListener(verifyAfterCollection(service));
   const follow = alignOptions.follow;
@@ -128,6 +122,5 @@ export async function createAlignments(options: {
       }, at most ${follow.maxPerCollection} alignments per collection`,
     );
   }
-  lifecycle.addShutdownHook(() => service.close());
   return createAlignmentRouter({ ...options, service });
 }
