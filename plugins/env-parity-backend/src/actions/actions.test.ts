@@ -1,5 +1,7 @@
 import {
+  coreServices,
   createServiceFactory,
+  PermissionsService,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
@@ -11,14 +13,18 @@ import {
 } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { Entity } from '@backstage/catalog-model';
+import {
+  AuthorizePermissionRequest,
+  AuthorizeResult,
+} from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
+import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import request from 'supertest';
 import {
   accessPolicy,
   ALICE,
   BOB,
   people,
-  permissionsFactory,
   provisionerModule,
   RecordingProvisioner,
   SRE,
@@ -86,6 +92,50 @@ function policy(permission: string, userRef: string) {
   return accessPolicy(permission, userRef);
 }
 
+/**
+ * The permission policy: {@link policy}, and the catalog's read permission
+ * hiding the service `secret` from alice, as the test catalog does.
+ */
+function permissionsFactory() {
+  const permissions = {
+    async authorize(requests: AuthorizePermissionRequest[], options: any) {
+      const principal = options?.credentials?.principal;
+      return requests.map(r => ({
+        result:
+          principal?.type === 'service' ||
+          (principal?.type === 'user' &&
+            policy(r.permission.name, principal.userEntityRef))
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+      }));
+    },
+    async authorizeConditional(requests: unknown[], options: any) {
+      const principal = options?.credentials?.principal;
+      return requests.map(() =>
+        principal?.userEntityRef === ALICE
+          ? {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: {
+                not: {
+                  rule: 'HAS_METADATA',
+                  resourceType: 'catalog-entity',
+                  params: { key: 'name', value: 'secret' },
+                },
+              },
+            }
+          : { result: AuthorizeResult.ALLOW },
+      );
+    },
+  } as unknown as PermissionsService;
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () => permissions,
+  });
+}
+
 async function start(options: { features?: ServiceFactory[] } = {}) {
   const knex: Knex = await databases.init('SQLITE_3');
   const provisioner = new RecordingProvisioner();
@@ -95,10 +145,10 @@ async function start(options: { features?: ServiceFactory[] } = {}) {
   const backend = await startTestBackend({
     features: [
       envParityPlugin,
-      import('@backstage/plugin-mcp-actions-backend'),
+      mcpActionsPlugin,
       factory,
       provisionerModule(provisioner),
-      permissionsFactory(policy),
+      permissionsFactory(),
       mockServices.rootConfig.factory({ data: config }),
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       mockServices.database.factory({ knex }),
@@ -335,7 +385,16 @@ describe('actions through the actions registry', () => {
     ]);
     expect(provisioner.grants).toEqual([]);
 
-    // the access API's own validation
+    // the access API's own rules: one open request per service and environment
+    const again = await invoke(server, 'request-production-access', ALICE, {
+      entityRef: 'component:default/payments',
+      reason: 'Still failing for EU customers; checking production',
+      durationMinutes: 30,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.name).toBe('ConflictError');
+
+    // and its validation
     const long = await invoke(server, 'request-production-access', ALICE, {
       entityRef: 'payments',
       reason: 'Checkout fails for EU customers',
