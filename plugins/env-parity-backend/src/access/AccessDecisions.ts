@@ -1,21 +1,10 @@
-import {
-  NotAllowedError,
-  ConflictError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import {
   AccessRequestStatus,
   envParityAccessReviewPermission,
   isFinalAccessRequestStatus,
-  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
-import {
-  ApproverResolver,
-  onLatest,
-  outcomeOfDecision,
-  reviewRefusal,
-  sameRef,
-} from '../approvals';
+import { ApproverResolver, ReviewFlow, sameRef } from '../approvals';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AccessEvents } from './AccessEvents';
 import { AccessLifecycle } from './AccessLifecycle';
@@ -42,6 +31,7 @@ const MAX_RACE_RETRIES = 3;
  */
 export class AccessDecisions {
   private readonly now: () => Date;
+  private readonly flow: ReviewFlow<AccessRequestRecord>;
 
   constructor(
     private readonly deps: {
@@ -55,6 +45,14 @@ export class AccessDecisions {
     },
   ) {
     this.now = deps.now;
+    this.flow = new ReviewFlow({
+      catalog: deps.catalog,
+      noun: 'access request',
+      insteadOfDeny: 'withdraw it',
+      reviewPermission: envParityAccessReviewPermission,
+      reviewAction: 'review access requests',
+      read: id => deps.store.require(id),
+    });
   }
 
   async approve(caller: AccessCaller, id: string, body: unknown) {
@@ -68,8 +66,8 @@ export class AccessDecisions {
   async withdraw(caller: AccessCaller, id: string, body: unknown) {
     const userRef = requireUser(caller);
     const comment = this.parseComment(body, false);
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
+    const result = await this.flow.onLatest(id, async record => {
+      await this.flow.requireVisible(caller, record);
       if (!sameRef(record.requester, userRef)) {
         throw new NotAllowedError('Only the requester can withdraw a request');
       }
@@ -91,7 +89,7 @@ export class AccessDecisions {
     const userRef = requireUser(caller);
     const comment = this.parseComment(body, false);
     let current = await this.deps.store.require(id);
-    await this.requireVisible(caller, current);
+    await this.flow.requireVisible(caller, current);
     const isRequester = sameRef(current.requester, userRef);
     if (
       !isRequester &&
@@ -144,8 +142,8 @@ export class AccessDecisions {
   async review(caller: AccessCaller, id: string, body: unknown) {
     const userRef = requireUser(caller);
     const comment = this.parseComment(body, false);
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
+    const result = await this.flow.onLatest(id, async record => {
+      await this.flow.requireVisible(caller, record);
       if (!record.reviewRequired || record.reviewedAt) {
         throw new ConflictError(
           record.reviewedAt
@@ -195,23 +193,29 @@ export class AccessDecisions {
   ) {
     const userRef = requireUser(caller);
     const comment = this.parseComment(body, decision === 'deny');
-    const result = await this.onLatest(id, async record => {
-      await this.checkReviewer(caller, record, decision);
-      const approvals = await this.deps.store.getApprovals([record.id]);
-      const refusal = reviewRefusal({
-        requester: record.requester,
-        reviewer: userRef,
+    const result = await this.flow.onLatest(id, async record => {
+      const { outcome, approvals: count } = await this.flow.decide({
+        caller,
+        userRef,
+        record,
         decision,
-        decidedBy: approvals.map(a => a.approver),
-        noun: 'access request',
-      });
-      if (refusal) {
-        throw new ConflictError(refusal.message);
-      }
-      const { outcome, approvals: count } = outcomeOfDecision({
-        decision,
-        approvals: record.approvals,
-        requiredApprovals: record.requiredApprovals,
+        requireStatus: () =>
+          this.requireStatus(
+            record,
+            ['pending'],
+            decision === 'approve' ? 'approved' : 'denied',
+          ),
+        isApprover: () => this.deps.approvers.isApprover(userRef, record),
+        notApprover: async () => {
+          const current = await this.deps.approvers.current(record);
+          return current
+            ? `Only members of ${current} can ${decision} access to ${record.environment} of ${record.entityRef}`
+            : `Nobody can ${decision} this request: its approvers cannot be resolved from the catalog`;
+        },
+        decidedBy: async () =>
+          (
+            await this.deps.store.getApprovals([record.id])
+          ).map(a => a.approver),
       });
       const now = this.now();
       return this.deps.store.transition({
@@ -277,61 +281,6 @@ export class AccessDecisions {
     return this.viewOf(await this.deps.store.require(id));
   }
 
-  private async checkReviewer(
-    caller: AccessCaller,
-    record: AccessRequestRecord,
-    action: 'approve' | 'deny',
-  ) {
-    const userRef = caller.userRef!;
-    await this.requireVisible(caller, record);
-    const self = reviewRefusal({
-      requester: record.requester,
-      reviewer: userRef,
-      decision: action,
-      decidedBy: [],
-      noun: 'access request',
-      insteadOfDeny: 'withdraw it',
-    });
-    if (self) {
-      throw new NotAllowedError(self.message);
-    }
-    if (!caller.can.review) {
-      throw new NotAllowedError(
-        permissionDeniedMessage(
-          'review access requests',
-          envParityAccessReviewPermission.name,
-        ),
-      );
-    }
-    this.requireStatus(
-      record,
-      ['pending'],
-      action === 'approve' ? 'approved' : 'denied',
-    );
-    if (!(await this.deps.approvers.isApprover(userRef, record))) {
-      const current = await this.deps.approvers.current(record);
-      throw new NotAllowedError(
-        current
-          ? `Only members of ${current} can ${action} access to ${record.environment} of ${record.entityRef}`
-          : `Nobody can ${action} this request: its approvers cannot be resolved from the catalog`,
-      );
-    }
-  }
-
-  private onLatest(
-    id: string,
-    attempt: (
-      record: AccessRequestRecord,
-    ) => Promise<AccessRequestRecord | undefined>,
-  ): Promise<AccessRequestRecord> {
-    return onLatest({
-      read: () => this.deps.store.require(id),
-      attempt,
-      name: `Access request ${id}`,
-      maxRetries: MAX_RACE_RETRIES,
-    });
-  }
-
   private requireStatus(
     record: AccessRequestRecord,
     allowed: readonly AccessRequestStatus[],
@@ -352,18 +301,6 @@ export class AccessDecisions {
         isFinalAccessRequestStatus(record.status) ? ', which is final' : ''
       }; it cannot become ${becoming}`,
     );
-  }
-
-  private async requireVisible(
-    caller: AccessCaller,
-    record: AccessRequestRecord,
-  ) {
-    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
-      credentials: caller.credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No access request ${record.id}`);
-    }
   }
 
   private async viewOf(record: AccessRequestRecord) {

@@ -1,22 +1,12 @@
-import {
-  ConflictError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   Alignment,
   AlignmentStatus,
   isFinalAlignmentStatus,
   envParityAlignReviewPermission,
-  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
-import {
-  onLatest,
-  outcomeOfDecision,
-  reviewRefusal,
-  sameRef,
-} from '../approvals';
+import { ReviewFlow, sameRef } from '../approvals';
 import { AlignmentEvents } from './AlignmentEvents';
 import { AlignmentLifecycle } from './AlignmentLifecycle';
 import type { AlignmentCaller } from './AlignmentService';
@@ -26,8 +16,6 @@ import { AlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentRecord } from './records';
 import { viewOf } from './view';
-
-const MAX_RACE_RETRIES = 3;
 
 /** The status a decision's outcome leads to: an approval completing N of M dispatches. */
 const STATUS_AFTER: Record<'approved' | 'pending' | 'denied', AlignmentStatus> =
@@ -51,6 +39,8 @@ function requireUser(caller: AlignmentCaller): string {
  * race sees the winner's outcome as a `ConflictError`.
  */
 export class AlignmentDecisions {
+  private readonly flow: ReviewFlow<AlignmentRecord>;
+
   constructor(
     private readonly deps: {
       store: DatabaseAlignmentStore;
@@ -61,7 +51,16 @@ export class AlignmentDecisions {
       options: AlignOptions;
       now: () => Date;
     },
-  ) {}
+  ) {
+    this.flow = new ReviewFlow({
+      catalog: deps.catalog,
+      noun: 'alignment',
+      insteadOfDeny: 'cancel it',
+      reviewPermission: envParityAlignReviewPermission,
+      reviewAction: 'review alignments',
+      read: id => deps.store.require(id),
+    });
+  }
 
   /** The requester (or an admin) cancels an alignment still pending approval. */
   async cancel(
@@ -74,8 +73,8 @@ export class AlignmentDecisions {
       required: false,
       maxLength: this.deps.options.maxCommentLength,
     });
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
+    const result = await this.flow.onLatest(id, async record => {
+      await this.flow.requireVisible(caller, record);
       if (!sameRef(record.requester, userRef) && !caller.can.admin) {
         throw new NotAllowedError(
           'Only the requester or an admin can cancel an alignment',
@@ -109,51 +108,24 @@ export class AlignmentDecisions {
       required: decision === 'deny',
       maxLength: this.deps.options.maxCommentLength,
     });
-    const result = await this.onLatest(id, async record => {
-      await this.requireVisible(caller, record);
-      const self = reviewRefusal({
-        requester: record.requester,
-        reviewer: userRef,
-        decision,
-        decidedBy: [],
-        noun: 'alignment',
-        insteadOfDeny: 'cancel it',
-      });
-      if (self) {
-        throw new NotAllowedError(self.message);
-      }
-      if (!caller.can.review) {
-        throw new NotAllowedError(
-          permissionDeniedMessage(
-            'review alignments',
-            envParityAlignReviewPermission.name,
-          ),
-        );
-      }
-      this.requireStatus(
+    const result = await this.flow.onLatest(id, async record => {
+      const { outcome, approvals } = await this.flow.decide({
+        caller,
+        userRef,
         record,
-        decision === 'approve' ? 'dispatched' : 'denied',
-      );
-      if (!(await this.deps.approvers.isApprover(userRef, record))) {
-        throw new NotAllowedError(
+        decision,
+        requireStatus: () =>
+          this.requireStatus(
+            record,
+            decision === 'approve' ? 'dispatched' : 'denied',
+          ),
+        isApprover: () => this.deps.approvers.isApprover(userRef, record),
+        notApprover: async () =>
           `Only members of ${record.approverRef} can ${decision} aligning ${record.environment} of ${record.entityRef}`,
-        );
-      }
-      const decided = await this.deps.store.getDecisions([record.id]);
-      const refusal = reviewRefusal({
-        requester: record.requester,
-        reviewer: userRef,
-        decision,
-        decidedBy: decided.map(d => d.reviewer),
-        noun: 'alignment',
-      });
-      if (refusal) {
-        throw new ConflictError(refusal.message);
-      }
-      const { outcome, approvals } = outcomeOfDecision({
-        decision,
-        approvals: record.approvals,
-        requiredApprovals: record.requiredApprovals,
+        decidedBy: async () =>
+          (
+            await this.deps.store.getDecisions([record.id])
+          ).map(d => d.reviewer),
       });
       const now = this.deps.now();
       const to = STATUS_AFTER[outcome];
@@ -191,30 +163,6 @@ export class AlignmentDecisions {
           isFinalAlignmentStatus(record.status) ? ', which is final' : ''
         }; it cannot become ${becoming}`,
       );
-    }
-  }
-
-  private onLatest(
-    id: string,
-    attempt: (record: AlignmentRecord) => Promise<AlignmentRecord | undefined>,
-  ): Promise<AlignmentRecord> {
-    return onLatest({
-      read: () => this.deps.store.require(id),
-      attempt,
-      name: `Alignment ${id}`,
-      maxRetries: MAX_RACE_RETRIES,
-    });
-  }
-
-  private async requireVisible(
-    caller: AlignmentCaller,
-    record: AlignmentRecord,
-  ) {
-    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
-      credentials: caller.credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No alignment ${record.id}`);
     }
   }
 }

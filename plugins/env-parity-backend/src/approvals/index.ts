@@ -46,3 +46,5 @@ export type {
 } from './ApprovalTables';
 export { ApprovalEvents } from './ApprovalEvents';
 export { scheduleSweep, SweepPass } from './sweep';
+export { ReviewFlow } from './ReviewFlow';
+export type { ReviewCaller, ReviewOutcome, ReviewSubject } from './ReviewFlow';
