@@ -3,6 +3,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import { notificationsRecorder } from '../access/__testUtils__';
 import { envParityPlugin } from '../plugin';
@@ -15,7 +16,7 @@ const PATH = '/api/env-parity/entities/component/default/payments';
 async function start(
   options: {
     annotations?: Record<string, string>;
-    notify?: Record<string, unknown>;
+    notify?: JsonObject;
   } = {},
 ) {
   const entity = component('payments', {
