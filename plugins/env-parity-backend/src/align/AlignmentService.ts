@@ -167,7 +167,7 @@ export class AlignmentService {
         },
       },
       // the planner's check refuses early; this one holds under concurrency
-      { maxOpenPerRequester: this.deps.options.maxOpenPerUser },
+      { maxOpenPerRequester: plan.openLimit },
     );
     await this.events.audited(stored, undefined, userRef);
     this.events.notify(stored, userRef);
