@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   coreServices,
   createServiceFactory,
   PermissionsService,
@@ -19,6 +20,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
+import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import {
   accessPolicy,
@@ -83,6 +85,48 @@ const config = {
     access: { provisioner: 'recording', maxDuration: { hours: 2 } },
   },
 };
+
+/** An auditor recording every event and how it ended. */
+function auditRecorder() {
+  const recorded: Array<{
+    eventId: string;
+    severityLevel?: string;
+    meta?: JsonObject;
+    outcome?: 'succeeded' | 'failed';
+    outcomeMeta?: JsonObject;
+  }> = [];
+  const auditor: AuditorService = {
+    async createEvent(options) {
+      const event: (typeof recorded)[number] = {
+        eventId: options.eventId,
+        severityLevel: options.severityLevel,
+        meta: options.meta,
+      };
+      recorded.push(event);
+      return {
+        async success(result) {
+          event.outcome = 'succeeded';
+          event.outcomeMeta = result?.meta;
+        },
+        async fail(result) {
+          event.outcome = 'failed';
+          event.outcomeMeta = result.meta;
+        },
+      };
+    },
+  };
+  return {
+    events: (eventId: string) =>
+      recorded
+        .filter(e => e.eventId === eventId)
+        .map(({ eventId: _, ...rest }) => rest),
+    factory: createServiceFactory({
+      service: coreServices.auditor,
+      deps: {},
+      factory: () => auditor,
+    }),
+  };
+}
 
 /** Denies dana everything of Env Parity; otherwise the access test policy. */
 function policy(permission: string, userRef: string) {
@@ -357,7 +401,10 @@ describe('actions through the actions registry', () => {
   });
 
   it('request-production-access creates a pending request and never grants', async () => {
-    const { server, provisioner, accessRequests } = await start();
+    const audit = auditRecorder();
+    const { server, provisioner, accessRequests } = await start({
+      features: [audit.factory],
+    });
     const res = await invoke(server, 'request-production-access', ALICE, {
       entityRef: 'payments',
       reason:
@@ -384,6 +431,25 @@ describe('actions through the actions registry', () => {
       { status: 'pending', requester: ALICE },
     ]);
     expect(provisioner.grants).toEqual([]);
+    // audited as the route audits it, with the actor named, and as a transition
+    expect(audit.events('access-request')).toEqual([
+      {
+        severityLevel: 'medium',
+        meta: { action: 'create', via: 'action', actor: ALICE },
+        outcome: 'succeeded',
+        outcomeMeta: expect.objectContaining({
+          requestId: res.body.output.id,
+        }),
+      },
+    ]);
+    expect(audit.events('access-transition')).toEqual([
+      expect.objectContaining({
+        meta: expect.objectContaining({
+          action: 'requested',
+          requestId: res.body.output.id,
+        }),
+      }),
+    ]);
 
     // the access API's own rules: one open request per service and environment
     const again = await invoke(server, 'request-production-access', ALICE, {
