@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import {
   ALICE,
   as,
@@ -320,6 +320,34 @@ describe.each(databases.eachSupportedId())(
       await s.collect();
       // maxOpenPerUser is 10; twelve are pending approval
       expect(await s.alignments()).toHaveLength(12);
+    });
+
+    it('creates one alignment when two replicas collect the same change at once', async () => {
+      const other =
+        databaseId === 'SQLITE_3' ? knex : knexFactory(knex.client.config);
+      try {
+        const options = {
+          receiver,
+          clock,
+          running,
+          services: ['checkout-web'],
+          follow: { environments: { staging: {} } },
+        };
+        const a = await setupFollowing({ ...options, knex });
+        const b = await setupFollowing({ ...options, knex: other });
+        await a.collect();
+        running['checkout-web'].production = build('checkout-web', 2);
+        await Promise.all([a.collect(), b.collect(), a.collect()]);
+        await Promise.all([a.collect(), b.collect()]);
+        const rows = await a.alignments();
+        expect(rows).toHaveLength(1);
+        expect(rows[0].target_digest).toBe(digestOf('checkout-web', 2));
+        expect(receiver.calls).toHaveLength(0);
+      } finally {
+        if (other !== knex) {
+          await other.destroy();
+        }
+      }
     });
   },
 );
