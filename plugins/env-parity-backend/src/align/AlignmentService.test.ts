@@ -1,4 +1,3 @@
-import knexFactory, { Knex } from 'knex';
 import { verifyWebhookSignature } from '../access/provisioners/WebhookProvisioner';
 import {
   ALICE,
@@ -7,19 +6,18 @@ import {
   BOB,
   CAROL,
   countAlignments,
+  alignmentTestbed,
   databases,
   DIGEST,
   MALLORY,
   MINUTE,
   PRODUCTION,
-  Receiver,
   request,
   reviewer,
   SECRET,
   SERVICE,
   setup,
   STAGING_BEFORE,
-  startReceiver,
 } from './__testUtils__';
 
 jest.setTimeout(60_000);
@@ -27,31 +25,7 @@ jest.setTimeout(60_000);
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
 
 describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
-  let knex: Knex;
-  let receiver: Receiver;
-  let clock: { now: number };
-  const others: Knex[] = [];
-
-  /** Another replica's connection pool to the same database (SQLite in memory has one). */
-  function secondConnection(): Knex {
-    if (databaseId === 'SQLITE_3') {
-      return knex;
-    }
-    const other = knexFactory(knex.client.config);
-    others.push(other);
-    return other;
-  }
-
-  beforeEach(async () => {
-    knex = await databases.init(databaseId);
-    receiver = await startReceiver();
-    clock = { now: T0 };
-  });
-
-  afterEach(async () => {
-    await receiver.close();
-    await Promise.all(others.splice(0).map(o => o.destroy()));
-  });
+  const t = alignmentTestbed(databaseId, T0);
 
   async function withProduction(s: Awaited<ReturnType<typeof setup>>) {
     await s.observe('production', PRODUCTION);
@@ -59,7 +33,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
   }
 
   it('calls the deployer once, only after approval, then verifies by observation', async () => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     await withProduction(s);
     const created = await s.service.create(as(ALICE), request);
     expect(created).toMatchObject({
@@ -79,14 +53,14 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       requiredApprovals: 1,
     });
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(0);
+    expect(t.receiver.calls).toHaveLength(0);
 
-    clock.now += MINUTE;
+    t.clock.now += MINUTE;
     const approved = await s.service.approve(reviewer(BOB), created.id, {});
     expect(approved.status).toBe('dispatched');
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(1);
-    const [call] = receiver.calls;
+    expect(t.receiver.calls).toHaveLength(1);
+    const [call] = t.receiver.calls;
     expect(JSON.parse(call.body)).toEqual({
       alignmentId: created.id,
       entity: SERVICE,
@@ -122,19 +96,21 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     );
 
     // a collection that still sees the old build proves nothing
-    clock.now += MINUTE;
+    t.clock.now += MINUTE;
     await s.observe('staging', STAGING_BEFORE);
     await s.service.sweep();
     expect((await s.service.get(as(ALICE), created.id)).status).toBe(
       'verifying',
     );
 
-    clock.now += MINUTE;
+    t.clock.now += MINUTE;
     await s.observe('staging', { ...PRODUCTION, version: 'ignored' });
     await s.service.sweep();
     current = await s.service.get(as(ALICE), created.id);
     expect(current.status).toBe('aligned');
-    expect(current.timeline.map(t => [t.type, t.toStatus, t.actor])).toEqual([
+    expect(
+      current.timeline.map(step => [step.type, step.toStatus, step.actor]),
+    ).toEqual([
       ['requested', 'pending-approval', ALICE],
       ['approved', 'dispatched', BOB],
       ['verifying', 'verifying', 'system'],
@@ -143,7 +119,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     expect(current.decisions).toEqual([
       expect.objectContaining({ reviewer: BOB, decision: 'approve' }),
     ]);
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
     expect(s.audits.map(a => a.toStatus)).toEqual([
       'pending-approval',
       'dispatched',
@@ -188,15 +164,15 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     );
 
     // the secret is in no row, response or log line
-    expect(await allRows(knex)).not.toContain(SECRET);
+    expect(await allRows(t.knex)).not.toContain(SECRET);
     expect(JSON.stringify([created, approved, current])).not.toContain(SECRET);
     expect(JSON.stringify(s.lines)).not.toContain(SECRET);
     expect(JSON.stringify(s.audits)).not.toContain(SECRET);
   });
 
   it('makes exactly one deployer call when two reviewers approve at once on two replicas', async () => {
-    const a = await setup({ knex, receiver, clock });
-    const b = await setup({ knex: secondConnection(), receiver, clock });
+    const a = await setup({ ...t });
+    const b = await setup({ ...t, knex: t.secondConnection() });
     await withProduction(a);
     const created = await a.service.create(as(ALICE), request);
 
@@ -215,7 +191,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     expect(lost[0].reason.message).toMatch(
       /is (dispatched|verifying); it cannot become dispatched/,
     );
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
     expect((await a.service.get(as(ALICE), created.id)).decisions).toHaveLength(
       1,
     );
@@ -223,11 +199,10 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
 
   it('stores one of two requests made at once on two replicas, and calls the deployer once, without approval', async () => {
     const policy = { approval: undefined };
-    const a = await setup({ knex, receiver, clock, policy });
+    const a = await setup({ ...t, policy });
     const b = await setup({
-      knex: secondConnection(),
-      receiver,
-      clock,
+      ...t,
+      knex: t.secondConnection(),
       policy,
     });
     await withProduction(a);
@@ -242,15 +217,13 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
         r => r.status === 'rejected' && r.reason.name === 'ConflictError',
       ),
     ).toHaveLength(1);
-    expect(await countAlignments(knex)).toBe(1);
-    expect(receiver.calls).toHaveLength(1);
+    expect(await countAlignments(t.knex)).toBe(1);
+    expect(t.receiver.calls).toHaveLength(1);
   });
 
   it('needs N distinct approvers, never the requester, each deciding once', async () => {
     const s = await setup({
-      knex,
-      receiver,
-      clock,
+      ...t,
       policy: {
         approval: {
           approvers: { type: 'environment-owner' },
@@ -275,7 +248,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       s.service.approve(reviewer(CAROL), created.id, {}),
     ).rejects.toThrow('You have already decided on this alignment');
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(0);
+    expect(t.receiver.calls).toHaveLength(0);
     const second = await s.service.approve(
       reviewer('user:default/dave'),
       created.id,
@@ -283,11 +256,11 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     );
     expect(second.status).toBe('dispatched');
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
   });
 
   it('ends denied or cancelled without calling the deployer', async () => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     await withProduction(s);
     const first = await s.service.create(as(ALICE), request);
     await expect(s.service.deny(reviewer(BOB), first.id, {})).rejects.toThrow(
@@ -313,15 +286,13 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       'cancelled',
     );
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(0);
+    expect(t.receiver.calls).toHaveLength(0);
   });
 
   it('ends timed-out when nobody decides within the review timeout, by the sweep, without calling the deployer', async () => {
     const HOUR = 60 * MINUTE;
     const s = await setup({
-      knex,
-      receiver,
-      clock,
+      ...t,
       reviewTimeoutMs: 2 * HOUR,
       policy: {
         approval: {
@@ -332,16 +303,16 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     });
     await withProduction(s);
     const created = await s.service.create(as(ALICE), request);
-    clock.now += HOUR;
+    t.clock.now += HOUR;
     // a partial approval does not restart the clock
     await s.service.approve(reviewer(BOB), created.id, {});
-    clock.now += HOUR - 1000;
+    t.clock.now += HOUR - 1000;
     await s.service.sweep();
     expect((await s.service.get(as(ALICE), created.id)).status).toBe(
       'pending-approval',
     );
 
-    clock.now += 1000;
+    t.clock.now += 1000;
     await s.service.sweep();
     const reason =
       'Nobody decided on aligning staging within 2 hours (envParity.align.reviewTimeout); ask again if it is still needed';
@@ -366,7 +337,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       'is timed-out, which is final; it cannot become dispatched',
     );
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(0);
+    expect(t.receiver.calls).toHaveLength(0);
     expect(s.audits.at(-1)).toMatchObject({
       alignmentId: created.id,
       actor: 'system',
@@ -388,15 +359,15 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
   });
 
   it('times out after 24 hours without a configured review timeout', async () => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     await withProduction(s);
     const created = await s.service.create(as(ALICE), request);
-    clock.now += 24 * 60 * MINUTE - 1;
+    t.clock.now += 24 * 60 * MINUTE - 1;
     await s.service.sweep();
     expect((await s.service.get(as(ALICE), created.id)).status).toBe(
       'pending-approval',
     );
-    clock.now += 1;
+    t.clock.now += 1;
     await s.service.sweep();
     expect((await s.service.get(as(ALICE), created.id)).failureReason).toMatch(
       /^Nobody decided on aligning staging within 24 hours/,
@@ -404,7 +375,7 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
   });
 
   it('resumes after a restart during dispatched and during verifying, and reaches a final state', async () => {
-    const before = await setup({ knex, receiver, clock });
+    const before = await setup({ ...t });
     await withProduction(before);
     // a replica won the approval, then stopped before calling the deployer
     const first = await before.service.create(as(ALICE), request);
@@ -412,13 +383,13 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     await before.store.transition({
       from: record,
       to: 'dispatched',
-      set: { approvals: 1, dispatchedAt: new Date(clock.now) },
+      set: { approvals: 1, dispatchedAt: new Date(t.clock.now) },
       step: { type: 'approved', actor: BOB },
-      at: new Date(clock.now),
+      at: new Date(t.clock.now),
     });
 
-    clock.now += 11 * MINUTE;
-    const after = await setup({ knex: secondConnection(), receiver, clock });
+    t.clock.now += 11 * MINUTE;
+    const after = await setup({ ...t, knex: t.secondConnection() });
     await after.service.sweep();
     let current = await after.service.get(as(ALICE), first.id);
     expect(current.status).toBe('verifying');
@@ -426,9 +397,9 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
       'verified by observation',
     );
     // never a second call: whether the first happened is unknown
-    expect(receiver.calls).toHaveLength(0);
+    expect(t.receiver.calls).toHaveLength(0);
 
-    clock.now += MINUTE;
+    t.clock.now += MINUTE;
     await after.observe('staging', PRODUCTION);
     await after.service.sweep();
     current = await after.service.get(as(ALICE), first.id);
@@ -439,38 +410,29 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     const second = await after.service.create(as(ALICE), request);
     await after.service.approve(reviewer(CAROL), second.id, {});
     await after.service.settled();
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
     expect((await after.service.get(as(ALICE), second.id)).status).toBe(
       'verifying',
     );
-    clock.now += 29 * MINUTE;
-    const restarted = await setup({ knex, receiver, clock });
+    t.clock.now += 29 * MINUTE;
+    const restarted = await setup({ ...t });
     await restarted.service.sweep();
     expect((await restarted.service.get(as(ALICE), second.id)).status).toBe(
       'verifying',
     );
-    clock.now += 2 * MINUTE;
+    t.clock.now += 2 * MINUTE;
     await restarted.service.sweep();
     current = await restarted.service.get(as(ALICE), second.id);
     expect(current.status).toBe('timed-out');
     expect(current.failureReason).toBe(
       `staging was not observed running ${DIGEST} within 30 minutes`,
     );
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
   });
 });
 
 describe('alignment refusals', () => {
-  let knex: Knex;
-  let receiver: Receiver;
-  const clock = { now: T0 };
-
-  beforeEach(async () => {
-    knex = await databases.init('SQLITE_3');
-    receiver = await startReceiver();
-  });
-
-  afterEach(() => receiver.close());
+  const t = alignmentTestbed('SQLITE_3', T0);
 
   it.each<[string, Record<string, unknown>, string, RegExp]>([
     ['a body that is no object', [] as any, 'InputError', /JSON object/],
@@ -525,17 +487,17 @@ describe('alignment refusals', () => {
       /Only Component entities/,
     ],
   ])('refuses %s with nothing stored', async (_name, body, error, message) => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     await s.observe('production', PRODUCTION);
     await expect(s.service.create(as(ALICE), body)).rejects.toMatchObject({
       name: error,
       message: expect.stringMatching(message),
     });
-    expect(await countAlignments(knex)).toBe(0);
+    expect(await countAlignments(t.knex)).toBe(0);
   });
 
   it('refuses with 409 when production is unknown, staging in sync, an alignment open or the per-user limit reached', async () => {
-    const s = await setup({ knex, receiver, clock, maxOpenPerUser: 1 });
+    const s = await setup({ ...t, maxOpenPerUser: 1 });
     const refused = async (message: RegExp, body = request) => {
       await expect(s.service.create(as(ALICE), body)).rejects.toMatchObject({
         name: 'ConflictError',
@@ -550,7 +512,7 @@ describe('alignment refusals', () => {
     await s.observe('production', PRODUCTION);
     await s.observe('staging', { artifact: PRODUCTION.artifact });
     await refused(/staging already runs what production runs \(sha256:a+\)/);
-    expect(await countAlignments(knex)).toBe(0);
+    expect(await countAlignments(t.knex)).toBe(0);
 
     await s.observe('staging', STAGING_BEFORE);
     const open = await s.service.create(as(ALICE), request);
@@ -570,17 +532,17 @@ describe('alignment refusals', () => {
           deployment: PRODUCTION,
         },
       ],
-      new Date(clock.now),
+      new Date(t.clock.now),
     );
     await refused(/You have 1 open alignments, the most allowed/, {
       ...request,
       entityRef: 'component:default/orders',
     });
-    expect(await countAlignments(knex)).toBe(1);
+    expect(await countAlignments(t.knex)).toBe(1);
   });
 
   it('previews what aligning would do, refusing as a request would, storing nothing', async () => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     await s.observe('production', {
       ...PRODUCTION,
       config: {
@@ -622,12 +584,12 @@ describe('alignment refusals', () => {
     await expect(s.service.preview(as(ALICE), query)).rejects.toMatchObject({
       name: 'ConflictError',
     });
-    expect(await countAlignments(knex)).toBe(0);
-    expect(receiver.calls).toHaveLength(0);
+    expect(await countAlignments(t.knex)).toBe(0);
+    expect(t.receiver.calls).toHaveLength(0);
   });
 
   it('lists mine, to review and, for admins, all, filtered by entity, only of services the caller sees', async () => {
-    const s = await setup({ knex, receiver, clock });
+    const s = await setup({ ...t });
     const observeIn = (entityRef: string) =>
       s.snapshots.applyObservations(
         [
@@ -638,18 +600,18 @@ describe('alignment refusals', () => {
             deployment: PRODUCTION,
           },
         ],
-        new Date(clock.now),
+        new Date(t.clock.now),
       );
     await observeIn(SERVICE);
     await observeIn('component:default/orders');
     await observeIn('component:default/hidden');
     const mine = await s.service.create(as(ALICE), request);
-    clock.now += 1000;
+    t.clock.now += 1000;
     const orders = await s.service.create(as(MALLORY), {
       ...request,
       entityRef: 'component:default/orders',
     });
-    clock.now += 1000;
+    t.clock.now += 1000;
     const hidden = await s.service.create(as(MALLORY), {
       ...request,
       entityRef: 'component:default/hidden',
@@ -695,9 +657,7 @@ describe('alignment refusals', () => {
 
   it('dispatches at once when the environment needs no approval', async () => {
     const s = await setup({
-      knex,
-      receiver,
-      clock,
+      ...t,
       policy: { approval: undefined },
     });
     await s.observe('production', PRODUCTION);
@@ -705,7 +665,7 @@ describe('alignment refusals', () => {
     expect(created).toMatchObject({ status: 'dispatched' });
     expect(created.approvers).toBeUndefined();
     await s.service.settled();
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
     expect((await s.service.get(as(ALICE), created.id)).status).toBe(
       'verifying',
     );
@@ -713,21 +673,12 @@ describe('alignment refusals', () => {
 });
 
 describe('deployer failures', () => {
-  let knex: Knex;
-  let receiver: Receiver;
-  const clock = { now: T0 };
-
-  beforeEach(async () => {
-    knex = await databases.init('SQLITE_3');
-    receiver = await startReceiver();
-  });
-
-  afterEach(() => receiver.close());
+  const t = alignmentTestbed('SQLITE_3', T0);
 
   async function dispatched(
     options: Partial<Parameters<typeof setup>[0]> = {},
   ) {
-    const s = await setup({ knex, receiver, clock, ...options });
+    const s = await setup({ ...t, ...options });
     await s.observe('production', PRODUCTION);
     const created = await s.service.create(as(ALICE), request);
     await s.service.approve(reviewer(BOB), created.id, {});
@@ -741,7 +692,7 @@ describe('deployer failures', () => {
     [404, 'NotFoundError'],
     [422, 'InputError'],
   ])('ends failed at once when the webhook answers %p', async status => {
-    receiver.answer({ status, body: `{"error":"refused with ${status}"}` });
+    t.receiver.answer({ status, body: `{"error":"refused with ${status}"}` });
     const { alignment, lines, ...s } = await dispatched();
     expect(alignment.status).toBe('failed');
     expect(alignment.failureReason).toBe(
@@ -751,7 +702,7 @@ describe('deployer failures', () => {
       type: 'failed',
       comment: alignment.failureReason,
     });
-    expect(receiver.calls).toHaveLength(1);
+    expect(t.receiver.calls).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain(SECRET);
     await s.service.settled();
     expect(s.notifications.at(-1)?.payload).toMatchObject({
@@ -762,21 +713,21 @@ describe('deployer failures', () => {
   });
 
   it('retries 5xx with backoff, then ends failed with the reason', async () => {
-    receiver.answer({ status: 502 }, { status: 503 }, { status: 500 });
+    t.receiver.answer({ status: 502 }, { status: 503 }, { status: 500 });
     const { alignment } = await dispatched();
     expect(alignment.status).toBe('failed');
     expect(alignment.failureReason).toBe(
       'webhook: the webhook answered 500 (after 3 calls)',
     );
-    expect(receiver.calls).toHaveLength(3);
+    expect(t.receiver.calls).toHaveLength(3);
     // one idempotency key across the retries
     expect(
-      new Set(receiver.calls.map(c => c.headers['idempotency-key'])).size,
+      new Set(t.receiver.calls.map(c => c.headers['idempotency-key'])).size,
     ).toBe(1);
   });
 
   it('goes on to verification when a retry succeeds', async () => {
-    receiver.answer(
+    t.receiver.answer(
       { status: 503 },
       { status: 202, body: '{"reference":"deploy-42","message":"queued"}' },
     );
@@ -786,11 +737,11 @@ describe('deployer failures', () => {
       deployerReference: 'deploy-42',
       deployerMessage: 'queued',
     });
-    expect(receiver.calls).toHaveLength(2);
+    expect(t.receiver.calls).toHaveLength(2);
   });
 
   it('ends failed when the webhook never answers', async () => {
-    receiver.answer('hang', 'hang');
+    t.receiver.answer('hang', 'hang');
     const { alignment } = await dispatched({
       webhook: { attempts: 2, timeoutMs: 300 },
     });
@@ -798,6 +749,6 @@ describe('deployer failures', () => {
     expect(alignment.failureReason).toMatch(
       /^webhook: the webhook could not be reached: .*timed out after 300 ms.*\(after 2 calls\)$/,
     );
-    expect(receiver.calls).toHaveLength(2);
+    expect(t.receiver.calls).toHaveLength(2);
   });
 });

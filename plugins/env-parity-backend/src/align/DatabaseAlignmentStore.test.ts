@@ -1,8 +1,13 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import knexFactory, { Knex } from 'knex';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentRecord } from './records';
-import { ALICE, BOB, databases, DIGEST } from './__testUtils__';
+import {
+  ALICE,
+  alignmentTestbed,
+  BOB,
+  databases,
+  DIGEST,
+} from './__testUtils__';
 
 jest.setTimeout(60_000);
 
@@ -33,18 +38,13 @@ function alignment(n: number, requester = ALICE): AlignmentRecord {
 describe.each(databases.eachSupportedId())(
   'DatabaseAlignmentStore on %p',
   databaseId => {
-    let knex: Knex;
-    const others: Knex[] = [];
+    const t = alignmentTestbed(databaseId, T0.getTime());
 
     /** `count` stores on their own connection pools, as replicas have (SQLite in memory has one). */
     async function replicas(count: number) {
       const stores: DatabaseAlignmentStore[] = [];
       for (let i = 0; i < count; i++) {
-        let client = knex;
-        if (i > 0 && databaseId !== 'SQLITE_3') {
-          client = knexFactory(knex.client.config);
-          others.push(client);
-        }
+        const client = i === 0 ? t.knex : t.secondConnection();
         const database = mockServices.database.mock({
           getClient: async () => client,
         });
@@ -52,14 +52,6 @@ describe.each(databases.eachSupportedId())(
       }
       return stores;
     }
-
-    beforeEach(async () => {
-      knex = await databases.init(databaseId);
-    });
-
-    afterEach(async () => {
-      await Promise.all(others.splice(0).map(o => o.destroy()));
-    });
 
     it('keeps the per-user limit of open alignments under concurrent requests on several replicas', async () => {
       const stores = await replicas(4);

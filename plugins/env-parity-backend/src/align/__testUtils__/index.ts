@@ -5,6 +5,7 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
+  TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
@@ -12,7 +13,7 @@ import {
   Deployment,
   EnvironmentDefinition,
 } from '@env-parity/plugin-env-parity-common';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import {
   createApprovalCatalog,
   people,
@@ -27,7 +28,7 @@ import { AlignEnvironmentPolicy, DEFAULT_ALIGN_OPTIONS } from '../config';
 import { DatabaseAlignmentStore } from '../DatabaseAlignmentStore';
 import { WebhookDeployer } from '../deployers/webhook';
 import { storedReports } from '../verification';
-import { Receiver } from './receiver';
+import { Receiver, startReceiver } from './receiver';
 
 export { startReceiver } from './receiver';
 export type { Receiver } from './receiver';
@@ -46,6 +47,50 @@ export const databases = TestDatabases.create({
 });
 
 export const MINUTE = 60_000;
+
+/** What every alignment test starts from: see {@link alignmentTestbed}. */
+export interface AlignmentTestbed {
+  knex: Knex;
+  receiver: Receiver;
+  /** The fake clock, back at the start time before each test. */
+  clock: { now: number };
+  /** Another replica's connection pool to the same database (SQLite in memory has one). */
+  secondConnection(): Knex;
+}
+
+/**
+ * Registers the set-up and tear-down of each test of the calling `describe`:
+ * a fresh `databaseId` database, a loopback webhook receiver and a clock at
+ * `start`; other replicas' pools are closed after each test. The returned
+ * object's fields are filled before each test.
+ */
+export function alignmentTestbed(
+  databaseId: TestDatabaseId,
+  start: number,
+): AlignmentTestbed {
+  const others: Knex[] = [];
+  const bed = {
+    clock: { now: start },
+    secondConnection(): Knex {
+      if (databaseId === 'SQLITE_3') {
+        return bed.knex;
+      }
+      const other = knexFactory(bed.knex.client.config);
+      others.push(other);
+      return other;
+    },
+  } as AlignmentTestbed;
+  beforeEach(async () => {
+    bed.knex = await databases.init(databaseId);
+    bed.receiver = await startReceiver();
+    bed.clock.now = start;
+  });
+  afterEach(async () => {
+    await bed.receiver.close();
+    await Promise.all(others.splice(0).map(o => o.destroy()));
+  });
+  return bed;
+}
 export const SECRET = 'planted-webhook-secret-5f1e0c9a';
 export const SERVICE = 'component:default/checkout-web';
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
