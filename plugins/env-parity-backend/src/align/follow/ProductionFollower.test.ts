@@ -237,6 +237,8 @@ describe.each(databases.eachSupportedId())(
         target_digest: digestOf('checkout-web', 1),
       });
       await s.service.deny(reviewer(BOB), first.id, { comment: 'Not now' });
+      // (later, so that the alignments' order by creation is certain)
+      clock.now += MINUTE;
       // Alice asks to align staging (with build 1, as last collected)
       const asked = await s.service.create(as(ALICE), {
         entityRef: WEB,
