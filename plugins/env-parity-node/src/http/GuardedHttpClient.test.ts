@@ -223,6 +223,106 @@ describe('GuardedHttpClient', () => {
     });
   });
 
+  describe('connections', () => {
+    async function counted(handler: Handler = json({ ok: true })) {
+      const connections: string[] = [];
+      const served = await serve(handler);
+      served.server.on('connection', socket =>
+        connections.push(socket.remoteAddress ?? ''),
+      );
+      return { ...served, connections };
+    }
+
+    it('reuses one connection for requests one after another', async () => {
+      const { url, port, connections } = await counted();
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+      });
+      for (let i = 0; i < 20; i++) {
+        const res = await client.request(`${url}/version`);
+        expect(res.status).toBe(200);
+      }
+      expect(connections).toHaveLength(1);
+    });
+
+    it('adds no listener to a reused connection per request', async () => {
+      const { url, port, connections } = await counted();
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+      });
+      // one after another (a connection reused), then more at once than
+      // connections are opened (requests waiting for a connection get
+      // one as it is freed)
+      for (let i = 0; i < 30; i++) {
+        await client.request(`${url}/version`);
+      }
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(
+          Array.from({ length: 40 }, () => client.request(`${url}/version`)),
+        );
+      }
+      // connections go back to their agent on the next tick
+      await new Promise(resolve => setImmediate(resolve));
+      expect(connections.length).toBeLessThanOrEqual(16);
+      const agents: http.Agent[] = [...(client as any).agents.values()];
+      const sockets = agents.flatMap(agent =>
+        Object.values(agent.freeSockets).flatMap(list => list ?? []),
+      );
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(sockets.map(socket => socket.listenerCount('connect'))).toEqual(
+        sockets.map(() => 0),
+      );
+    });
+
+    it('opens a connection of its own for a POST', async () => {
+      const { url, port, connections } = await counted();
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+      });
+      await client.request(`${url}/version`);
+      await client.request(`${url}/hook`, { method: 'POST', body: '{}' });
+      await client.request(`${url}/hook`, { method: 'POST', body: '{}' });
+      expect(connections).toHaveLength(3);
+    });
+
+    it('never sends a request for a name that resolves elsewhere since on the connection to the old address', async () => {
+      // the name first resolves to 127.0.0.1, then to 127.0.0.2 (loopback
+      // on Linux), both allowed: the second request must connect to
+      // 127.0.0.2, not reuse the open connection to 127.0.0.1
+      const first = await counted((_req, res) => res.end('"first"'));
+      const secondHits: string[] = [];
+      const second = await serve(
+        (req, res) => {
+          secondHits.push(req.url ?? '');
+          res.end('"second"');
+        },
+        '127.0.0.2',
+        first.port,
+      ).catch(() => undefined);
+      if (!second) {
+        // no 127.0.0.2 on this machine: the case cannot be set up
+        return;
+      }
+      const answers = ['127.0.0.1', '127.0.0.2'];
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`moving.test:${first.port}`],
+        allowedNetworks: ['127.0.0.0/8'],
+        lookup: async () => [
+          { address: answers.shift() ?? '127.0.0.2', family: 4 },
+        ],
+      });
+      const a = await client.request(`http://moving.test:${first.port}/a`);
+      const b = await client.request(`http://moving.test:${first.port}/b`);
+      expect([a.address, a.body.toString()]).toEqual(['127.0.0.1', '"first"']);
+      expect([b.address, b.body.toString()]).toEqual(['127.0.0.2', '"second"']);
+      expect(first.connections).toHaveLength(1);
+      expect(secondHits).toEqual(['/b']);
+    });
+  });
+
   describe('redirects', () => {
     it('reports a redirect to another host instead of following it', async () => {
       const lookup = jest.fn(async () => [{ address: '127.0.0.1', family: 4 }]);

@@ -162,6 +162,16 @@ const NEVER_SENT = new Set([
   'x-forwarded-proto',
 ]);
 const CREDENTIALS = new Set(['authorization', 'proxy-authorization']);
+/** Connections open at once per agent (one agent per origin and checked address). */
+const KEEP_ALIVE_MAX_SOCKETS = 16;
+/**
+ * How long a kept-alive connection may stay idle, in ms: below Node's
+ * server default (5 s), so that the client closes an idle connection
+ * before the server does while a request is sent on it.
+ */
+const KEEP_ALIVE_IDLE_MS = 4_000;
+/** Agents a client keeps at most; past it the oldest one is closed. */
+const MAX_AGENTS = 64;
 
 function checkHeaders(
   headers: Record<string, string> | undefined,
@@ -218,6 +228,9 @@ async function defaultLookup(hostname: string) {
  * - sends GET, HEAD or (with a body, for configured calls) POST, with no
  *   cookies and no Backstage credentials: only the headers passed per
  *   request and the ones configured for the host;
+ * - reuses connections for GET and HEAD (keep-alive, at most 16 at once and
+ *   each idle at most 4 s), only for the origin and the checked address
+ *   they were opened to; a POST always gets a connection of its own;
  * - never follows a redirect to another origin: the redirect is the result;
  * - enforces a connect and a total timeout, a body size cap and the caller's
  *   AbortSignal.
@@ -261,6 +274,13 @@ export class GuardedHttpClient {
   private readonly userAgent: string;
   private readonly configKey?: string;
   private readonly tls: https.RequestOptions;
+  /**
+   * Keep-alive agents for GET and HEAD, one per scheme, host, port and
+   * checked address: a connection is reused only for the origin and the
+   * address it was opened to, so that a name resolving elsewhere since
+   * gets a connection of its own to the address just checked.
+   */
+  private readonly agents = new Map<string, http.Agent>();
 
   private constructor(options: GuardedHttpClientOptions) {
     this.patterns = options.allowedHosts.map(parseHostPattern);
@@ -297,6 +317,36 @@ export class GuardedHttpClient {
         ? { rejectUnauthorized: false }
         : {}),
     };
+  }
+
+  /**
+   * The keep-alive agent for one origin and checked address. A connection
+   * per request would cost a TCP (and TLS) handshake each, and Node's
+   * memory for every connection, which a client making thousands of
+   * requests (a collection reading a cluster's ConfigMaps) pays many
+   * times over.
+   */
+  private agentFor(url: URL, address: string): http.Agent {
+    const key = `${url.protocol}//${url.host} ${address}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const options: http.AgentOptions = {
+        keepAlive: true,
+        maxSockets: KEEP_ALIVE_MAX_SOCKETS,
+        timeout: KEEP_ALIVE_IDLE_MS,
+      };
+      agent =
+        url.protocol === 'https:'
+          ? new https.Agent(options)
+          : new http.Agent(options);
+      if (this.agents.size >= MAX_AGENTS) {
+        const [oldestKey, oldest] = this.agents.entries().next().value!;
+        this.agents.delete(oldestKey);
+        oldest.destroy();
+      }
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 
   /** The config key (with `configKey`) or option that controls a rule. */
@@ -550,7 +600,10 @@ export class GuardedHttpClient {
             'content-length': String(Buffer.byteLength(body)),
           }),
         },
-        agent: false,
+        // a POST is never sent on a reused connection: one the server has
+        // just closed would fail it after it may have been acted on
+        agent: method === 'POST' ? false : this.agentFor(url, checked.address),
+        // a new connection goes to the checked address only
         lookup: pinned,
         ...(isHttps && !isIpLiteral(hostname) ? { servername: hostname } : {}),
         ...(isHttps ? this.tls : {}),
@@ -593,6 +646,13 @@ export class GuardedHttpClient {
         };
         context.signal.addEventListener('abort', onAbort);
         req.on('socket', socket => {
+          if (!socket.connecting) {
+            // a kept-alive connection, connected already (reused, or
+            // handed over by the agent to a request waiting for one): no
+            // listener added to it per request
+            clearTimeout(connectTimer);
+            return;
+          }
           socket.once(isHttps ? 'secureConnect' : 'connect', () =>
             clearTimeout(connectTimer),
           );
