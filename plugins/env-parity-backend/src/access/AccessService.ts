@@ -21,7 +21,13 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { AccessProvisioner } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import { ApproverResolver, sameRef } from '../approvals';
+import {
+  ApprovalListQuery,
+  ApproverResolver,
+  canSee,
+  listForCaller,
+  sameRef,
+} from '../approvals';
 import { AccessDecisions } from './AccessDecisions';
 import { AccessEvents } from './AccessEvents';
 import { AccessLifecycle } from './AccessLifecycle';
@@ -46,15 +52,7 @@ import {
 
 export type { AccessCaller } from './caller';
 
-export interface AccessListQuery {
-  mine?: boolean;
-  reviewable?: boolean;
-  entityRef?: string;
-  environment?: string;
-  statuses?: AccessRequestStatus[];
-  limit?: number;
-  offset?: number;
-}
+export type AccessListQuery = ApprovalListQuery<AccessRequestStatus>;
 
 export interface AccessServiceDeps {
   store: DatabaseAccessStore;
@@ -319,75 +317,16 @@ export class AccessService {
     caller: AccessCaller,
     query: AccessListQuery,
   ): Promise<AccessRequest[]> {
-    const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-    const offset = Math.max(query.offset ?? 0, 0);
-    const userRef = caller.userRef;
-    if (!userRef && !caller.can.admin) {
-      throw new NotAllowedError(
-        'Only users and admins can list access requests',
-      );
-    }
-    if (query.reviewable && !caller.can.review) {
-      throw new NotAllowedError(
-        permissionDeniedMessage(
-          'review access requests',
-          envParityAccessReviewPermission.name,
-        ),
-      );
-    }
-    const base = {
-      entityRef: query.entityRef,
-      environment: query.environment,
-      statuses: query.statuses,
-      limit,
-      offset,
-    };
-    let records: AccessRequestRecord[];
-    if (query.reviewable) {
-      const refs = await this.approvers.approverRefsOf(userRef!);
-      records = await this.deps.store.list({
-        ...base,
-        approverRefs: refs,
-        notRequester: userRef,
-        awaitingReview: true,
-      });
-    } else if (query.mine) {
-      if (!userRef) {
-        throw new InputError('mine=true needs a user');
-      }
-      records = await this.deps.store.list({ ...base, requester: userRef });
-    } else if (caller.can.admin) {
-      records = await this.deps.store.list(base);
-    } else {
-      records = await this.deps.store.list({
-        ...base,
-        involving: {
-          user: userRef!,
-          approverRefs: caller.can.review
-            ? await this.approvers.approverRefsOf(userRef!)
-            : [],
-        },
-      });
-    }
-
-    // Only services the caller can see.
-    const refs = [...new Set(records.map(r => r.entityRef))];
-    const visible = new Set<string>();
-    if (refs.length) {
-      const { items } = await this.deps.catalog.getEntitiesByRefs(
-        {
-          entityRefs: refs,
-          fields: ['kind', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials: caller.credentials },
-      );
-      items.forEach(
-        e => e && visible.add(stringifyEntityRef(e).toLocaleLowerCase('en-US')),
-      );
-    }
-    records = records.filter(r =>
-      visible.has(r.entityRef.toLocaleLowerCase('en-US')),
-    );
+    let records = await listForCaller({
+      catalog: this.deps.catalog,
+      caller,
+      query,
+      nouns: 'access requests',
+      reviewPermission: envParityAccessReviewPermission,
+      approverRefsOf: userRef => this.approvers.approverRefsOf(userRef),
+      reviewable: { awaitingReview: true },
+      list: q => this.deps.store.list(q),
+    });
     this.lifecycle.enforceInBackground(records);
     const now = this.now();
     if (query.reviewable) {
@@ -499,25 +438,13 @@ export class AccessService {
     );
   }
 
-  private async canSee(caller: AccessCaller, record: AccessRequestRecord) {
-    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
-      credentials: caller.credentials,
+  private canSee(caller: AccessCaller, record: AccessRequestRecord) {
+    return canSee({
+      catalog: this.deps.catalog,
+      caller,
+      record,
+      isApprover: userRef => this.approvers.isApprover(userRef, record),
     });
-    if (!entity) {
-      return false;
-    }
-    if (caller.can.admin) {
-      return true;
-    }
-    if (!caller.userRef) {
-      return false;
-    }
-    if (sameRef(caller.userRef, record.requester)) {
-      return true;
-    }
-    return (
-      caller.can.review && this.approvers.isApprover(caller.userRef, record)
-    );
   }
 
   private async actionsFor(

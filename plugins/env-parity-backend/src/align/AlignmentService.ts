@@ -3,8 +3,7 @@ import {
   AuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -13,11 +12,10 @@ import {
   AlignmentStatus,
   EnvironmentDefinition,
   envParityAlignReviewPermission,
-  permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import { sameRef } from '../approvals';
+import { ApprovalListQuery, canSee, listForCaller } from '../approvals';
 import { PermittedCaller } from '../http';
 import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
@@ -34,15 +32,7 @@ import { toAlignment, viewOf } from './view';
 /** Who calls, and what the permission policy lets them do. */
 export type AlignmentCaller = PermittedCaller<'review' | 'admin'>;
 
-export interface AlignmentListQuery {
-  mine?: boolean;
-  reviewable?: boolean;
-  entityRef?: string;
-  environment?: string;
-  statuses?: AlignmentStatus[];
-  limit?: number;
-  offset?: number;
-}
+export type AlignmentListQuery = ApprovalListQuery<AlignmentStatus>;
 
 export interface AlignmentServiceDeps {
   store: DatabaseAlignmentStore;
@@ -217,71 +207,16 @@ export class AlignmentService {
     caller: AlignmentCaller,
     query: AlignmentListQuery,
   ): Promise<Alignment[]> {
-    const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-    const offset = Math.max(query.offset ?? 0, 0);
-    const userRef = caller.userRef;
-    if (!userRef && !caller.can.admin) {
-      throw new NotAllowedError('Only users and admins can list alignments');
-    }
-    if (query.reviewable && !caller.can.review) {
-      throw new NotAllowedError(
-        permissionDeniedMessage(
-          'review alignments',
-          envParityAlignReviewPermission.name,
-        ),
-      );
-    }
-    const base = {
-      entityRef: query.entityRef,
-      environment: query.environment,
-      statuses: query.statuses,
-      limit,
-      offset,
-    };
-    let records: AlignmentRecord[];
-    if (query.reviewable) {
-      records = await this.deps.store.list({
-        ...base,
-        statuses: ['pending-approval'],
-        approverRefs: await this.approvers.refsOf(userRef!),
-        notRequester: userRef,
-      });
-    } else if (query.mine) {
-      if (!userRef) {
-        throw new InputError('mine=true needs a user');
-      }
-      records = await this.deps.store.list({ ...base, requester: userRef });
-    } else if (caller.can.admin) {
-      records = await this.deps.store.list(base);
-    } else {
-      records = await this.deps.store.list({
-        ...base,
-        involving: {
-          user: userRef!,
-          approverRefs: caller.can.review
-            ? await this.approvers.refsOf(userRef!)
-            : [],
-        },
-      });
-    }
-    // only services the caller can see
-    const refs = [...new Set(records.map(r => r.entityRef))];
-    const visible = new Set<string>();
-    if (refs.length) {
-      const { items } = await this.deps.catalog.getEntitiesByRefs(
-        {
-          entityRefs: refs,
-          fields: ['kind', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials: caller.credentials },
-      );
-      items.forEach(
-        e => e && visible.add(stringifyEntityRef(e).toLocaleLowerCase('en-US')),
-      );
-    }
-    records = records.filter(r =>
-      visible.has(r.entityRef.toLocaleLowerCase('en-US')),
-    );
+    const records = await listForCaller({
+      catalog: this.deps.catalog,
+      caller,
+      query,
+      nouns: 'alignments',
+      reviewPermission: envParityAlignReviewPermission,
+      approverRefsOf: userRef => this.approvers.refsOf(userRef),
+      reviewable: { statuses: ['pending-approval'] },
+      list: q => this.deps.store.list(q),
+    });
     const decisions = await this.deps.store.getDecisions(
       records.map(r => r.id),
     );
@@ -329,24 +264,12 @@ export class AlignmentService {
 
   // ---------------------------------------------------------------- helpers
 
-  private async canSee(caller: AlignmentCaller, record: AlignmentRecord) {
-    const entity = await this.deps.catalog.getEntityByRef(record.entityRef, {
-      credentials: caller.credentials,
+  private canSee(caller: AlignmentCaller, record: AlignmentRecord) {
+    return canSee({
+      catalog: this.deps.catalog,
+      caller,
+      record,
+      isApprover: userRef => this.approvers.isApprover(userRef, record),
     });
-    if (!entity) {
-      return false;
-    }
-    if (caller.can.admin) {
-      return true;
-    }
-    if (!caller.userRef) {
-      return false;
-    }
-    if (sameRef(caller.userRef, record.requester)) {
-      return true;
-    }
-    return (
-      caller.can.review && this.approvers.isApprover(caller.userRef, record)
-    );
   }
 }

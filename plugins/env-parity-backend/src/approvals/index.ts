@@ -48,3 +48,5 @@ export { ApprovalEvents } from './ApprovalEvents';
 export { scheduleSweep, SweepPass } from './sweep';
 export { ReviewFlow } from './ReviewFlow';
 export type { ReviewCaller, ReviewOutcome, ReviewSubject } from './ReviewFlow';
+export { canSee, listForCaller } from './visibility';
+export type { ApprovalListQuery, ViewingCaller } from './visibility';
