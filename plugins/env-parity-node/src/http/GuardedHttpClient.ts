@@ -170,7 +170,7 @@ const KEEP_ALIVE_MAX_SOCKETS = 16;
  * before the server does while a request is sent on it.
  */
 const KEEP_ALIVE_IDLE_MS = 4_000;
-/** Agents a client keeps at most; past it the oldest one is closed. */
+/** Agents a client keeps at most; past it the oldest one is forgotten. */
 const MAX_AGENTS = 64;
 
 function checkHeaders(
@@ -340,9 +340,10 @@ export class GuardedHttpClient {
           ? new https.Agent(options)
           : new http.Agent(options);
       if (this.agents.size >= MAX_AGENTS) {
-        const [oldestKey, oldest] = this.agents.entries().next().value!;
-        this.agents.delete(oldestKey);
-        oldest.destroy();
+        // forgotten, not destroyed: its requests under way finish, and its
+        // idle connections close after KEEP_ALIVE_IDLE_MS
+        const [oldest] = this.agents.keys();
+        this.agents.delete(oldest);
       }
       this.agents.set(key, agent);
     }
