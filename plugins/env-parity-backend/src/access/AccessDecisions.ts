@@ -5,10 +5,10 @@ import {
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { ApproverResolver, ReviewFlow, sameRef } from '../approvals';
+import { parseCommentBody } from '../http';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AccessEvents } from './AccessEvents';
 import { AccessLifecycle } from './AccessLifecycle';
-import { parseCommentBody } from './body';
 import { AccessCaller, requireUser } from './caller';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';

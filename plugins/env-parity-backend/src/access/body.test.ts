@@ -1,5 +1,6 @@
 import { DEFAULT_ACCESS_OPTIONS } from './config';
-import { parseCommentBody, parseCreateBody } from './body';
+import { parseCommentBody } from '../http';
+import { parseCreateBody } from './body';
 
 const body = {
   entityRef: 'payments',

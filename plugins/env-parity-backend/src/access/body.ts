@@ -1,5 +1,5 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { bodyEntityRef, bodyObject, bodyReason, optionalString } from '../http';
 import { AccessOptions } from './config';
 
 /* Request bodies of the access API, checked against the configured limits.
@@ -17,68 +17,15 @@ export interface CreateAccessInput {
   breakGlass: boolean;
 }
 
-function errorMessage(error: unknown) {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function optionalString(
-  body: Record<string, unknown>,
-  key: string,
-): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    throw new InputError(`${key} must be a string`);
-  }
-  return value;
-}
-
 /** The body of `POST /access/requests`. */
 export function parseCreateBody(
   body: unknown,
   options: AccessOptions,
 ): CreateAccessInput {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InputError('The request body must be a JSON object');
-  }
-  const b = body as Record<string, unknown>;
-
-  const rawRef = optionalString(b, 'entityRef');
-  if (!rawRef) {
-    throw new InputError(
-      'entityRef is required, e.g. component:default/payments',
-    );
-  }
-  let entityRef: string;
-  try {
-    entityRef = stringifyEntityRef(
-      parseEntityRef(rawRef, {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch (error) {
-    throw new InputError(`entityRef: ${errorMessage(error)}`);
-  }
-
+  const b = bodyObject(body);
+  const entityRef = bodyEntityRef(b, 'component:default/payments');
   const environment = optionalString(b, 'environment')?.trim() || undefined;
-
-  const reason = optionalString(b, 'reason')?.trim() ?? '';
-  if (!reason) {
-    throw new InputError('reason is required: say why you need access');
-  }
-  if (reason.length < options.minReasonLength) {
-    throw new InputError(
-      `reason must be at least ${options.minReasonLength} characters`,
-    );
-  }
-  if (reason.length > options.maxReasonLength) {
-    throw new InputError(
-      `reason must be at most ${options.maxReasonLength} characters`,
-    );
-  }
+  const reason = bodyReason(b, { ...options, ask: 'say why you need access' });
 
   const ticket = optionalString(b, 'ticket')?.trim() || undefined;
   if (!ticket && options.ticketRequired) {
@@ -125,25 +72,4 @@ export function parseCreateBody(
     durationMinutes: duration,
     breakGlass: breakGlass === true,
   };
-}
-
-/** The optional (or, for a denial, required) `comment` of a decision or action. */
-export function parseCommentBody(
-  body: unknown,
-  options: { required: boolean; maxLength: number },
-): string | undefined {
-  const b =
-    body && typeof body === 'object' && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : {};
-  const comment = optionalString(b, 'comment')?.trim() || undefined;
-  if (options.required && !comment) {
-    throw new InputError('comment is required: say why');
-  }
-  if (comment && comment.length > options.maxLength) {
-    throw new InputError(
-      `comment must be at most ${options.maxLength} characters`,
-    );
-  }
-  return comment;
 }

@@ -7,11 +7,11 @@ import {
   envParityAlignReviewPermission,
 } from '@env-parity/plugin-env-parity-common';
 import { ReviewFlow, sameRef } from '../approvals';
+import { parseCommentBody } from '../http';
 import { AlignmentEvents } from './AlignmentEvents';
 import { AlignmentLifecycle } from './AlignmentLifecycle';
 import type { AlignmentCaller } from './AlignmentService';
 import { EnvironmentApprovers } from './approvers';
-import { parseCommentBody } from './body';
 import { AlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { AlignmentRecord } from './records';

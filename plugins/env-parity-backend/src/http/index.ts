@@ -15,6 +15,13 @@ export {
   uuidParam,
 } from './query';
 export { jsonBody } from './body';
+export {
+  bodyEntityRef,
+  bodyObject,
+  bodyReason,
+  optionalString,
+  parseCommentBody,
+} from './bodyFields';
 export { entityRefFromParams, readReportedKinds } from './entityRef';
 export { logSafe, logSafeError, logSafeJson } from './logSafe';
 export { CallerEntityLoader, SingleFlight } from './coalesce';
