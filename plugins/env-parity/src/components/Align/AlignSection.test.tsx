@@ -22,6 +22,11 @@ async function openDialog() {
 }
 
 describe('AlignSection on the Parity tab', () => {
+  beforeEach(() => {
+    // jsdom lays nothing out, so it cannot scroll to the linked section
+    Element.prototype.scrollIntoView = jest.fn();
+  });
+
   it('offers to align the drifting environment, as the preview describes it', async () => {
     const api = renderTab();
     const staging = await screen.findByRole('region', {
@@ -176,6 +181,36 @@ describe('AlignSection on the Parity tab', () => {
     );
     expect(within(history).getByText('aligned')).toBeInTheDocument();
     expect(history).toHaveTextContent('2.4.0 (9f2c1e7, sha256:3b1f0c9e8d7a)');
+  });
+
+  it('shows the alignment under way on its environment in the matrix, with the section closed', async () => {
+    const api = alignApi();
+    const current = api.align.seed({ entityRef: ENTITY });
+    renderTab(api, { route: '/catalog/default/component/payments/parity' });
+    const matrix = await screen.findByRole('table', { name: 'Environments' });
+    const underWay = await waitFor(() => {
+      const found = matrix.querySelector(
+        `[data-alignment-under-way="${current.id}"]`,
+      );
+      expect(found).not.toBeNull();
+      return found as HTMLElement;
+    });
+    expect(underWay).toHaveTextContent(
+      'Aligning with production:pending approvaldetails',
+    );
+    expect(
+      within(underWay).getByRole('link', { name: 'details' }),
+    ).toHaveAttribute('href', `/env-parity/alignments/${current.id}`);
+    // in Staging's column
+    const cell = underWay.closest('td')!;
+    const row = cell.closest('tr')!;
+    const column = [...row.children].indexOf(cell);
+    expect(
+      within(matrix).getAllByRole('columnheader')[column],
+    ).toHaveTextContent('Staging');
+    expect(
+      screen.getByRole('button', { name: 'Align', exact: true } as any),
+    ).toHaveAttribute('aria-expanded', 'false');
   });
 
   it('opens the alignment and its timeline in a dialog where the app has no alignments page', async () => {

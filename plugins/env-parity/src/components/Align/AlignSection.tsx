@@ -19,12 +19,10 @@ import {
   Alignment,
   AlignmentPreview,
   envParityAlignCreatePermission,
-  isFinalAlignmentStatus,
   ParityReport,
   permissionDeniedMessage,
 } from '@env-parity/plugin-env-parity-common';
 import useAsync from 'react-use/esm/useAsync';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { envParityApiRef } from '../../api';
 import { VerdictChip } from '../EnvParityContent/VerdictChip';
 import {
@@ -36,10 +34,11 @@ import {
 import { Actor } from '../shared/Timeline';
 import { Time } from '../shared/Time';
 import { AlignDialog } from './AlignDialog';
-import { ALIGN_POLL_MS, AlignmentDetailsDialog } from './AlignmentDetails';
+import { AlignmentDetailsDialog } from './AlignmentDetails';
 import { AlignmentStatusChip } from './AlignmentStatusChip';
 import { progressLabel, targetLabel } from './format';
 import { useAlignmentLink } from './routes';
+import { openAlignmentOf, ServiceAlignments } from './useServiceAlignments';
 
 const useStyles = makeStyles(theme => ({
   environment: {
@@ -194,10 +193,14 @@ function History(props: {
  * configured, or enabled for none of the service's environments.
  * `?alignment=<id>` (where notifications link) opens that alignment.
  */
-export function AlignSection(props: { entity: Entity; report: ParityReport }) {
+export function AlignSection(props: {
+  entity: Entity;
+  report: ParityReport;
+  /** The service's alignments, read once for the tab. */
+  alignments: ServiceAlignments;
+}) {
   const classes = useStyles();
-  const { entity, report } = props;
-  const api = useApi(envParityApiRef);
+  const { entity, report, alignments: list } = props;
   const entityRef = stringifyEntityRef(entity);
   const permission = usePermission({
     permission: envParityAlignCreatePermission,
@@ -217,28 +220,13 @@ export function AlignSection(props: { entity: Entity; report: ParityReport }) {
     }
   }, [notice]);
 
-  const list = useAsyncRetry(
-    async () => (await api.listAlignments({ entityRef, limit: 50 })).items,
-    [api, entityRef],
-  );
   const { retry } = list;
   const alignments = list.value ?? [];
-  const underWay = alignments.some(a => !isFinalAlignmentStatus(a.status));
-  useEffect(() => {
-    if (!underWay) {
-      return undefined;
-    }
-    const timer = setInterval(retry, ALIGN_POLL_MS);
-    return () => clearInterval(timer);
-  }, [underWay, retry]);
 
   const titleOf = (name: string) =>
     report.environments.find(e => e.name === name)?.title ?? name;
   const referenceTitle = titleOf(report.reference);
-  const openOf = (name: string) =>
-    alignments.find(
-      a => a.environment === name && !isFinalAlignmentStatus(a.status),
-    );
+  const openOf = (name: string) => openAlignmentOf(alignments, name);
   const latestOf = (name: string) =>
     alignments.find(a => a.environment === name);
   const drifting = report.comparisons

@@ -37,6 +37,7 @@ import { AlignmentTimeline } from './AlignmentTimeline';
 import { alignmentConfirmation, approvalLabel, progressLabel } from './format';
 import { useAlignmentLink } from './routes';
 import { useAlignmentActions } from './useAlignmentActions';
+import { ALIGN_POLL_MS } from './useServiceAlignments';
 
 /** Any of these lets a user see alignments. */
 export const ALIGN_PERMISSION_NAMES = [
@@ -44,9 +45,6 @@ export const ALIGN_PERMISSION_NAMES = [
   envParityAlignReviewPermission.name,
   envParityAlignAdminPermission.name,
 ];
-
-/** Reload this often while an alignment is under way. */
-export const ALIGN_POLL_MS = 15_000;
 
 const useStyles = makeStyles(theme => ({
   header: {

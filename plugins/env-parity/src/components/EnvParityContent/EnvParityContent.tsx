@@ -46,6 +46,7 @@ import { ProbeSection } from '../Probe';
 import { ReproduceCard } from '../Reproduce';
 import { AccessRequestCard } from '../Access/AccessRequestCard';
 import { AlignSection } from '../Align/AlignSection';
+import { useServiceAlignments } from '../Align/useServiceAlignments';
 
 const useStyles = makeStyles(theme => ({
   summary: {
@@ -243,6 +244,7 @@ export function EnvParityContent() {
   const report =
     refreshed?.entityRef === entityRef ? refreshed.report : initial.value;
 
+  const alignments = useServiceAlignments(entityRef);
   const { isOpen, toggle, linked } = useSections();
   // sections whose content renders nothing (a card the policy denies)
   const [present, setPresent] = useState<Partial<Record<SectionId, boolean>>>(
@@ -307,7 +309,9 @@ export function EnvParityContent() {
   }
   sections.push({
     id: 'align',
-    content: <AlignSection entity={entity} report={report} />,
+    content: (
+      <AlignSection entity={entity} report={report} alignments={alignments} />
+    ),
   });
   sections.push({
     id: 'compare',
@@ -379,7 +383,12 @@ export function EnvParityContent() {
       {!noEnvironments && !noData && (
         <Grid item xs={12}>
           <InfoCard title="Environments" noPadding>
-            <EnvironmentMatrix report={report} slug={slug} now={now} />
+            <EnvironmentMatrix
+              report={report}
+              slug={slug}
+              now={now}
+              alignments={alignments.value}
+            />
           </InfoCard>
         </Grid>
       )}

@@ -14,6 +14,7 @@ import Typography from '@material-ui/core/Typography';
 import useMediaQuery from '@material-ui/core/useMediaQuery';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import {
+  Alignment,
   artifactDigest,
   EnvironmentComparison,
   ParityReport,
@@ -21,6 +22,8 @@ import {
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvironmentStatus } from './EnvironmentStatus';
+import { AlignmentUnderWay } from '../Align/AlignmentUnderWay';
+import { openAlignmentOf } from '../Align/useServiceAlignments';
 import { Score } from './Score';
 import { ScrollRegion } from './ScrollRegion';
 import { EnvironmentFindings, RunningResources } from './Running';
@@ -155,8 +158,9 @@ function Parity(props: {
   report: ParityReport;
   env: ReportEnvironment;
   comparison?: EnvironmentComparison;
+  alignment?: Alignment;
 }) {
-  const { report, env, comparison } = props;
+  const { report, env, comparison, alignment } = props;
   if (env.reference) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -165,13 +169,21 @@ function Parity(props: {
     );
   }
   if (!comparison) {
-    return NONE;
+    return alignment ? <AlignmentUnderWay alignment={alignment} /> : NONE;
   }
   return (
-    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
-      <VerdictChip verdict={comparison.verdict} />
-      <Score report={report} comparison={comparison} />
-    </Box>
+    <>
+      <Box
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        style={{ gap: 8 }}
+      >
+        <VerdictChip verdict={comparison.verdict} />
+        <Score report={report} comparison={comparison} />
+      </Box>
+      {alignment && <AlignmentUnderWay alignment={alignment} />}
+    </>
   );
 }
 
@@ -202,7 +214,12 @@ type Row = {
 };
 
 /** The matrix's rows, the same in the table and in the cards. */
-function rowsOf(report: ParityReport, slug: string | undefined, now: number) {
+function rowsOf(
+  report: ParityReport,
+  slug: string | undefined,
+  now: number,
+  alignments: Alignment[] | undefined,
+) {
   const envs = report.environments;
   const comparisonOf = (name: string) =>
     report.comparisons.find(c => c.environment === name);
@@ -220,7 +237,12 @@ function rowsOf(report: ParityReport, slug: string | undefined, now: number) {
     {
       label: 'Parity',
       render: env => (
-        <Parity report={report} env={env} comparison={comparisonOf(env.name)} />
+        <Parity
+          report={report}
+          env={env}
+          comparison={comparisonOf(env.name)}
+          alignment={openAlignmentOf(alignments, env.name)}
+        />
       ),
     },
     {
@@ -317,13 +339,15 @@ export function EnvironmentMatrix(props: {
   report: ParityReport;
   slug?: string;
   now: number;
+  /** The service's alignments: the one under way shows on its environment. */
+  alignments?: Alignment[];
 }) {
   const classes = useStyles();
   const theme = useTheme();
   const narrow = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
-  const { report, slug, now } = props;
+  const { report, slug, now, alignments } = props;
   const envs = report.environments;
-  const rows = rowsOf(report, slug, now);
+  const rows = rowsOf(report, slug, now, alignments);
 
   if (narrow) {
     return <EnvironmentCards envs={envs} rows={rows} />;

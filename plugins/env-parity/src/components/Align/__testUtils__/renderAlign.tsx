@@ -61,7 +61,10 @@ export function renderAlign(
   });
 }
 
-/** The Parity tab of payments, with the alignment backend of `api`. */
+/**
+ * The Parity tab of payments, with the alignment backend of `api`, at
+ * `#align` (the Align section is closed by default; the link opens it).
+ */
 export function renderTab(
   api = alignApi(),
   options: { denied?: string[]; route?: string; withPage?: boolean } = {},
@@ -76,7 +79,7 @@ export function renderTab(
       withPage: options.withPage,
       mountPath: '/catalog/:namespace/:kind/:name/parity',
       initialRouteEntries: [
-        options.route ?? '/catalog/default/component/payments/parity',
+        options.route ?? '/catalog/default/component/payments/parity#align',
       ],
     },
   );
