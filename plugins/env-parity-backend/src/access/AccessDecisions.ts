@@ -5,11 +5,11 @@ import {
   isFinalAccessRequestStatus,
 } from '@env-parity/plugin-env-parity-common';
 import { ApproverResolver, ReviewFlow, sameRef } from '../approvals';
-import { parseCommentBody } from '../http';
+import { parseCommentBody, requireUser } from '../http';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AccessEvents } from './AccessEvents';
 import { AccessLifecycle } from './AccessLifecycle';
-import { AccessCaller, requireUser } from './caller';
+import { AccessCaller } from './caller';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import { AccessRequestRecord } from './records';

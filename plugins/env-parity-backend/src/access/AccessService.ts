@@ -28,12 +28,13 @@ import {
   listForCaller,
   sameRef,
 } from '../approvals';
+import { requireUser } from '../http';
 import { AccessDecisions } from './AccessDecisions';
 import { AccessEvents } from './AccessEvents';
 import { AccessLifecycle } from './AccessLifecycle';
 import { AccessSweep } from './AccessSweep';
 import { parseCreateBody } from './body';
-import { AccessCaller, requireUser } from './caller';
+import { AccessCaller } from './caller';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import {

@@ -2,7 +2,6 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
 import {
   envParityAccessAdminPermission,
   envParityAccessCreatePermission,
@@ -35,12 +34,4 @@ export function accessCallerFor(options: {
   action: string;
 }): Promise<AccessCaller> {
   return permittedCaller({ ...options, checks: ACCESS_PERMISSIONS });
-}
-
-/** The caller's user ref; a `NotAllowedError` for a service principal. */
-export function requireUser(caller: AccessCaller): string {
-  if (!caller.userRef) {
-    throw new NotAllowedError('This needs a signed-in user');
-  }
-  return caller.userRef;
 }

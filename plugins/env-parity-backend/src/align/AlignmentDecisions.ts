@@ -7,7 +7,7 @@ import {
   envParityAlignReviewPermission,
 } from '@env-parity/plugin-env-parity-common';
 import { ReviewFlow, sameRef } from '../approvals';
-import { parseCommentBody } from '../http';
+import { parseCommentBody, requireUser } from '../http';
 import { AlignmentEvents } from './AlignmentEvents';
 import { AlignmentLifecycle } from './AlignmentLifecycle';
 import type { AlignmentCaller } from './AlignmentService';
@@ -24,13 +24,6 @@ const STATUS_AFTER: Record<'approved' | 'pending' | 'denied', AlignmentStatus> =
     pending: 'pending-approval',
     denied: 'denied',
   };
-
-function requireUser(caller: AlignmentCaller): string {
-  if (!caller.userRef) {
-    throw new NotAllowedError('Only users can do this');
-  }
-  return caller.userRef;
-}
 
 /**
  * What people decide on an alignment once it exists: approve or deny (an

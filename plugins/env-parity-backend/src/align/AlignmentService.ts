@@ -3,7 +3,7 @@ import {
   AuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -16,7 +16,7 @@ import {
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
 import { ApprovalListQuery, canSee, listForCaller } from '../approvals';
-import { PermittedCaller } from '../http';
+import { PermittedCaller, requireUser } from '../http';
 import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
 import { EnvironmentApprovers } from './approvers';
@@ -47,13 +47,6 @@ export interface AlignmentServiceDeps {
   /** `reviewTimeoutMs` absent: 24 hours (`envParity.align.reviewTimeout`). */
   options: AlignOptions & { reviewTimeoutMs?: number };
   clock?: () => Date;
-}
-
-function requireUser(caller: AlignmentCaller): string {
-  if (!caller.userRef) {
-    throw new NotAllowedError('Only users can do this');
-  }
-  return caller.userRef;
 }
 
 /**

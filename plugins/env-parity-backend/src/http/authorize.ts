@@ -104,3 +104,11 @@ export async function permittedCaller<TName extends string>(options: {
   const principal = credentials.principal as { userEntityRef?: string };
   return { credentials, userRef: principal.userEntityRef, can };
 }
+
+/** The caller's user ref; a `NotAllowedError` for a service principal. */
+export function requireUser(caller: { userRef?: string }): string {
+  if (!caller.userRef) {
+    throw new NotAllowedError('This needs a signed-in user');
+  }
+  return caller.userRef;
+}

@@ -4,6 +4,7 @@ export {
   authorizeRequest,
   permittedCaller,
   requirePermission,
+  requireUser,
 } from './authorize';
 export type { PermittedCaller } from './authorize';
 export {
