@@ -9,4 +9,5 @@
 
 export * from './argocd';
 export * from './github';
+export * from './gitlab';
 export * from './kubernetes';
