@@ -11,6 +11,8 @@
  * fake rolls out at once; the next collection verifies it, and the tab
  * shows staging running the new build, in sync.
  *
+ * The scorecard counts order-history as following production in staging.
+ *
  * The demo's state lives in memory: the journey puts order-history's
  * production and staging back as seeded at the end (POST /demo/reset).
  */
@@ -45,6 +47,30 @@ test('a new production build of order-history, and its staging follows by itself
   const version = `2.4.${Date.now() % 100_000}`;
 
   await signIn(page, 'alice');
+
+  // the scorecard counts the services whose staging follows production
+  await page.goto('/env-parity?environment=staging');
+  const following = page.getByRole('group', {
+    name: 'Following production',
+    exact: true,
+  });
+  // (a backend just started shows the scorecard after its first collection)
+  await reloadUntil(
+    page,
+    async () => {
+      await expect(following.getByRole('paragraph').first()).toHaveText('1', {
+        timeout: 5_000,
+      });
+    },
+    {
+      timeout: 2 * 60_000,
+      message: 'the scorecard never counted one service following production',
+    },
+  );
+  await expect(following).toContainText(
+    'Their staging is aligned with production whenever production changes',
+  );
+
   const tab = await openParityTab(page, SERVICE);
   await expect(tab.matrixCell('Version', STAGING)).not.toHaveText(version);
 
