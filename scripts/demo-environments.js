@@ -25,6 +25,9 @@
  *
  *   /github/api/v3/...                  GitHub REST API (token demo-token):
  *                                       repos, deployments, statuses, compare
+ *   /gitlab/api/v4/...                  GitLab REST API (token
+ *                                       demo-gitlab-token): projects,
+ *                                       deployments, compare
  *   /k8s/{staging,production}/...       Kubernetes API servers (bearer
  *                                       demo-k8s-<cluster>-token):
  *       /apis/apps/v1[/namespaces/{ns}]/{deployments,replicasets,
@@ -71,8 +74,8 @@
  *       version, revision}; 400 for a malformed body, 404 for an unknown
  *       service or environment. (Argo CD applications are not reset.)
  *
- * Plain Node; the fake GitHub, Kubernetes and Argo CD API servers are the
- * ones the GitHub, Kubernetes and Argo CD modules' tests use
+ * Plain Node; the fake GitHub, GitLab, Kubernetes and Argo CD API servers
+ * are the ones the GitHub, GitLab, Kubernetes and Argo CD modules' tests use
  * (packages/fake-apis, TypeScript, loaded through Backstage's node
  * transform, so no build step is needed).
  * Port: DEMO_ENVIRONMENTS_PORT (default 7010).
@@ -85,6 +88,7 @@ require('@backstage/cli/config/nodeTransform.cjs');
 const {
   FakeArgocd,
   FakeGithub,
+  FakeGitlab,
   FakeKubernetes,
   rollOutImage,
 } = require('@env-parity/fake-apis');
@@ -770,6 +774,164 @@ function buildGithub(services, { warn = console.warn } = {}) {
     };
   }
   return github;
+}
+
+/* ------------------------------------------------------------------------
+ * A fake GitLab, so that the GitLab module
+ * (plugins/env-parity-backend-module-gitlab) shows real data offline: the
+ * FakeGitlab of @env-parity/fake-apis (the one the module's tests use),
+ * mounted under /gitlab/api/v4 and filled with one demo project.
+ *
+ * It answers the GitLab REST API (v4) under
+ * http://127.0.0.1:7010/gitlab/api/v4, the apiBaseUrl of the
+ * `gitlab.demo.test` entry of integrations.gitlab in app-config.yaml
+ * (`Authorization: Bearer demo-gitlab-token` or `PRIVATE-TOKEN`, else 401):
+ *
+ *   GET /projects/{id or url-encoded path}
+ *   GET /projects/{id}/deployments?environment=&status=&order_by=&sort=&per_page=&page=
+ *   GET /projects/{id}/repository/compare?from=&to=&straight=
+ *
+ * with GitLab's bodies and headers (x-next-page/Link pagination, weak ETags
+ * and 304s, RateLimit-* headers, 429 Retry later).
+ *
+ *   ledger-service (acme/payments/ledger-service, annotated only with
+ *   gitlab.com/project-slug: GitLab is its only source)
+ *     production  v3.1.0, deployed by alice after a failed v3.0.9 rollback
+ *     preprod     v3.1.0
+ *     staging     main, 3 commits AHEAD of production (one merge request
+ *                 !42 among them); a newer deployment failed and is skipped
+ *     development main as staging, and a newer deployment RUNNING
+ *                 ("deploying")
+ * ---------------------------------------------------------------------- */
+
+const GITLAB_PREFIX = '/gitlab/api/v4';
+const GITLAB_HOST = process.env.DEMO_GITLAB_HOST || 'gitlab.demo.test';
+const GITLAB_TOKEN = process.env.DEMO_GITLAB_TOKEN || 'demo-gitlab-token';
+const GITLAB_PROJECT = 'acme/payments/ledger-service';
+
+/** Builds the fake GitLab (@env-parity/fake-apis) with the demo project. */
+function buildGitlab() {
+  const gitlab = FakeGitlab.create({
+    basePath: GITLAB_PREFIX,
+    tokens: [GITLAB_TOKEN],
+    htmlHost: GITLAB_HOST,
+    recordRequests: false,
+  });
+  const project = gitlab.addProject(GITLAB_PROJECT, { id: 4711 });
+  const url = env => `https://ledger.${env}.acme.example`;
+  const commit = (message, at, options = {}) =>
+    project.commit(message, {
+      sha: hash('sha1', `${GITLAB_PROJECT}\n${message}`),
+      date: at,
+      authorName: options.author || 'Kiran Patel',
+      authorEmail: `${(options.author || 'Kiran Patel')
+        .toLowerCase()
+        .replace(/\s+/g, '.')}@acme.example`,
+      ...options,
+    });
+  commit('Release 3.0.9', '2026-11-02T10:05:00Z', { tag: 'v3.0.9' });
+  commit('Book refunds as reversing entries', '2026-11-05T14:21:00Z', {
+    author: 'Sofia Rossi',
+  });
+  const release = commit('Release 3.1.0', '2026-11-09T09:30:00Z', {
+    tag: 'v3.1.0',
+  });
+  commit('Add a trial balance endpoint', '2026-11-16T11:02:00Z', {
+    author: 'Jun Nakamura',
+  });
+  commit(
+    "Merge branch 'feature/multi-currency' into 'main'\n\nMulti-currency journals\n\nSee merge request acme/payments/ledger-service!42",
+    '2026-11-18T15:47:00Z',
+    { author: 'Léa Martin' },
+  );
+  const tip = commit(
+    'Speed up balance queries with a covering index',
+    '2026-11-20T08:12:00Z',
+    {
+      author: 'Bob Brown',
+    },
+  );
+  const running = commit('Export journals as CSV', '2026-11-23T09:40:00Z', {
+    author: 'Alice Andersson',
+  });
+
+  const deploy = (environment, sha, ref, status, user, at) =>
+    project.deploy({
+      environment,
+      sha,
+      ref,
+      status,
+      user,
+      createdAt: at,
+      externalUrl: url(environment),
+    });
+  const v309 = project.tags.get('v3.0.9');
+  deploy(
+    'production',
+    v309,
+    'v3.0.9',
+    'success',
+    'alice',
+    '2026-11-03T09:00:00Z',
+  );
+  deploy(
+    'production',
+    release,
+    'v3.1.0',
+    'success',
+    'alice',
+    '2026-11-10T14:00:00Z',
+  );
+  deploy(
+    'production',
+    v309,
+    'v3.0.9',
+    'failed',
+    'alice',
+    '2026-11-11T08:30:00Z',
+  );
+  deploy(
+    'preprod',
+    release,
+    'v3.1.0',
+    'success',
+    'release-bot',
+    '2026-11-09T16:00:00Z',
+  );
+  deploy(
+    'staging',
+    release,
+    'v3.1.0',
+    'success',
+    'release-bot',
+    '2026-11-09T12:00:00Z',
+  );
+  deploy('staging', tip, 'main', 'success', 'bbrown', '2026-11-20T09:00:00Z');
+  deploy(
+    'staging',
+    running,
+    'main',
+    'failed',
+    'aandersson',
+    '2026-11-23T10:00:00Z',
+  );
+  deploy(
+    'development',
+    tip,
+    'main',
+    'success',
+    'bbrown',
+    '2026-11-20T08:30:00Z',
+  );
+  deploy(
+    'development',
+    running,
+    'main',
+    'running',
+    'aandersson',
+    '2026-11-23T09:45:00Z',
+  );
+  return gitlab;
 }
 
 /* ------------------------------------------------------------------------
@@ -1879,6 +2041,7 @@ function createServer(
   github = buildGithub(services),
   kubernetes = buildKubernetes(services),
   argocd = buildArgocd(services),
+  gitlab = buildGitlab(),
 ) {
   followRollouts(services, github, argocd, kubernetes);
   const reset = seedOf(services, github, kubernetes);
@@ -1908,7 +2071,7 @@ function createServer(
       }
       return;
     }
-    if (github.handle(req, res)) {
+    if (github.handle(req, res) || gitlab.handle(req, res)) {
       return;
     }
     const [service, env, endpoint = '', ...rest] = url.pathname
@@ -1980,6 +2143,9 @@ if (require.main === module) {
         .join(', ')} on http://${HOST}:${PORT}${GITHUB_PREFIX}`,
     );
     console.log(
+      `demo environments: a fake GitLab (${GITLAB_HOST}) for ${GITLAB_PROJECT} on http://${HOST}:${PORT}${GITLAB_PREFIX}`,
+    );
+    console.log(
       `demo environments: fake Kubernetes clusters (${Object.keys(
         K8S_CLUSTERS,
       ).join(', ')}) on http://${HOST}:${PORT}${K8S_PREFIX}/<cluster> and ` +
@@ -2001,6 +2167,7 @@ module.exports = {
   followRollouts,
   versionBody,
   buildGithub,
+  buildGitlab,
   buildKubernetes,
   buildArgocd,
 };
