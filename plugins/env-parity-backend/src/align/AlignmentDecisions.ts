@@ -149,11 +149,15 @@ export class AlignmentDecisions {
     return viewOf(this.deps.store, result);
   }
 
+  /** A `ConflictError` unless the alignment still awaits a decision (pending, within its review timeout). */
   private requireStatus(record: AlignmentRecord, becoming: AlignmentStatus) {
-    if (record.status !== 'pending-approval') {
+    const status = this.deps.lifecycle.reviewTimedOut(record)
+      ? 'timed-out'
+      : record.status;
+    if (status !== 'pending-approval') {
       throw new ConflictError(
-        `Alignment ${record.id} is ${record.status}${
-          isFinalAlignmentStatus(record.status) ? ', which is final' : ''
+        `Alignment ${record.id} is ${status}${
+          isFinalAlignmentStatus(status) ? ', which is final' : ''
         }; it cannot become ${becoming}`,
       );
     }

@@ -77,8 +77,7 @@ export class AlignmentLifecycle {
       environments: { list(): Promise<EnvironmentDefinition[]> };
       events: AlignmentEvents;
       logger: LoggerService;
-      /** `reviewTimeoutMs` absent: {@link DEFAULT_ALIGN_REVIEW_TIMEOUT_MS}. */
-      options: AlignOptions & { reviewTimeoutMs?: number };
+      options: AlignOptions;
       now: () => Date;
     },
   ) {}
@@ -196,8 +195,7 @@ export class AlignmentLifecycle {
   private async sweepOnce(): Promise<void> {
     const { store, options, logger } = this.deps;
     const now = this.deps.now();
-    const reviewTimeoutMs =
-      options.reviewTimeoutMs ?? DEFAULT_ALIGN_REVIEW_TIMEOUT_MS;
+    const { reviewTimeoutMs } = options;
     const due = await store.due({
       stuckBefore: new Date(now.getTime() - options.dispatchLeaseMs),
       unreviewedBefore: new Date(now.getTime() - reviewTimeoutMs),
@@ -259,6 +257,22 @@ export class AlignmentLifecycle {
         );
       }
     }
+  }
+
+  /**
+   * Whether an alignment pending approval is past its review timeout (the
+   * sweep has not ended it yet): nobody may decide on it any more. The sweep
+   * is started in the background to write it.
+   */
+  reviewTimedOut(record: AlignmentRecord): boolean {
+    const timedOut =
+      record.status === 'pending-approval' &&
+      this.deps.now().getTime() >=
+        record.createdAt.getTime() + this.deps.options.reviewTimeoutMs;
+    if (timedOut) {
+      this.deps.events.track(this.sweep());
+    }
+    return timedOut;
   }
 
   /** Checks one verifying alignment against the stored report. */

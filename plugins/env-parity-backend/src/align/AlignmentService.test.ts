@@ -358,6 +358,27 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     });
   });
 
+  it('refuses decisions past the review timeout even before the sweep has run', async () => {
+    const s = await setup({ ...t, reviewTimeoutMs: 60 * MINUTE });
+    await withProduction(s);
+    const created = await s.service.create(as(ALICE), request);
+    t.clock.now += 60 * MINUTE;
+    await expect(
+      s.service.approve(reviewer(BOB), created.id, {}),
+    ).rejects.toThrow(
+      'is timed-out, which is final; it cannot become dispatched',
+    );
+    await expect(s.service.cancel(as(ALICE), created.id, {})).rejects.toThrow(
+      'is timed-out, which is final; it cannot become cancelled',
+    );
+    await s.service.settled();
+    expect(t.receiver.calls).toHaveLength(0);
+    // the refusal started the sweep, which wrote it
+    expect((await s.service.get(as(ALICE), created.id)).status).toBe(
+      'timed-out',
+    );
+  });
+
   it('times out after 24 hours without a configured review timeout', async () => {
     const s = await setup({ ...t });
     await withProduction(s);

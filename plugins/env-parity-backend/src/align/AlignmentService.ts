@@ -44,8 +44,7 @@ export interface AlignmentServiceDeps {
   notifications?: NotificationService;
   deployers: EnvParityDeployer[];
   reports: AlignmentReports;
-  /** `reviewTimeoutMs` absent: 24 hours (`envParity.align.reviewTimeout`). */
-  options: AlignOptions & { reviewTimeoutMs?: number };
+  options: AlignOptions;
   clock?: () => Date;
 }
 
