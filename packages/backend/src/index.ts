@@ -43,4 +43,5 @@ backend.add(import('@env-parity/plugin-env-parity-backend-module-github'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-http'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-kubernetes'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-argocd'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-gitlab'));
 backend.start();
