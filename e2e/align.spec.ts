@@ -156,6 +156,12 @@ test("Bob asks to align checkout-web's staging, Alice approves, staging runs pro
     'pending approval',
   );
   await expect(staging).toContainText('waiting for one approval from sre');
+  // the matrix shows it on staging too, with the section closed
+  const underWay = tab.matrixCell('Parity', STAGING);
+  await expect(underWay).toContainText('Aligning with production:');
+  await expect(underWay.locator('[data-status]')).toHaveText(
+    'pending approval',
+  );
   await saveScreenshot(bobPage, 'align-requested');
 
   // --- Alice, SRE, approves on "Alignments" --------------------------------
