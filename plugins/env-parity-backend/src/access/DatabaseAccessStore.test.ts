@@ -5,6 +5,7 @@ import {
   AccessRequestRecord,
   DatabaseAccessStore,
 } from './DatabaseAccessStore';
+import { accessRecord } from './__testUtils__';
 
 jest.setTimeout(60_000);
 
@@ -20,28 +21,11 @@ function request(
   fields: Partial<AccessRequestRecord> = {},
 ): AccessRequestRecord {
   sequence += 1;
-  return {
+  return accessRecord(t(0), {
     id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
-    entityRef: 'component:default/payments',
-    environment: 'production',
-    requester: 'user:default/alice',
-    reason: 'Checking whether the bug is in production',
     durationMinutes: 60,
-    breakGlass: false,
-    status: 'pending',
-    version: 1,
-    approverRef: 'group:default/sre',
-    approverSource: 'environment-owner',
-    requiredApprovals: 1,
-    approvals: 0,
-    provisioner: 'record-only',
-    provisioningAttempts: 0,
-    reviewRequired: false,
-    createdAt: t(0),
-    updatedAt: t(0),
-    reviewDeadlineAt: t(60),
     ...fields,
-  };
+  });
 }
 
 describe.each(databases.eachSupportedId())(

@@ -1,5 +1,6 @@
 import { AccessRequestStatus } from '@env-parity/plugin-env-parity-common';
 import { AccessRequestRecord } from './records';
+import { accessRecord } from './__testUtils__';
 import {
   actionsOf,
   effectiveStatus,
@@ -13,28 +14,7 @@ const t = (minute: number) => new Date(Date.UTC(2026, 10, 28, 9, minute));
 function record(
   fields: Partial<AccessRequestRecord> = {},
 ): AccessRequestRecord {
-  return {
-    id: 'r1',
-    entityRef: 'component:default/payments',
-    environment: 'production',
-    requester: 'user:default/alice',
-    reason: 'Checking whether the bug is in production',
-    durationMinutes: 30,
-    breakGlass: false,
-    status: 'pending',
-    version: 1,
-    approverRef: 'group:default/sre',
-    approverSource: 'environment-owner',
-    requiredApprovals: 1,
-    approvals: 0,
-    provisioner: 'record-only',
-    provisioningAttempts: 0,
-    reviewRequired: false,
-    createdAt: t(0),
-    updatedAt: t(0),
-    reviewDeadlineAt: t(60),
-    ...fields,
-  };
+  return accessRecord(t(0), fields);
 }
 
 describe('effectiveStatus', () => {

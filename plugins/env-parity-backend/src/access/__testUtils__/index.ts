@@ -28,6 +28,7 @@ import {
   people,
 } from '../../approvals/__testUtils__';
 import { component } from '../../testUtils';
+import { AccessRequestRecord } from '../records';
 
 /** The services payments and secret (and `extraServices`), and the {@link people}. */
 export function accessEntities(extraServices: string[] = []): Entity[] {
@@ -196,4 +197,37 @@ export async function waitFor(
     }
     await new Promise(r => setTimeout(r, 10));
   }
+}
+
+/**
+ * A stored access request of alice for payments in production, pending
+ * since `start` (review deadline an hour later), 30 minutes of access;
+ * `fields` replace any of it.
+ */
+export function accessRecord(
+  start: Date,
+  fields: Partial<AccessRequestRecord> = {},
+): AccessRequestRecord {
+  return {
+    id: 'r1',
+    entityRef: 'component:default/payments',
+    environment: 'production',
+    requester: 'user:default/alice',
+    reason: 'Checking whether the bug is in production',
+    durationMinutes: 30,
+    breakGlass: false,
+    status: 'pending',
+    version: 1,
+    approverRef: 'group:default/sre',
+    approverSource: 'environment-owner',
+    requiredApprovals: 1,
+    approvals: 0,
+    provisioner: 'record-only',
+    provisioningAttempts: 0,
+    reviewRequired: false,
+    createdAt: start,
+    updatedAt: start,
+    reviewDeadlineAt: new Date(start.getTime() + 60 * 60_000),
+    ...fields,
+  };
 }
