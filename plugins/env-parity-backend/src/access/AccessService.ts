@@ -1,12 +1,5 @@
-import {
-  AuditorService,
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   AccessGrant,
   AccessRequest,
@@ -23,6 +16,7 @@ import { AccessProvisioner } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
 import {
   ApprovalListQuery,
+  ApprovalServiceDeps,
   ApproverResolver,
   canSee,
   listForCaller,
@@ -55,19 +49,11 @@ export type { AccessCaller } from './caller';
 
 export type AccessListQuery = ApprovalListQuery<AccessRequestStatus>;
 
-export interface AccessServiceDeps {
+export interface AccessServiceDeps extends ApprovalServiceDeps {
   store: DatabaseAccessStore;
-  environments: { list(): Promise<EnvironmentDefinition[]> };
-  catalog: CatalogService;
-  auth: AuthService;
-  logger: LoggerService;
-  auditor?: AuditorService;
-  notifications?: NotificationService;
   /** Every installed provisioner; `options.provisioner` names the one new requests use. */
   provisioners: AccessProvisioner[];
   options: AccessOptions;
-  /** The time; tests pass a fake clock. */
-  clock?: () => Date;
 }
 
 function errorMessage(error: unknown) {

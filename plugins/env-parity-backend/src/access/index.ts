@@ -1,23 +1,13 @@
 import {
-  AuditorService,
-  AuthService,
-  DatabaseService,
-  HttpAuthService,
-  LifecycleService,
   LoggerService,
-  PermissionsService,
   RootConfigService,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotificationService } from '@backstage/plugin-notifications-node';
-import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import {
   AccessProvisioner,
   EnvParityAccessProvisionersExtensionPoint,
 } from '@env-parity/plugin-env-parity-node';
 import express from 'express';
-import { scheduleSweep } from '../approvals';
+import { ApprovalSetupOptions, scheduleSweep } from '../approvals';
 import { AccessService } from './AccessService';
 import { readAccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
@@ -72,21 +62,8 @@ export function accessProvisionersFromConfig(
 }
 
 /** What {@link createAccess} needs. */
-export interface AccessSetupOptions {
-  config: RootConfigService;
-  logger: LoggerService;
-  database: DatabaseService;
-  scheduler: SchedulerService;
-  lifecycle: LifecycleService;
-  auth: AuthService;
-  httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  auditor: AuditorService;
-  catalog: CatalogService;
-  notifications?: NotificationService;
-  environments: { list(): Promise<EnvironmentDefinition[]> };
+export interface AccessSetupOptions extends ApprovalSetupOptions {
   provisioners: AccessProvisioner[];
-  clock?: () => Date;
 }
 
 /**

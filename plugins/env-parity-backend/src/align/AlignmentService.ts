@@ -1,21 +1,18 @@
-import {
-  AuditorService,
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   Alignment,
   AlignmentPreview,
   AlignmentStatus,
-  EnvironmentDefinition,
   envParityAlignReviewPermission,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import { ApprovalListQuery, canSee, listForCaller } from '../approvals';
+import {
+  ApprovalListQuery,
+  ApprovalServiceDeps,
+  canSee,
+  listForCaller,
+} from '../approvals';
 import { PermittedCaller, requireUser } from '../http';
 import { AlignmentDecisions } from './AlignmentDecisions';
 import { AlignmentEvents } from './AlignmentEvents';
@@ -34,18 +31,11 @@ export type AlignmentCaller = PermittedCaller<'review' | 'admin'>;
 
 export type AlignmentListQuery = ApprovalListQuery<AlignmentStatus>;
 
-export interface AlignmentServiceDeps {
+export interface AlignmentServiceDeps extends ApprovalServiceDeps {
   store: DatabaseAlignmentStore;
-  environments: { list(): Promise<EnvironmentDefinition[]> };
-  catalog: CatalogService;
-  auth: AuthService;
-  logger: LoggerService;
-  auditor?: AuditorService;
-  notifications?: NotificationService;
   deployers: EnvParityDeployer[];
   reports: AlignmentReports;
   options: AlignOptions;
-  clock?: () => Date;
 }
 
 /**

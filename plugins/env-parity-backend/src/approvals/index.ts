@@ -50,3 +50,4 @@ export { ReviewFlow } from './ReviewFlow';
 export type { ReviewCaller, ReviewOutcome, ReviewSubject } from './ReviewFlow';
 export { canSee, listForCaller } from './visibility';
 export type { ApprovalListQuery, ViewingCaller } from './visibility';
+export type { ApprovalServiceDeps, ApprovalSetupOptions } from './deps';
