@@ -10,10 +10,18 @@
  *   {@link outcomeOfDecision} (N of M);
  * - which status may follow which: a {@link StateMachine} per feature;
  * - decisions as single conditional writes: {@link compareAndSet} in the
- *   feature's store, {@link onLatest} around it in the feature's service.
+ *   feature's store, {@link onLatest} around it in the feature's service;
+ * - the store's shared writes and reads on the feature's own tables
+ *   ({@link ApprovalTables}: a new request with its first step and its
+ *   requester's open limit held under concurrency, transitions with their
+ *   step and decision, decisions, timelines, listing);
+ * - the review flow ({@link ReviewFlow}), who may see and list requests
+ *   ({@link canSee}, {@link listForCaller}), audit and notification
+ *   plumbing ({@link ApprovalEvents}) and the sweep's set-up
+ *   ({@link scheduleSweep}, {@link SweepPass}).
  *
- * A feature keeps its own table, statuses and messages; see
- * `src/access/AccessService.ts` for one that uses all of it.
+ * A feature keeps its own tables, statuses and messages; access requests
+ * (`src/access/`) and alignments (`src/align/`) both use all of it.
  */
 export { ApproverResolver } from './ApproverResolver';
 export type { ApprovalSubject } from './ApproverResolver';
