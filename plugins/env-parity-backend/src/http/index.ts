@@ -37,3 +37,4 @@ export {
   createRefreshRateLimiter,
   readRefreshRateLimit,
 } from './refreshRateLimit';
+export { readWebhookConfig } from './webhookConfig';

@@ -1,6 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
-import { durationToMilliseconds } from '@backstage/types';
+import { Config } from '@backstage/config';
 import { AccessRequest } from '@env-parity/plugin-env-parity-common';
 import {
   AccessGrantResult,
@@ -8,6 +7,7 @@ import {
   AccessProvisionerContext,
 } from '@env-parity/plugin-env-parity-node';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readWebhookConfig } from '../../http';
 
 export const SIGNATURE_HEADER = 'x-env-parity-signature';
 export const TIMESTAMP_HEADER = 'x-env-parity-timestamp';
@@ -86,14 +86,7 @@ export class WebhookProvisioner implements AccessProvisioner {
     options?: { logger?: LoggerService },
   ): WebhookProvisioner {
     return new WebhookProvisioner({
-      url: config.getString('url'),
-      secret: config.getString('secret'),
-      timeoutMs: config.has('timeout')
-        ? durationToMilliseconds(
-            readDurationFromConfig(config, { key: 'timeout' }),
-          )
-        : undefined,
-      attempts: config.getOptionalNumber('attempts'),
+      ...readWebhookConfig(config),
       logger: options?.logger,
     });
   }
