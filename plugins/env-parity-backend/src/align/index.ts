@@ -1,20 +1,11 @@
 import {
-  AuditorService,
-  AuthService,
-  DatabaseService,
-  HttpAuthService,
-  LifecycleService,
   LoggerService,
-  PermissionsService,
   RootConfigService,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotificationService } from '@backstage/plugin-notifications-node';
-import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { EnvParityDeployer } from '@env-parity/plugin-env-parity-node';
 import express from 'express';
-import { scheduleSweep } from '../approvals';
+import { ApprovalSetupOptions, scheduleSweep } from '../approvals';
+import type { CollectionListener } from '../collector';
 import { ParityReportBuilder } from '../report';
 import { SnapshotStore } from '../store/SnapshotStore';
 import { AlignmentService } from './AlignmentService';
@@ -22,7 +13,6 @@ import { readAlignOptions } from './config';
 import { DatabaseAlignmentStore } from './DatabaseAlignmentStore';
 import { WebhookDeployer } from './deployers/webhook';
 import { createAlignmentRouter } from './router';
-import type { CollectionListener } from '../collector';
 import { DatabaseFollowStore } from './follow/DatabaseFollowStore';
 import { ProductionFollower } from './follow/ProductionFollower';
 import { storedReports, verifyAfterCollection } from './verification';
@@ -50,29 +40,18 @@ export function deployersFromConfig(
  * and run once at start-up) and the routes. Without it nothing is scheduled
  * and the routes answer 404 saying alignment is not enabled.
  */
-export async function createAlignments(options: {
-  config: RootConfigService;
-  logger: LoggerService;
-  database: DatabaseService;
-  scheduler: SchedulerService;
-  lifecycle: LifecycleService;
-  auth: AuthService;
-  httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  auditor: AuditorService;
-  catalog: CatalogService;
-  notifications?: NotificationService;
-  environments: { list(): Promise<EnvironmentDefinition[]> };
-  snapshots: Pick<SnapshotStore, 'getSnapshots'>;
-  builder: ParityReportBuilder;
-  deployers: EnvParityDeployer[];
-  /**
-   * Told of every collection: verifying alignments are checked after each
-   * stored batch, and production is followed (`envParity.align.follow`).
-   */
-  collector?: { addListener(listener: CollectionListener): void };
-  clock?: () => Date;
-}): Promise<express.Router> {
+export async function createAlignments(
+  options: ApprovalSetupOptions & {
+    snapshots: Pick<SnapshotStore, 'getSnapshots'>;
+    builder: ParityReportBuilder;
+    deployers: EnvParityDeployer[];
+    /**
+     * Told of every collection: verifying alignments are checked after each
+     * stored batch, and production is followed (`envParity.align.follow`).
+     */
+    collector?: { addListener(listener: CollectionListener): void };
+  },
+): Promise<express.Router> {
   const { config, scheduler, lifecycle } = options;
   const alignOptions = readAlignOptions(config);
   if (!alignOptions) {
