@@ -362,7 +362,11 @@ describe.each(databases.eachSupportedId())('alignments on %p', databaseId => {
     const s = await setup({ ...t, reviewTimeoutMs: 60 * MINUTE });
     await withProduction(s);
     const created = await s.service.create(as(ALICE), request);
+    const reviewable = () =>
+      s.service.list(reviewer(BOB), { reviewable: true });
+    expect((await reviewable()).map(a => a.id)).toEqual([created.id]);
     t.clock.now += 60 * MINUTE;
+    expect(await reviewable()).toEqual([]);
     await expect(
       s.service.approve(reviewer(BOB), created.id, {}),
     ).rejects.toThrow(

@@ -189,7 +189,7 @@ export class AlignmentService {
     caller: AlignmentCaller,
     query: AlignmentListQuery,
   ): Promise<Alignment[]> {
-    const records = await listForCaller({
+    let records = await listForCaller({
       catalog: this.deps.catalog,
       caller,
       query,
@@ -199,6 +199,10 @@ export class AlignmentService {
       reviewable: { statuses: ['pending-approval'] },
       list: q => this.deps.store.list(q),
     });
+    if (query.reviewable) {
+      // past its review timeout, an alignment is no longer reviewable
+      records = records.filter(r => !this.lifecycle.reviewTimedOut(r));
+    }
     const decisions = await this.deps.store.getDecisions(
       records.map(r => r.id),
     );
