@@ -1,5 +1,5 @@
 // The legacy frontend system, wired as the README's install section shows:
-// the scorecard and access pages as routes, the Parity tab and the group card
+// the scorecard, access and alignments pages as routes, the Parity tab and the group card
 // on the entity pages (components/catalog/EntityPage.tsx).
 import { Navigate, Route } from 'react-router-dom';
 import {
@@ -13,6 +13,7 @@ import { createApp } from '@backstage/app-defaults';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import {
   EnvParityAccessPage,
+  EnvParityAlignmentsPage,
   EnvParityScorecardPage,
 } from '@env-parity/plugin-env-parity';
 import { entityPage } from './components/catalog/EntityPage';
@@ -40,6 +41,10 @@ const routes = (
     </Route>
     <Route path="/env-parity" element={<EnvParityScorecardPage />} />
     <Route path="/env-parity/access" element={<EnvParityAccessPage />} />
+    <Route
+      path="/env-parity/alignments"
+      element={<EnvParityAlignmentsPage />}
+    />
   </FlatRoutes>
 );
 
