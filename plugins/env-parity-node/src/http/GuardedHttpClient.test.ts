@@ -276,6 +276,32 @@ describe('GuardedHttpClient', () => {
       );
     });
 
+    it('sends a GET once more on a new connection when the server closed the kept-alive one unanswered', async () => {
+      const served = new WeakMap<object, number>();
+      const paths: string[] = [];
+      const { url, port, connections } = await counted((req, res) => {
+        const n = (served.get(req.socket) ?? 0) + 1;
+        served.set(req.socket, n);
+        if (n > 1) {
+          // closes a kept-alive connection as the next request arrives
+          req.socket.destroy();
+          return;
+        }
+        paths.push(req.url ?? '');
+        res.end('"ok"');
+      });
+      const client = GuardedHttpClient.create({
+        allowedHosts: [`127.0.0.1:${port}`],
+        allowPrivateNetworks: true,
+      });
+      const first = await client.request(`${url}/a`);
+      const second = await client.request(`${url}/b`);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.body.toString()).toBe('"ok"');
+      expect(paths).toEqual(['/a', '/b']);
+      expect(connections).toHaveLength(2);
+    });
+
     it('opens a connection of its own for a POST', async () => {
       const { url, port, connections } = await counted();
       const client = GuardedHttpClient.create({

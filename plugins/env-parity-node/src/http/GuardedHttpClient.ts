@@ -201,6 +201,12 @@ function checkHeaders(
   return result;
 }
 
+/**
+ * A kept-alive connection the server closed as a GET or HEAD was sent on
+ * it, before any answer: the request is sent once more on a new one.
+ */
+class ClosedConnection extends Error {}
+
 function positive(name: string, value: number | undefined, fallback: number) {
   if (value === undefined) {
     return fallback;
@@ -454,13 +460,21 @@ export class GuardedHttpClient {
     };
     try {
       for (let redirects = 0; ; redirects++) {
-        const result = await this.hop(
-          current,
-          method,
-          extraHeaders,
-          context,
-          init.body,
-        );
+        let result: Omit<GuardedHttpResponse, 'url' | 'timings'>;
+        try {
+          result = await this.hop(current, method, extraHeaders, context, {
+            body: init.body,
+          });
+        } catch (error) {
+          if (!(error instanceof ClosedConnection)) {
+            throw error;
+          }
+          // idempotent, and unanswered: once more, on a new connection
+          result = await this.hop(current, method, extraHeaders, context, {
+            body: init.body,
+            fresh: true,
+          });
+        }
         const { redirect } = result;
         if (
           redirect?.sameOrigin &&
@@ -553,8 +567,9 @@ export class GuardedHttpClient {
       abortWith: (error: Error) => void;
       failure: () => Error | undefined;
     },
-    body?: string,
+    send: { body?: string; fresh?: boolean },
   ): Promise<Omit<GuardedHttpResponse, 'url' | 'timings'>> {
+    const { body } = send;
     const display = `${method} ${url}`;
     const connectTimer = setTimeout(
       () =>
@@ -603,7 +618,10 @@ export class GuardedHttpClient {
         },
         // a POST is never sent on a reused connection: one the server has
         // just closed would fail it after it may have been acted on
-        agent: method === 'POST' ? false : this.agentFor(url, checked.address),
+        agent:
+          method === 'POST' || send.fresh
+            ? false
+            : this.agentFor(url, checked.address),
         // a new connection goes to the checked address only
         lookup: pinned,
         ...(isHttps && !isIpLiteral(hostname) ? { servername: hostname } : {}),
@@ -646,8 +664,11 @@ export class GuardedHttpClient {
           fail(context.failure());
         };
         context.signal.addEventListener('abort', onAbort);
+        let reused = false;
+        let answered = false;
         req.on('socket', socket => {
           if (!socket.connecting) {
+            reused = true;
             // a kept-alive connection, connected already (reused, or
             // handed over by the agent to a request waiting for one): no
             // listener added to it per request
@@ -658,8 +679,17 @@ export class GuardedHttpClient {
             clearTimeout(connectTimer),
           );
         });
-        req.on('error', fail);
+        req.on('error', error => {
+          if (reused && !answered && !context.failure()) {
+            // e.g. ECONNRESET: the server closed the idle connection as
+            // the request went out
+            settle(() => reject(new ClosedConnection()));
+          } else {
+            fail(error);
+          }
+        });
         req.on('response', res => {
+          answered = true;
           clearTimeout(connectTimer);
           const status = res.statusCode ?? 0;
           const remote = res.socket?.remoteAddress;
