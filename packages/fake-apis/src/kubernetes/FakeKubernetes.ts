@@ -100,7 +100,37 @@ const API: Record<string, Record<string, Served>> = {
   'apis/argoproj.io/v1alpha1': {
     rollouts: { kind: 'Rollout', apiVersion: 'argoproj.io/v1alpha1' },
   },
+  'apis/kustomize.toolkit.fluxcd.io/v1': {
+    kustomizations: {
+      kind: 'Kustomization',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    },
+  },
+  'apis/helm.toolkit.fluxcd.io/v2': {
+    helmreleases: {
+      kind: 'HelmRelease',
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    },
+  },
+  'apis/source.toolkit.fluxcd.io/v1': {
+    gitrepositories: {
+      kind: 'GitRepository',
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+    },
+    helmrepositories: {
+      kind: 'HelmRepository',
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+    },
+  },
 };
+
+/** The API groups of custom resources, served only once their CRDs are installed. */
+const FLUX_GROUPS = [
+  'apis/kustomize.toolkit.fluxcd.io/v1',
+  'apis/helm.toolkit.fluxcd.io/v2',
+  'apis/source.toolkit.fluxcd.io/v1',
+];
+const ROLLOUTS_GROUP = 'apis/argoproj.io/v1alpha1';
 
 const PLURALS: Record<string, string> = {
   Pod: 'pods',
@@ -111,7 +141,18 @@ const PLURALS: Record<string, string> = {
   StatefulSet: 'statefulsets',
   DaemonSet: 'daemonsets',
   Rollout: 'rollouts',
+  Kustomization: 'kustomizations',
+  HelmRelease: 'helmreleases',
+  GitRepository: 'gitrepositories',
+  HelmRepository: 'helmrepositories',
 };
+
+const FLUX_KINDS = [
+  'Kustomization',
+  'HelmRelease',
+  'GitRepository',
+  'HelmRepository',
+];
 
 function status(
   code: number,
@@ -272,6 +313,12 @@ export class FakeKubernetes {
   readonly requests: RecordedRequest[] = [];
   /** Whether the Argo Rollouts CRD is installed (otherwise its group answers 404). */
   rolloutsInstalled = false;
+  /**
+   * Whether the Flux CRDs (Kustomization, HelmRelease, GitRepository,
+   * HelmRepository) are installed (otherwise their groups answer 404);
+   * adding a Flux object installs them.
+   */
+  fluxInstalled = false;
   /** Resource plurals the service account may not read, e.g. `secrets`. */
   readonly forbidden = new Set<string>();
   /** Answer 410 Expired to every request carrying a continue token. */
@@ -322,6 +369,7 @@ export class FakeKubernetes {
     for (const object of objects) {
       const plural = PLURALS[object.kind];
       if (!plural) throw new Error(`the fake does not serve ${object.kind}`);
+      if (FLUX_KINDS.includes(object.kind)) this.fluxInstalled = true;
       const list = this.objects.get(plural) ?? [];
       const positions = this.positions.get(plural) ?? new Map();
       const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -468,6 +516,13 @@ export class FakeKubernetes {
     return true;
   }
 
+  /** Whether a group/version is served (custom resources: once their CRDs are installed). */
+  private serves(groupVersion: string): boolean {
+    if (groupVersion === ROLLOUTS_GROUP) return this.rolloutsInstalled;
+    if (FLUX_GROUPS.includes(groupVersion)) return this.fluxInstalled;
+    return true;
+  }
+
   private notFoundPage(res: ServerResponse) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('404 page not found\n');
@@ -530,9 +585,7 @@ export class FakeKubernetes {
       json(200, { kind: 'APIVersions', versions: ['v1'] });
       return;
     }
-    const servedGroups = Object.keys(API).filter(
-      gv => gv !== 'apis/argoproj.io/v1alpha1' || this.rolloutsInstalled,
-    );
+    const servedGroups = Object.keys(API).filter(gv => this.serves(gv));
     if (path === '/apis') {
       json(200, {
         kind: 'APIGroupList',
@@ -575,11 +628,7 @@ export class FakeKubernetes {
       );
     const groupVersion = m?.[1];
     const served = groupVersion ? API[groupVersion]?.[m![3]] : undefined;
-    if (
-      !m ||
-      !served ||
-      (groupVersion === 'apis/argoproj.io/v1alpha1' && !this.rolloutsInstalled)
-    ) {
+    if (!m || !served || !this.serves(groupVersion!)) {
       if (servedGroups.some(gv => path.startsWith(`/${gv}/`))) {
         // a resource the group does not have: the API server's Status
         json(

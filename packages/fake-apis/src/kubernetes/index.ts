@@ -1,2 +1,3 @@
 export * from './FakeKubernetes';
 export * from './rollout';
+export * from './flux';
