@@ -44,4 +44,5 @@ backend.add(import('@env-parity/plugin-env-parity-backend-module-http'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-kubernetes'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-argocd'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-gitlab'));
+backend.add(import('@env-parity/plugin-env-parity-backend-module-flux'));
 backend.start();

@@ -1,0 +1,8 @@
+/***/
+/**
+ * The flux backend module for the env-parity plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { envParityModuleFlux as default } from './module';
