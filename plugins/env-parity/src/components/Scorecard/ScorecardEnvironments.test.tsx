@@ -9,7 +9,7 @@ import {
 
 // full renders of a page with MUI tables and pickers are slow in jsdom,
 // more so on a loaded machine: wait for conditions generously
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 configure({ asyncUtilTimeout: 10_000 });
 
 function lastCall<T>(calls: T[]): T {

@@ -7,7 +7,7 @@ function tile(name: string) {
 }
 
 // full renders of a page with MUI tables and pickers are slow in jsdom
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('the scorecard count of services following production', () => {
   it('shows how many services follow production in the compared environment', async () => {

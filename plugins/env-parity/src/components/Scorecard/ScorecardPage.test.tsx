@@ -31,7 +31,7 @@ function tile(name: string) {
 }
 
 // full renders of a page with MUI tables and pickers are slow in jsdom
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('ScorecardPage', () => {
   it('shows the summary tiles', async () => {

@@ -6,7 +6,7 @@ import {
 import { renderScorecard } from './__testUtils__/renderScorecard';
 import { groupEntity, renderGroupCard } from './__testUtils__/renderScorecard';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 configure({ asyncUtilTimeout: 10_000 });
 
 /**

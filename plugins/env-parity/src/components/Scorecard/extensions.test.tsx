@@ -18,7 +18,7 @@ import { entityGroupParityCard, envParityScorecardPage } from '../../alpha';
 import { FakeScorecardApi } from './__testUtils__/FakeScorecardApi';
 import { groupEntity } from './__testUtils__/renderScorecard';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 const server = setupServer();
 registerMswTestHooks(server);

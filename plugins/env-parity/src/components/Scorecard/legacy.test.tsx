@@ -20,7 +20,7 @@ import {
 import { FakeScorecardApi } from './__testUtils__/FakeScorecardApi';
 import { envParityApiWith, groupEntity } from './__testUtils__/renderScorecard';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('scorecard (legacy frontend system)', () => {
   it('exposes the scorecard route as the plugin root', () => {

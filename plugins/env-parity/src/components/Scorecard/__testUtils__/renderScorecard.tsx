@@ -4,13 +4,18 @@ import { Entity } from '@backstage/catalog-model';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { screen } from '@testing-library/react';
+import { configure, screen } from '@testing-library/react';
 import { envParityApiRef } from '../../../api';
 import { entityRoutes, FakeEnvParityApi } from '../../../__testUtils__/render';
 import { GroupParityCard } from '../../GroupParityCard';
 import { ScorecardContent } from '../ScorecardPage';
 import { rootRouteRef } from '../routes';
 import { FakeScorecardApi } from './FakeScorecardApi';
+
+// Every findBy and waitFor of the scorecard tests waits for its condition up
+// to 15 s rather than 1 s: full renders of the page are slow in jsdom, and
+// slower still when the machine is busy; a condition met early ends the wait.
+configure({ asyncUtilTimeout: 15_000 });
 
 /** Shows where the app is, so that tests can check the URL. */
 function CurrentLocation() {
