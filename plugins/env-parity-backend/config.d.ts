@@ -400,6 +400,40 @@ export interface Config {
        * not notified (flapping). Defaults to 24 hours.
        */
       flappingWindow?: HumanDuration | string;
+      /**
+       * Also notify the owner of the drifting environment
+       * (`envParity.environments[].owner`, or its catalog Resource's owner),
+       * in the same notification; an entity owning both the service and the
+       * environment is told once. Defaults to false.
+       */
+      environmentOwners?: boolean;
+      /**
+       * A digest per team: each owner of drifting services gets one
+       * notification (topic `env-parity-digest`) listing its services whose
+       * environment differs from the reference, oldest drift first (service,
+       * verdict, drift age), linking the scorecard filtered to the team.
+       * Nothing for a team without drift or whose drifting services opt out
+       * (`env-parity/notify: none`); one digest per team per period, whatever
+       * the number of backend replicas. Off with `envParity.notify.enabled: false`.
+       */
+      digest?: {
+        /** Defaults to true. */
+        enabled?: boolean;
+        /**
+         * How often: a duration of at least an hour (`{ days: 7 }`, `7d`,
+         * `P1W`) or a cron expression in the backend's time zone
+         * (`0 8 * * 1`, or `{ cron: '0 8 * * 1' }`). A team gets no second
+         * digest within half the duration (an hour for a cron). Defaults to
+         * weekly, from the backend's first start.
+         */
+        schedule?: HumanDuration | string | { cron: string };
+        /**
+         * The environment reported. Defaults to the scorecard's
+         * (`envParity.scorecard.environment`, else the one right before the
+         * reference).
+         */
+        environment?: string;
+      };
     };
     /**
      * The Parity tab's Refresh

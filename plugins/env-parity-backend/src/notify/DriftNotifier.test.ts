@@ -13,7 +13,7 @@ import { notificationsRecorder } from '../access/__testUtils__';
 import { EntityReport } from '../scorecard/rows';
 import type { ScorecardUpdater } from '../scorecard/ScorecardWriter';
 import { testEnvironments } from '@env-parity/plugin-env-parity-node/testUtils';
-import { component } from '../testUtils';
+import { component, createTestCatalog } from '../testUtils';
 import { NOTIFY_DEFAULTS, NotifyOptions, readNotifyOptions } from './config';
 import { DriftNotificationStore } from './DriftNotificationStore';
 import { DriftNotifier } from './DriftNotifier';
@@ -104,6 +104,7 @@ class ScriptedScorecard implements ScorecardUpdater {
 async function setup(
   databaseId: TestDatabaseId = 'SQLITE_3',
   options: Partial<NotifyOptions> = {},
+  definitions: EnvironmentDefinition[] = environments,
 ) {
   const knex = await databases.init(databaseId);
   const store = await DriftNotificationStore.create({
@@ -126,7 +127,7 @@ async function setup(
   const collect = async (next: EntityReport | undefined, at: number) => {
     now = at;
     scorecard.script.push(next);
-    await notifier.updateEntities([entity], [] as Snapshot[], environments);
+    await notifier.updateEntities([entity], [] as Snapshot[], definitions);
   };
   return {
     knex,
@@ -216,6 +217,90 @@ describe('DriftNotifier', () => {
     expect(notifications.sent).toEqual([]);
   });
 
+  describe('with environmentOwners', () => {
+    const owned = (owner: string) =>
+      environments.map(e => (e.name === 'staging' ? { ...e, owner } : e));
+
+    it.each(databases.eachSupportedId())(
+      "also tells the environment's owner, in the same notification, on %p",
+      async databaseId => {
+        const { notifications, collect } = await setup(
+          databaseId,
+          { environmentOwners: true },
+          owned('sre'),
+        );
+        await collect(row('in-sync'), T0);
+        await collect(row('different', T0 + 1), T0 + 1);
+        expect(notifications.sent).toHaveLength(1);
+        expect(notifications.sent[0].recipients).toEqual({
+          type: 'entity',
+          entityRef: ['group:default/team', 'group:default/sre'],
+        });
+        // the aged drift goes to both as well, once
+        await collect(row('different', T0 + 1), T0 + 8 * DAY);
+        await collect(row('different', T0 + 1), T0 + 9 * DAY);
+        expect(notifications.sent).toHaveLength(2);
+        expect(notifications.sent[1].recipients).toEqual(
+          notifications.sent[0].recipients,
+        );
+      },
+    );
+
+    it('tells an owner of both the service and the environment once', async () => {
+      const { notifications, collect } = await setup(
+        'SQLITE_3',
+        { environmentOwners: true },
+        owned('Group:default/Team'),
+      );
+      await collect(row('in-sync'), T0);
+      await collect(row('different', T0 + 1), T0 + 1);
+      expect(notifications.sent.map(n => n.recipients)).toEqual([
+        { type: 'entity', entityRef: 'group:default/team' },
+      ]);
+    });
+
+    it("leaves the environment's owner out by default, and stays silent for an opted-out service", async () => {
+      const { notifications, collect } = await setup(
+        'SQLITE_3',
+        {},
+        owned('sre'),
+      );
+      await collect(row('in-sync'), T0);
+      await collect(row('different', T0 + 1), T0 + 1);
+      expect(notifications.sent.map(n => n.recipients)).toEqual([
+        { type: 'entity', entityRef: 'group:default/team' },
+      ]);
+
+      const optedOut = await setup(
+        'SQLITE_3',
+        { environmentOwners: true },
+        owned('sre'),
+      );
+      optedOut.setEntity(
+        component('payments', { 'env-parity/notify': 'none' }),
+      );
+      await optedOut.collect(row('in-sync'), T0);
+      await optedOut.collect(row('different', T0 + 1), T0 + 1);
+      expect(optedOut.notifications.sent).toEqual([]);
+    });
+
+    it("tells the environment's owner of a service nobody owns", async () => {
+      const { notifications, collect, setEntity } = await setup(
+        'SQLITE_3',
+        { environmentOwners: true },
+        owned('group:default/sre'),
+      );
+      const ownerless = component('payments');
+      delete ownerless.spec!.owner;
+      setEntity(ownerless);
+      await collect(row('in-sync'), T0);
+      await collect(row('different', T0 + 1), T0 + 1);
+      expect(notifications.sent.map(n => n.recipients)).toEqual([
+        { type: 'entity', entityRef: 'group:default/sre' },
+      ]);
+    });
+  });
+
   it('never fails a collection when the notification cannot be sent', async () => {
     const { collect, knex } = await setup();
     await collect(row('in-sync'), T0);
@@ -274,16 +359,22 @@ describe('DriftNotificationStore', () => {
 describe('createDriftNotifications', () => {
   it('is the scorecard updater itself when notifications are off', async () => {
     const updater = new ScriptedScorecard();
+    const scheduler = mockServices.scheduler.mock();
     const created = await createDriftNotifications({
       config: mockServices.rootConfig({
         data: { envParity: { notify: { enabled: false } } },
       }),
       database: mockServices.database.mock(),
       logger: mockServices.logger.mock(),
+      scheduler: scheduler,
+      catalog: createTestCatalog([]).catalog,
+      auth: mockServices.auth(),
       notifications: notificationsRecorder().service,
       updater,
     });
     expect(created).toBe(updater);
+    // and no digest is scheduled
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
   });
 
   it('reads its options, with defaults', () => {
@@ -291,6 +382,12 @@ describe('createDriftNotifications', () => {
       enabled: true,
       driftAgeDays: 7,
       flappingWindowMs: 86_400_000,
+      environmentOwners: false,
+      digest: {
+        enabled: true,
+        frequency: { days: 7 },
+        minimumGapMs: 3.5 * DAY,
+      },
     });
     expect(
       readNotifyOptions(
@@ -302,7 +399,11 @@ describe('createDriftNotifications', () => {
           },
         }),
       ),
-    ).toEqual({ enabled: true, driftAgeDays: 3, flappingWindowMs: 7_200_000 });
+    ).toMatchObject({
+      enabled: true,
+      driftAgeDays: 3,
+      flappingWindowMs: 7_200_000,
+    });
     expect(() =>
       readNotifyOptions(
         mockServices.rootConfig({

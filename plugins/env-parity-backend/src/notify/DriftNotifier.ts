@@ -50,7 +50,8 @@ export function describeDrift(
 }
 
 /**
- * Tells services' owners when an environment drifts from the reference:
+ * Tells services' owners (and, with `environmentOwners`, environments'
+ * owners) when an environment drifts from the reference:
  * wraps the scorecard's updater, which the collector calls after storing
  * each batch, and compares each service's rows before and after the update
  * (`dueNotifications`). Each drift is notified once per kind (claimed in
@@ -104,6 +105,7 @@ export class DriftNotifier implements ScorecardUpdater {
           after: after.get(refs[i]),
           now,
           options: notify,
+          environments,
         }),
       );
       for (const item of due) {
@@ -151,7 +153,12 @@ export class DriftNotifier implements ScorecardUpdater {
     const { title, description } = describeDrift(due, environments);
     try {
       await this.deps.notifications.send({
-        recipients: { type: 'entity', entityRef: due.owner },
+        recipients: {
+          type: 'entity',
+          // one send: a user in both owning groups hears of it once
+          entityRef:
+            due.recipients.length === 1 ? due.recipients[0] : due.recipients,
+        },
         payload: {
           title,
           description,
@@ -164,7 +171,9 @@ export class DriftNotifier implements ScorecardUpdater {
       });
     } catch (error) {
       this.deps.logger.warn(
-        `Could not notify ${due.owner} of the drift of ${environment} of ${due.entityRef}: ${error}`,
+        `Could not notify ${due.recipients.join(
+          ' and ',
+        )} of the drift of ${environment} of ${due.entityRef}: ${error}`,
       );
     }
   }

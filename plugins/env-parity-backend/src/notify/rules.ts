@@ -4,7 +4,10 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { SCORECARD_WORST_ENVIRONMENT } from '@env-parity/plugin-env-parity-common';
+import {
+  EnvironmentDefinition,
+  SCORECARD_WORST_ENVIRONMENT,
+} from '@env-parity/plugin-env-parity-common';
 import { EntityReport } from '../scorecard/rows';
 import { NOTIFY_ANNOTATION, NotifyOptions } from './config';
 
@@ -20,12 +23,32 @@ export type DriftNotificationKind = 'drift-started' | 'drift-aged';
 export interface DueNotification {
   kind: DriftNotificationKind;
   entityRef: string;
-  /** Who is told: the service's owner. */
-  owner: string;
+  /**
+   * Who is told, full entity refs without duplicates: the service's owner,
+   * and with `environmentOwners` the environment's owner.
+   */
+  recipients: string[];
   /** The row of the environment, as the scorecard keeps it. */
   row: EntityReport & { driftSince: Date };
   /** Whole days since the drift started. */
   ageDays: number;
+}
+
+/** An owner as written (`team`, `group:default/team`) as a full entity ref. */
+function fullOwnerRef(
+  owner: unknown,
+  defaultNamespace: string,
+): string | undefined {
+  if (typeof owner !== 'string' || !owner.trim()) {
+    return undefined;
+  }
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner.trim(), { defaultKind: 'group', defaultNamespace }),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** The service's owner, a full entity ref, or undefined when it has none. */
@@ -34,23 +57,50 @@ export function ownerOf(entity: Entity): string | undefined {
   if (related) {
     return related.targetRef;
   }
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner) {
-    return undefined;
-  }
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
+  return fullOwnerRef(
+    entity.spec?.owner,
+    entity.metadata.namespace ?? 'default',
+  );
 }
 
-function drifting(
+/** Whether the service opts out of every notification: `env-parity/notify: none`. */
+export function optedOut(entity: Pick<Entity, 'metadata'>): boolean {
+  return (
+    entity.metadata.annotations?.[NOTIFY_ANNOTATION]?.trim().toLowerCase() ===
+    'none'
+  );
+}
+
+/**
+ * Who hears of a drift of the service in `environment`: its owner, and with
+ * `environmentOwners` the environment's owner too, each once (entity refs
+ * compared in lower case, as the catalog does).
+ */
+export function recipientsOf(options: {
+  entity: Entity;
+  environment: EnvironmentDefinition | undefined;
+  environmentOwners: boolean;
+}): string[] {
+  const candidates = [
+    ownerOf(options.entity),
+    options.environmentOwners
+      ? fullOwnerRef(options.environment?.owner, 'default')
+      : undefined,
+  ];
+  const seen = new Set<string>();
+  const recipients: string[] = [];
+  for (const ref of candidates) {
+    const key = ref?.toLocaleLowerCase('en-US');
+    if (ref && key && !seen.has(key)) {
+      seen.add(key);
+      recipients.push(ref);
+    }
+  }
+  return recipients;
+}
+
+/** A row that differs from the reference, with the time its drift started. */
+export function drifting(
   row: EntityReport | undefined,
 ): row is EntityReport & { driftSince: Date } {
   return (
@@ -61,13 +111,22 @@ function drifting(
   );
 }
 
+/** Whole days from the start of a drift to `now`. */
+export function driftAgeDays(driftSince: Date, now: Date): number {
+  return Math.max(
+    0,
+    Math.floor((now.getTime() - driftSince.getTime()) / DAY_MS),
+  );
+}
+
 /**
  * The drift notifications due for one service after a collection, from its
  * scorecard rows before and after it (one per non-reference environment):
  * `drift-started` where the verdict was in sync and now drifts,
  * `drift-aged` for every drift at least `driftAgeDays` old (the store
  * decides whether it was sent already). None when notifications are off,
- * the service opts out (`env-parity/notify: none`) or has no owner.
+ * the service opts out (`env-parity/notify: none`) or nobody owns it (nor,
+ * with `environmentOwners`, the environment).
  */
 export function dueNotifications(options: {
   entity: Entity;
@@ -76,13 +135,11 @@ export function dueNotifications(options: {
   after: Map<string, EntityReport> | undefined;
   now: Date;
   options: NotifyOptions;
+  /** The configured environments, for their owners. */
+  environments?: EnvironmentDefinition[];
 }): DueNotification[] {
   const { entity, entityRef, before, after, now } = options;
-  const optedOut =
-    entity.metadata.annotations?.[NOTIFY_ANNOTATION]?.trim().toLowerCase() ===
-    'none';
-  const owner = ownerOf(entity);
-  if (!options.options.enabled || optedOut || !owner || !after) {
+  if (!options.options.enabled || optedOut(entity) || !after) {
     return [];
   }
   const due: DueNotification[] = [];
@@ -90,14 +147,22 @@ export function dueNotifications(options: {
     if (scope === SCORECARD_WORST_ENVIRONMENT || !drifting(row)) {
       continue;
     }
-    const ageDays = Math.floor(
-      (now.getTime() - row.driftSince.getTime()) / DAY_MS,
-    );
+    const recipients = recipientsOf({
+      entity,
+      environment: options.environments?.find(
+        e => e.name === row.comparedEnvironment,
+      ),
+      environmentOwners: options.options.environmentOwners,
+    });
+    if (!recipients.length) {
+      continue;
+    }
+    const ageDays = driftAgeDays(row.driftSince, now);
     if (before?.get(scope)?.verdict === 'in-sync') {
-      due.push({ kind: 'drift-started', entityRef, owner, row, ageDays });
+      due.push({ kind: 'drift-started', entityRef, recipients, row, ageDays });
     }
     if (ageDays >= options.options.driftAgeDays) {
-      due.push({ kind: 'drift-aged', entityRef, owner, row, ageDays });
+      due.push({ kind: 'drift-aged', entityRef, recipients, row, ageDays });
     }
   }
   return due;
