@@ -1,4 +1,8 @@
 import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
@@ -7,6 +11,7 @@ import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import { notificationsRecorder } from '../access/__testUtils__';
 import { envParityPlugin } from '../plugin';
+import { DIGEST_TASK_ID } from '.';
 import { component, createTestCatalog } from '../testUtils';
 
 jest.setTimeout(60_000);
@@ -25,6 +30,8 @@ async function start(
     ...options.annotations,
   });
   const notifications = notificationsRecorder();
+  // the scheduler, to run the digest task when the test says
+  const scheduler = mockServices.scheduler();
   const { server } = await startTestBackend({
     features: [
       envParityPlugin,
@@ -42,7 +49,11 @@ async function start(
           },
         },
       }),
-      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      createServiceFactory({
+        service: coreServices.scheduler,
+        deps: {},
+        factory: () => scheduler,
+      }),
     ],
   });
   const user = mockCredentials.user.header('user:default/alice');
@@ -56,7 +67,7 @@ async function start(
   };
   // the first report collects payments: in sync
   await request(server).get(PATH).set('Authorization', user).expect(200);
-  return { notifications, deployStaging };
+  return { notifications, deployStaging, scheduler };
 }
 
 describe('drift notifications in the backend', () => {
@@ -78,6 +89,33 @@ describe('drift notifications in the backend', () => {
     // collected again, still drifting: nothing new
     await deployStaging('1.1.0');
     expect(notifications.sent).toHaveLength(1);
+  });
+
+  it("send the service's team its digest when the digest task runs", async () => {
+    const { notifications, deployStaging, scheduler } = await start();
+    await scheduler.triggerTask(DIGEST_TASK_ID);
+    // in sync: no digest
+    expect(notifications.sent).toEqual([]);
+
+    await deployStaging('1.1.0');
+    await scheduler.triggerTask(DIGEST_TASK_ID);
+    expect(notifications.sent.map(n => n.payload.topic)).toEqual([
+      'env-parity-drift',
+      'env-parity-digest',
+    ]);
+    expect(notifications.sent[1]).toEqual({
+      recipients: { type: 'entity', entityRef: 'group:default/team' },
+      payload: expect.objectContaining({
+        title: 'team: 1 service whose Staging no longer represents Production',
+        link: '/env-parity?owner=group%3Adefault%2Fteam&environment=staging&sort=driftAge&order=desc',
+      }),
+    });
+    expect(notifications.sent[1].payload.description).toMatch(
+      /^Staging differs from Production, oldest drift first:\npayments: different, drifting for 0 days/,
+    );
+    // run again in the same week: nothing new
+    await scheduler.triggerTask(DIGEST_TASK_ID);
+    expect(notifications.sent).toHaveLength(2);
   });
 
   it.each([
