@@ -95,7 +95,7 @@ export class DriftDigest {
   }
 
   /** Services that opt out, as lowercase entity refs. */
-  private async optedOut(): Promise<Set<string>> {
+  private async optedOutRefs(): Promise<Set<string>> {
     const { items } = await this.deps.catalog.getEntities(
       {
         filter: { [`metadata.annotations.${NOTIFY_ANNOTATION}`]: 'none' },
@@ -111,7 +111,7 @@ export class DriftDigest {
   /** Every team's digest now, teams without drift left out. */
   async digests(environment: string): Promise<TeamDigest[]> {
     const now = this.clock();
-    const optedOut = await this.optedOut();
+    const optedOut = await this.optedOutRefs();
     const byOwner = new Map<string, DigestEntry[]>();
     // oldest drift first: the scorecard's order by drift age, longest first
     for await (const rows of this.deps.scorecard.streamRows({
