@@ -34,6 +34,9 @@
  *                                        statefulsets,daemonsets}[/{name}]
  *       /api/v1[/namespaces/{ns}]/{pods,configmaps,secrets}[/{name}]
  *       /apis/argoproj.io/...           404 page not found (no Argo Rollouts)
+ *       /apis/{kustomize,helm,source}.toolkit.fluxcd.io/...
+ *                                       Flux Kustomizations, HelmReleases
+ *                                       and GitRepositories (shipping-service)
  *   /argocd/{staging,production}/...    Argo CD API servers (bearer
  *                                       demo-argocd-<instance>-token):
  *       /api/v1/applications?selector=  /api/v1/applications/{name}
@@ -90,6 +93,9 @@ const {
   FakeGithub,
   FakeGitlab,
   FakeKubernetes,
+  fluxGitRepository,
+  fluxHelmRelease,
+  fluxKustomization,
   rollOutImage,
 } = require('@env-parity/fake-apis');
 const crypto = require('node:crypto');
@@ -1601,9 +1607,84 @@ function buildKubernetes(services) {
         })),
       );
     }
+    fake.add(...fluxObjects(cluster));
     clusters[cluster] = fake;
   }
   return clusters;
+}
+
+/*
+ * Flux on the demo clusters: shipping-service is delivered by a
+ * Kustomization of its own repository (flux-system/shipping-service) and a
+ * HelmRelease of its chart (shipping/shipping-service). Staging runs a
+ * newer commit and chart, and its Helm values differ from production's:
+ * replicaCount, log.level, featureFlags.newRates and the database password
+ * (the Flux module shows the key names, never the values). Staging's
+ * HelmRelease is still reconciling its upgrade.
+ */
+const FLUX_REPO = 'https://git.acme.example/acme/shipping-service.git';
+const FLUX_SERVICE = {
+  staging: {
+    commit: '3b9e2f7c1d4a6e8f0b2c4d6e8f0a1b3c5d7e9f12',
+    chart: '2.4.0',
+    values: {
+      replicaCount: 2,
+      log: { level: 'debug' },
+      featureFlags: { newRates: true },
+      database: {
+        host: 'db.shipping.internal',
+        password: 'demo-staging-db-pw',
+      },
+    },
+    ready: {
+      status: 'Unknown',
+      reason: 'Progressing',
+      message: 'Running upgrade action for release shipping/shipping-service',
+    },
+  },
+  production: {
+    commit: '8a1c3e5f7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f80',
+    chart: '2.3.1',
+    values: {
+      replicaCount: 4,
+      log: { level: 'info' },
+      featureFlags: { newRates: false },
+      database: {
+        host: 'db.shipping.internal',
+        password: 'demo-production-db-pw',
+      },
+    },
+  },
+};
+
+function fluxObjects(cluster) {
+  const spec = FLUX_SERVICE[cluster];
+  if (!spec) return [];
+  return [
+    fluxGitRepository({
+      namespace: 'flux-system',
+      name: 'shipping-service',
+      url: FLUX_REPO,
+      commit: spec.commit,
+    }),
+    fluxKustomization({
+      namespace: 'flux-system',
+      name: 'shipping-service',
+      source: { name: 'shipping-service' },
+      path: './deploy',
+      revision: `main@sha1:${spec.commit}`,
+    }),
+    fluxHelmRelease({
+      namespace: 'shipping',
+      name: 'shipping-service',
+      chart: 'shipping-service',
+      version: spec.chart,
+      appVersion: spec.chart,
+      source: { name: 'acme-charts', namespace: 'flux-system' },
+      values: spec.values,
+      ready: spec.ready,
+    }),
+  ];
 }
 
 /** The kinds of the demo's objects: resource → API group and kind. */
