@@ -4,65 +4,23 @@ import {
   DeploymentFinding,
   RunningResource,
 } from '@env-parity/plugin-env-parity-common';
-import { ConfigFingerprinter } from '@env-parity/plugin-env-parity-node';
+import {
+  ConfigFingerprinter,
+  flattenValues,
+  isEntityRepository,
+  isSecretConfigKey,
+  normaliseRepoUrl,
+} from '@env-parity/plugin-env-parity-node';
 import { parse as parseYaml } from 'yaml';
 import { Application, ApplicationSource } from './ArgocdClient';
 
-/** Key names whose values are treated as secrets. */
-const SECRET_KEY = /pass(word|wd)?|secret|token|key|credential/i;
-
 /** Whether a configuration key path names a secret (any of its segments). */
-export function isSecretKey(path: string): boolean {
-  return SECRET_KEY.test(path);
-}
-
-/**
- * A repository URL reduced to `host/path`, lower case, without scheme,
- * user, `.git` and trailing slashes: `git@github.com:Acme/Api.git` and
- * `https://github.com/acme/api` are both `github.com/acme/api`.
- */
-export function normaliseRepoUrl(url: string): string {
-  let text = url.trim().toLowerCase();
-  text = text.replace(/^url:/, '');
-  text = text.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-  text = text.replace(/^[^@/]+@/, '');
-  // scp-like git@host:owner/repo
-  text = text.replace(/^([^/:]+):(?!\d+\/)/, '$1/');
-  text = text.replace(/[?#].*$/, '');
-  text = text.replace(/\/+$/, '').replace(/\.git$/, '');
-  return text;
-}
-
-/** The entity's own repository, from `backstage.io/source-location`, without the `/tree/...` part. */
-function sourceLocationRepo(entity: Entity): string | undefined {
-  const location =
-    entity.metadata.annotations?.['backstage.io/source-location'];
-  if (!location) {
-    return undefined;
-  }
-  const normalised = normaliseRepoUrl(location);
-  return normalised
-    .replace(/\/(-\/)?(tree|blob|src)\/.*$/, '')
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '');
-}
+export const isSecretKey = isSecretConfigKey;
 
 /** Whether an Application source repository is the entity's own repository. */
-export function isOwnRepo(repoURL: string | undefined, entity: Entity) {
-  if (!repoURL) {
-    return false;
-  }
-  const repo = normaliseRepoUrl(repoURL);
-  const slug = entity.metadata.annotations?.['github.com/project-slug']
-    ?.trim()
-    .toLowerCase()
-    .replace(/\.git$/, '');
-  if (slug && repo.split('/').slice(1).join('/') === slug) {
-    return true;
-  }
-  const source = sourceLocationRepo(entity);
-  return Boolean(source) && source === repo;
-}
+export const isOwnRepo = isEntityRepository;
+
+export { normaliseRepoUrl };
 
 /** The sources of an application, with the prefix of their config keys. */
 export function sourcesOf(
@@ -122,34 +80,6 @@ export function imagesOf(app: Application): string[] {
   return Array.isArray(images)
     ? images.filter((i): i is string => typeof i === 'string' && i !== '')
     : [];
-}
-
-function flatten(
-  value: unknown,
-  path: string,
-  out: Array<[string, string]>,
-): void {
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      out.push([path, '[]']);
-    }
-    value.forEach((item, i) => flatten(item, `${path}[${i}]`, out));
-    return;
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) {
-      out.push([path, '{}']);
-    }
-    for (const [key, item] of entries) {
-      flatten(item, path ? `${path}.${key}` : key, out);
-    }
-    return;
-  }
-  out.push([
-    path,
-    typeof value === 'string' ? value : JSON.stringify(value ?? null),
-  ]);
 }
 
 /** Splits a kustomize image override `[old=]new[:tag][@digest]`. */
@@ -247,7 +177,7 @@ export function configOf(
           valid = false;
         }
         if (valid) {
-          flatten(parsed ?? {}, '', values);
+          flattenValues(parsed ?? {}, '', values);
         } else {
           // never quote the YAML or the parser's message: it holds values
           findings.push({
@@ -266,7 +196,7 @@ export function configOf(
         !Array.isArray(helm.valuesObject)
       ) {
         // Argo CD gives valuesObject precedence over values
-        flatten(helm.valuesObject, '', values);
+        flattenValues(helm.valuesObject, '', values);
       }
       for (const [path, value] of values) {
         if (!path) {

@@ -11,3 +11,4 @@ export * from './http';
 export * from './access';
 export * from './fingerprint';
 export * from './align';
+export * from './gitops';
