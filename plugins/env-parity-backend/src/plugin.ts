@@ -108,6 +108,7 @@ export const envParityPlugin = createBackendPlugin({
           // tells services' owners of new and old drift (envParity.notify)
           scorecard: await createDriftNotifications({
             ...deps,
+            environments,
             updater: scorecard.writer,
           }),
         });
