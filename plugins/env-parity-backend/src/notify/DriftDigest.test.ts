@@ -232,6 +232,7 @@ describe('the digest task', () => {
       scheduler,
       catalog: createTestCatalog([]).catalog,
       auth: mockServices.auth(),
+      environments: { list: async () => ENVIRONMENTS },
       notifications: notificationsRecorder().service,
       updater: {
         updateEntities: async () => ({ written: 0 }),

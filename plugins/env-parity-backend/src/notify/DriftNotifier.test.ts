@@ -369,6 +369,7 @@ describe('createDriftNotifications', () => {
       scheduler: scheduler,
       catalog: createTestCatalog([]).catalog,
       auth: mockServices.auth(),
+      environments: { list: async () => environments },
       notifications: notificationsRecorder().service,
       updater,
     });

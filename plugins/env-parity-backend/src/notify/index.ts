@@ -8,7 +8,6 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
-import { EnvironmentRegistry } from '../environments';
 import { ScorecardStore } from '../scorecard';
 import type { ScorecardUpdater } from '../scorecard/ScorecardWriter';
 import { readScorecardOptions } from '../scorecard/ScorecardService';
@@ -45,8 +44,8 @@ export async function createDriftNotifications(options: {
   notifications: NotificationService;
   /** The scorecard's own updater (`createScorecard(...).writer`). */
   updater: ScorecardUpdater;
-  /** The plugin's environments; read from config and catalog when not given. */
-  environments?: { list(): Promise<EnvironmentDefinition[]> };
+  /** The plugin's environments (its `EnvironmentRegistry`). */
+  environments: { list(): Promise<EnvironmentDefinition[]> };
   clock?: () => Date;
 }): Promise<ScorecardUpdater> {
   const { config } = options;
@@ -63,13 +62,7 @@ export async function createDriftNotifications(options: {
       notifications: options.notifications,
       catalog: options.catalog,
       auth: options.auth,
-      environments:
-        options.environments ??
-        EnvironmentRegistry.fromConfig(config, {
-          catalog: options.catalog,
-          auth: options.auth,
-          logger,
-        }),
+      environments: options.environments,
       logger,
       options: notify.digest,
       scorecardEnvironment: readScorecardOptions(config).environment,
