@@ -5,7 +5,11 @@ import {
 import { CONFIG_KEY, ClusterDefinition } from './config';
 import { DirectTransport, KubernetesTransport } from './transports';
 
-/** A resource type this module reads. */
+/**
+ * A resource type this module reads.
+ *
+ * @public
+ */
 export interface ResourceType {
   /** API group, '' for the core group. */
   group: string;
@@ -32,6 +36,8 @@ export function resourceName(type: ResourceType): string {
  * A request to a cluster that failed; the message is safe to show: it
  * names the cluster, the status and what was asked, never a response
  * body, a token or a header.
+ *
+ * @public
  */
 export class KubernetesApiError extends Error {
   name = 'KubernetesApiError';
@@ -40,6 +46,7 @@ export class KubernetesApiError extends Error {
   }
 }
 
+/** @public */
 export interface KubernetesClientOptions {
   timeoutMs: number;
   /** Items per page (`limit`). Defaults to 250. */
@@ -52,7 +59,11 @@ export interface KubernetesClientOptions {
   tokenPath?: string;
 }
 
-/** What to list. */
+/**
+ * What to list.
+ *
+ * @public
+ */
 export interface ListRequest {
   /** Without one, every object is listed. */
   labelSelector?: string;
@@ -66,7 +77,11 @@ export interface ListRequest {
   maxPages?: number;
 }
 
-/** A Kubernetes object as far as this module reads it. */
+/**
+ * A Kubernetes object as far as this module reads it.
+ *
+ * @public
+ */
 export type KubeObject = {
   kind?: string;
   metadata?: {
@@ -83,6 +98,8 @@ export type KubeObject = {
  * only, with the bearer token bound to that host) or through the
  * Kubernetes backend's proxy. Paging, status handling and error messages
  * are the same for both.
+ *
+ * @public
  */
 export class KubernetesClient {
   private readonly transport: KubernetesTransport;

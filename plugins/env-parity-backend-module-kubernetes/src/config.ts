@@ -22,7 +22,11 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   'Rollout',
 ];
 
-/** One cluster of `kubernetes.clusterLocatorMethods` (type `config`). */
+/**
+ * One cluster of `kubernetes.clusterLocatorMethods` (type `config`).
+ *
+ * @public
+ */
 export interface ClusterDefinition {
   name: string;
   /** The API server URL, possibly with a path prefix. */
@@ -87,7 +91,11 @@ export interface InventoryOptions {
   pageSize: number;
 }
 
-/** What reading the configuration found worth telling the operator. */
+/**
+ * What reading the configuration found worth telling the operator.
+ *
+ * @public
+ */
 export interface ConfigNotice {
   level: 'info' | 'warn';
   message: string;

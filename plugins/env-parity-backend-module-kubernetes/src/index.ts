@@ -7,3 +7,17 @@
 
 export { envParityModuleKubernetes as default } from './module';
 export { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
+// the clusters and their environments, for modules reading other objects (Flux)
+export { KubernetesClusters } from './clusters';
+export type { MappedCluster } from './clusters';
+export { KubernetesApiError, KubernetesClient } from './KubernetesClient';
+export type {
+  KubeObject,
+  KubernetesClientOptions,
+  ListRequest,
+  ResourceType,
+} from './KubernetesClient';
+export type { ClusterDefinition, ConfigNotice } from './config';
+export type { KubernetesTransport, TransportHints } from './transports';
+export { hasKubernetesAnnotations, kubernetesTarget } from './target';
+export type { KubernetesTarget } from './target';

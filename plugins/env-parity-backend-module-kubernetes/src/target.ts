@@ -8,7 +8,11 @@ export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
 
-/** The label selector and namespace an entity's annotations ask for. */
+/**
+ * The label selector and namespace an entity's annotations ask for.
+ *
+ * @public
+ */
 export interface KubernetesTarget {
   labelSelector: string;
   namespace?: string;
@@ -19,6 +23,8 @@ export interface KubernetesTarget {
 /**
  * Reads the label selector and namespace from an entity's annotations,
  * as the Kubernetes plugin does; throws an Error naming the bad annotation.
+ *
+ * @public
  */
 export function kubernetesTarget(entity: Entity): KubernetesTarget {
   const annotations = entity.metadata.annotations ?? {};
@@ -60,7 +66,11 @@ export function kubernetesTarget(entity: Entity): KubernetesTarget {
   };
 }
 
-/** Whether an entity has the annotations a target is read from. */
+/**
+ * Whether an entity has the annotations a target is read from.
+ *
+ * @public
+ */
 export function hasKubernetesAnnotations(entity: Entity): boolean {
   const annotations = entity.metadata.annotations ?? {};
   return Boolean(

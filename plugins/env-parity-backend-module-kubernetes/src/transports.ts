@@ -11,7 +11,11 @@ import {
   LOCATORS_KEY,
 } from './config';
 
-/** What the messages of a transport's failures tell the operator to check. */
+/**
+ * What the messages of a transport's failures tell the operator to check.
+ *
+ * @public
+ */
 export interface TransportHints {
   /** What the module talks to, for "could not reach …". */
   server: string;
@@ -27,6 +31,8 @@ export interface TransportHints {
  * How requests reach one cluster's API: directly, or through the
  * Kubernetes backend's proxy. The client above it (paging, statuses,
  * error messages) is the same for both.
+ *
+ * @public
  */
 export interface KubernetesTransport {
   /** The cluster's name, for messages. */
