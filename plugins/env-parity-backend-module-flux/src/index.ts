@@ -1,8 +1,9 @@
-/***/
 /**
- * The flux backend module for the env-parity plugin.
+ * The Flux backend module for the env-parity plugin: what Flux
+ * Kustomizations and HelmReleases apply in each environment of a service.
  *
  * @packageDocumentation
  */
 
 export { envParityModuleFlux as default } from './module';
+export { FluxDeploymentProvider } from './FluxDeploymentProvider';
