@@ -1657,15 +1657,20 @@ const FLUX_SERVICE = {
   },
 };
 
-function fluxObjects(cluster) {
+function fluxObjects(cluster, now = new Date()) {
   const spec = FLUX_SERVICE[cluster];
   if (!spec) return [];
+  // applied a while before the server started: staging 2 hours, production 3 days
+  const at = k8sTime(
+    shiftIso(now.toISOString(), -(cluster === 'staging' ? 2 : 72) * 3_600_000),
+  );
   return [
     fluxGitRepository({
       namespace: 'flux-system',
       name: 'shipping-service',
       url: FLUX_REPO,
       commit: spec.commit,
+      at,
     }),
     fluxKustomization({
       namespace: 'flux-system',
@@ -1673,6 +1678,7 @@ function fluxObjects(cluster) {
       source: { name: 'shipping-service' },
       path: './deploy',
       revision: `main@sha1:${spec.commit}`,
+      at,
     }),
     fluxHelmRelease({
       namespace: 'shipping',
@@ -1683,6 +1689,7 @@ function fluxObjects(cluster) {
       source: { name: 'acme-charts', namespace: 'flux-system' },
       values: spec.values,
       ready: spec.ready,
+      at,
     }),
   ];
 }
