@@ -32,6 +32,26 @@ export interface Config {
      * a 4 minute timeout.
      */
     schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    /**
+     * Collection at once on deployment events, received through the events
+     * backend: GitHub `deployment` and `deployment_status` webhooks
+     * (`@backstage/plugin-events-backend-module-github`, signature checked
+     * with `events.modules.github.webhookSecret`) collect the services whose
+     * `github.com/project-slug` is the repository; Argo CD Notifications
+     * (the Argo CD module's `argocd` topic) collect the services whose
+     * `argocd/app-name` is the application. On by default; the schedule
+     * stays as the safety net.
+     */
+    events?: {
+      /** `false` ignores events. Defaults to true. */
+      enabled?: boolean;
+      /** Events for a service within this many ms of its last collection's start are merged into one more. Defaults to 1000. */
+      mergeWindowMs?: number;
+      /** Services waiting for an event's collection at most; beyond it events are dropped (the schedule collects them). Defaults to 1000. */
+      maxPending?: number;
+      /** Services collected for events at the same time at most. Defaults to 4. */
+      concurrency?: number;
+    };
     /** Tuning of the collector. */
     collector?: {
       /**

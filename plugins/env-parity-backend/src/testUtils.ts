@@ -24,9 +24,12 @@ export function createTestCatalog(
   };
   const matches = (entity: Entity, filter?: Record<string, unknown>) =>
     Object.entries(filter ?? {}).every(([key, wanted]) => {
-      const actual = key
-        .split('.')
-        .reduce<any>((v, part) => v?.[part], entity as any);
+      // annotation and label keys hold dots themselves
+      const [, map, name] =
+        key.match(/^metadata\.(annotations|labels)\.(.+)$/) ?? [];
+      const actual = map
+        ? (entity.metadata as any)[map]?.[name]
+        : key.split('.').reduce<any>((v, part) => v?.[part], entity as any);
       const values = ([] as unknown[]).concat(wanted);
       return values.some(
         w => String(w).toLowerCase() === String(actual).toLowerCase(),
