@@ -65,6 +65,15 @@ export interface Config {
       environmentLabel?: string;
       /** Time for one request to Argo CD, e.g. `{ seconds: 10 }`. Defaults to 10 seconds. */
       timeout?: HumanDuration | string;
+      /**
+       * The shared secret of the Argo CD Notifications webhook
+       * (`POST /api/events/http/argocd`, module
+       * `eventsModuleEnvParityArgocdWebhook`), sent by Argo CD in the
+       * `X-Env-Parity-Webhook-Secret` header. Without it the webhook is not
+       * offered.
+       * @visibility secret
+       */
+      webhookSecret?: string;
     };
     align?: {
       /**

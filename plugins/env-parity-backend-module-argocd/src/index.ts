@@ -6,3 +6,4 @@
  */
 
 export { envParityModuleArgocd as default } from './module';
+export { eventsModuleEnvParityArgocdWebhook } from './events/module';
