@@ -24,6 +24,18 @@ backend.add(import('./demoPermissionPolicy'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// events: webhooks in (POST /api/events/http/<topic>); GitHub's signed with
+// events.modules.github.webhookSecret, routed to github.<event> topics; Argo
+// CD Notifications with envParity.argocd.webhookSecret. Env Parity collects
+// the services a deployment event names at once.
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-events-backend-module-github'));
+backend.add(
+  import('@env-parity/plugin-env-parity-backend-module-argocd').then(m => ({
+    default: m.eventsModuleEnvParityArgocdWebhook,
+  })),
+);
+
 // kubernetes: the demo's two (fake) clusters; Env Parity's Kubernetes module
 // reads them through this plugin's proxy (envParity.kubernetes.mode: proxy)
 backend.add(import('@backstage/plugin-kubernetes-backend'));
