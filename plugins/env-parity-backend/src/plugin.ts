@@ -3,7 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { envParityPermissions } from '@env-parity/plugin-env-parity-common';
 import {
   envParityAccessProvisionersExtensionPoint,
@@ -17,7 +19,9 @@ import {
 } from './access';
 import { createActions } from './actions';
 import { createAlignments, createDeployersExtension } from './align';
-import { createCollection } from './collector';
+import { createCollection, readCollectorOptions } from './collector';
+import { createEventCollection } from './events';
+import { createReportSignals } from './signals';
 import { createDriftNotifications } from './notify';
 import { EnvironmentRegistry } from './environments';
 import { createRefreshRateLimiter, readReportedKinds } from './http';
@@ -71,6 +75,10 @@ export const envParityPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
         actionsRegistry: actionsRegistryServiceRef,
+        // both have default factories: without the events and signals
+        // backends installed they deliver in-process only
+        events: eventsServiceRef,
+        signals: signalsServiceRef,
         // Has a default factory that calls the notifications backend over
         // HTTP; when that backend is not installed, sending fails and is
         // logged, never failing an access request.
@@ -111,6 +119,17 @@ export const envParityPlugin = createBackendPlugin({
             environments,
             updater: scorecard.writer,
           }),
+        });
+        // open Parity tabs update in place when their service's report changes
+        collector.addListener(
+          createReportSignals({ signals: deps.signals, logger }),
+        );
+        // deployments collected at once: GitHub deployment webhooks and Argo
+        // CD Notifications, through the events backend (envParity.events)
+        await createEventCollection({
+          ...deps,
+          collector,
+          kinds: readCollectorOptions(config).kinds,
         });
         const reports = new ParityReportService({
           store,
