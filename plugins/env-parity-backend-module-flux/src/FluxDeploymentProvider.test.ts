@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { FakeKubernetes } from '@env-parity/fake-apis';
-import { KubernetesClusters } from '@env-parity/plugin-env-parity-backend-module-kubernetes';
+import { kubernetesClustersFromConfig } from '@env-parity/plugin-env-parity-backend-module-kubernetes';
 import { createConfigFingerprinter } from '@env-parity/plugin-env-parity-node';
 import { testEnvironments } from '@env-parity/plugin-env-parity-node/testUtils';
 import {
@@ -43,7 +43,7 @@ describe('FluxDeploymentProvider', () => {
       ]),
     );
     const logger = mockServices.logger.mock();
-    const { clusters } = KubernetesClusters.fromConfig(config, { logger });
+    const { clusters } = kubernetesClustersFromConfig(config, { logger });
     return {
       logger,
       provider: new FluxDeploymentProvider({

@@ -129,10 +129,11 @@ export class FluxDeploymentProvider implements DeploymentProvider {
     try {
       clusters = await this.options.clusters.connect(known);
     } catch (error) {
-      const message = `could not connect to the clusters: ${errorMessage(
-        'all',
-        error,
+      // proxy mode: discovery or the service token failed (no cluster was asked)
+      const message = `could not connect to the Kubernetes backend: ${String(
+        (error as Error)?.message ?? error,
       )}`;
+      this.options.logger.warn(message);
       return known.map(environment => ({ environment, error: message }));
     }
     if (clusters.length === 0) {

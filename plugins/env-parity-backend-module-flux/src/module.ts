@@ -3,7 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { KubernetesClusters } from '@env-parity/plugin-env-parity-backend-module-kubernetes';
+import { kubernetesClustersFromConfig } from '@env-parity/plugin-env-parity-backend-module-kubernetes';
 import {
   configFingerprinterFromConfig,
   envParityProvidersExtensionPoint,
@@ -44,7 +44,7 @@ export const envParityModuleFlux = createBackendModule({
           return;
         }
         // the Kubernetes module logs the same notices about these clusters
-        const { clusters } = KubernetesClusters.fromConfig(config, {
+        const { clusters } = kubernetesClustersFromConfig(config, {
           logger,
           auth,
           discovery,

@@ -28,12 +28,12 @@ import {
 } from './caches';
 import { ClusterEnvironments } from './ClusterEnvironments';
 import {
-  ClusterDefinition,
   CONFIG_KEY,
   ConfigNotice,
   KubernetesProviderOptions,
   readKubernetesProviderOptions,
 } from './config';
+import { ClusterAccess, MappedCluster } from './clusters';
 import { ClusterConnector, errorMessage, ObservedCluster } from './connection';
 import {
   ClusterResult,
@@ -69,7 +69,6 @@ import {
   resourceName,
 } from './KubernetesClient';
 import { matchesSelector, parseLabelSelector } from './selectors';
-import { KubernetesTransport } from './transports';
 import {
   hasKubernetesAnnotations,
   KubernetesTarget,
@@ -166,14 +165,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   /** For the values deployments show (replicas, resources, images): remembered. */
   private readonly shownFingerprinter: ConfigFingerprinter;
   private readonly logger: LoggerService;
-  private readonly clientOptions?: Partial<KubernetesClientOptions>;
-  private readonly mapping: ClusterEnvironments;
-  private readonly connector: ClusterConnector;
-  /** Clients of clusters read directly with a token from the config, by cluster definition. */
-  private readonly directClients = new WeakMap<
-    ClusterDefinition,
-    KubernetesClient
-  >();
+  /** The mapped clusters and their clients. */
+  private readonly clusters: ClusterAccess;
   /** The inventories and ConfigMap/Secret fingerprints; undefined with the inventory off. */
   private readonly caches?: KubernetesCaches;
 
@@ -194,22 +187,23 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
     this.fingerprinter = options.fingerprinter;
     this.shownFingerprinter = rememberingShown(options.fingerprinter);
     this.logger = options.logger;
-    this.clientOptions = options.client;
-    this.mapping =
+    this.clusters = new ClusterAccess(
       options.mapping ??
-      new ClusterEnvironments({
-        config: options.configMapping,
+        new ClusterEnvironments({
+          config: options.configMapping,
+          logger: options.logger,
+        }),
+      new ClusterConnector({
+        mode: options.mode,
+        definitions: options.definitions,
+        proxyAuthProviders: options.proxyAuthProviders,
+        timeoutMs: options.timeoutMs,
+        maxBodyBytes: options.client?.maxBodyBytes,
         logger: options.logger,
-      });
-    this.connector = new ClusterConnector({
-      mode: options.mode,
-      definitions: options.definitions,
-      proxyAuthProviders: options.proxyAuthProviders,
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.client?.maxBodyBytes,
-      logger: options.logger,
-      proxy: options.proxy,
-    });
+        proxy: options.proxy,
+      }),
+      { timeoutMs: options.timeoutMs, ...options.client },
+    );
     this.caches = options.inventory.enabled
       ? options.caches ??
         new KubernetesCaches({
@@ -228,9 +222,8 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
   }
 
   async observe(request: ObserveRequest): Promise<ProviderObservation[]> {
-    const wanted = new Set(request.environments.map(e => e.name));
-    const mapped = (await this.mapping.get()).filter(c =>
-      wanted.has(c.environment),
+    const mapped = await this.clusters.mapped(
+      request.environments.map(e => e.name),
     );
     const environments = [...new Set(mapped.map(c => c.environment))];
     if (mapped.length === 0) {
@@ -247,9 +240,9 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       }));
     }
 
-    let clusters: ObservedCluster[];
+    let clusters: MappedCluster[];
     try {
-      clusters = await this.connector.connect(mapped);
+      clusters = await this.clusters.connectMapped(mapped);
     } catch (error) {
       const message = `could not connect to the Kubernetes backend: ${String(
         (error as Error)?.message ?? error,
@@ -263,14 +256,18 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
 
     const entityRef = stringifyEntityRef(request.entity);
     const results = await Promise.all(
-      clusters.map(async cluster => {
-        if (!cluster.transport) {
-          return { cluster, error: cluster.error! };
+      clusters.map(async mappedCluster => {
+        const cluster: ObservedCluster = {
+          name: mappedCluster.cluster,
+          environment: mappedCluster.environment,
+        };
+        if (!mappedCluster.client) {
+          return { cluster, error: mappedCluster.error! };
         }
         try {
           const result = await this.observeCluster(
             cluster,
-            this.client(cluster.transport),
+            mappedCluster.client,
             target,
             request.signal,
           );
@@ -305,32 +302,6 @@ export class KubernetesDeploymentProvider implements DeploymentProvider {
       }
     }
     return observations;
-  }
-
-  /**
-   * The client of a cluster for one observation. A cluster read directly
-   * with the token of its config gets one client, reused by every
-   * observation (its outbound guard and host rules are set up once); one
-   * read with the in-cluster token gets a new client each time, so that
-   * a rotated token is read again.
-   */
-  private client(
-    transport: KubernetesTransport | ClusterDefinition,
-  ): KubernetesClient {
-    const create = () =>
-      new KubernetesClient(transport, {
-        timeoutMs: this.options.timeoutMs,
-        ...this.clientOptions,
-      });
-    if ('get' in transport || !transport.serviceAccountToken) {
-      return create();
-    }
-    let client = this.directClients.get(transport);
-    if (!client) {
-      client = create();
-      this.directClients.set(transport, client);
-    }
-    return client;
   }
 
   /**

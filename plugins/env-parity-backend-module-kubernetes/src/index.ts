@@ -8,8 +8,8 @@
 export { envParityModuleKubernetes as default } from './module';
 export { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
 // the clusters and their environments, for modules reading other objects (Flux)
-export { KubernetesClusters } from './clusters';
-export type { MappedCluster } from './clusters';
+export { kubernetesClustersFromConfig } from './clusters';
+export type { KubernetesClusters, MappedCluster } from './clusters';
 export { KubernetesApiError, KubernetesClient } from './KubernetesClient';
 export type {
   KubeObject,
