@@ -1,0 +1,2 @@
+export { LiveReport } from './LiveReport';
+export { reportSignalChannel, useLiveReport } from './useLiveReport';

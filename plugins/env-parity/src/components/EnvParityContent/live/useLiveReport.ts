@@ -1,0 +1,84 @@
+import { useApi } from '@backstage/core-plugin-api';
+import { useSignal } from '@backstage/plugin-signals-react';
+import { ParityReport } from '@env-parity/plugin-env-parity-common';
+import { useEffect, useRef, useState } from 'react';
+import { envParityApiRef } from '../../../api';
+
+/**
+ * The signals channel of a service's report, on which the backend tells that
+ * its stored report changed. Kept equal to the backend's
+ * `reportSignalChannel`.
+ */
+export function reportSignalChannel(entityRef: string): string {
+  return `env-parity:report:${entityRef}`;
+}
+
+/** Polling when signals are not installed: every 30 seconds, while visible. */
+export const POLL_INTERVAL_MS = 30_000;
+
+/**
+ * Keeps a shown report current: reads it again when the backend signals a
+ * change of the service's stored report (signals plugin), or, without
+ * signals, every `pollMs` while the page is visible (and at once when it
+ * becomes visible again). Calls `onReport` with each report read; returns
+ * when the report was last updated this way.
+ */
+export function useLiveReport(
+  entityRef: string,
+  onReport: (report: ParityReport) => void,
+  pollMs: number = POLL_INTERVAL_MS,
+): { updatedAt?: number } {
+  const api = useApi(envParityApiRef);
+  const { lastSignal, isSignalsAvailable } = useSignal(
+    reportSignalChannel(entityRef),
+  );
+  const [updatedAt, setUpdatedAt] = useState<number>();
+  const onReportRef = useRef(onReport);
+  onReportRef.current = onReport;
+  const latest = useRef(0);
+
+  const reload = useRef<() => Promise<void>>(async () => {});
+  reload.current = async () => {
+    const call = ++latest.current;
+    try {
+      const report = await api.getReport(entityRef);
+      // an older read finishing late never replaces a newer one
+      if (call === latest.current) {
+        onReportRef.current(report);
+        setUpdatedAt(Date.now());
+      }
+    } catch {
+      // the next signal or poll tries again; the shown report stays
+    }
+  };
+
+  useEffect(() => {
+    if (lastSignal) {
+      reload.current();
+    }
+  }, [lastSignal]);
+
+  useEffect(() => {
+    if (isSignalsAvailable) {
+      return undefined;
+    }
+    const visible = () => document.visibilityState === 'visible';
+    const id = setInterval(() => {
+      if (visible()) {
+        reload.current();
+      }
+    }, pollMs);
+    const onVisibility = () => {
+      if (visible()) {
+        reload.current();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      clearInterval(id);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [isSignalsAvailable, pollMs, entityRef]);
+
+  return { updatedAt };
+}
