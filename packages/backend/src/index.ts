@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { eventsModuleEnvParityArgocdWebhook } from '@env-parity/plugin-env-parity-backend-module-argocd';
 
 const backend = createBackend();
 
@@ -30,11 +31,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // the services a deployment event names at once.
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
-backend.add(
-  import('@env-parity/plugin-env-parity-backend-module-argocd').then(m => ({
-    default: m.eventsModuleEnvParityArgocdWebhook,
-  })),
-);
+backend.add(eventsModuleEnvParityArgocdWebhook);
 
 // kubernetes: the demo's two (fake) clusters; Env Parity's Kubernetes module
 // reads them through this plugin's proxy (envParity.kubernetes.mode: proxy)
