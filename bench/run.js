@@ -4,7 +4,7 @@
 // workspace's own TypeScript packages included, every npm package left
 // external) and runs the bundle with node.
 //
-//   node bench/run.js [scorecard | kubernetes | report | events]
+//   node bench/run.js [scorecard | kubernetes | report | events | github]
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
