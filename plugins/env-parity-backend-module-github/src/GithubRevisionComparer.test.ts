@@ -79,6 +79,7 @@ describe('GithubRevisionComparer', () => {
           author: 'octocat',
           url: `https://${HTML_HOST}/acme/api/commit/${main[3]}`,
           pullRequest: 123,
+          pullRequestUrl: `https://${HTML_HOST}/acme/api/pull/123`,
         },
         {
           sha: main[4],
@@ -86,6 +87,7 @@ describe('GithubRevisionComparer', () => {
           author: 'octocat',
           url: `https://${HTML_HOST}/acme/api/commit/${main[4]}`,
           pullRequest: 124,
+          pullRequestUrl: `https://${HTML_HOST}/acme/api/pull/124`,
         },
         {
           sha: main[5],
@@ -93,6 +95,7 @@ describe('GithubRevisionComparer', () => {
           author: 'octocat',
           url: `https://${HTML_HOST}/acme/api/commit/${main[5]}`,
           pullRequest: 125,
+          pullRequestUrl: `https://${HTML_HOST}/acme/api/pull/125`,
         },
         {
           sha: main[6],
@@ -185,6 +188,7 @@ describe('GithubRevisionComparer', () => {
           author: 'octocat',
           url: `https://${HTML_HOST}/acme/api/commit/${hotfix}`,
           pullRequest: 130,
+          pullRequestUrl: `https://${HTML_HOST}/acme/api/pull/130`,
         },
       ],
     });

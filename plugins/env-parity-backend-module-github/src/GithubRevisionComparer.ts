@@ -37,7 +37,11 @@ export function pullRequestOf(message: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function parseCommit(item: unknown, i: number): CommitSummary {
+function parseCommit(
+  item: unknown,
+  i: number,
+  repositoryUrl?: string,
+): CommitSummary {
   const path = `commits[${i}]`;
   const c = asRecord(item, path);
   const sha = requiredString(c, 'sha', path);
@@ -65,11 +69,21 @@ function parseCommit(item: unknown, i: number): CommitSummary {
     ...(author ? { author } : {}),
     ...(url ? { url } : {}),
     ...(pullRequest !== undefined ? { pullRequest } : {}),
+    ...(pullRequest !== undefined && repositoryUrl
+      ? { pullRequestUrl: `${repositoryUrl}/pull/${pullRequest}` }
+      : {}),
   };
 }
 
-/** Validates and maps a `GET /repos/{owner}/{repo}/compare/{base}...{head}` body. */
-export function parseComparison(body: unknown): RevisionComparison {
+/**
+ * Validates and maps a `GET /repos/{owner}/{repo}/compare/{base}...{head}`
+ * body. With the repository's web URL, pull requests the commits name are
+ * linked.
+ */
+export function parseComparison(
+  body: unknown,
+  repositoryUrl?: string,
+): RevisionComparison {
   const b = asRecord(body, 'the comparison');
   const status = requiredString(b, 'status', 'comparison');
   if (!(STATUSES as readonly string[]).includes(status)) {
@@ -83,7 +97,7 @@ export function parseComparison(body: unknown): RevisionComparison {
   const behindBy = requiredNumber(b, 'behind_by', 'comparison');
   const commits = asArray(b.commits ?? [], 'comparison.commits')
     .slice(0, MAX_COMMITS)
-    .map(parseCommit);
+    .map((item, i) => parseCommit(item, i, repositoryUrl));
   const url = httpUrl(optionalString(b, 'html_url', 'comparison'));
   return {
     status: status as RevisionComparison['status'],
@@ -152,7 +166,7 @@ export class GithubRevisionComparer implements RevisionComparer {
     // a branch or tag can move; only a pair of full SHAs is fixed forever
     const cacheKey =
       cache && FULL_SHA.test(base) && FULL_SHA.test(head)
-        ? `compare:v2:${host}/${owner}/${repo}/${base}...${head}`.toLowerCase()
+        ? `compare:v3:${host}/${owner}/${repo}/${base}...${head}`.toLowerCase()
         : undefined;
     if (cacheKey) {
       const hit = await cache!.get<JsonObject>(cacheKey).catch(() => undefined);
@@ -173,7 +187,7 @@ export class GithubRevisionComparer implements RevisionComparer {
           )}?per_page=${MAX_COMMITS}`,
           {
             signal: request.signal,
-            parse: parseComparison,
+            parse: body => parseComparison(body, repository.htmlUrl),
             // branch names are revalidated: an unchanged answer costs no rate limit
             conditional: !cacheKey,
             notFound: `GitHub answered 404 comparing ${from}...${to}: ${owner}/${repo} does not hold one of these revisions, or the token lacks access to it`,

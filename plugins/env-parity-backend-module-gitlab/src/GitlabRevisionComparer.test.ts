@@ -74,6 +74,7 @@ describe('GitlabRevisionComparer', () => {
           author: 'Ada Lovelace',
           url: `${WEB}/-/commit/${main[1]}`,
           pullRequest: 17,
+          pullRequestUrl: `${WEB}/-/merge_requests/17`,
         },
         {
           sha: main[2],
@@ -81,6 +82,7 @@ describe('GitlabRevisionComparer', () => {
           author: 'Ada Lovelace',
           url: `${WEB}/-/commit/${main[2]}`,
           pullRequest: 21,
+          pullRequestUrl: `${WEB}/-/merge_requests/21`,
         },
       ],
       commitsMissing: [

@@ -37,7 +37,11 @@ export function mergeRequestOf(message: string): number | undefined {
 /** One side of a comparison: the commits `to` has that `from` lacks. */
 type Side = { count: number; commits: CommitSummary[]; webUrl?: string };
 
-function parseCommit(item: unknown, i: number): CommitSummary {
+function parseCommit(
+  item: unknown,
+  i: number,
+  projectWebUrl?: string,
+): CommitSummary {
   const path = `commits[${i}]`;
   const c = asRecord(item, path);
   const sha = requiredString(c, 'id', path);
@@ -58,20 +62,26 @@ function parseCommit(item: unknown, i: number): CommitSummary {
     ...(author ? { author } : {}),
     ...(url ? { url } : {}),
     ...(mergeRequest !== undefined ? { pullRequest: mergeRequest } : {}),
+    ...(mergeRequest !== undefined && projectWebUrl
+      ? { pullRequestUrl: `${projectWebUrl}/-/merge_requests/${mergeRequest}` }
+      : {}),
   };
 }
 
 /**
  * Validates a `GET /projects/:id/repository/compare` body: its commits are
  * those `to` has and `from` lacks (since their merge base), oldest first.
+ * With the project's web URL, merge requests the commits name are linked.
  */
-export function parseCompare(body: unknown): Side {
+export function parseCompare(body: unknown, projectWebUrl?: string): Side {
   const b = asRecord(body, 'the comparison');
   const all = asArray(b.commits ?? [], 'comparison.commits');
   const webUrl = httpUrl(optionalString(b, 'web_url', 'comparison'));
   return {
     count: all.length,
-    commits: all.slice(0, MAX_COMMITS).map(parseCommit),
+    commits: all
+      .slice(0, MAX_COMMITS)
+      .map((item, i) => parseCommit(item, i, projectWebUrl)),
     ...(webUrl ? { webUrl } : {}),
   };
 }
@@ -129,7 +139,7 @@ export class GitlabRevisionComparer implements RevisionComparer {
     // a branch or tag can move; only a pair of full SHAs is fixed forever
     const cacheKey =
       cache && FULL_SHA.test(base) && FULL_SHA.test(head)
-        ? `gitlab-compare:v1:${location.host}/${location.project}/${base}...${head}`.toLowerCase()
+        ? `gitlab-compare:v2:${location.host}/${location.project}/${base}...${head}`.toLowerCase()
         : undefined;
     if (cacheKey) {
       const hit = await cache!.get<JsonObject>(cacheKey).catch(() => undefined);
@@ -152,7 +162,7 @@ export class GitlabRevisionComparer implements RevisionComparer {
           })}`,
           {
             signal: request.signal,
-            parse: parseCompare,
+            parse: body => parseCompare(body, project.webUrl),
             // branch names are revalidated with their ETag
             conditional: !cacheKey,
             notFound: `GitLab answered 404 comparing ${from}...${to}: ${project.path} does not hold one of these revisions, or the token cannot see it`,

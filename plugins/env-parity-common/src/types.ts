@@ -250,7 +250,13 @@ export interface CommitSummary {
   message: string;
   author?: string;
   url?: string;
+  /** The number of the pull request (GitHub) or merge request (GitLab) the commit came from. */
   pullRequest?: number;
+  /**
+   * Link to that pull request or merge request, where the SCM tells one; a
+   * GitLab merge request's link holds `/-/merge_requests/`.
+   */
+  pullRequestUrl?: string;
 }
 
 /**
