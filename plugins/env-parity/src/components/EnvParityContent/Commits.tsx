@@ -1,4 +1,5 @@
 import { Link } from '@backstage/core-components';
+import { ReactNode } from 'react';
 import Box from '@material-ui/core/Box';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -129,12 +130,17 @@ function CommitRow(props: { commit: CommitSummary; slug?: string }) {
   const { commit, slug } = props;
   const url = commit.url ?? commitUrl(slug, commit.sha);
   const sha = <span className={classes.sha}>{shortHash(commit.sha)}</span>;
-  const details = [
-    commit.author,
-    commit.pullRequest !== undefined ? `#${commit.pullRequest}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const request = pullRequestOf(commit);
+  let details: ReactNode;
+  if (commit.author && request) {
+    details = (
+      <>
+        {commit.author} · {request}
+      </>
+    );
+  } else {
+    details = commit.author || request;
+  }
   return (
     <ListItem disableGutters>
       <ListItemText
@@ -153,5 +159,25 @@ function CommitRow(props: { commit: CommitSummary; slug?: string }) {
         secondary={details || undefined}
       />
     </ListItem>
+  );
+}
+
+/**
+ * The pull request (GitHub, `#42`) or merge request (GitLab, `!42`) a commit
+ * came from: a link where the SCM gave one, else its number as text.
+ */
+function pullRequestOf(commit: CommitSummary): ReactNode {
+  const { pullRequest, pullRequestUrl } = commit;
+  if (pullRequest === undefined) {
+    return undefined;
+  }
+  if (!pullRequestUrl) {
+    return `#${pullRequest}`;
+  }
+  const sigil = pullRequestUrl.includes('/-/merge_requests/') ? '!' : '#';
+  return (
+    <Link to={pullRequestUrl} underline="always">
+      {`${sigil}${pullRequest}`}
+    </Link>
   );
 }
