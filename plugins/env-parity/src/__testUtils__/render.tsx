@@ -6,6 +6,7 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import {
   AlignmentRequestBody,
   CreateAccessRequestBody,
@@ -194,6 +195,8 @@ export function renderContent(
     denied?: string[];
     /** App config, e.g. `envParity.reproduce`. */
     config?: NonNullable<Parameters<typeof renderInTestApp>[1]>['config'];
+    /** The signals API; without it the app has no signals (the tab polls). */
+    signals?: SignalApi;
   } = {},
 ) {
   return renderInTestApp(
@@ -210,6 +213,7 @@ export function renderContent(
               ? ('ALLOW' as any)
               : ('DENY' as any),
         }),
+        ...(options.signals ? [[signalApiRef, options.signals] as const] : []),
       ],
       mountedRoutes: entityRoutes,
       config: options.config,

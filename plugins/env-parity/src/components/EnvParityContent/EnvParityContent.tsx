@@ -47,6 +47,7 @@ import { ReproduceCard } from '../Reproduce';
 import { AccessRequestCard } from '../Access/AccessRequestCard';
 import { AlignSection } from '../Align/AlignSection';
 import { useServiceAlignments } from '../Align/useServiceAlignments';
+import { LiveReport } from './live';
 
 const useStyles = makeStyles(theme => ({
   summary: {
@@ -63,6 +64,15 @@ const useStyles = makeStyles(theme => ({
     display: 'flex',
     alignItems: 'center',
     gap: theme.spacing(1.5),
+  },
+  action: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    justifyContent: 'flex-end',
+    gap: theme.spacing(1.5),
+    paddingTop: theme.spacing(1),
+    paddingRight: theme.spacing(1),
   },
 }));
 
@@ -224,6 +234,7 @@ function Summary(props: { report: ParityReport }) {
  * @public
  */
 export function EnvParityContent() {
+  const classes = useStyles();
   const { entity } = useEntity();
   const api = useApi(envParityApiRef);
   const entityRef = stringifyEntityRef(entity);
@@ -339,14 +350,19 @@ export function EnvParityContent() {
             noEnvironments ? 'Env Parity' : `Parity with ${referenceTitle}`
           }
           action={
-            <Box pt={1} pr={1}>
+            <div className={classes.action}>
+              {/* the report kept current without a click: signals, else polling */}
+              <LiveReport
+                entityRef={entityRef}
+                onReport={live => setRefreshed({ entityRef, report: live })}
+              />
               <RefreshControl
                 report={report}
                 refreshing={refreshState.loading}
                 onRefresh={refresh}
                 now={now}
               />
-            </Box>
+            </div>
           }
         >
           <Summary report={report} />

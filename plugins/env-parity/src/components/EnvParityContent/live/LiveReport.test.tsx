@@ -1,21 +1,13 @@
 import { TestApiProvider } from '@backstage/test-utils';
-import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { ParityReport } from '@env-parity/plugin-env-parity-common';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { envParityApiRef } from '../../../api';
 import { FakeEnvParityApi } from '../../../__testUtils__/render';
 import { driftReport, ENTITY_REF } from '../../../__testUtils__/reports';
+import { TestSignals } from '../../../__testUtils__/signals';
 import { LiveReport } from './LiveReport';
 import { reportSignalChannel } from './useLiveReport';
-
-/** A signals API whose messages the test sends. */
-class TestSignals implements SignalApi {
-  readonly listeners = new Map<string, (message: any) => void>();
-  subscribe(channel: string, onMessage: (message: any) => void) {
-    this.listeners.set(channel, onMessage);
-    return { unsubscribe: () => this.listeners.delete(channel) };
-  }
-}
 
 describe('LiveReport', () => {
   it('reads the report again when its signal arrives, and says so', async () => {
