@@ -43,6 +43,31 @@ describe('LiveReport', () => {
     expect(received).toEqual([report]);
   });
 
+  it('reads the report again when the page becomes visible, signals or not', async () => {
+    const api = new FakeEnvParityApi(async () => driftReport());
+    const signals = new TestSignals();
+    render(
+      <TestApiProvider
+        apis={[
+          [envParityApiRef, api],
+          [signalApiRef, signals],
+        ]}
+      >
+        <LiveReport entityRef={ENTITY_REF} onReport={() => {}} />
+      </TestApiProvider>,
+    );
+    await waitFor(() =>
+      expect(signals.listeners.has(reportSignalChannel(ENTITY_REF))).toBe(true),
+    );
+    expect(api.getReportCalls).toEqual([]);
+    // a signal missed while hidden (asleep, reconnecting) is made up for
+    await act(async () => {
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await waitFor(() => expect(api.getReportCalls).toEqual([ENTITY_REF]));
+    expect(screen.getByRole('status')).toHaveTextContent('Updated just now');
+  });
+
   it('polls while the page is visible when signals are not installed', async () => {
     jest.useFakeTimers();
     try {

@@ -19,8 +19,8 @@ export const POLL_INTERVAL_MS = 30_000;
 /**
  * Keeps a shown report current: reads it again when the backend signals a
  * change of the service's stored report (signals plugin), or, without
- * signals, every `pollMs` while the page is visible (and at once when it
- * becomes visible again). Calls `onReport` with each report read; returns
+ * signals, every `pollMs` while the page is visible; either way at once when
+ * the page becomes visible again. Calls `onReport` with each report read; returns
  * when the report was last updated this way.
  */
 export function useLiveReport(
@@ -59,21 +59,22 @@ export function useLiveReport(
   }, [lastSignal]);
 
   useEffect(() => {
-    if (isSignalsAvailable) {
-      return undefined;
-    }
     const visible = () => document.visibilityState === 'visible';
-    const id = setInterval(() => {
-      if (visible()) {
-        reload.current();
-      }
-    }, pollMs);
+    // back to a hidden page: read at once, with signals too (a signal sent
+    // while the computer slept or the socket reconnected is not delivered)
     const onVisibility = () => {
       if (visible()) {
         reload.current();
       }
     };
     document.addEventListener('visibilitychange', onVisibility);
+    const id = isSignalsAvailable
+      ? undefined
+      : setInterval(() => {
+          if (visible()) {
+            reload.current();
+          }
+        }, pollMs);
     return () => {
       clearInterval(id);
       document.removeEventListener('visibilitychange', onVisibility);
