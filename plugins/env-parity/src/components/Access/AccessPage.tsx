@@ -1,41 +1,35 @@
-import { MouseEvent, ReactNode, useState } from 'react';
+import { ReactNode } from 'react';
+import { useNavigate } from 'react-router-dom';
 import {
-  Route,
-  Routes,
-  useNavigate,
-  useParams,
-  useSearchParams,
-} from 'react-router-dom';
-import {
-  Content,
   Header,
-  Link,
   Page,
   Progress,
-  ResponseErrorPanel,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Paper from '@material-ui/core/Paper';
-import Tab from '@material-ui/core/Tab';
-import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
-import ArrowBackIcon from '@material-ui/icons/ArrowBack';
-import Alert from '@material-ui/lab/Alert';
 import {
   AccessRequest,
   envParityAccessReviewPermission,
   finalAccessRequestStatuses,
 } from '@env-parity/plugin-env-parity-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { AccessRequestFilter, envParityApiRef } from '../../api';
-import { EmptyList } from '../shared/EmptyList';
+import { AccessRequestFilter, EnvParityApi } from '../../api';
+import {
+  OpenLink,
+  QueueItemPage,
+  QueueRoutes,
+  QueueSpec,
+  QueueTable,
+  QueueTabs,
+  queueBody,
+  stopping,
+  useDecisionNotice,
+  useQueueList,
+  useQueueStyles,
+  useQueueTab,
+} from '../shared/Queue';
 import { Time } from '../shared/Time';
 import { AccessRequestDetails, useDecisions } from './AccessRequestDetails';
 import { AccessStatusChip } from './AccessStatusChip';
@@ -50,42 +44,9 @@ import {
 import { ACCESS_PERMISSION_NAMES, NotPermitted } from './NotPermitted';
 import { useAccessRequestLink } from './routes';
 
-const useStyles = makeStyles(theme => ({
-  tabs: {
-    marginBottom: theme.spacing(2),
-  },
-  reason: {
-    // the whole reason: an approver decides on it
-    display: 'block',
-    minWidth: 200,
-    maxWidth: 480,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-  },
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    padding: 0,
-    margin: -1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-    border: 0,
-  },
-  rowActions: {
-    display: 'flex',
-    gap: theme.spacing(1),
-    whiteSpace: 'nowrap',
-  },
-}));
-
 type ListId = 'review' | 'mine' | 'active' | 'history';
 
-const LISTS: Record<
-  ListId,
-  { label: string; filter: AccessRequestFilter; empty: [string, string] }
-> = {
+const LISTS: Record<ListId, QueueSpec<AccessRequestFilter>> = {
   review: {
     label: 'Waiting for my review',
     filter: { reviewable: true },
@@ -162,10 +123,9 @@ function RequestsTable(props: {
   onReload: () => void;
   actions?: (request: AccessRequest) => ReactNode;
 }) {
-  const classes = useStyles();
+  const classes = useQueueStyles();
   const { id, items, onOpen, onReload, actions } = props;
   const linkTo = useAccessRequestLink();
-  const spec = LISTS[id];
   const columns: TableColumn<AccessRequest>[] = [
     {
       title: 'Service',
@@ -195,17 +155,12 @@ function RequestsTable(props: {
     {
       title: 'Created',
       field: 'createdAt',
-      // the row opens on a click; this link opens it from the keyboard too
       render: r => (
-        <Link
+        <OpenLink
           to={linkTo ? linkTo(r.id) : r.id}
-          onClick={event => event.stopPropagation()}
-        >
-          <span className={classes.visuallyHidden}>
-            Open the request created{' '}
-          </span>
-          <Time at={r.createdAt} />
-        </Link>
+          label="Open the request created"
+          at={r.createdAt}
+        />
       ),
     },
     {
@@ -233,37 +188,24 @@ function RequestsTable(props: {
     });
   }
   return (
-    <Table<AccessRequest>
-      title={spec.label}
-      options={{
-        paging: items.length > 20,
-        pageSize: 20,
-        search: items.length > 5,
-        padding: 'dense',
-        // a drag handle (focusable) inside each sortable header's button
-        // nests interactive controls; reordering columns is not needed
-        draggable: false,
-      }}
+    <QueueTable<AccessRequest>
+      spec={LISTS[id]}
+      items={items}
       columns={columns}
-      // material-table writes into its rows
-      data={items.map(i => ({ ...i }))}
-      onRowClick={(_event, row) => row && onOpen(row.id)}
-      emptyContent={<EmptyList title={spec.empty[0]} text={spec.empty[1]} />}
+      onOpen={onOpen}
     />
   );
 }
 
+async function loadAccessRequests(
+  api: EnvParityApi,
+  filter: AccessRequestFilter,
+): Promise<AccessRequest[]> {
+  return (await api.listAccessRequests(filter)).items;
+}
+
 function useList(filter: AccessRequestFilter, enabled = true) {
-  const api = useApi(envParityApiRef);
-  const key = JSON.stringify(filter);
-  return useAsyncRetry(
-    async () =>
-      enabled
-        ? (await api.listAccessRequests({ ...filter, limit: 200 })).items
-        : [],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, key, enabled],
-  );
+  return useQueueList(loadAccessRequests, filter, enabled);
 }
 
 /**
@@ -271,18 +213,13 @@ function useList(filter: AccessRequestFilter, enabled = true) {
  * grants and history. A row opens the request.
  */
 export function AccessRequestsOverview() {
-  const classes = useStyles();
+  const classes = useQueueStyles();
   const navigate = useNavigate();
   const link = useAccessRequestLink();
   const review = usePermission({
     permission: envParityAccessReviewPermission,
   });
   const canReview = review.allowed;
-  const [searchParams, setSearchParams] = useSearchParams();
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning';
-    text: string;
-  }>();
 
   const lists: Record<ListId, ReturnType<typeof useList>> = {
     review: useList(LISTS.review.filter, canReview),
@@ -291,30 +228,17 @@ export function AccessRequestsOverview() {
     history: useList(LISTS.history.filter),
   };
   const reloadAll = () => Object.values(lists).forEach(l => l.retry());
+  const notice = useDecisionNotice(reloadAll);
 
   const decisions = useDecisions({
-    onDone: result => {
-      setNotice({
-        severity: 'success',
-        text: confirmation(result),
-      });
-      reloadAll();
-    },
-    onConflict: message => {
-      setNotice({
-        severity: 'warning',
-        text: `Someone else decided first: ${message}. The lists have been reloaded.`,
-      });
-      reloadAll();
-    },
+    onDone: result => notice.done(confirmation(result)),
+    onConflict: notice.conflict,
   });
 
   const tabs: ListId[] = canReview
     ? ['review', 'mine', 'active', 'history']
     : ['mine', 'active', 'history'];
-  const requested = searchParams.get('tab') as ListId | null;
-  const tab: ListId =
-    requested && tabs.includes(requested) ? requested : tabs[0];
+  const [tab, setTab] = useQueueTab(tabs);
 
   if (review.loading) {
     return <Progress />;
@@ -324,17 +248,13 @@ export function AccessRequestsOverview() {
   const list = lists[tab];
 
   const reviewActions = (r: AccessRequest) => {
-    const stop = (fn: () => void) => (event: MouseEvent) => {
-      event.stopPropagation();
-      fn();
-    };
     if (r.status !== 'pending') {
       return (
         <Button
           size="small"
           variant="outlined"
           color="primary"
-          onClick={stop(() => decisions.start(r, 'review'))}
+          onClick={stopping(() => decisions.start(r, 'review'))}
         >
           Mark reviewed
         </Button>
@@ -346,7 +266,7 @@ export function AccessRequestsOverview() {
           size="small"
           variant="contained"
           color="primary"
-          onClick={stop(() => decisions.start(r, 'approve'))}
+          onClick={stopping(() => decisions.start(r, 'approve'))}
         >
           Approve
         </Button>
@@ -354,7 +274,7 @@ export function AccessRequestsOverview() {
           size="small"
           variant="outlined"
           color="secondary"
-          onClick={stop(() => decisions.start(r, 'deny'))}
+          onClick={stopping(() => decisions.start(r, 'deny'))}
         >
           Deny
         </Button>
@@ -362,97 +282,54 @@ export function AccessRequestsOverview() {
     );
   };
 
-  let body: ReactNode;
-  if (list.error) {
-    body = isForbidden(list.error) ? (
-      <NotPermitted
-        what={
-          tab === 'review' ? 'review access requests' : 'see access requests'
-        }
-        permissions={
-          tab === 'review'
-            ? [envParityAccessReviewPermission.name]
-            : ACCESS_PERMISSION_NAMES
-        }
-      />
-    ) : (
-      <ResponseErrorPanel error={list.error} />
-    );
-  } else if (!list.value) {
-    body = <Progress />;
-  } else {
-    body = (
+  const body = queueBody(
+    list,
+    error =>
+      isForbidden(error) ? (
+        <NotPermitted
+          what={
+            tab === 'review' ? 'review access requests' : 'see access requests'
+          }
+          permissions={
+            tab === 'review'
+              ? [envParityAccessReviewPermission.name]
+              : ACCESS_PERMISSION_NAMES
+          }
+        />
+      ) : undefined,
+    items => (
       <RequestsTable
         id={tab}
-        items={list.value}
+        items={items}
         onOpen={open}
         onReload={list.retry}
         actions={tab === 'review' ? reviewActions : undefined}
       />
-    );
-  }
+    ),
+  );
 
   return (
-    <>
-      <Paper className={classes.tabs}>
-        <Tabs
-          value={tab}
-          onChange={(_e, value: ListId) =>
-            setSearchParams({ tab: value }, { replace: true })
-          }
-          indicatorColor="primary"
-          textColor="primary"
-          variant="scrollable"
-          aria-label="Access requests"
-        >
-          {tabs.map(id => {
-            const count = lists[id].value?.length;
-            const showCount = id !== 'history' && count !== undefined;
-            return (
-              <Tab
-                key={id}
-                value={id}
-                label={`${LISTS[id].label}${showCount ? ` (${count})` : ''}`}
-              />
-            );
-          })}
-        </Tabs>
-      </Paper>
-      {notice && (
-        <Box mb={2}>
-          <Alert
-            severity={notice.severity}
-            onClose={() => setNotice(undefined)}
-          >
-            {notice.text}
-          </Alert>
-        </Box>
-      )}
-      <div role="tabpanel" aria-label={LISTS[tab].label}>
-        {body}
-      </div>
-      {decisions.dialog}
-    </>
+    <QueueTabs
+      title="Access requests"
+      specs={LISTS}
+      tabs={tabs}
+      tab={tab}
+      onTab={setTab}
+      count={id => (id === 'history' ? undefined : lists[id].value?.length)}
+      notice={notice}
+      dialog={decisions.dialog}
+    >
+      {body}
+    </QueueTabs>
   );
 }
 
 /** One access request on its own page, `/env-parity/access/:id`. */
 export function AccessRequestPage() {
-  const { id } = useParams();
   return (
-    <>
-      <Box mb={2}>
-        <Link to="..">
-          <Box component="span" display="inline-flex" alignItems="center">
-            <ArrowBackIcon fontSize="small" />
-            &nbsp;All access requests
-          </Box>
-        </Link>
-      </Box>
-      <Paper>
-        <Box p={3}>{id && <AccessRequestDetails id={id} />}</Box>
-      </Paper>
-    </>
+    <QueueItemPage back="All access requests">
+      {id => <AccessRequestDetails id={id} />}
+    </QueueItemPage>
   );
 }
 
@@ -464,12 +341,10 @@ export function AccessRequestPage() {
  */
 export function AccessPage() {
   return (
-    <Content>
-      <Routes>
-        <Route path="/" element={<AccessRequestsOverview />} />
-        <Route path="/:id" element={<AccessRequestPage />} />
-      </Routes>
-    </Content>
+    <QueueRoutes
+      lists={<AccessRequestsOverview />}
+      item={<AccessRequestPage />}
+    />
   );
 }
 

@@ -1,44 +1,38 @@
-import { MouseEvent, ReactNode, useState } from 'react';
+import { ReactNode } from 'react';
+import { useNavigate } from 'react-router-dom';
 import {
-  Route,
-  Routes,
-  useNavigate,
-  useParams,
-  useSearchParams,
-} from 'react-router-dom';
-import {
-  Content,
   Header,
-  Link,
   Page,
   Progress,
-  ResponseErrorPanel,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Paper from '@material-ui/core/Paper';
-import Tab from '@material-ui/core/Tab';
-import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
-import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import Alert from '@material-ui/lab/Alert';
 import {
   Alignment,
   envParityAlignReviewPermission,
   finalAlignmentStatuses,
 } from '@env-parity/plugin-env-parity-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { AlignmentFilter, envParityApiRef } from '../../api';
-import { EmptyList } from '../shared/EmptyList';
+import { AlignmentFilter, EnvParityApi } from '../../api';
 import { isForbidden, statusOf } from '../shared/errors';
 import { NotPermitted } from '../shared/NotPermitted';
+import {
+  OpenLink,
+  QueueItemPage,
+  QueueRoutes,
+  QueueSpec,
+  QueueTable,
+  QueueTabs,
+  queueBody,
+  stopping,
+  useDecisionNotice,
+  useQueueList,
+  useQueueStyles,
+  useQueueTab,
+} from '../shared/Queue';
 import { Actor } from '../shared/Timeline';
-import { Time } from '../shared/Time';
 import {
   alignmentActionLabel,
   useAlignmentDecisions,
@@ -54,42 +48,9 @@ import {
 import { useAlignmentLink } from './routes';
 import { useAlignmentActions } from './useAlignmentActions';
 
-const useStyles = makeStyles(theme => ({
-  tabs: {
-    marginBottom: theme.spacing(2),
-  },
-  reason: {
-    // the whole reason: an approver decides on it
-    display: 'block',
-    minWidth: 200,
-    maxWidth: 480,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-  },
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    padding: 0,
-    margin: -1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-    border: 0,
-  },
-  rowActions: {
-    display: 'flex',
-    gap: theme.spacing(1),
-    whiteSpace: 'nowrap',
-  },
-}));
-
 type ListId = 'review' | 'mine' | 'open' | 'history';
 
-const LISTS: Record<
-  ListId,
-  { label: string; filter: AlignmentFilter; empty: [string, string] }
-> = {
+const LISTS: Record<ListId, QueueSpec<AlignmentFilter>> = {
   review: {
     label: 'Waiting for my approval',
     filter: { reviewable: true },
@@ -124,17 +85,15 @@ const LISTS: Record<
   },
 };
 
+async function loadAlignments(
+  api: EnvParityApi,
+  filter: AlignmentFilter,
+): Promise<Alignment[]> {
+  return (await api.listAlignments(filter)).items;
+}
+
 function useList(filter: AlignmentFilter, enabled = true) {
-  const api = useApi(envParityApiRef);
-  const key = JSON.stringify(filter);
-  return useAsyncRetry(
-    async () =>
-      enabled
-        ? (await api.listAlignments({ ...filter, limit: 200 })).items
-        : [],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, key, enabled],
-  );
+  return useQueueList(loadAlignments, filter, enabled);
 }
 
 function AlignmentsTable(props: {
@@ -143,10 +102,9 @@ function AlignmentsTable(props: {
   onOpen: (id: string) => void;
   actions?: (alignment: Alignment) => ReactNode;
 }) {
-  const classes = useStyles();
+  const classes = useQueueStyles();
   const { id, items, onOpen, actions } = props;
   const linkTo = useAlignmentLink();
-  const spec = LISTS[id];
   const columns: TableColumn<Alignment>[] = [
     {
       title: 'Service',
@@ -184,17 +142,12 @@ function AlignmentsTable(props: {
     {
       title: 'Requested',
       field: 'createdAt',
-      // the row opens on a click; this link opens it from the keyboard too
       render: a => (
-        <Link
+        <OpenLink
           to={linkTo ? linkTo(a.id) : a.id}
-          onClick={event => event.stopPropagation()}
-        >
-          <span className={classes.visuallyHidden}>
-            Open the alignment requested{' '}
-          </span>
-          <Time at={a.createdAt} />
-        </Link>
+          label="Open the alignment requested"
+          at={a.createdAt}
+        />
       ),
     },
   ];
@@ -206,20 +159,11 @@ function AlignmentsTable(props: {
     });
   }
   return (
-    <Table<Alignment>
-      title={spec.label}
-      options={{
-        paging: items.length > 20,
-        pageSize: 20,
-        search: items.length > 5,
-        padding: 'dense',
-        draggable: false,
-      }}
+    <QueueTable<Alignment>
+      spec={LISTS[id]}
+      items={items}
       columns={columns}
-      // material-table writes into its rows
-      data={items.map(i => ({ ...i }))}
-      onRowClick={(_event, row) => row && onOpen(row.id)}
-      emptyContent={<EmptyList title={spec.empty[0]} text={spec.empty[1]} />}
+      onOpen={onOpen}
     />
   );
 }
@@ -230,16 +174,11 @@ function AlignmentsTable(props: {
  * on. A row opens the alignment.
  */
 export function AlignmentsOverview() {
-  const classes = useStyles();
+  const classes = useQueueStyles();
   const navigate = useNavigate();
   const link = useAlignmentLink();
   const permitted = useAlignmentActions();
   const canReview = permitted.canReview;
-  const [searchParams, setSearchParams] = useSearchParams();
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning';
-    text: string;
-  }>();
 
   const lists: Record<ListId, ReturnType<typeof useList>> = {
     review: useList(LISTS.review.filter, canReview),
@@ -248,27 +187,17 @@ export function AlignmentsOverview() {
     history: useList(LISTS.history.filter),
   };
   const reloadAll = () => Object.values(lists).forEach(l => l.retry());
+  const notice = useDecisionNotice(reloadAll);
 
   const decisions = useAlignmentDecisions({
-    onDone: result => {
-      setNotice({ severity: 'success', text: alignmentConfirmation(result) });
-      reloadAll();
-    },
-    onConflict: message => {
-      setNotice({
-        severity: 'warning',
-        text: `Someone else decided first: ${message}. The lists have been reloaded.`,
-      });
-      reloadAll();
-    },
+    onDone: result => notice.done(alignmentConfirmation(result)),
+    onConflict: notice.conflict,
   });
 
   const tabs: ListId[] = canReview
     ? ['review', 'mine', 'open', 'history']
     : ['mine', 'open', 'history'];
-  const requested = searchParams.get('tab') as ListId | null;
-  const tab: ListId =
-    requested && tabs.includes(requested) ? requested : tabs[0];
+  const [tab, setTab] = useQueueTab(tabs);
 
   if (permitted.loading) {
     return <Progress />;
@@ -282,10 +211,6 @@ export function AlignmentsOverview() {
     if (!allowed.length) {
       return null;
     }
-    const stop = (fn: () => void) => (event: MouseEvent) => {
-      event.stopPropagation();
-      fn();
-    };
     return (
       <div className={classes.rowActions}>
         {allowed.map(action => (
@@ -294,7 +219,7 @@ export function AlignmentsOverview() {
             size="small"
             variant={action === 'approve' ? 'contained' : 'outlined'}
             color={action === 'approve' ? 'primary' : 'secondary'}
-            onClick={stop(() => decisions.start(a, action))}
+            onClick={stopping(() => decisions.start(a, action))}
             aria-label={`${alignmentActionLabel(action)} aligning ${
               a.environment
             } of ${a.entityRef}`}
@@ -306,107 +231,65 @@ export function AlignmentsOverview() {
     );
   };
 
-  let body: ReactNode;
-  if (list.error) {
-    if (statusOf(list.error) === 404) {
-      body = (
-        <Alert severity="info">
-          Aligning environments with production is not enabled in this Backstage
-          (the backend's envParity.align is not configured).
-        </Alert>
-      );
-    } else if (isForbidden(list.error)) {
-      body = (
-        <NotPermitted
-          what={tab === 'review' ? 'review alignments' : 'see alignments'}
-          permissions={
-            tab === 'review'
-              ? [envParityAlignReviewPermission.name]
-              : ALIGN_PERMISSION_NAMES
-          }
-        />
-      );
-    } else {
-      body = <ResponseErrorPanel error={list.error} />;
-    }
-  } else if (!list.value) {
-    body = <Progress />;
-  } else {
-    body = (
+  const body = queueBody(
+    list,
+    error => {
+      if (statusOf(error) === 404) {
+        return (
+          <Alert severity="info">
+            Aligning environments with production is not enabled in this
+            Backstage (the backend's envParity.align is not configured).
+          </Alert>
+        );
+      }
+      if (isForbidden(error)) {
+        return (
+          <NotPermitted
+            what={tab === 'review' ? 'review alignments' : 'see alignments'}
+            permissions={
+              tab === 'review'
+                ? [envParityAlignReviewPermission.name]
+                : ALIGN_PERMISSION_NAMES
+            }
+          />
+        );
+      }
+      return undefined;
+    },
+    items => (
       <AlignmentsTable
         id={tab}
-        items={list.value}
+        items={items}
         onOpen={open}
         actions={
-          list.value.some(a => permitted.allowed(a).length)
-            ? rowActions
-            : undefined
+          items.some(a => permitted.allowed(a).length) ? rowActions : undefined
         }
       />
-    );
-  }
+    ),
+  );
 
   return (
-    <>
-      <Paper className={classes.tabs}>
-        <Tabs
-          value={tab}
-          onChange={(_e, value: ListId) =>
-            setSearchParams({ tab: value }, { replace: true })
-          }
-          indicatorColor="primary"
-          textColor="primary"
-          variant="scrollable"
-          aria-label="Alignments"
-        >
-          {tabs.map(id => {
-            const count = lists[id].value?.length;
-            const showCount = id !== 'history' && count !== undefined;
-            return (
-              <Tab
-                key={id}
-                value={id}
-                label={`${LISTS[id].label}${showCount ? ` (${count})` : ''}`}
-              />
-            );
-          })}
-        </Tabs>
-      </Paper>
-      {notice && (
-        <Box mb={2}>
-          <Alert
-            severity={notice.severity}
-            onClose={() => setNotice(undefined)}
-          >
-            {notice.text}
-          </Alert>
-        </Box>
-      )}
-      <div role="tabpanel" aria-label={LISTS[tab].label}>
-        {body}
-      </div>
-      {decisions.dialog}
-    </>
+    <QueueTabs
+      title="Alignments"
+      specs={LISTS}
+      tabs={tabs}
+      tab={tab}
+      onTab={setTab}
+      count={id => (id === 'history' ? undefined : lists[id].value?.length)}
+      notice={notice}
+      dialog={decisions.dialog}
+    >
+      {body}
+    </QueueTabs>
   );
 }
 
 /** One alignment on its own page, `/env-parity/alignments/:id`. */
 export function AlignmentPage() {
-  const { id } = useParams();
   return (
-    <>
-      <Box mb={2}>
-        <Link to="..">
-          <Box component="span" display="inline-flex" alignItems="center">
-            <ArrowBackIcon fontSize="small" />
-            &nbsp;All alignments
-          </Box>
-        </Link>
-      </Box>
-      <Paper>
-        <Box p={3}>{id && <AlignmentDetails id={id} />}</Box>
-      </Paper>
-    </>
+    <QueueItemPage back="All alignments">
+      {id => <AlignmentDetails id={id} />}
+    </QueueItemPage>
   );
 }
 
@@ -418,15 +301,9 @@ export function AlignmentPage() {
  */
 export function AlignmentsPage() {
   return (
-    <Content>
-      <Routes>
-        <Route path="/" element={<AlignmentsOverview />} />
-        <Route path="/:id" element={<AlignmentPage />} />
-      </Routes>
-    </Content>
+    <QueueRoutes lists={<AlignmentsOverview />} item={<AlignmentPage />} />
   );
 }
-
 /**
  * {@link AlignmentsPage} with its own header, for the legacy frontend system.
  *
