@@ -3,22 +3,20 @@ import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { Deployment } from '@env-parity/plugin-env-parity-common';
 import {
-  DeploymentProvider,
-  ObserveRequest,
-  ProviderObservation,
-} from '@env-parity/plugin-env-parity-node';
-import { errorText, GithubClient, GithubRepository } from './GithubClient';
-import {
   asArray,
   asRecord,
+  DeploymentProvider,
   httpUrl,
   isoTime,
   isRecord,
-  optionalLogin,
+  ObserveRequest,
   optionalString,
+  optionalUserName,
+  ProviderObservation,
   requiredNumber,
   requiredString,
-} from './validation';
+} from '@env-parity/plugin-env-parity-node';
+import { errorText, GithubClient, GithubRepository } from './GithubClient';
 
 const PER_PAGE = 30;
 const TAG_PREFIX = 'refs/tags/';
@@ -67,7 +65,7 @@ export function parseDeployments(body: unknown): DeploymentRecord[] {
       sha: requiredString(d, 'sha', path),
       ref: requiredString(d, 'ref', path),
       createdAt: optionalString(d, 'created_at', path),
-      creator: optionalLogin(d, 'creator', path),
+      creator: optionalUserName(d, 'creator', 'login', path),
       payloadVersion,
     });
   });

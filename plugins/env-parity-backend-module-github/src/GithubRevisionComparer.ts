@@ -5,18 +5,18 @@ import {
   CommitSummary,
   RevisionComparison,
 } from '@env-parity/plugin-env-parity-common';
-import { RevisionComparer } from '@env-parity/plugin-env-parity-node';
-import { JsonObject } from '@backstage/types';
-import { GithubClient } from './GithubClient';
 import {
   asArray,
   asRecord,
   httpUrl,
-  optionalLogin,
   optionalString,
+  optionalUserName,
   requiredNumber,
   requiredString,
-} from './validation';
+  RevisionComparer,
+} from '@env-parity/plugin-env-parity-node';
+import { JsonObject } from '@backstage/types';
+import { GithubClient } from './GithubClient';
 
 /** How many commits a comparison lists. */
 export const MAX_COMMITS = 20;
@@ -49,7 +49,7 @@ function parseCommit(
   const message = requiredString(commit, 'message', `${path}.commit`);
   const gitAuthor = commit.author;
   const author =
-    optionalLogin(c, 'author', path) ??
+    optionalUserName(c, 'author', 'login', path) ??
     (gitAuthor && typeof gitAuthor === 'object'
       ? optionalString(
           asRecord(gitAuthor, `${path}.commit.author`),

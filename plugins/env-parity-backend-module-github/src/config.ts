@@ -1,57 +1,18 @@
-import { Config, readDurationFromConfig } from '@backstage/config';
-import { InputError } from '@backstage/errors';
-import { durationToMilliseconds } from '@backstage/types';
+import { Config } from '@backstage/config';
+import {
+  readScmModuleOptions,
+  ScmModuleOptions,
+} from '@env-parity/plugin-env-parity-node';
 
 /** The module's settings, read from `envParity.github`; see config.d.ts. */
-export interface GithubModuleOptions {
-  /** Host used when the entity's source location names no GitHub integration host. */
-  host: string;
-  /** Env Parity environment name to GitHub environment name. */
-  environments: Record<string, string>;
-  /** Per-request timeout in milliseconds. */
-  timeoutMs: number;
-  /** How many pages of deployments to walk per environment. */
-  maxPages: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_PAGES = 3;
+export type GithubModuleOptions = ScmModuleOptions;
 
 /** Reads `envParity.github`, failing start-up on a bad value. */
 export function readGithubModuleOptions(config: Config): GithubModuleOptions {
-  const c = config.getOptionalConfig('envParity.github');
-  const host = c?.getOptionalString('host')?.trim() || 'github.com';
-  if (!/^[a-z0-9.-]+(:\d+)?$/i.test(host)) {
-    throw new InputError(
-      `envParity.github.host "${host}" must be a host name such as github.com or ghe.example.com`,
-    );
-  }
-
-  const environments: Record<string, string> = {};
-  const mapping = c?.getOptionalConfig('environments');
-  for (const key of mapping?.keys() ?? []) {
-    const value = mapping!.getString(key).trim();
-    if (!value) {
-      throw new InputError(
-        `envParity.github.environments.${key} must name a GitHub environment`,
-      );
-    }
-    environments[key] = value;
-  }
-
-  const timeoutMs = c?.has('timeout')
-    ? durationToMilliseconds(readDurationFromConfig(c, { key: 'timeout' }))
-    : DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) {
-    throw new InputError('envParity.github.timeout must be longer than zero');
-  }
-
-  const maxPages = c?.getOptionalNumber('maxPages') ?? DEFAULT_MAX_PAGES;
-  if (!Number.isInteger(maxPages) || maxPages < 1 || maxPages > 10) {
-    throw new InputError(
-      `envParity.github.maxPages must be a whole number from 1 to 10, not ${maxPages}`,
-    );
-  }
-
-  return { host, environments, timeoutMs, maxPages };
+  return readScmModuleOptions(config, {
+    key: 'github',
+    product: 'GitHub',
+    defaultHost: 'github.com',
+    exampleHosts: 'github.com or ghe.example.com',
+  });
 }

@@ -10,17 +10,15 @@ import {
 } from '@backstage/integration';
 import { JsonValue } from '@backstage/types';
 import {
+  asRecord,
   GuardedHttpClient,
   GuardedHttpError,
   GuardedHttpResponse,
-} from '@env-parity/plugin-env-parity-node';
-import { GitlabModuleOptions, readGitlabModuleOptions } from './config';
-import {
-  asRecord,
   httpUrl,
   requiredNumber,
   requiredString,
-} from './validation';
+} from '@env-parity/plugin-env-parity-node';
+import { GitlabModuleOptions, readGitlabModuleOptions } from './config';
 
 /**
  * The annotation naming an entity's GitLab project by its full path,

@@ -7,22 +7,20 @@ import {
   DeploymentLink,
 } from '@env-parity/plugin-env-parity-common';
 import {
-  DeploymentProvider,
-  ObserveRequest,
-  ProviderObservation,
-} from '@env-parity/plugin-env-parity-node';
-import { errorText, GitlabClient, GitlabProject } from './GitlabClient';
-import {
   asArray,
   asRecord,
+  DeploymentProvider,
   httpUrl,
   isoTime,
   isRecord,
+  ObserveRequest,
   optionalString,
-  optionalUsername,
+  optionalUserName,
+  ProviderObservation,
   requiredNumber,
   requiredString,
-} from './validation';
+} from '@env-parity/plugin-env-parity-node';
+import { errorText, GitlabClient, GitlabProject } from './GitlabClient';
 
 /** Deployments per page when looking for newer ones than the last success. */
 const PER_PAGE = 20;
@@ -71,7 +69,7 @@ export function parseDeployments(body: unknown): DeploymentRecord[] {
       createdAt: optionalString(d, 'created_at', path),
       finishedAt: optionalString(d, 'finished_at', path),
       updatedAt: optionalString(d, 'updated_at', path),
-      user: optionalUsername(d, 'user', path),
+      user: optionalUserName(d, 'user', 'username', path),
       environmentId:
         typeof environment?.id === 'number' ? environment.id : undefined,
       externalUrl: environment

@@ -5,16 +5,16 @@ import {
   CommitSummary,
   RevisionComparison,
 } from '@env-parity/plugin-env-parity-common';
-import { RevisionComparer } from '@env-parity/plugin-env-parity-node';
-import { JsonObject } from '@backstage/types';
-import { GitlabClient } from './GitlabClient';
 import {
   asArray,
   asRecord,
   httpUrl,
   optionalString,
   requiredString,
-} from './validation';
+  RevisionComparer,
+} from '@env-parity/plugin-env-parity-node';
+import { JsonObject } from '@backstage/types';
+import { GitlabClient } from './GitlabClient';
 
 /** How many commits a comparison lists. */
 export const MAX_COMMITS = 20;

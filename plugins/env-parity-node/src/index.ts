@@ -12,3 +12,5 @@ export * from './access';
 export * from './fingerprint';
 export * from './align';
 export * from './gitops';
+export * from './json';
+export * from './scm';

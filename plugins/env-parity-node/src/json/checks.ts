@@ -1,14 +1,29 @@
 /**
- * Small checks for GitHub response bodies. Each throws an Error naming the
- * path of the first field that is not what the GitHub REST API documents.
+ * Small checks for JSON response bodies of source-control APIs. Each throws an
+ * Error naming the path of the first field that is not what the API documents.
  */
 
+/**
+ * A JSON object read from a response body.
+ *
+ * @public
+ */
 export type JsonRecord = Record<string, unknown>;
 
+/**
+ * Whether a value is a JSON object (not null, not an array).
+ *
+ * @public
+ */
 export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The value as a JSON object; throws `<path> is not an object` otherwise.
+ *
+ * @public
+ */
 export function asRecord(value: unknown, path: string): JsonRecord {
   if (!isRecord(value)) {
     throw new Error(`${path} is not an object`);
@@ -16,6 +31,11 @@ export function asRecord(value: unknown, path: string): JsonRecord {
   return value;
 }
 
+/**
+ * The value as an array; throws `<path> is not an array` otherwise.
+ *
+ * @public
+ */
 export function asArray(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) {
     throw new Error(`${path} is not an array`);
@@ -23,6 +43,11 @@ export function asArray(value: unknown, path: string): unknown[] {
   return value;
 }
 
+/**
+ * A string field; throws `<path>.<key> is not a string` otherwise.
+ *
+ * @public
+ */
 export function requiredString(
   object: JsonRecord,
   key: string,
@@ -35,6 +60,12 @@ export function requiredString(
   return value;
 }
 
+/**
+ * A string field that may be missing or null (then undefined); throws
+ * `<path>.<key> is not a string` for any other type.
+ *
+ * @public
+ */
 export function optionalString(
   object: JsonRecord,
   key: string,
@@ -50,6 +81,11 @@ export function optionalString(
   return value;
 }
 
+/**
+ * A finite number field; throws `<path>.<key> is not a number` otherwise.
+ *
+ * @public
+ */
 export function requiredNumber(
   object: JsonRecord,
   key: string,
@@ -62,10 +98,17 @@ export function requiredNumber(
   return value;
 }
 
-/** `login` of a GitHub user object (`creator`, `author`), which may be null. */
-export function optionalLogin(
+/**
+ * The name field (`nameKey`, e.g. GitHub's `login` or GitLab's `username`) of
+ * a nested user object at `key`, where the user object and the name may be
+ * missing or null.
+ *
+ * @public
+ */
+export function optionalUserName(
   object: JsonRecord,
   key: string,
+  nameKey: string,
   path: string,
 ): string | undefined {
   const user = object[key];
@@ -74,12 +117,16 @@ export function optionalLogin(
   }
   return optionalString(
     asRecord(user, `${path}.${key}`),
-    'login',
+    nameKey,
     `${path}.${key}`,
   );
 }
 
-/** An http(s) URL, or undefined for anything else. */
+/**
+ * An http(s) URL, or undefined for anything else.
+ *
+ * @public
+ */
 export function httpUrl(value: string | undefined): string | undefined {
   if (!value) {
     return undefined;
@@ -94,7 +141,11 @@ export function httpUrl(value: string | undefined): string | undefined {
   }
 }
 
-/** An ISO 8601 timestamp in the form Env Parity stores, or undefined. */
+/**
+ * An ISO 8601 timestamp in the form Env Parity stores, or undefined.
+ *
+ * @public
+ */
 export function isoTime(value: string | undefined): string | undefined {
   if (!value) {
     return undefined;
