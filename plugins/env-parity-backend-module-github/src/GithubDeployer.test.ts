@@ -7,7 +7,7 @@ import {
   GITHUB_HTML_HOST as HTML_HOST,
   GITHUB_TOKEN as TOKEN,
 } from '@env-parity/fake-apis';
-import { memoryCache } from './__testUtils__/memoryCache';
+import { memoryCache } from '@env-parity/plugin-env-parity-node/testUtils';
 import {
   component,
   environments,

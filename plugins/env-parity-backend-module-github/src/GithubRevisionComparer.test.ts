@@ -4,7 +4,7 @@ import {
   FakeRepo,
   GITHUB_HTML_HOST as HTML_HOST,
 } from '@env-parity/fake-apis';
-import { memoryCache } from './__testUtils__/memoryCache';
+import { memoryCache } from '@env-parity/plugin-env-parity-node/testUtils';
 import {
   component,
   environments,

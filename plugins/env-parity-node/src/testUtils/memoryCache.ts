@@ -1,7 +1,12 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds, JsonValue } from '@backstage/types';
 
-/** A real in-memory CacheService with TTLs, as the memory store behaves. */
+/**
+ * A real in-memory CacheService with TTLs, as the memory store behaves; values
+ * go through JSON like every real store.
+ *
+ * @public
+ */
 export function memoryCache(): CacheService & { size(): number } {
   const entries = new Map<string, { value: JsonValue; expires: number }>();
   const cache: CacheService & { size(): number } = {
