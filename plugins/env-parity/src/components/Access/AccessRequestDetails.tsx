@@ -1,16 +1,7 @@
-import { ReactNode, useState } from 'react';
-import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { ReactNode } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import Divider from '@material-ui/core/Divider';
-import Grid from '@material-ui/core/Grid';
-import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
@@ -21,23 +12,25 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequestAction, envParityApiRef } from '../../api';
+import {
+  DecisionList,
+  DetailsDialog,
+  DetailsFallback,
+  DetailsLayout,
+  useDecisionDialog,
+} from '../shared/Details';
+import { useDecisionNotice } from '../shared/Queue';
 import { Time } from '../shared/Time';
 import { AccessStatusChip } from './AccessStatusChip';
 import { AccessTimeline, Actor } from './AccessTimeline';
 import { Countdown } from './Countdown';
 import { actionLabel, DecisionDialog } from './DecisionDialog';
 import { Instructions } from './Instructions';
-import { confirmation, formatDuration, isForbidden, statusOf } from './format';
-import { ACCESS_PERMISSION_NAMES, NotPermitted } from './NotPermitted';
+import { confirmation, formatDuration } from './format';
+import { ACCESS_PERMISSION_NAMES } from './NotPermitted';
 import { useAccessRequestLink } from './routes';
 
 const useStyles = makeStyles(theme => ({
-  header: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: theme.spacing(1.5),
-  },
   facts: {
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',
@@ -55,16 +48,6 @@ const useStyles = makeStyles(theme => ({
   reason: {
     whiteSpace: 'pre-wrap',
   },
-  actions: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-  },
-  stack: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(2),
-  },
 }));
 
 const ACTION_ORDER: AccessRequestAction[] = [
@@ -80,31 +63,12 @@ export function useDecisions(options: {
   onDone: (request: AccessRequest) => void;
   onConflict: (message: string) => void;
 }) {
-  const [open, setOpen] = useState<{
-    request: AccessRequest;
-    action: AccessRequestAction;
-  }>();
-  const dialog = open ? (
-    <DecisionDialog
-      open
-      request={open.request}
-      action={open.action}
-      onClose={() => setOpen(undefined)}
-      onDone={result => {
-        setOpen(undefined);
-        options.onDone(result);
-      }}
-      onConflict={message => {
-        setOpen(undefined);
-        options.onConflict(message);
-      }}
-    />
-  ) : null;
-  return {
-    dialog,
-    start: (request: AccessRequest, action: AccessRequestAction) =>
-      setOpen({ request, action }),
-  };
+  return useDecisionDialog<AccessRequest, AccessRequestAction>(
+    (request, action, handlers) => (
+      <DecisionDialog open request={request} action={action} {...handlers} />
+    ),
+    options,
+  );
 }
 
 /** When the request's clock matters: its expiry, or its review deadline. */
@@ -212,37 +176,11 @@ function Approvals(props: { request: AccessRequestDetailsType }) {
   const { approvals, requiredApprovals } = props.request;
   const approved = approvals.filter(a => a.decision === 'approve').length;
   return (
-    <div aria-label="Approvals" role="region">
-      <Typography variant="subtitle2" gutterBottom>
-        Approvals ({approved} of {requiredApprovals})
-      </Typography>
-      {approvals.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          Nobody has decided yet.
-        </Typography>
-      ) : (
-        approvals.map(a => (
-          <Box key={`${a.approver}-${a.at}`} mb={1}>
-            <Typography variant="body2">
-              <Actor actor={a.approver} />{' '}
-              {a.decision === 'approve' ? 'approved' : 'denied'}{' '}
-              <Typography
-                component="span"
-                variant="body2"
-                color="textSecondary"
-              >
-                <Time at={a.at} />
-              </Typography>
-            </Typography>
-            {a.comment && (
-              <Typography variant="body2" color="textSecondary">
-                “{a.comment}”
-              </Typography>
-            )}
-          </Box>
-        ))
-      )}
-    </div>
+    <DecisionList
+      title={`Approvals (${approved} of ${requiredApprovals})`}
+      empty="Nobody has decided yet."
+      decisions={approvals.map(a => ({ ...a, by: a.approver }))}
+    />
   );
 }
 
@@ -257,151 +195,93 @@ export function AccessRequestDetails(props: {
   /** Show a link to the request's own page (when the app has one). */
   showPageLink?: boolean;
 }) {
-  const classes = useStyles();
   const { id, onChanged, showPageLink } = props;
   const api = useApi(envParityApiRef);
   const link = useAccessRequestLink();
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning';
-    text: string;
-  }>();
   const state = useAsyncRetry(() => api.getAccessRequest(id), [api, id]);
+  const notice = useDecisionNotice(
+    state.retry,
+    message =>
+      `Someone else changed this request first: ${message}. It has been reloaded.`,
+  );
   const decisions = useDecisions({
     onDone: result => {
-      setNotice({
-        severity: 'success',
-        text: confirmation(result),
-      });
-      state.retry();
+      notice.done(confirmation(result));
       onChanged?.(result);
     },
-    onConflict: message => {
-      setNotice({
-        severity: 'warning',
-        text: `Someone else changed this request first: ${message}. It has been reloaded.`,
-      });
-      state.retry();
-    },
+    onConflict: notice.conflict,
   });
 
   const request = state.value;
   if (!request) {
-    if (state.loading) {
-      return <Progress />;
-    }
-    if (state.error) {
-      if (statusOf(state.error) === 404) {
-        return (
-          <Alert severity="warning">
-            <AlertTitle>No such access request</AlertTitle>
-            It does not exist, or you may not see it.
-          </Alert>
-        );
-      }
-      if (isForbidden(state.error)) {
-        return (
-          <NotPermitted
-            what="see access requests"
-            permissions={ACCESS_PERMISSION_NAMES}
-          />
-        );
-      }
-      return <ResponseErrorPanel error={state.error} />;
-    }
-    return null;
+    return (
+      <DetailsFallback
+        state={state}
+        missing="No such access request"
+        what="see access requests"
+        permissions={ACCESS_PERMISSION_NAMES}
+      />
+    );
   }
 
-  const allowed = ACTION_ORDER.filter(a => request.actions[a]);
   return (
-    <div className={classes.stack}>
-      <div className={classes.header}>
-        <Typography variant="h6" component="h2">
+    <DetailsLayout
+      title={
+        <>
           <EntityRefLink entityRef={request.entityRef} hideIcon /> in{' '}
           {request.environment}
-        </Typography>
-        <AccessStatusChip status={request.status} />
-        <Typography variant="body2" color="textSecondary" component="span">
-          <RequestClock request={request} onElapsed={state.retry} />
-        </Typography>
-        {showPageLink && link && (
-          <Box ml="auto">
-            <Link to={link(request.id)}>Open the request page</Link>
-          </Box>
-        )}
-      </div>
-      {notice && (
-        <Alert severity={notice.severity} onClose={() => setNotice(undefined)}>
-          {notice.text}
-        </Alert>
-      )}
-      {request.breakGlass &&
-        request.review?.required &&
-        !request.review.reviewedBy && (
-          <Alert severity="warning">
-            Break-glass access: activated without review. An approver reviews it
-            afterwards.
-          </Alert>
-        )}
-      {request.provisioning && (
-        <Alert severity="error">
-          <AlertTitle>
-            The {request.provisioning.operation} is failing (attempt{' '}
-            {request.provisioning.attempts})
-          </AlertTitle>
-          {request.provisioning.lastError}
-          {request.provisioning.nextAttemptAt && (
-            <>
-              {' '}
-              Next attempt <Time at={request.provisioning.nextAttemptAt} />.
-            </>
+        </>
+      }
+      status={<AccessStatusChip status={request.status} />}
+      progress={<RequestClock request={request} onElapsed={state.retry} />}
+      pageLink={
+        showPageLink && link
+          ? { to: link(request.id), text: 'Open the request page' }
+          : undefined
+      }
+      notice={notice}
+      alerts={
+        <>
+          {request.breakGlass &&
+            request.review?.required &&
+            !request.review.reviewedBy && (
+              <Alert severity="warning">
+                Break-glass access: activated without review. An approver
+                reviews it afterwards.
+              </Alert>
+            )}
+          {request.provisioning && (
+            <Alert severity="error">
+              <AlertTitle>
+                The {request.provisioning.operation} is failing (attempt{' '}
+                {request.provisioning.attempts})
+              </AlertTitle>
+              {request.provisioning.lastError}
+              {request.provisioning.nextAttemptAt && (
+                <>
+                  {' '}
+                  Next attempt <Time at={request.provisioning.nextAttemptAt} />.
+                </>
+              )}
+            </Alert>
           )}
-        </Alert>
-      )}
-      {request.instructions && (
-        <Instructions
-          text={request.instructions}
-          expiresAt={request.expiresAt}
-        />
-      )}
-      {allowed.length > 0 && (
-        <div className={classes.actions}>
-          {allowed.map(action => (
-            <Button
-              key={action}
-              variant={
-                action === 'approve' || action === 'review'
-                  ? 'contained'
-                  : 'outlined'
-              }
-              color={
-                action === 'approve' || action === 'review'
-                  ? 'primary'
-                  : 'secondary'
-              }
-              onClick={() => decisions.start(request, action)}
-            >
-              {actionLabel(action)}
-            </Button>
-          ))}
-        </div>
-      )}
-      <Grid container spacing={3}>
-        <Grid item xs={12} md={7}>
-          <Facts request={request} />
-        </Grid>
-        <Grid item xs={12} md={5}>
-          <Approvals request={request} />
-        </Grid>
-      </Grid>
-      <Divider />
-      <div>
-        <Typography variant="subtitle2" component="h3" gutterBottom>
-          Timeline
-        </Typography>
-        <AccessTimeline events={request.events} />
-      </div>
-      {decisions.dialog}
-    </div>
+          {request.instructions && (
+            <Instructions
+              text={request.instructions}
+              expiresAt={request.expiresAt}
+            />
+          )}
+        </>
+      }
+      actions={ACTION_ORDER.filter(a => request.actions[a])}
+      actionLabel={actionLabel}
+      primary={action => action === 'approve' || action === 'review'}
+      onAction={action => decisions.start(request, action)}
+      facts={<Facts request={request} />}
+      approvals={<Approvals request={request} />}
+      timeline={<AccessTimeline events={request.events} />}
+      dialog={decisions.dialog}
+    />
   );
 }
 
@@ -413,24 +293,15 @@ export function AccessRequestDetailsDialog(props: {
 }) {
   const { id, onClose, onChanged } = props;
   return (
-    <Dialog
+    <DetailsDialog
       open={Boolean(id)}
+      titleId="access-request-details-title"
+      title="Access request"
       onClose={onClose}
-      fullWidth
-      maxWidth="md"
-      aria-labelledby="access-request-details-title"
     >
-      <DialogTitle id="access-request-details-title">
-        Access request
-      </DialogTitle>
-      <DialogContent>
-        {id && (
-          <AccessRequestDetails id={id} onChanged={onChanged} showPageLink />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Close</Button>
-      </DialogActions>
-    </Dialog>
+      {id && (
+        <AccessRequestDetails id={id} onChanged={onChanged} showPageLink />
+      )}
+    </DetailsDialog>
   );
 }

@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Alignment } from '@env-parity/plugin-env-parity-common';
 import { AlignmentAction, envParityApiRef } from '../../api';
 import { ActionDialog, ActionSpec } from '../shared/ActionDialog';
+import { useDecisionDialog } from '../shared/Details';
 import { shortRef } from '../shared/errors';
 import { approvalLabel, targetLabel } from './format';
 
@@ -101,29 +101,15 @@ export function useAlignmentDecisions(options: {
   onDone: (alignment: Alignment) => void;
   onConflict: (message: string) => void;
 }) {
-  const [open, setOpen] = useState<{
-    alignment: Alignment;
-    action: AlignmentAction;
-  }>();
-  const dialog = open ? (
-    <AlignmentDecisionDialog
-      open
-      alignment={open.alignment}
-      action={open.action}
-      onClose={() => setOpen(undefined)}
-      onDone={result => {
-        setOpen(undefined);
-        options.onDone(result);
-      }}
-      onConflict={message => {
-        setOpen(undefined);
-        options.onConflict(message);
-      }}
-    />
-  ) : null;
-  return {
-    dialog,
-    start: (alignment: Alignment, action: AlignmentAction) =>
-      setOpen({ alignment, action }),
-  };
+  return useDecisionDialog<Alignment, AlignmentAction>(
+    (alignment, action, handlers) => (
+      <AlignmentDecisionDialog
+        open
+        alignment={alignment}
+        action={action}
+        {...handlers}
+      />
+    ),
+    options,
+  );
 }

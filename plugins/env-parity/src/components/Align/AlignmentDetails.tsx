@@ -1,16 +1,6 @@
-import { ReactNode, useEffect, useState } from 'react';
-import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { ReactNode, useEffect } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import Divider from '@material-ui/core/Divider';
-import Grid from '@material-ui/core/Grid';
-import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
@@ -23,9 +13,14 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { envParityApiRef } from '../../api';
-import { isForbidden, statusOf } from '../shared/errors';
+import {
+  DecisionList,
+  DetailsDialog,
+  DetailsFallback,
+  DetailsLayout,
+} from '../shared/Details';
 import { FactList } from '../shared/FactList';
-import { NotPermitted } from '../shared/NotPermitted';
+import { useDecisionNotice } from '../shared/Queue';
 import { Actor } from '../shared/Timeline';
 import { Time } from '../shared/Time';
 import {
@@ -46,68 +41,30 @@ export const ALIGN_PERMISSION_NAMES = [
   envParityAlignAdminPermission.name,
 ];
 
-const useStyles = makeStyles(theme => ({
-  header: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: theme.spacing(1.5),
-  },
-  actions: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-  },
-  stack: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(2),
-  },
+const useStyles = makeStyles({
   code: {
     fontFamily: 'monospace',
     fontSize: '0.85rem',
   },
-}));
+});
 
 function Decisions(props: { alignment: Alignment }) {
   const { decisions, requiredApprovals, approvers } = props.alignment;
   const approved = decisions.filter(d => d.decision === 'approve').length;
   return (
-    <div aria-label="Approvals" role="region">
-      <Typography variant="subtitle2" gutterBottom>
-        {requiredApprovals
+    <DecisionList
+      title={
+        requiredApprovals
           ? `Approvals (${approved} of ${requiredApprovals})`
-          : 'Approvals'}
-      </Typography>
-      {decisions.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          {requiredApprovals && approvers
-            ? 'Nobody has decided yet.'
-            : 'No approval was needed.'}
-        </Typography>
-      ) : (
-        decisions.map(d => (
-          <Box key={`${d.reviewer}-${d.at}`} mb={1}>
-            <Typography variant="body2">
-              <Actor actor={d.reviewer} />{' '}
-              {d.decision === 'approve' ? 'approved' : 'denied'}{' '}
-              <Typography
-                component="span"
-                variant="body2"
-                color="textSecondary"
-              >
-                <Time at={d.at} />
-              </Typography>
-            </Typography>
-            {d.comment && (
-              <Typography variant="body2" color="textSecondary">
-                “{d.comment}”
-              </Typography>
-            )}
-          </Box>
-        ))
-      )}
-    </div>
+          : 'Approvals'
+      }
+      empty={
+        requiredApprovals && approvers
+          ? 'Nobody has decided yet.'
+          : 'No approval was needed.'
+      }
+      decisions={decisions.map(d => ({ ...d, by: d.reviewer }))}
+    />
   );
 }
 
@@ -128,10 +85,6 @@ export function AlignmentDetails(props: {
   const api = useApi(envParityApiRef);
   const link = useAlignmentLink();
   const actions = useAlignmentActions();
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning';
-    text: string;
-  }>();
   const state = useAsyncRetry(() => api.getAlignment(id), [api, id]);
   const { retry } = state;
   const open = state.value && !isFinalAlignmentStatus(state.value.status);
@@ -143,49 +96,31 @@ export function AlignmentDetails(props: {
     return () => clearInterval(timer);
   }, [open, retry]);
 
+  const notice = useDecisionNotice(
+    retry,
+    message =>
+      `Someone else changed this alignment first: ${message}. It has been reloaded.`,
+  );
   const decisions = useAlignmentDecisions({
     onDone: result => {
-      setNotice({ severity: 'success', text: alignmentConfirmation(result) });
-      retry();
+      notice.done(alignmentConfirmation(result));
       onChanged?.(result);
     },
-    onConflict: message => {
-      setNotice({
-        severity: 'warning',
-        text: `Someone else changed this alignment first: ${message}. It has been reloaded.`,
-      });
-      retry();
-    },
+    onConflict: notice.conflict,
   });
 
   const a = state.value;
   if (!a) {
-    if (state.loading) {
-      return <Progress />;
-    }
-    if (state.error) {
-      if (statusOf(state.error) === 404) {
-        return (
-          <Alert severity="warning">
-            <AlertTitle>No such alignment</AlertTitle>
-            It does not exist, or you may not see it.
-          </Alert>
-        );
-      }
-      if (isForbidden(state.error)) {
-        return (
-          <NotPermitted
-            what="see alignments"
-            permissions={ALIGN_PERMISSION_NAMES}
-          />
-        );
-      }
-      return <ResponseErrorPanel error={state.error} />;
-    }
-    return null;
+    return (
+      <DetailsFallback
+        state={state}
+        missing="No such alignment"
+        what="see alignments"
+        permissions={ALIGN_PERMISSION_NAMES}
+      />
+    );
   }
 
-  const allowed = actions.allowed(a);
   const rows: Array<[string, ReactNode]> = [
     ['Service', <EntityRefLink entityRef={a.entityRef} />],
     ['Environment', `${a.environment} (aligned with ${a.reference})`],
@@ -225,67 +160,41 @@ export function AlignmentDetails(props: {
   }
 
   return (
-    <div className={classes.stack}>
-      <div className={classes.header}>
-        <Typography variant="h6" component="h2">
+    <DetailsLayout
+      title={
+        <>
           <EntityRefLink entityRef={a.entityRef} hideIcon /> in {a.environment}
-        </Typography>
-        <AlignmentStatusChip status={a.status} />
-        <Typography variant="body2" color="textSecondary" component="span">
-          {progressLabel(a)}
-        </Typography>
-        {showPageLink && link && (
-          <Box ml="auto">
-            <Link to={link(a.id)}>Open the alignment page</Link>
-          </Box>
-        )}
-      </div>
-      {notice && (
-        <Alert severity={notice.severity} onClose={() => setNotice(undefined)}>
-          {notice.text}
-        </Alert>
-      )}
-      {(a.status === 'failed' || a.status === 'timed-out') && (
-        <Alert severity="error">
-          <AlertTitle>
-            {a.status === 'failed'
-              ? 'The deployer failed'
-              : `${a.environment} was not observed running ${a.reference}'s artifact in time`}
-          </AlertTitle>
-          {a.failureReason ?? 'No reason was given.'}
-        </Alert>
-      )}
-      {allowed.length > 0 && (
-        <div className={classes.actions}>
-          {allowed.map(action => (
-            <Button
-              key={action}
-              variant={action === 'approve' ? 'contained' : 'outlined'}
-              color={action === 'approve' ? 'primary' : 'secondary'}
-              onClick={() => decisions.start(a, action)}
-            >
-              {alignmentActionLabel(action)}
-            </Button>
-          ))}
-        </div>
-      )}
-      <Grid container spacing={3}>
-        <Grid item xs={12} md={7}>
-          <FactList rows={rows} aria-label="Alignment" />
-        </Grid>
-        <Grid item xs={12} md={5}>
-          <Decisions alignment={a} />
-        </Grid>
-      </Grid>
-      <Divider />
-      <div>
-        <Typography variant="subtitle2" component="h3" gutterBottom>
-          Timeline
-        </Typography>
-        <AlignmentTimeline steps={a.timeline} />
-      </div>
-      {decisions.dialog}
-    </div>
+        </>
+      }
+      status={<AlignmentStatusChip status={a.status} />}
+      progress={progressLabel(a)}
+      pageLink={
+        showPageLink && link
+          ? { to: link(a.id), text: 'Open the alignment page' }
+          : undefined
+      }
+      notice={notice}
+      alerts={
+        (a.status === 'failed' || a.status === 'timed-out') && (
+          <Alert severity="error">
+            <AlertTitle>
+              {a.status === 'failed'
+                ? 'The deployer failed'
+                : `${a.environment} was not observed running ${a.reference}'s artifact in time`}
+            </AlertTitle>
+            {a.failureReason ?? 'No reason was given.'}
+          </Alert>
+        )
+      }
+      actions={actions.allowed(a)}
+      actionLabel={alignmentActionLabel}
+      primary={action => action === 'approve'}
+      onAction={action => decisions.start(a, action)}
+      facts={<FactList rows={rows} aria-label="Alignment" />}
+      approvals={<Decisions alignment={a} />}
+      timeline={<AlignmentTimeline steps={a.timeline} />}
+      dialog={decisions.dialog}
+    />
   );
 }
 
@@ -297,20 +206,13 @@ export function AlignmentDetailsDialog(props: {
 }) {
   const { id, onClose, onChanged } = props;
   return (
-    <Dialog
+    <DetailsDialog
       open={Boolean(id)}
+      titleId="alignment-details-title"
+      title="Alignment"
       onClose={onClose}
-      fullWidth
-      maxWidth="md"
-      aria-labelledby="alignment-details-title"
     >
-      <DialogTitle id="alignment-details-title">Alignment</DialogTitle>
-      <DialogContent>
-        {id && <AlignmentDetails id={id} onChanged={onChanged} showPageLink />}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Close</Button>
-      </DialogActions>
-    </Dialog>
+      {id && <AlignmentDetails id={id} onChanged={onChanged} showPageLink />}
+    </DetailsDialog>
   );
 }

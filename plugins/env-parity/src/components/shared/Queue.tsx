@@ -92,8 +92,15 @@ export function useQueueTab<Id extends string>(
 
 type Notice = { severity: 'success' | 'warning'; text: string };
 
-/** The notice after a decision; each decision reloads the lists. */
-export function useDecisionNotice(reload: () => void) {
+/**
+ * The notice after a decision; each decision reloads what shows it.
+ * `conflicted` says that someone else decided first (by default, on lists).
+ */
+export function useDecisionNotice(
+  reload: () => void,
+  conflicted: (message: string) => string = message =>
+    `Someone else decided first: ${message}. The lists have been reloaded.`,
+) {
   const [notice, setNotice] = useState<Notice>();
   return {
     notice,
@@ -103,13 +110,22 @@ export function useDecisionNotice(reload: () => void) {
       reload();
     },
     conflict: (message: string) => {
-      setNotice({
-        severity: 'warning',
-        text: `Someone else decided first: ${message}. The lists have been reloaded.`,
-      });
+      setNotice({ severity: 'warning', text: conflicted(message) });
       reload();
     },
   };
+}
+
+/** The notice of {@link useDecisionNotice}, closable. */
+export function DecisionNotice(props: {
+  notice: ReturnType<typeof useDecisionNotice>;
+}) {
+  const { notice, clear } = props.notice;
+  return notice ? (
+    <Alert severity={notice.severity} onClose={clear}>
+      {notice.text}
+    </Alert>
+  ) : null;
 }
 
 /** A click handler of a button in a row: the row itself does not open. */
@@ -160,9 +176,7 @@ export function QueueTabs<Id extends string>(props: {
       </Paper>
       {notice.notice && (
         <Box mb={2}>
-          <Alert severity={notice.notice.severity} onClose={notice.clear}>
-            {notice.notice.text}
-          </Alert>
+          <DecisionNotice notice={notice} />
         </Box>
       )}
       <div role="tabpanel" aria-label={specs[tab].label}>
