@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
-  createServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
-} from 'node:http';
-import { AddressInfo } from 'node:net';
+  answeredNotModified,
+  closeServer,
+  listenOnLoopback,
+  weakEtag,
+} from '../http';
 import { answerWrite, deploy, FakeWorkflow, GithubRollout } from './writes';
 
 /**
@@ -325,7 +325,7 @@ export class FakeGithub {
   /** A fake with a server of its own on a free loopback port. */
   static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {
     const fake = FakeGithub.create(options);
-    const server = createServer((req, res) => {
+    const { server, port } = await listenOnLoopback((req, res) => {
       if (!fake.handle(req, res)) {
         fake.send(req, res, 404, {
           message: 'Not Found',
@@ -335,8 +335,7 @@ export class FakeGithub {
       }
     });
     fake.server = server;
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    fake.port = (server.address() as AddressInfo).port;
+    fake.port = port;
     return fake;
   }
 
@@ -371,11 +370,7 @@ export class FakeGithub {
   }
 
   async close() {
-    const server = this.server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise(resolve => server.close(resolve));
-    }
+    await closeServer(this.server);
   }
 
   addRepo(
@@ -480,13 +475,16 @@ export class FakeGithub {
       ...headers,
     };
     if (status === 200) {
-      const etag = `W/"${createHash('sha256').update(text).digest('hex')}"`;
+      const etag = weakEtag(text);
       common.etag = etag;
       common['cache-control'] = 'private, max-age=60, s-maxage=60';
-      if (req.headers['if-none-match'] === etag) {
-        // a 304 costs nothing against the rate limit
-        res.writeHead(304, { ...common, ...this.rateHeaders() });
-        res.end();
+      // a 304 costs nothing against the rate limit
+      if (
+        answeredNotModified(req, res, etag, {
+          ...common,
+          ...this.rateHeaders(),
+        })
+      ) {
         return;
       }
     }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
-  createServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
-} from 'node:http';
-import { AddressInfo } from 'node:net';
+  answeredNotModified,
+  closeServer,
+  listenOnLoopback,
+  weakEtag,
+} from '../http';
 
 /**
  * A GitLab REST API (v4) on loopback, answering the endpoints the GitLab
@@ -308,14 +308,13 @@ export class FakeGitlab {
   /** A fake with a server of its own on a free loopback port. */
   static async start(options: FakeGitlabOptions = {}): Promise<FakeGitlab> {
     const fake = FakeGitlab.create(options);
-    const server = createServer((req, res) => {
+    const { server, port } = await listenOnLoopback((req, res) => {
       if (!fake.handle(req, res)) {
         fake.send(req, res, 404, { error: '404 Not Found' });
       }
     });
     fake.server = server;
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    fake.port = (server.address() as AddressInfo).port;
+    fake.port = port;
     return fake;
   }
 
@@ -355,11 +354,7 @@ export class FakeGitlab {
   }
 
   async close() {
-    const server = this.server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise(resolve => server.close(resolve));
-    }
+    await closeServer(this.server);
   }
 
   /** Adds a project, `group/project` or `group/subgroup/project`. */
@@ -423,14 +418,14 @@ export class FakeGitlab {
     };
     if (status === 200) {
       // Rack::ETag: a weak ETag of the body, and 304 when it matches
-      const etag = `W/"${createHash('sha256')
-        .update(text)
-        .digest('hex')
-        .slice(0, 32)}"`;
+      const etag = weakEtag(text, 32);
       common.etag = etag;
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, { ...common, ...this.rateHeaders() });
-        res.end();
+      if (
+        answeredNotModified(req, res, etag, {
+          ...common,
+          ...this.rateHeaders(),
+        })
+      ) {
         return;
       }
     }
