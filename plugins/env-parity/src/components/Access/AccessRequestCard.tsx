@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
@@ -19,6 +19,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { envParityApiRef } from '../../api';
+import { CardOffer, LoadError, useCardNotice } from '../shared/CardParts';
 import { AccessStatusChip } from './AccessStatusChip';
 import {
   AccessRequestDetailsDialog,
@@ -29,7 +30,6 @@ import { Instructions } from './Instructions';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import {
   CURRENT_STATUSES,
-  errorMessage,
   confirmation,
   formatDuration,
   isForbidden,
@@ -166,18 +166,7 @@ export function AccessRequestCard(props: {
   const [searchParams, setSearchParams] = useSearchParams();
   const openId = searchParams.get(QUERY_PARAM) ?? undefined;
   const [requesting, setRequesting] = useState(false);
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning' | 'error';
-    text: string;
-  }>();
-  // what an action led to takes the focus: the dialog that was open, or the
-  // button that opened it, may be gone, which would drop it to the page
-  const noticeRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (notice) {
-      noticeRef.current?.focus();
-    }
-  }, [notice]);
+  const { setNotice, element: noticeElement } = useCardNotice();
 
   const state = useAsyncRetry(async () => {
     const { items } = await api.listAccessRequests({
@@ -263,25 +252,8 @@ export function AccessRequestCard(props: {
     <>
       <Grid item xs={12}>
         <InfoCard title="Read-only access">
-          {notice && (
-            <Box mb={2}>
-              <Alert
-                ref={noticeRef}
-                tabIndex={-1}
-                severity={notice.severity}
-                onClose={() => setNotice(undefined)}
-              >
-                {notice.text}
-              </Alert>
-            </Box>
-          )}
-          {state.error && (
-            <Box mb={2}>
-              <Alert severity="error">
-                Could not load your access requests: {errorMessage(state.error)}
-              </Alert>
-            </Box>
-          )}
+          {noticeElement}
+          <LoadError what="your access requests" error={state.error} />
           {current.map(request => (
             <CurrentRequest
               key={request.id}
@@ -293,31 +265,27 @@ export function AccessRequestCard(props: {
             />
           ))}
           {current.length === 0 && !state.error && (
-            <Box
-              display="flex"
-              alignItems="center"
-              flexWrap="wrap"
-              gridGap={16}
+            <CardOffer
+              button={
+                <Button
+                  variant="contained"
+                  color="primary"
+                  startIcon={<LockOpenIcon />}
+                  onClick={() => setRequesting(true)}
+                >
+                  Request read-only access
+                </Button>
+              }
             >
-              <Typography variant="body2" style={{ flex: '1 1 320px' }}>
-                {reference
-                  ? `Is it also broken in ${reference.title}? Ask for temporary read-only access to ${entity.metadata.name}.`
-                  : `${entity.metadata.name} has no ${titleOf(
-                      report.reference,
-                    )} deployment; you can ask for temporary read-only access to ${requestable
-                      .map(e => e.title)
-                      .join(', ')}.`}{' '}
-                The environment's owners approve it, and it ends on its own.
-              </Typography>
-              <Button
-                variant="contained"
-                color="primary"
-                startIcon={<LockOpenIcon />}
-                onClick={() => setRequesting(true)}
-              >
-                Request read-only access
-              </Button>
-            </Box>
+              {reference
+                ? `Is it also broken in ${reference.title}? Ask for temporary read-only access to ${entity.metadata.name}.`
+                : `${entity.metadata.name} has no ${titleOf(
+                    report.reference,
+                  )} deployment; you can ask for temporary read-only access to ${requestable
+                    .map(e => e.title)
+                    .join(', ')}.`}{' '}
+              The environment's owners approve it, and it ends on its own.
+            </CardOffer>
           )}
           {current.length > 0 && canCreate && uncovered.length > 0 && (
             <Box mt={1}>

@@ -1,10 +1,9 @@
-import { ReactNode, useEffect, useRef, useState } from 'react';
+import { ReactNode, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -14,7 +13,6 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import SyncIcon from '@material-ui/icons/Sync';
-import Alert from '@material-ui/lab/Alert';
 import {
   Alignment,
   AlignmentPreview,
@@ -31,6 +29,7 @@ import {
   shortRef,
   statusOf,
 } from '../shared/errors';
+import { CardOffer, LoadError, useCardNotice } from '../shared/CardParts';
 import { Actor } from '../shared/Timeline';
 import { Time } from '../shared/Time';
 import { AlignDialog } from './AlignDialog';
@@ -209,16 +208,7 @@ export function AlignSection(props: {
   const [searchParams, setSearchParams] = useSearchParams();
   const openId = searchParams.get(QUERY_PARAM) ?? undefined;
   const [aligning, setAligning] = useState<{ name: string; title: string }>();
-  const [notice, setNotice] = useState<{
-    severity: 'success' | 'warning';
-    text: string;
-  }>();
-  const noticeRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (notice) {
-      noticeRef.current?.focus();
-    }
-  }, [notice]);
+  const { setNotice, element: noticeElement } = useCardNotice();
 
   const { retry } = list;
   const alignments = list.value ?? [];
@@ -320,50 +310,34 @@ export function AlignSection(props: {
       );
     }
     return (
-      <Box display="flex" alignItems="center" flexWrap="wrap" gridGap={16}>
-        <Typography variant="body2" style={{ flex: '1 1 320px' }}>
-          Deploy {referenceTitle}'s {targetLabel(offer.preview.target)} to{' '}
-          {titleOf(name)} with the {offer.preview.deployer} deployer
-          {offer.preview.approvers
-            ? `, once ${shortRef(offer.preview.approvers)} approves`
-            : ''}
-          .
-        </Typography>
-        <Button
-          variant="contained"
-          color="primary"
-          startIcon={<SyncIcon />}
-          // its region names the environment ("Staging alignment")
-          onClick={() => setAligning({ name, title: titleOf(name) })}
-        >
-          Align with {referenceTitle.toLocaleLowerCase('en-US')}
-        </Button>
-      </Box>
+      <CardOffer
+        button={
+          <Button
+            variant="contained"
+            color="primary"
+            startIcon={<SyncIcon />}
+            // its region names the environment ("Staging alignment")
+            onClick={() => setAligning({ name, title: titleOf(name) })}
+          >
+            Align with {referenceTitle.toLocaleLowerCase('en-US')}
+          </Button>
+        }
+      >
+        Deploy {referenceTitle}'s {targetLabel(offer.preview.target)} to{' '}
+        {titleOf(name)} with the {offer.preview.deployer} deployer
+        {offer.preview.approvers
+          ? `, once ${shortRef(offer.preview.approvers)} approves`
+          : ''}
+        .
+      </CardOffer>
     );
   };
 
   return (
     <>
       <InfoCard title={`Align with ${referenceTitle}`}>
-        {notice && (
-          <Box mb={2}>
-            <Alert
-              ref={noticeRef}
-              tabIndex={-1}
-              severity={notice.severity}
-              onClose={() => setNotice(undefined)}
-            >
-              {notice.text}
-            </Alert>
-          </Box>
-        )}
-        {list.error && (
-          <Box mb={2}>
-            <Alert severity="error">
-              Could not load the alignments: {errorMessage(list.error)}
-            </Alert>
-          </Box>
-        )}
+        {noticeElement}
+        <LoadError what="the alignments" error={list.error} />
         {shown.length === 0 && (
           <Typography variant="body2" color="textSecondary">
             Every environment runs what {referenceTitle} runs.
