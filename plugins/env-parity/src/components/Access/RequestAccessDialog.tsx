@@ -1,12 +1,9 @@
-import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { FormEvent, useMemo, useState } from 'react';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
-import CircularProgress from '@material-ui/core/CircularProgress';
 import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
@@ -22,6 +19,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import useAsync from 'react-use/esm/useAsync';
 import { envParityApiRef } from '../../api';
+import { FormActions, LoadFailed, useAttempt } from '../shared/FormDialog';
 import { errorMessage, formatDuration, isInputError, shortRef } from './format';
 
 const useStyles = makeStyles(theme => ({
@@ -344,20 +342,11 @@ function RequestForm(props: {
           )}
         </div>
       </DialogContent>
-      <DialogActions>
-        <Button onClick={onCancel} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          type="submit"
-          color="primary"
-          variant="contained"
-          disabled={busy}
-          startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        >
-          {breakGlass ? 'Break glass' : 'Request access'}
-        </Button>
-      </DialogActions>
+      <FormActions
+        busy={busy}
+        onCancel={onCancel}
+        submit={breakGlass ? 'Break glass' : 'Request access'}
+      />
     </form>
   );
 }
@@ -375,16 +364,11 @@ export function RequestAccessDialog(props: {
 }) {
   const { open, entityRef, environments, onClose, onCreated } = props;
   const api = useApi(envParityApiRef);
-  const [attempt, setAttempt] = useState(0);
+  const [attempt, retry] = useAttempt(open);
   const settings = useAsync(
     async () => (open ? api.getAccessSettings() : undefined),
     [api, open, attempt],
   );
-  useEffect(() => {
-    if (!open) {
-      setAttempt(0);
-    }
-  }, [open]);
 
   return (
     <Dialog
@@ -403,19 +387,13 @@ export function RequestAccessDialog(props: {
         </DialogContent>
       )}
       {settings.error && (
-        <>
-          <DialogContent>
-            <Alert severity="error" role="alert">
-              Could not load the access rules: {errorMessage(settings.error)}
-            </Alert>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button color="primary" onClick={() => setAttempt(a => a + 1)}>
-              Try again
-            </Button>
-          </DialogActions>
-        </>
+        <LoadFailed
+          text="Could not load the access rules"
+          error={settings.error}
+          close="Cancel"
+          onClose={onClose}
+          onRetry={retry}
+        />
       )}
       {settings.value && (
         <RequestForm

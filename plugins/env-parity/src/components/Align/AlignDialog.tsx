@@ -1,10 +1,7 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import Button from '@material-ui/core/Button';
-import CircularProgress from '@material-ui/core/CircularProgress';
 import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
@@ -20,6 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { envParityApiRef } from '../../api';
 import { errorMessage, isInputError, shortRef } from '../shared/errors';
 import { FactList } from '../shared/FactList';
+import { FormActions, LoadFailed, useAttempt } from '../shared/FormDialog';
 import { approvalLabel } from './format';
 
 const useStyles = makeStyles(theme => ({
@@ -196,20 +194,11 @@ function AlignForm(props: {
           }
         />
       </DialogContent>
-      <DialogActions>
-        <Button onClick={onCancel} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          type="submit"
-          color="primary"
-          variant="contained"
-          disabled={busy}
-          startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        >
-          {needsApproval ? 'Ask to align' : 'Align now'}
-        </Button>
-      </DialogActions>
+      <FormActions
+        busy={busy}
+        onCancel={onCancel}
+        submit={needsApproval ? 'Ask to align' : 'Align now'}
+      />
     </form>
   );
 }
@@ -230,17 +219,12 @@ export function AlignDialog(props: {
   const { open, entityRef, environment, referenceTitle, onClose, onCreated } =
     props;
   const api = useApi(envParityApiRef);
-  const [attempt, setAttempt] = useState(0);
+  const [attempt, retry] = useAttempt(open);
   const preview = useAsync(
     async () =>
       open ? api.previewAlignment(entityRef, environment.name) : undefined,
     [api, open, entityRef, environment.name, attempt],
   );
-  useEffect(() => {
-    if (!open) {
-      setAttempt(0);
-    }
-  }, [open]);
 
   const titleId = 'align-dialog-title';
   return (
@@ -260,19 +244,13 @@ export function AlignDialog(props: {
         </DialogContent>
       )}
       {preview.error && !preview.loading && (
-        <>
-          <DialogContent>
-            <Alert severity="error" role="alert">
-              Could not prepare the alignment: {errorMessage(preview.error)}
-            </Alert>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>Close</Button>
-            <Button color="primary" onClick={() => setAttempt(a => a + 1)}>
-              Try again
-            </Button>
-          </DialogActions>
-        </>
+        <LoadFailed
+          text="Could not prepare the alignment"
+          error={preview.error}
+          close="Close"
+          onClose={onClose}
+          onRetry={retry}
+        />
       )}
       {preview.value && !preview.loading && (
         <AlignForm
