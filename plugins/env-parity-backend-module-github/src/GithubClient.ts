@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
@@ -9,6 +8,11 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import { JsonValue } from '@backstage/types';
+import {
+  bodyPreview,
+  errorText,
+  EtagCache,
+} from '@env-parity/plugin-env-parity-node';
 import { GithubModuleOptions, readGithubModuleOptions } from './config';
 
 /**
@@ -135,29 +139,6 @@ export interface GithubResponse<T> {
   next?: string;
 }
 
-type CachedResponse = {
-  etag: string;
-  data: JsonValue;
-  next?: string;
-};
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function messageOf(error: unknown): string | undefined {
-  // duck-typed: errors of undici may come from another realm
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message ? message : undefined;
-}
-
-/** The message of an error, with its cause's. */
-export function errorText(error: unknown): string {
-  const message = messageOf(error) ?? String(error);
-  const cause = messageOf((error as { cause?: unknown } | null)?.cause);
-  return cause ? `${message} (${cause})` : message;
-}
-
 /** The `message` of a GitHub error body, if the body is one. */
 function githubMessage(text: string): string | undefined {
   try {
@@ -168,15 +149,6 @@ function githubMessage(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function preview(text: string): string {
-  const trimmed = text.trim();
-  if (!trimmed) {
-    return 'the body is empty';
-  }
-  const short = trimmed.replace(/\s+/g, ' ').slice(0, 60);
-  return `it starts with ${JSON.stringify(short)}`;
 }
 
 /** The `rel="next"` URL of a `Link` header. */
@@ -206,6 +178,7 @@ export function nextLink(link: string | null): string | undefined {
  */
 export class GithubClient {
   private readonly blocked = new Map<string, GithubRateLimitError>();
+  private readonly etags: EtagCache;
 
   static fromConfig(
     config: Config,
@@ -230,7 +203,9 @@ export class GithubClient {
       logger: LoggerService;
       cache?: CacheService;
     },
-  ) {}
+  ) {
+    this.etags = new EtagCache(deps.cache, 'github-etag', ETAG_TTL_MS);
+  }
 
   get options(): GithubModuleOptions {
     return this.deps.options;
@@ -362,14 +337,11 @@ export class GithubClient {
       this.blocked.delete(limitKey);
     }
 
-    const { cache } = this.deps;
-    const cacheKey =
-      options.conditional && cache
-        ? `github-etag:${hash(`${repository.identity}\n${url}`)}`
-        : undefined;
-    const cached = cacheKey
-      ? await cache!.get<CachedResponse>(cacheKey).catch(() => undefined)
-      : undefined;
+    const cacheKey = this.etags.key(
+      options.conditional,
+      `${repository.identity}\n${url}`,
+    );
+    const cached = await this.etags.read(cacheKey);
 
     const timeoutMs = this.deps.options.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -420,7 +392,7 @@ export class GithubClient {
       body = JSON.parse(text);
     } catch {
       throw new GithubApiError(
-        `GitHub answered ${what} with a body that is not JSON: ${preview(
+        `GitHub answered ${what} with a body that is not JSON: ${bodyPreview(
           text,
         )}`,
         response.status,
@@ -436,15 +408,12 @@ export class GithubClient {
       );
     }
     const next = nextLink(response.headers.get('link'));
-    const etag = response.headers.get('etag');
-    if (cacheKey && etag) {
-      const entry: CachedResponse = {
-        etag,
-        data: data as JsonValue,
-        ...(next ? { next } : {}),
-      };
-      await cache!.set(cacheKey, entry, { ttl: ETAG_TTL_MS }).catch(() => {});
-    }
+    await this.etags.write(
+      cacheKey,
+      response.headers.get('etag'),
+      data as JsonValue,
+      next,
+    );
     return { data, next };
   }
 
@@ -517,7 +486,7 @@ export class GithubClient {
       return text ? JSON.parse(text) : undefined;
     } catch {
       throw new GithubApiError(
-        `GitHub answered ${what} with a body that is not JSON: ${preview(
+        `GitHub answered ${what} with a body that is not JSON: ${bodyPreview(
           text,
         )}`,
         response.status,

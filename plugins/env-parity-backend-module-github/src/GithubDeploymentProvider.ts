@@ -6,6 +6,7 @@ import {
   asArray,
   asRecord,
   DeploymentProvider,
+  errorText,
   httpUrl,
   isoTime,
   isRecord,
@@ -16,7 +17,7 @@ import {
   requiredNumber,
   requiredString,
 } from '@env-parity/plugin-env-parity-node';
-import { errorText, GithubClient, GithubRepository } from './GithubClient';
+import { GithubClient, GithubRepository } from './GithubClient';
 
 const PER_PAGE = 30;
 const TAG_PREFIX = 'refs/tags/';

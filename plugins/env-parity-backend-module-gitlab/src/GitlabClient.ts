@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
@@ -11,6 +10,9 @@ import {
 import { JsonValue } from '@backstage/types';
 import {
   asRecord,
+  bodyPreview,
+  errorText,
+  EtagCache,
   GuardedHttpClient,
   GuardedHttpError,
   GuardedHttpResponse,
@@ -154,33 +156,11 @@ export interface GitlabResponse<T> {
   next?: string;
 }
 
-type CachedResponse = {
-  etag: string;
-  data: JsonValue;
-  next?: string;
-};
-
 type Instance = {
   integration: GitLabIntegrationConfig;
   apiBaseUrl: string;
   http: GuardedHttpClient;
 };
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function messageOf(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message ? message : undefined;
-}
-
-/** The message of an error, with its cause's. */
-export function errorText(error: unknown): string {
-  const message = messageOf(error) ?? String(error);
-  const cause = messageOf((error as { cause?: unknown } | null)?.cause);
-  return cause ? `${message} (${cause})` : message;
-}
 
 /** The `message` (or `error`) of a GitLab error body, if the body is one. */
 function gitlabMessage(text: string): string | undefined {
@@ -196,15 +176,6 @@ function gitlabMessage(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function preview(text: string): string {
-  const trimmed = text.trim();
-  if (!trimmed) {
-    return 'the body is empty';
-  }
-  const short = trimmed.replace(/\s+/g, ' ').slice(0, 60);
-  return `it starts with ${JSON.stringify(short)}`;
 }
 
 /** Text from GitLab with the token, should it echo it, blanked out. */
@@ -283,6 +254,7 @@ function projectPathOf(url: URL, basePath: string): string | undefined {
  */
 export class GitlabClient {
   private readonly blocked = new Map<string, GitlabRateLimitError>();
+  private readonly etags: EtagCache;
   private readonly instances = new Map<string, Instance>();
 
   static fromConfig(
@@ -304,7 +276,9 @@ export class GitlabClient {
       logger: LoggerService;
       cache?: CacheService;
     },
-  ) {}
+  ) {
+    this.etags = new EtagCache(deps.cache, 'gitlab-etag', ETAG_TTL_MS);
+  }
 
   get options(): GitlabModuleOptions {
     return this.deps.options;
@@ -507,14 +481,8 @@ export class GitlabClient {
       this.blocked.delete(host);
     }
 
-    const { cache } = this.deps;
-    const cacheKey =
-      options.conditional && cache
-        ? `gitlab-etag:${hash(`${host}\n${url}`)}`
-        : undefined;
-    const cached = cacheKey
-      ? await cache!.get<CachedResponse>(cacheKey).catch(() => undefined)
-      : undefined;
+    const cacheKey = this.etags.key(options.conditional, `${host}\n${url}`);
+    const cached = await this.etags.read(cacheKey);
 
     let res: GuardedHttpResponse;
     try {
@@ -557,7 +525,7 @@ export class GitlabClient {
       body = JSON.parse(text);
     } catch {
       throw new GitlabApiError(
-        `GitLab answered ${what} with a body that is not JSON: ${preview(
+        `GitLab answered ${what} with a body that is not JSON: ${bodyPreview(
           redact(text, integration.token),
         )}`,
         res.status,
@@ -579,15 +547,12 @@ export class GitlabClient {
       xNextPage: header(res, 'x-next-page'),
       link: header(res, 'link'),
     });
-    const etag = header(res, 'etag');
-    if (cacheKey && etag) {
-      const entry: CachedResponse = {
-        etag,
-        data: data as JsonValue,
-        ...(next ? { next } : {}),
-      };
-      await cache!.set(cacheKey, entry, { ttl: ETAG_TTL_MS }).catch(() => {});
-    }
+    await this.etags.write(
+      cacheKey,
+      header(res, 'etag'),
+      data as JsonValue,
+      next,
+    );
     return { data, next };
   }
 

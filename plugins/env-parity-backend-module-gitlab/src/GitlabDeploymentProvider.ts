@@ -10,6 +10,7 @@ import {
   asArray,
   asRecord,
   DeploymentProvider,
+  errorText,
   httpUrl,
   isoTime,
   isRecord,
@@ -20,7 +21,7 @@ import {
   requiredNumber,
   requiredString,
 } from '@env-parity/plugin-env-parity-node';
-import { errorText, GitlabClient, GitlabProject } from './GitlabClient';
+import { GitlabClient, GitlabProject } from './GitlabClient';
 
 /** Deployments per page when looking for newer ones than the last success. */
 const PER_PAGE = 20;

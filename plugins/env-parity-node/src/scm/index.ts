@@ -1,1 +1,2 @@
 export * from './moduleOptions';
+export * from './etagCache';
