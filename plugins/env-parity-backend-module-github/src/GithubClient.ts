@@ -12,6 +12,7 @@ import {
   bodyPreview,
   errorText,
   EtagCache,
+  RateLimitPauses,
 } from '@env-parity/plugin-env-parity-node';
 import { GithubModuleOptions, readGithubModuleOptions } from './config';
 
@@ -177,7 +178,7 @@ export function nextLink(link: string | null): string | undefined {
  * @public
  */
 export class GithubClient {
-  private readonly blocked = new Map<string, GithubRateLimitError>();
+  private readonly pauses = new RateLimitPauses<GithubRateLimitError>();
   private readonly etags: EtagCache;
 
   static fromConfig(
@@ -329,12 +330,9 @@ export class GithubClient {
       url.startsWith(apiBaseUrl) ? url.slice(apiBaseUrl.length) : url
     }`;
     const limitKey = `${repository.host}\n${repository.identity}`;
-    const blocked = this.blocked.get(limitKey);
+    const blocked = this.pauses.current(limitKey);
     if (blocked) {
-      if (blocked.resumesAt.getTime() > Date.now()) {
-        throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
-      }
-      this.blocked.delete(limitKey);
+      throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
     }
 
     const cacheKey = this.etags.key(
@@ -437,8 +435,8 @@ export class GithubClient {
     const url = `${repository.apiBaseUrl}${path}`;
     const what = `POST ${path}`;
     const limitKey = `${repository.host}\n${repository.identity}`;
-    const blocked = this.blocked.get(limitKey);
-    if (blocked && blocked.resumesAt.getTime() > Date.now()) {
+    const blocked = this.pauses.current(limitKey);
+    if (blocked) {
       throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
     }
     const timeoutMs = this.deps.options.timeoutMs;
@@ -506,19 +504,17 @@ export class GithubClient {
   }
 
   private block(repository: GithubRepository, until: number, status?: number) {
-    const resumesAt = new Date(Math.max(until, Date.now() + 1000));
-    const error = new GithubRateLimitError(repository.host, resumesAt, status);
-    const key = `${repository.host}\n${repository.identity}`;
-    const current = this.blocked.get(key);
-    if (!current || current.resumesAt < resumesAt) {
-      this.blocked.set(key, error);
-      this.deps.logger.warn(
-        `GitHub rate limit reached for ${repository.host} (${
-          repository.identity
-        }); no requests until ${resumesAt.toISOString()}`,
-      );
-    }
-    return error;
+    return this.pauses.pause(
+      `${repository.host}\n${repository.identity}`,
+      until,
+      resumesAt => new GithubRateLimitError(repository.host, resumesAt, status),
+      resumesAt =>
+        this.deps.logger.warn(
+          `GitHub rate limit reached for ${repository.host} (${
+            repository.identity
+          }); no requests until ${resumesAt.toISOString()}`,
+        ),
+    );
   }
 
   /** When a 403 or 429 is a rate limit, until when; undefined otherwise. */

@@ -13,6 +13,7 @@ import {
   bodyPreview,
   errorText,
   EtagCache,
+  RateLimitPauses,
   GuardedHttpClient,
   GuardedHttpError,
   GuardedHttpResponse,
@@ -253,7 +254,7 @@ function projectPathOf(url: URL, basePath: string): string | undefined {
  * @public
  */
 export class GitlabClient {
-  private readonly blocked = new Map<string, GitlabRateLimitError>();
+  private readonly pauses = new RateLimitPauses<GitlabRateLimitError>();
   private readonly etags: EtagCache;
   private readonly instances = new Map<string, Instance>();
 
@@ -473,12 +474,9 @@ export class GitlabClient {
     const what = `GET ${
       url.startsWith(apiBaseUrl) ? url.slice(apiBaseUrl.length) : url
     }`;
-    const blocked = this.blocked.get(host);
+    const blocked = this.pauses.current(host);
     if (blocked) {
-      if (blocked.resumesAt.getTime() > Date.now()) {
-        throw new GitlabRateLimitError(blocked.host, blocked.resumesAt);
-      }
-      this.blocked.delete(host);
+      throw new GitlabRateLimitError(blocked.host, blocked.resumesAt);
     }
 
     const cacheKey = this.etags.key(options.conditional, `${host}\n${url}`);
@@ -605,16 +603,15 @@ export class GitlabClient {
   }
 
   private block(host: string, until: number, status?: number) {
-    const resumesAt = new Date(Math.max(until, Date.now() + 1000));
-    const error = new GitlabRateLimitError(host, resumesAt, status);
-    const current = this.blocked.get(host);
-    if (!current || current.resumesAt < resumesAt) {
-      this.blocked.set(host, error);
-      this.deps.logger.warn(
-        `GitLab rate limit reached for ${host}; no requests until ${resumesAt.toISOString()}`,
-      );
-    }
-    return error;
+    return this.pauses.pause(
+      host,
+      until,
+      resumesAt => new GitlabRateLimitError(host, resumesAt, status),
+      resumesAt =>
+        this.deps.logger.warn(
+          `GitLab rate limit reached for ${host}; no requests until ${resumesAt.toISOString()}`,
+        ),
+    );
   }
 
   /** Until when a 429 pauses requests: `Retry-After`, else `RateLimit-Reset`. */

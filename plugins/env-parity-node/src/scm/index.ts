@@ -1,2 +1,3 @@
 export * from './moduleOptions';
 export * from './etagCache';
+export * from './rateLimitPauses';
