@@ -1,5 +1,6 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { rowsOf } from '../../__testUtils__/queue';
 import { AccessPage } from './AccessPage';
 import { accessApi, accessError, renderAccess } from './__testUtils__';
 
@@ -23,12 +24,6 @@ function renderPage(api = asReviewer(), path = '/env-parity/access') {
     initialRouteEntries: [path],
   });
   return api;
-}
-
-function rowsOf(table: HTMLElement) {
-  return within(table)
-    .getAllByRole('row')
-    .filter(r => within(r).queryAllByRole('cell').length > 1);
 }
 
 describe('AccessPage', () => {

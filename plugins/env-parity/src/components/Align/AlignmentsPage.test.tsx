@@ -1,5 +1,6 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { rowsOf } from '../../__testUtils__/queue';
 import { AlignmentsPage } from './AlignmentsPage';
 import { accessError } from '../Access/__testUtils__';
 import { alignApi, renderAlign } from './__testUtils__';
@@ -24,12 +25,6 @@ function renderPage(api = asReviewer(), path = '/env-parity/alignments') {
     initialRouteEntries: [path],
   });
   return api;
-}
-
-function rowsOf(table: HTMLElement) {
-  return within(table)
-    .getAllByRole('row')
-    .filter(r => within(r).queryAllByRole('cell').length > 1);
 }
 
 describe('AlignmentsPage', () => {

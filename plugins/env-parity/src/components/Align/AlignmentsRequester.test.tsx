@@ -1,5 +1,6 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { rowsOf } from '../../__testUtils__/queue';
 import { AlignmentsPage } from './AlignmentsPage';
 import { alignApi, renderAlign } from './__testUtils__';
 
@@ -10,12 +11,6 @@ configure({ asyncUtilTimeout: 5000 });
 // permission of the other page tests would show here
 
 const CHECKOUT = 'component:default/checkout-web';
-
-function rowsOf(table: HTMLElement) {
-  return within(table)
-    .getAllByRole('row')
-    .filter(r => within(r).queryAllByRole('cell').length > 1);
-}
 
 describe('AlignmentsPage for a requester', () => {
   it('lets the requester cancel their own pending alignment', async () => {

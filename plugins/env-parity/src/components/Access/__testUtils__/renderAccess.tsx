@@ -1,7 +1,6 @@
 import { ReactElement } from 'react';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { envParityApiRef } from '../../../api';
-import { entityRoutes, FakeEnvParityApi } from '../../../__testUtils__/render';
+import { renderQueue } from '../../../__testUtils__/queue';
+import { FakeEnvParityApi } from '../../../__testUtils__/render';
 import { driftReport } from '../../../__testUtils__/reports';
 import { accessRouteRef } from '../routes';
 
@@ -26,22 +25,13 @@ export function renderAccess(
     withPage?: boolean;
   },
 ) {
-  return renderInTestApp(element, {
-    apis: [
-      [envParityApiRef, options.api],
-      mockApis.permission({
-        authorize: request =>
-          (options.denied ?? []).includes(request.permission.name)
-            ? ('DENY' as any)
-            : ('ALLOW' as any),
-      }),
-    ],
-    mountedRoutes: {
-      ...entityRoutes,
-      ...(options.withPage === false
-        ? {}
-        : { '/env-parity/access': accessRouteRef as any }),
-    },
+  return renderQueue(element, {
+    api: options.api,
+    denied: options.denied ?? [],
+    page:
+      options.withPage === false
+        ? undefined
+        : ['/env-parity/access', accessRouteRef],
     mountPath: options.mountPath,
     initialRouteEntries: options.initialRouteEntries,
   });

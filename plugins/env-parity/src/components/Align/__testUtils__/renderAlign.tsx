@@ -1,8 +1,7 @@
 import { ReactElement } from 'react';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { envParityApiRef } from '../../../api';
-import { entityRoutes, FakeEnvParityApi } from '../../../__testUtils__/render';
+import { renderQueue } from '../../../__testUtils__/queue';
+import { FakeEnvParityApi } from '../../../__testUtils__/render';
 import { driftReport, paymentsEntity } from '../../../__testUtils__/reports';
 import { EnvParityContent } from '../../EnvParityContent';
 import { alignmentsRouteRef } from '../routes';
@@ -39,23 +38,14 @@ export function renderAlign(
     ...(options.api.align.canReview ? [] : ['env-parity.align.review']),
     ...(options.api.align.canAdmin ? [] : ['env-parity.align.admin']),
   ];
-  return renderInTestApp(element, {
-    apis: [
-      [envParityApiRef, options.api],
-      mockApis.identity({ userEntityRef: options.api.align.user }),
-      mockApis.permission({
-        authorize: request =>
-          denied.includes(request.permission.name)
-            ? ('DENY' as any)
-            : ('ALLOW' as any),
-      }),
-    ],
-    mountedRoutes: {
-      ...entityRoutes,
-      ...(options.withPage === false
-        ? {}
-        : { '/env-parity/alignments': alignmentsRouteRef as any }),
-    },
+  return renderQueue(element, {
+    api: options.api,
+    denied,
+    user: options.api.align.user,
+    page:
+      options.withPage === false
+        ? undefined
+        : ['/env-parity/alignments', alignmentsRouteRef],
     mountPath: options.mountPath,
     initialRouteEntries: options.initialRouteEntries,
   });
