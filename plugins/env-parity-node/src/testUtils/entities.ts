@@ -37,3 +37,33 @@ export function testEnvironments(...names: string[]): EnvironmentDefinition[] {
     source: 'config',
   }));
 }
+
+/**
+ * A User in the default namespace, member of `group` (an entity ref).
+ *
+ * @public
+ */
+export function testUser(name: string, group: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf: [group] },
+    relations: [{ type: 'memberOf', targetRef: group }],
+  };
+}
+
+/**
+ * A team Group in the default namespace with the given members (entity refs).
+ *
+ * @public
+ */
+export function testTeam(name: string, members: string[]): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+    relations: members.map(m => ({ type: 'hasMember', targetRef: m })),
+  };
+}

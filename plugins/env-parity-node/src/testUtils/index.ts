@@ -1,7 +1,7 @@
 /**
  * Test utilities for Env Parity modules: entities, environments, a root
- * logger that records every line and an in-memory cache, for tests that start
- * a backend with `startTestBackend`.
+ * logger that records every line, an in-memory cache and a scheduler the test
+ * runs by hand, for tests that start a backend with `startTestBackend`.
  *
  * @packageDocumentation
  */
@@ -9,3 +9,4 @@
 export * from './entities';
 export * from './recordingRootLogger';
 export * from './memoryCache';
+export * from './manualScheduler';
