@@ -47,3 +47,25 @@ export function answeredNotModified(
   res.end();
   return true;
 }
+
+/**
+ * Calls `then` with a request's body once it has all arrived: parsed JSON,
+ * the text when it is not JSON, or undefined when it is empty.
+ */
+export function onRequestBody(
+  req: IncomingMessage,
+  then: (body: unknown) => void,
+): void {
+  const chunks: Buffer[] = [];
+  req.on('data', chunk => chunks.push(chunk));
+  req.on('end', () => {
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    then(body);
+  });
+}

@@ -4,6 +4,7 @@ import {
   answeredNotModified,
   closeServer,
   listenOnLoopback,
+  onRequestBody,
   weakEtag,
 } from '../http';
 import { answerWrite, deploy, FakeWorkflow, GithubRollout } from './writes';
@@ -511,16 +512,7 @@ export class FakeGithub {
       });
     }
     if (req.method === 'POST' && !path.startsWith('/app/')) {
-      const chunks: Buffer[] = [];
-      req.on('data', chunk => chunks.push(chunk));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
+      onRequestBody(req, body => {
         this.mutations.push({ method: 'POST', path: raw, body });
         this.answer(req, res, path, body);
       });
