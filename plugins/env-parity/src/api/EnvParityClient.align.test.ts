@@ -2,49 +2,17 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ResponseError } from '@backstage/errors';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
-import { EnvParityClient } from './EnvParityClient';
+import {
+  CLIENT_BASE,
+  createTestClient,
+  recordInto,
+  SeenRequest,
+} from '../__testUtils__/client';
 
-const BASE = 'http://backstage.test:7007/api/env-parity';
 const ID = '0b7c2a52-4a3e-4d8e-9d0e-3f6a1c2b9e11';
 
 const server = setupServer();
 registerMswTestHooks(server);
-
-type Seen = {
-  method: string;
-  url: URL;
-  body: unknown;
-  auth: string | null;
-  contentType: string | null;
-};
-
-function createClient() {
-  return new EnvParityClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    // like the app's fetchApi, which adds the user's token
-    fetchApi: {
-      fetch: (input, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set('Authorization', 'Bearer user-token');
-        return fetch(input, { ...init, headers });
-      },
-    },
-  });
-}
-
-function record(seen: Seen[], answer: unknown, status = 200) {
-  return async ({ request }: { request: Request }) => {
-    const text = await request.text();
-    seen.push({
-      method: request.method,
-      url: new URL(request.url),
-      body: text ? JSON.parse(text) : undefined,
-      auth: request.headers.get('authorization'),
-      contentType: request.headers.get('content-type'),
-    });
-    return HttpResponse.json(answer as any, { status });
-  };
-}
 
 function backstageError(name: string, message: string, status: number) {
   return HttpResponse.json(
@@ -59,17 +27,17 @@ function backstageError(name: string, message: string, status: number) {
 
 describe('EnvParityClient alignment methods', () => {
   it('previews with the entity and environment in the query', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     const preview = { environment: 'staging', deployer: 'webhook' };
     server.use(
-      http.get(`${BASE}/alignments/preview`, record(seen, preview)),
+      http.get(`${CLIENT_BASE}/alignments/preview`, recordInto(seen, preview)),
       // the preview is not read as an alignment id
-      http.get(`${BASE}/alignments/:id`, () =>
+      http.get(`${CLIENT_BASE}/alignments/:id`, () =>
         HttpResponse.json({ wrong: true }),
       ),
     );
     expect(
-      await createClient().previewAlignment(
+      await createTestClient().previewAlignment(
         'component:default/checkout-web',
         'pre prod&x',
       ),
@@ -84,23 +52,27 @@ describe('EnvParityClient alignment methods', () => {
   });
 
   it('creates an alignment with a JSON body', async () => {
-    const seen: Seen[] = [];
-    server.use(http.post(`${BASE}/alignments`, record(seen, { id: ID }, 201)));
+    const seen: SeenRequest[] = [];
+    server.use(
+      http.post(`${CLIENT_BASE}/alignments`, recordInto(seen, { id: ID }, 201)),
+    );
     const body = {
       entityRef: 'component:default/checkout-web',
       environment: 'staging',
       reason: 'Staging must run what production runs',
     };
-    expect(await createClient().createAlignment(body)).toEqual({ id: ID });
+    expect(await createTestClient().createAlignment(body)).toEqual({ id: ID });
     expect(seen[0].method).toBe('POST');
     expect(seen[0].body).toEqual(body);
     expect(seen[0].contentType).toBe('application/json');
   });
 
   it('lists with the filter as query parameters', async () => {
-    const seen: Seen[] = [];
-    server.use(http.get(`${BASE}/alignments`, record(seen, { items: [] })));
-    const client = createClient();
+    const seen: SeenRequest[] = [];
+    server.use(
+      http.get(`${CLIENT_BASE}/alignments`, recordInto(seen, { items: [] })),
+    );
+    const client = createTestClient();
     await client.listAlignments({
       reviewable: true,
       entityRef: 'component:default/checkout-web',
@@ -124,15 +96,15 @@ describe('EnvParityClient alignment methods', () => {
   });
 
   it('reads one alignment and decides on it', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     server.use(
-      http.get(`${BASE}/alignments/:id`, record(seen, { id: ID })),
+      http.get(`${CLIENT_BASE}/alignments/:id`, recordInto(seen, { id: ID })),
       http.post(
-        `${BASE}/alignments/:id/:action`,
-        record(seen, { id: ID, status: 'denied' }),
+        `${CLIENT_BASE}/alignments/:id/:action`,
+        recordInto(seen, { id: ID, status: 'denied' }),
       ),
     );
-    const client = createClient();
+    const client = createTestClient();
     await client.getAlignment(ID);
     await client.decideAlignment(ID, 'deny', 'Not during the freeze');
     await client.decideAlignment(ID, 'approve');
@@ -154,9 +126,9 @@ describe('EnvParityClient alignment methods', () => {
   });
 
   it('encodes the id into the path', async () => {
-    const seen: Seen[] = [];
-    server.use(http.get(`${BASE}/*`, record(seen, {})));
-    await createClient().getAlignment('a/b?c');
+    const seen: SeenRequest[] = [];
+    server.use(http.get(`${CLIENT_BASE}/*`, recordInto(seen, {})));
+    await createTestClient().getAlignment('a/b?c');
     expect(seen[0].url.pathname).toBe('/api/env-parity/alignments/a%2Fb%3Fc');
   });
 
@@ -172,11 +144,11 @@ describe('EnvParityClient alignment methods', () => {
     "throws the backend's %s as a ResponseError",
     async (status, name, message) => {
       server.use(
-        http.get(`${BASE}/alignments/preview`, () =>
+        http.get(`${CLIENT_BASE}/alignments/preview`, () =>
           backstageError(name, message, status),
         ),
       );
-      const error = await createClient()
+      const error = await createTestClient()
         .previewAlignment('component:default/checkout-web', 'staging')
         .catch(e => e);
       expect(error).toBeInstanceOf(ResponseError);

@@ -2,60 +2,38 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ResponseError } from '@backstage/errors';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
-import { EnvParityClient } from '../../api';
-
-const BASE = 'http://backstage.test:7007/api/env-parity';
+import {
+  CLIENT_BASE,
+  createTestClient,
+  recordInto,
+  SeenRequest,
+} from '../../__testUtils__/client';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-type Seen = { method: string; url: URL; body: unknown; auth: string | null };
-
-function createClient() {
-  return new EnvParityClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    fetchApi: {
-      fetch: (input, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set('Authorization', 'Bearer user-token');
-        return fetch(input, { ...init, headers });
-      },
-    },
-  });
-}
-
-function record(seen: Seen[], answer: unknown, status = 200) {
-  return async ({ request }: { request: Request }) => {
-    const text = await request.text();
-    seen.push({
-      method: request.method,
-      url: new URL(request.url),
-      body: text ? JSON.parse(text) : undefined,
-      auth: request.headers.get('authorization'),
-    });
-    return HttpResponse.json(answer as any, { status });
-  };
-}
-
 describe('EnvParityClient access methods', () => {
   it('reads the settings', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     server.use(
       http.get(
-        `${BASE}/access/settings`,
-        record(seen, { minReasonLength: 10 }),
+        `${CLIENT_BASE}/access/settings`,
+        recordInto(seen, { minReasonLength: 10 }),
       ),
     );
-    expect(await createClient().getAccessSettings()).toEqual({
+    expect(await createTestClient().getAccessSettings()).toEqual({
       minReasonLength: 10,
     });
     expect(seen[0].auth).toBe('Bearer user-token');
   });
 
   it('creates a request with a JSON body', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     server.use(
-      http.post(`${BASE}/access/requests`, record(seen, { id: 'r1' }, 201)),
+      http.post(
+        `${CLIENT_BASE}/access/requests`,
+        recordInto(seen, { id: 'r1' }, 201),
+      ),
     );
     const body = {
       entityRef: 'component:default/payments',
@@ -63,7 +41,7 @@ describe('EnvParityClient access methods', () => {
       reason: 'Checking refunds',
       durationMinutes: 60,
     };
-    expect(await createClient().createAccessRequest(body)).toEqual({
+    expect(await createTestClient().createAccessRequest(body)).toEqual({
       id: 'r1',
     });
     expect(seen[0].method).toBe('POST');
@@ -71,11 +49,14 @@ describe('EnvParityClient access methods', () => {
   });
 
   it('lists with the filter as query parameters', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     server.use(
-      http.get(`${BASE}/access/requests`, record(seen, { items: [] })),
+      http.get(
+        `${CLIENT_BASE}/access/requests`,
+        recordInto(seen, { items: [] }),
+      ),
     );
-    const client = createClient();
+    const client = createTestClient();
     await client.listAccessRequests({
       mine: true,
       entityRef: 'component:default/payments',
@@ -93,15 +74,18 @@ describe('EnvParityClient access methods', () => {
   });
 
   it('reads one request and decides on it', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenRequest[] = [];
     server.use(
-      http.get(`${BASE}/access/requests/:id`, record(seen, { id: 'r1' })),
+      http.get(
+        `${CLIENT_BASE}/access/requests/:id`,
+        recordInto(seen, { id: 'r1' }),
+      ),
       http.post(
-        `${BASE}/access/requests/:id/:action`,
-        record(seen, { id: 'r1', status: 'denied' }),
+        `${CLIENT_BASE}/access/requests/:id/:action`,
+        recordInto(seen, { id: 'r1', status: 'denied' }),
       ),
     );
-    const client = createClient();
+    const client = createTestClient();
     await client.getAccessRequest('r1');
     await client.decideAccessRequest('r1', 'deny', 'Not now');
     await client.decideAccessRequest('r1', 'approve');
@@ -118,7 +102,7 @@ describe('EnvParityClient access methods', () => {
 
   it("throws the backend's error as a ResponseError", async () => {
     server.use(
-      http.post(`${BASE}/access/requests/:id/approve`, () =>
+      http.post(`${CLIENT_BASE}/access/requests/:id/approve`, () =>
         HttpResponse.json(
           {
             error: { name: 'ConflictError', message: 'already denied' },
@@ -129,7 +113,7 @@ describe('EnvParityClient access methods', () => {
         ),
       ),
     );
-    const error = await createClient()
+    const error = await createTestClient()
       .decideAccessRequest('r1', 'approve')
       .catch(e => e);
     expect(error).toBeInstanceOf(ResponseError);
