@@ -27,6 +27,22 @@ function renderPage(api = asReviewer(), path = '/env-parity/alignments') {
   return api;
 }
 
+/** Bob's alignment of checkout-web, listed for Alice to decide on. */
+async function bobsWaiting(fields: { reason?: string } = {}) {
+  const api = asReviewer();
+  const bobs = api.align.seed({
+    entityRef: CHECKOUT,
+    requester: 'user:default/bob',
+    ...fields,
+  });
+  renderPage(api);
+  const table = await screen.findByRole('tabpanel', {
+    name: 'Waiting for my approval',
+  });
+  await waitFor(() => expect(rowsOf(table)).toHaveLength(1));
+  return { api, bobs, row: rowsOf(table)[0] };
+}
+
 describe('AlignmentsPage', () => {
   it('explains each empty list', async () => {
     renderPage();
@@ -51,18 +67,9 @@ describe('AlignmentsPage', () => {
   });
 
   it('approves with a comment what waits for me, and the lists follow', async () => {
-    const api = asReviewer();
-    const bobs = api.align.seed({
-      entityRef: CHECKOUT,
-      requester: 'user:default/bob',
+    const { api, bobs, row } = await bobsWaiting({
       reason: 'Staging must run 2.4.0 before the release',
     });
-    renderPage(api);
-    const table = await screen.findByRole('tabpanel', {
-      name: 'Waiting for my approval',
-    });
-    await waitFor(() => expect(rowsOf(table)).toHaveLength(1));
-    const [row] = rowsOf(table);
     expect(row).toHaveTextContent('checkout-web');
     expect(row).toHaveTextContent('staging');
     expect(row).toHaveTextContent('Staging must run 2.4.0 before the release');
@@ -107,19 +114,8 @@ describe('AlignmentsPage', () => {
   });
 
   it('denies only with a comment', async () => {
-    const api = asReviewer();
-    const bobs = api.align.seed({
-      entityRef: CHECKOUT,
-      requester: 'user:default/bob',
-    });
-    renderPage(api);
-    const table = await screen.findByRole('tabpanel', {
-      name: 'Waiting for my approval',
-    });
-    await waitFor(() => expect(rowsOf(table)).toHaveLength(1));
-    await userEvent.click(
-      within(rowsOf(table)[0]).getByRole('button', { name: /^Deny/ }),
-    );
+    const { api, bobs, row } = await bobsWaiting();
+    await userEvent.click(within(row).getByRole('button', { name: /^Deny/ }));
     const dialog = await screen.findByRole('dialog', {
       name: 'Deny alignment',
     });
@@ -144,18 +140,9 @@ describe('AlignmentsPage', () => {
   });
 
   it('says so when someone else decided first', async () => {
-    const api = asReviewer();
-    const bobs = api.align.seed({
-      entityRef: CHECKOUT,
-      requester: 'user:default/bob',
-    });
-    renderPage(api);
-    const table = await screen.findByRole('tabpanel', {
-      name: 'Waiting for my approval',
-    });
-    await waitFor(() => expect(rowsOf(table)).toHaveLength(1));
+    const { api, bobs, row } = await bobsWaiting();
     await userEvent.click(
-      within(rowsOf(table)[0]).getByRole('button', { name: /^Approve/ }),
+      within(row).getByRole('button', { name: /^Approve/ }),
     );
     const dialog = await screen.findByRole('dialog', {
       name: 'Approve alignment',
