@@ -66,10 +66,17 @@ test("a GitLab service's Parity tab shows staging ahead, with the commits and li
   });
   await expect(ahead.getByRole('listitem')).toHaveText([
     /Add a trial balance endpoint\s*Jun Nakamura$/,
-    /Merge branch 'feature\/multi-currency' into 'main'\s*Léa Martin · #42$/,
+    /Merge branch 'feature\/multi-currency' into 'main'\s*Léa Martin · !42\b/,
     /Speed up balance queries with a covering index\s*Bob Brown$/,
   ]);
-  for (const link of await ahead.getByRole('link').all()) {
+  // the merge request the commit came from, linked as GitLab writes it (!42)
+  await expect(ahead.getByRole('link', { name: /^!42\b/ })).toHaveAttribute(
+    'href',
+    `${WEB}/-/merge_requests/42`,
+  );
+  const commitLinks = ahead.getByRole('link', { name: /^[0-9a-f]{7}\b/ });
+  await expect(commitLinks).toHaveCount(3);
+  for (const link of await commitLinks.all()) {
     await expect(link).toHaveAttribute(
       'href',
       new RegExp(`^${WEB}/-/commit/[0-9a-f]{40}$`),
