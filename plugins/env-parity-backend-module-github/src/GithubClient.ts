@@ -33,6 +33,12 @@ export const GITHUB_PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 export const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 
 const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+const GITHUB_HEADERS = {
+  Accept: 'application/vnd.github+json',
+  'X-GitHub-Api-Version': '2022-11-28',
+  'User-Agent': 'backstage-env-parity',
+};
+
 const ETAG_TTL_MS = 12 * 60 * 60 * 1000;
 /** How long to pause when GitHub signals a rate limit without saying until when. */
 const DEFAULT_PAUSE_MS = 60 * 1000;
@@ -329,11 +335,7 @@ export class GithubClient {
     const what = `GET ${
       url.startsWith(apiBaseUrl) ? url.slice(apiBaseUrl.length) : url
     }`;
-    const limitKey = `${repository.host}\n${repository.identity}`;
-    const blocked = this.pauses.current(limitKey);
-    if (blocked) {
-      throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
-    }
+    this.throwIfPaused(repository);
 
     const cacheKey = this.etags.key(
       options.conditional,
@@ -341,40 +343,19 @@ export class GithubClient {
     );
     const cached = await this.etags.read(cacheKey);
 
-    const timeoutMs = this.deps.options.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, timeout])
-      : timeout;
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
+    const { response, text } = await this.exchange(
+      repository,
+      url,
+      what,
+      {
         headers: {
-          Accept: 'application/vnd.github+json',
-          'X-GitHub-Api-Version': '2022-11-28',
-          'User-Agent': 'backstage-env-parity',
+          ...GITHUB_HEADERS,
           ...(cached ? { 'If-None-Match': cached.etag } : {}),
           ...repository.headers,
         },
-        signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      if (options.signal?.aborted) {
-        throw new GithubApiError(`${what} was cancelled`);
-      }
-      if (timeout.aborted) {
-        throw new GithubApiError(
-          `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
-        );
-      }
-      throw new GithubApiError(
-        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
-          error,
-        )}`,
-      );
-    }
+      },
+      options.signal,
+    );
 
     if (response.status === 304 && cached) {
       this.noteExhausted(repository, response.headers);
@@ -434,48 +415,23 @@ export class GithubClient {
   ): Promise<unknown> {
     const url = `${repository.apiBaseUrl}${path}`;
     const what = `POST ${path}`;
-    const limitKey = `${repository.host}\n${repository.identity}`;
-    const blocked = this.pauses.current(limitKey);
-    if (blocked) {
-      throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
-    }
-    const timeoutMs = this.deps.options.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, timeout])
-      : timeout;
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
+    this.throwIfPaused(repository);
+    const { response, text } = await this.exchange(
+      repository,
+      url,
+      what,
+      {
         method: 'POST',
         headers: {
-          Accept: 'application/vnd.github+json',
+          ...GITHUB_HEADERS,
           'Content-Type': 'application/json',
-          'X-GitHub-Api-Version': '2022-11-28',
-          'User-Agent': 'backstage-env-parity',
           ...repository.headers,
         },
         body: JSON.stringify(body),
         redirect: 'manual',
-        signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      if (options.signal?.aborted) {
-        throw new GithubApiError(`${what} was cancelled`);
-      }
-      if (timeout.aborted) {
-        throw new GithubApiError(
-          `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
-        );
-      }
-      throw new GithubApiError(
-        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
-          error,
-        )}`,
-      );
-    }
+      },
+      options.signal,
+    );
     if (!response.ok) {
       throw this.toError(repository, what, response, text, options);
     }
@@ -488,6 +444,53 @@ export class GithubClient {
           text,
         )}`,
         response.status,
+      );
+    }
+  }
+
+  /** Refuses at once while the host's rate limit for these credentials is spent. */
+  private throwIfPaused(repository: GithubRepository) {
+    const blocked = this.pauses.current(
+      `${repository.host}\n${repository.identity}`,
+    );
+    if (blocked) {
+      throw new GithubRateLimitError(blocked.host, blocked.resumesAt);
+    }
+  }
+
+  /**
+   * One request with the configured timeout, the caller's signal and the body
+   * read as text; a cancellation, timeout or network failure becomes a
+   * `GithubApiError` saying which.
+   */
+  private async exchange(
+    repository: GithubRepository,
+    url: string,
+    what: string,
+    init: RequestInit,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<{ response: Response; text: string }> {
+    const timeoutMs = this.deps.options.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, timeout])
+      : timeout;
+    try {
+      const response = await fetch(url, { ...init, signal });
+      return { response, text: await response.text() };
+    } catch (error) {
+      if (callerSignal?.aborted) {
+        throw new GithubApiError(`${what} was cancelled`);
+      }
+      if (timeout.aborted) {
+        throw new GithubApiError(
+          `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
+        );
+      }
+      throw new GithubApiError(
+        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
+          error,
+        )}`,
       );
     }
   }
