@@ -1,20 +1,19 @@
 import {
-  coreServices,
-  createServiceFactory,
-  SchedulerService,
-  SchedulerServiceTaskFunction,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // the real backend plugin, to test the deployer as it is installed
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import envParityPlugin from '@env-parity/plugin-env-parity-backend';
 import { ARGOCD_TOKEN as TOKEN, FakeArgocd } from '@env-parity/fake-apis';
+import {
+  manualScheduler,
+  testTeam as team,
+  testUser as person,
+  waitForCondition as waitFor,
+} from '@env-parity/plugin-env-parity-node/testUtils';
 import { component, OWN_REPO } from './__testUtils__/setup';
 import envParityModuleArgocd from './index';
 
@@ -25,62 +24,6 @@ const BOB = 'user:default/bob';
 const ALICE = 'user:default/alice';
 const SRE = 'group:default/sre';
 const as = (userRef: string) => mockCredentials.user.header(userRef);
-
-function person(name: string, group: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name, namespace: 'default' },
-    spec: { memberOf: [group] },
-    relations: [{ type: 'memberOf', targetRef: group }],
-  };
-}
-
-function team(name: string, members: string[]): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-    relations: members.map(m => ({ type: 'hasMember', targetRef: m })),
-  };
-}
-
-/** A scheduler whose tasks the test runs itself, when it wants. */
-function manualScheduler() {
-  const tasks = new Map<string, SchedulerServiceTaskFunction>();
-  const scheduler: Partial<SchedulerService> = {
-    async scheduleTask(task) {
-      tasks.set(task.id, task.fn);
-    },
-    createScheduledTaskRunner: () => ({
-      run: async task => {
-        tasks.set(task.id, task.fn);
-      },
-    }),
-    async getScheduledTasks() {
-      return [];
-    },
-  };
-  return {
-    factory: createServiceFactory({
-      service: coreServices.scheduler,
-      deps: {},
-      factory: () => scheduler as SchedulerService,
-    }),
-    run: (id: string) => tasks.get(id)!(new AbortController().signal),
-  };
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000) {
-  const start = performance.now();
-  while (!(await condition())) {
-    if (performance.now() - start > timeoutMs) {
-      throw new Error('Timed out waiting for a condition');
-    }
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 const PROD_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807';
 const STAGING_SHA = '5f0c3a1b2d4e6f708192a3b4c5d6e7f809a1b2c3';
