@@ -19,3 +19,4 @@ export * from './probeDiff';
 export * from './probeDiffIgnore';
 export * from './align';
 export * from './denied';
+export * from './replica';

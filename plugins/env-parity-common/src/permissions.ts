@@ -4,6 +4,10 @@ import {
   envParityAccessCreatePermission,
   envParityAccessReviewPermission,
 } from './access';
+import {
+  envParityReplicaAdminPermission,
+  envParityReplicaCreatePermission,
+} from './replica';
 
 /**
  * Read the parity report of an entity.
@@ -101,4 +105,6 @@ export const envParityPermissions = [
   envParityAlignCreatePermission,
   envParityAlignReviewPermission,
   envParityAlignAdminPermission,
+  envParityReplicaCreatePermission,
+  envParityReplicaAdminPermission,
 ];

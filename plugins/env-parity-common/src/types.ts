@@ -12,8 +12,18 @@ export interface EnvironmentDefinition {
   reference: boolean;
   /** Entity ref of the group that owns the environment, e.g. `group:default/sre`. */
   owner?: string;
-  /** Where the definition came from. */
-  source: 'config' | 'catalog';
+  /** Where the definition came from: a production replica is one more environment while it is active. */
+  source: 'config' | 'catalog' | 'replica';
+  /** Set on a production replica's environment. */
+  replica?: {
+    id: string;
+    /** User entity ref of whoever launched it. */
+    requester: string;
+    /** ISO 8601. */
+    expiresAt: string;
+    /** The one workload image that differs from production's, when launched with a change. */
+    override?: { workload: string; image: string };
+  };
 }
 
 /**

@@ -14,3 +14,4 @@ export * from './align';
 export * from './gitops';
 export * from './json';
 export * from './scm';
+export * from './replicas';
