@@ -149,6 +149,54 @@ describe('GithubClient', () => {
     );
   });
 
+  it('goes out through the outbound guard: never to a cloud metadata address, never after a redirect to another origin', async () => {
+    const metadata = new ConfigReader({
+      integrations: {
+        github: [
+          {
+            host: HTML_HOST,
+            apiBaseUrl: 'http://169.254.169.254/api/v3',
+            token: 'test-token',
+          },
+        ],
+      },
+    });
+    const guarded = GithubClient.fromConfig(metadata, { logger: logger() });
+    const refused = await guarded.connect({
+      host: HTML_HOST,
+      owner: 'acme',
+      repo: 'api',
+    });
+    await expect(
+      guarded.get(refused, '/repos/acme/api/deployments', {
+        parse: body => body,
+      }),
+    ).rejects.toThrow(
+      /^Could not reach GitHub at .* for GET \/repos\/acme\/api\/deployments: .*169\.254\.169\.254/,
+    );
+
+    fake.addRepo('acme', 'api');
+    fake.answerNext('/deployments', {
+      status: 302,
+      headers: { location: 'http://127.0.0.2:9/steal' },
+      body: [],
+    });
+    const client = GithubClient.fromConfig(testConfig(fake), {
+      logger: logger(),
+    });
+    const repository = await client.connect({
+      host: HTML_HOST,
+      owner: 'acme',
+      repo: 'api',
+    });
+    await expect(
+      client.get(repository, '/repos/acme/api/deployments', {
+        parse: body => body,
+      }),
+    ).rejects.toThrow('GitHub answered 302');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('never sends credentials to a Link on another origin', async () => {
     fake.addRepo('acme', 'api');
     fake.answerNext('/deployments', {

@@ -12,6 +12,8 @@ import {
   bodyPreview,
   errorText,
   EtagCache,
+  GuardedHttpClient,
+  GuardedHttpError,
   RateLimitPauses,
 } from '@env-parity/plugin-env-parity-node';
 import { GithubModuleOptions, readGithubModuleOptions } from './config';
@@ -40,6 +42,8 @@ const GITHUB_HEADERS = {
 };
 
 const ETAG_TTL_MS = 12 * 60 * 60 * 1000;
+/** The largest GitHub answer read, e.g. a compare of 250 commits. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** How long to pause when GitHub signals a rate limit without saying until when. */
 const DEFAULT_PAUSE_MS = 60 * 1000;
 
@@ -186,6 +190,8 @@ export function nextLink(link: string | null): string | undefined {
 export class GithubClient {
   private readonly pauses = new RateLimitPauses<GithubRateLimitError>();
   private readonly etags: EtagCache;
+  /** The outbound-request guard per API origin: that origin only. */
+  private readonly guards = new Map<string, GuardedHttpClient>();
 
   static fromConfig(
     config: Config,
@@ -351,7 +357,6 @@ export class GithubClient {
         headers: {
           ...GITHUB_HEADERS,
           ...(cached ? { 'If-None-Match': cached.etag } : {}),
-          ...repository.headers,
         },
       },
       options.signal,
@@ -425,10 +430,8 @@ export class GithubClient {
         headers: {
           ...GITHUB_HEADERS,
           'Content-Type': 'application/json',
-          ...repository.headers,
         },
         body: JSON.stringify(body),
-        redirect: 'manual',
       },
       options.signal,
     );
@@ -459,40 +462,84 @@ export class GithubClient {
   }
 
   /**
-   * One request with the configured timeout, the caller's signal and the body
-   * read as text; a cancellation, timeout or network failure becomes a
-   * `GithubApiError` saying which.
+   * One request through the outbound-request guard (to the repository's
+   * API origin only, the credentials bound to it, same-origin redirects of
+   * a GET followed) with the configured timeout and the caller's signal,
+   * the body read as text; a cancellation, timeout or network failure
+   * becomes a `GithubApiError` saying which.
    */
   private async exchange(
     repository: GithubRepository,
     url: string,
     what: string,
-    init: RequestInit,
-    callerSignal: AbortSignal | undefined,
+    init: {
+      method?: 'GET' | 'POST';
+      headers: Record<string, string>;
+      body?: string;
+    },
+    signal: AbortSignal | undefined,
   ): Promise<{ response: Response; text: string }> {
     const timeoutMs = this.deps.options.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal
-      ? AbortSignal.any([callerSignal, timeout])
-      : timeout;
     try {
-      const response = await fetch(url, { ...init, signal });
-      return { response, text: await response.text() };
+      const res = await this.guard(repository.apiBaseUrl).request(url, {
+        ...init,
+        credentials: repository.headers,
+        signal,
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        for (const one of Array.isArray(value) ? value : [value ?? '']) {
+          headers.append(name, one);
+        }
+      }
+      const text = res.body.toString('utf8');
+      const noBody = [101, 204, 205, 304].includes(res.status);
+      const response = new Response(noBody ? null : text, {
+        status: res.status,
+        statusText: res.statusText,
+        headers,
+      });
+      return { response, text };
     } catch (error) {
-      if (callerSignal?.aborted) {
+      if (signal?.aborted) {
         throw new GithubApiError(`${what} was cancelled`);
       }
-      if (timeout.aborted) {
+      if (error instanceof GuardedHttpError && error.reason === 'timeout') {
         throw new GithubApiError(
           `GitHub did not answer ${what} on ${repository.host} within ${timeoutMs} ms`,
         );
       }
+      // the guard's network message repeats the URL, already named here
+      const reason =
+        error instanceof GuardedHttpError && error.reason === 'network'
+          ? error.message.replace(/^.*? failed: /, '')
+          : errorText(error);
       throw new GithubApiError(
-        `Could not reach GitHub at ${repository.host} for ${what}: ${errorText(
-          error,
-        )}`,
+        `Could not reach GitHub at ${repository.host} for ${what}: ${reason}`,
       );
     }
+  }
+
+  /** The guard for one configured API base URL, made once. */
+  private guard(apiBaseUrl: string): GuardedHttpClient {
+    const api = new URL(apiBaseUrl);
+    let guard = this.guards.get(api.origin);
+    if (!guard) {
+      const port = api.port || (api.protocol === 'https:' ? '443' : '80');
+      guard = GuardedHttpClient.create({
+        allowedHosts: [`${api.hostname}:${port}`],
+        // integrations come from admin config; metadata addresses stay refused
+        allowPrivateNetworks: true,
+        timeoutMs: this.deps.options.timeoutMs,
+        // the connection gets the whole timeout too: a busy host is not down
+        connectTimeoutMs: this.deps.options.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
+        maxRedirects: 3,
+        userAgent: GITHUB_HEADERS['User-Agent'],
+      });
+      this.guards.set(api.origin, guard);
+    }
+    return guard;
   }
 
   /** Pauses requests when GitHub says the budget is spent, even on a success. */

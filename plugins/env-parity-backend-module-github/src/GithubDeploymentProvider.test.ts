@@ -551,9 +551,9 @@ describe('GithubDeploymentProvider', () => {
       const config = { apiBaseUrl: closed.apiBaseUrl };
       const [observation] = await observe(provider({}, config));
       expect(observation.error).toBe(
-        `Could not reach GitHub at ghe.example.test for GET /repos/acme/api/deployments?environment=production&per_page=30: fetch failed (connect ECONNREFUSED ${closed.origin.slice(
+        `Could not reach GitHub at ghe.example.test for GET /repos/acme/api/deployments?environment=production&per_page=30: connect ECONNREFUSED ${closed.origin.slice(
           'http://'.length,
-        )})`,
+        )}`,
       );
     });
   });

@@ -559,6 +559,47 @@ describe('GuardedHttpClient', () => {
     expect(seen.every(h => h.cookie === undefined)).toBe(true);
   });
 
+  it('sends per-request credentials to the origin of the request only, across its same-origin redirects', async () => {
+    const seen: Array<{ url?: string; authorization?: string }> = [];
+    const elsewhere = await serve((req, res) => {
+      seen.push({
+        url: `elsewhere${req.url}`,
+        authorization: req.headers.authorization,
+      });
+      res.end('{}');
+    });
+    const { url, port } = await serve((req, res) => {
+      seen.push({ url: req.url, authorization: req.headers.authorization });
+      if (req.url === '/a') {
+        res.writeHead(302, { location: '/b' });
+      } else if (req.url === '/b') {
+        res.writeHead(302, { location: `${elsewhere.url}/c` });
+      }
+      res.end();
+    });
+    const client = GuardedHttpClient.create({
+      allowedHosts: [`127.0.0.1:${port}`, `127.0.0.1:${elsewhere.port}`],
+      allowPrivateNetworks: true,
+      maxRedirects: 5,
+    });
+    const res = await client.request(`${url}/a`, {
+      credentials: { Authorization: 'token ghs_rotating' },
+    });
+    expect(res.redirect).toEqual({
+      location: `${elsewhere.url}/c`,
+      sameOrigin: false,
+    });
+    expect(seen).toEqual([
+      { url: '/a', authorization: 'token ghs_rotating' },
+      { url: '/b', authorization: 'token ghs_rotating' },
+    ]);
+    await expect(
+      client.request(`${url}/x`, {
+        credentials: { Authorization: 'token a\r\nInjected: 1' },
+      }),
+    ).rejects.toThrow('without line breaks');
+  });
+
   it.each([
     [{ Authorization: 'Bearer user-token' }, 'configure it per host'],
     [{ Cookie: 'session=1' }, 'never sent'],

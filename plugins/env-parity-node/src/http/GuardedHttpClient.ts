@@ -107,9 +107,18 @@ export interface GuardedHttpRequestInit {
   /**
    * Extra headers such as `Accept`. Credentials (`Authorization`,
    * `Cookie`, ...), `Host` and hop-by-hop headers are refused here: put
-   * credentials into the `hostHeaders` option, bound to their host.
+   * credentials into the `hostHeaders` option, bound to their host, or
+   * into `credentials`.
    */
   headers?: Record<string, string>;
+  /**
+   * Credential headers for this request only, such as an `Authorization`
+   * that changes over time (a GitHub App installation token). They go to
+   * the request's own origin only, since a redirect to another origin is
+   * never followed, and never into an error. They must come from backend
+   * configuration or a credentials provider, never from entities or users.
+   */
+  credentials?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -423,7 +432,10 @@ export class GuardedHttpClient {
     if (init.body !== undefined && method !== 'POST') {
       throw new InputError(`A ${method} request cannot have a body`);
     }
-    const extraHeaders = checkHeaders(init.headers, 'request');
+    const extraHeaders = {
+      ...checkHeaders(init.headers, 'request'),
+      ...checkHeaders(init.credentials, 'host'),
+    };
     let current = this.checkUrl(url);
 
     const started = Date.now();
