@@ -37,6 +37,10 @@
  *       /apis/{kustomize,helm,source}.toolkit.fluxcd.io/...
  *                                       Flux Kustomizations, HelmReleases
  *                                       and GitRepositories (shipping-service)
+ *   /k8s/sandbox/...                    a writable Kubernetes API server
+ *                                       (bearer demo-k8s-sandbox-token):
+ *                                       the sandbox production replicas
+ *                                       are created in (envParity.replicas)
  *   /argocd/{staging,production}/...    Argo CD API servers (bearer
  *                                       demo-argocd-<instance>-token):
  *       /api/v1/applications?selector=  /api/v1/applications/{name}
@@ -994,6 +998,20 @@ const K8S_CLUSTERS = {
   production:
     process.env.DEMO_K8S_PRODUCTION_TOKEN || 'demo-k8s-production-token',
 };
+/*
+ * The sandbox cluster of production replicas (envParity.replicas in
+ * app-config.yaml): empty at start, writable (create, get, list, patch and
+ * delete of namespaces, workloads, services, ConfigMaps, Secrets, quotas,
+ * limit ranges, network policies and role bindings). Each Deployment or
+ * StatefulSet created there gets one pod per replica, ready
+ * DEMO_REPLICA_READY_MS (default 3000) after its creation and running the
+ * digest its image names; an image whose name contains `does-not-exist`
+ * waits with ErrImagePull. Not an environment: not in envParity.kubernetes.clusters.
+ */
+const K8S_SANDBOX = 'sandbox';
+const K8S_SANDBOX_TOKEN =
+  process.env.DEMO_K8S_SANDBOX_TOKEN || 'demo-k8s-sandbox-token';
+const REPLICA_READY_MS = Number(process.env.DEMO_REPLICA_READY_MS ?? 3000);
 const ARGOCD_PREFIX = '/argocd';
 const ARGOCD_INSTANCES = {
   staging: process.env.DEMO_ARGOCD_STAGING_TOKEN || 'demo-argocd-staging-token',
@@ -1610,6 +1628,15 @@ function buildKubernetes(services) {
     fake.add(...fluxObjects(cluster));
     clusters[cluster] = fake;
   }
+  const sandbox = FakeKubernetes.create({
+    name: K8S_SANDBOX,
+    token: K8S_SANDBOX_TOKEN,
+    prefix: `${K8S_PREFIX}/${K8S_SANDBOX}`,
+    recordRequests: false,
+    writable: true,
+  });
+  sandbox.sandbox.readyAfterMs = REPLICA_READY_MS;
+  clusters[K8S_SANDBOX] = sandbox;
   return clusters;
 }
 
@@ -2234,9 +2261,10 @@ if (require.main === module) {
       `demo environments: a fake GitLab (${GITLAB_HOST}) for ${GITLAB_PROJECT} on http://${HOST}:${PORT}${GITLAB_PREFIX}`,
     );
     console.log(
-      `demo environments: fake Kubernetes clusters (${Object.keys(
-        K8S_CLUSTERS,
-      ).join(', ')}) on http://${HOST}:${PORT}${K8S_PREFIX}/<cluster> and ` +
+      `demo environments: fake Kubernetes clusters (${[
+        ...Object.keys(K8S_CLUSTERS),
+        K8S_SANDBOX,
+      ].join(', ')}) on http://${HOST}:${PORT}${K8S_PREFIX}/<cluster> and ` +
         `fake Argo CD instances on http://${HOST}:${PORT}${ARGOCD_PREFIX}/<instance> ` +
         `(${Object.keys(K8S_WORKLOADS).join(', ')})`,
     );

@@ -153,5 +153,60 @@ export interface Config {
         pageSize?: number;
       };
     };
+    /**
+     * Production replicas (the Kubernetes module's keys; the backend plugin
+     * declares the lifetimes and caps): private, expiring copies of what
+     * production runs for a service, in a namespace of their own in a
+     * sandbox cluster.
+     */
+    replicas?: {
+      /**
+       * The sandbox cluster: a cluster of `kubernetes.clusterLocatorMethods`
+       * (type config, authProvider serviceAccount: written to directly,
+       * with its serviceAccountToken). Start-up fails when
+       * `envParity.kubernetes.clusters` maps it to the reference
+       * environment, or when it is not configured. Without it the module
+       * supplies no replica driver.
+       */
+      cluster?: string;
+      /** The kubectl context of the sandbox in the port-forward commands shown. Defaults to the cluster name. */
+      kubectlContext?: string;
+      /**
+       * The `hard` map of every replica namespace's ResourceQuota, e.g.
+       * `requests.cpu: '2'`. Defaults to requests.cpu 2, requests.memory
+       * 4Gi, limits.memory 8Gi, pods 20, services 20,
+       * persistentvolumeclaims 5, requests.storage 20Gi.
+       */
+      quota?: { [resource: string]: string | number };
+      /**
+       * The LimitRange of every replica namespace (per container). Defaults
+       * to default cpu 500m / memory 512Mi, defaultRequest cpu 100m /
+       * memory 128Mi.
+       */
+      limitRange?: {
+        default?: { [resource: string]: string | number };
+        defaultRequest?: { [resource: string]: string | number };
+      };
+      /**
+       * CIDRs replicas may reach besides DNS (port 53) and their own pods;
+       * every other egress is denied by a NetworkPolicy. Defaults to none.
+       */
+      allowEgress?: string[];
+      /**
+       * ConfigMap keys whose values replace production's in replicas
+       * (policy `production-non-secret`), e.g. `PAYMENTS_MODE: sandbox`.
+       */
+      override?: { [key: string]: string };
+      /**
+       * Where a replica's configuration comes from, unless a service's
+       * `env-parity/replica-config-from` annotation says otherwise:
+       * `production-non-secret` (the default: production's ConfigMaps with
+       * `override` applied, every Secret key created empty, to provide) or
+       * the name of a pre-production environment whose ConfigMaps and
+       * Secrets of the same names are copied (never the reference
+       * environment).
+       */
+      configFrom?: string;
+    };
   };
 }

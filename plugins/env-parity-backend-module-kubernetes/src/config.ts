@@ -308,7 +308,7 @@ function readAuthProviders(root: Config): Map<string, string> {
   return providers;
 }
 
-function readClusters(
+export function readClusters(
   root: Config,
   notices: ConfigNotice[],
 ): Map<string, ClusterDefinition> {

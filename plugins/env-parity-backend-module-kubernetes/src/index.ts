@@ -21,3 +21,5 @@ export type { ClusterDefinition, ConfigNotice } from './config';
 export type { KubernetesTransport, TransportHints } from './transports';
 export { hasKubernetesAnnotations, kubernetesTarget } from './target';
 export type { KubernetesTarget } from './target';
+// production replicas in a sandbox cluster (envParity.replicas)
+export { KubernetesReplicaDriver } from './replicas';

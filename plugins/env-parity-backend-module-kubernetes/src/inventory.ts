@@ -229,7 +229,7 @@ function workloadStatus(
   return 'Available';
 }
 
-function templateReferences(spec: any): Reference[] {
+export function templateReferences(spec: any): Reference[] {
   const refs = new Map<string, Reference>();
   const add = (type: Reference['type'], source: any) => {
     const name =

@@ -3,9 +3,13 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { envParityProvidersExtensionPoint } from '@env-parity/plugin-env-parity-node';
+import {
+  envParityProvidersExtensionPoint,
+  envParityReplicaDriverExtensionPoint,
+} from '@env-parity/plugin-env-parity-node';
 import { CONFIG_KEY, ENVIRONMENT_ANNOTATION } from './config';
 import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
+import { KubernetesReplicaDriver } from './replicas';
 
 /**
  * Reads what runs in the Kubernetes clusters mapped to environments
@@ -15,7 +19,10 @@ import { KubernetesDeploymentProvider } from './KubernetesDeploymentProvider';
  * matching an entity's Kubernetes annotations. Clusters are reached
  * directly (`kubernetes.clusterLocatorMethods`, type config) or, with
  * `envParity.kubernetes.mode: proxy`, through the Kubernetes backend.
- * Without `envParity.kubernetes` it adds nothing.
+ * Without `envParity.kubernetes` it adds nothing. With
+ * `envParity.replicas.cluster` it also supplies the production replica
+ * driver (a sandbox cluster; refused at start-up when that cluster serves
+ * the reference environment or is not configured).
  *
  * @public
  */
@@ -26,13 +33,22 @@ export const envParityModuleKubernetes = createBackendModule({
     reg.registerInit({
       deps: {
         providers: envParityProvidersExtensionPoint,
+        replicas: envParityReplicaDriverExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         catalog: catalogServiceRef,
       },
-      async init({ providers, config, logger, auth, discovery, catalog }) {
+      async init({
+        providers,
+        replicas,
+        config,
+        logger,
+        auth,
+        discovery,
+        catalog,
+      }) {
         const { provider, notices } = KubernetesDeploymentProvider.fromConfig(
           config,
           { logger, auth, discovery, catalog },
@@ -47,6 +63,19 @@ export const envParityModuleKubernetes = createBackendModule({
           return;
         }
         providers.addDeploymentProvider(provider);
+        // throws (failing start-up) for a sandbox serving production
+        const driver = KubernetesReplicaDriver.fromConfig(config, {
+          logger,
+          auth,
+          discovery,
+          catalog,
+        });
+        if (driver) {
+          replicas.setDriver(driver);
+          logger.info(
+            `production replicas are created in the sandbox cluster ${driver.sandbox}`,
+          );
+        }
       },
     });
   },

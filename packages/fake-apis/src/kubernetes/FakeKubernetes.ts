@@ -5,6 +5,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { FakeSandbox } from './sandbox';
 
 /**
  * A Kubernetes API server on loopback, answering the requests the
@@ -90,6 +91,23 @@ const API: Record<string, Record<string, Served>> = {
     pods: { kind: 'Pod', apiVersion: 'v1' },
     configmaps: { kind: 'ConfigMap', apiVersion: 'v1' },
     secrets: { kind: 'Secret', apiVersion: 'v1' },
+    // cluster-scoped; written in a sandbox (sandbox.ts)
+    namespaces: { kind: 'Namespace', apiVersion: 'v1' },
+    services: { kind: 'Service', apiVersion: 'v1' },
+    resourcequotas: { kind: 'ResourceQuota', apiVersion: 'v1' },
+    limitranges: { kind: 'LimitRange', apiVersion: 'v1' },
+  },
+  'apis/networking.k8s.io/v1': {
+    networkpolicies: {
+      kind: 'NetworkPolicy',
+      apiVersion: 'networking.k8s.io/v1',
+    },
+  },
+  'apis/rbac.authorization.k8s.io/v1': {
+    rolebindings: {
+      kind: 'RoleBinding',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+    },
   },
   'apis/apps/v1': {
     deployments: { kind: 'Deployment', apiVersion: 'apps/v1' },
@@ -136,6 +154,12 @@ const PLURALS: Record<string, string> = {
   Pod: 'pods',
   ConfigMap: 'configmaps',
   Secret: 'secrets',
+  Namespace: 'namespaces',
+  Service: 'services',
+  ResourceQuota: 'resourcequotas',
+  LimitRange: 'limitranges',
+  NetworkPolicy: 'networkpolicies',
+  RoleBinding: 'rolebindings',
   Deployment: 'deployments',
   ReplicaSet: 'replicasets',
   StatefulSet: 'statefulsets',
@@ -279,6 +303,12 @@ export interface FakeKubernetesOptions {
   name?: string;
   /** Keep every request in `requests` (for tests); true by default. */
   recordRequests?: boolean;
+  /**
+   * Accept writes (POST, PATCH, DELETE), as a sandbox cluster: see
+   * `sandbox` and sandbox.ts. False by default: GET only, anything else
+   * answers 405.
+   */
+  writable?: boolean;
 }
 
 export class FakeKubernetes {
@@ -307,6 +337,7 @@ export class FakeKubernetes {
       options.prefix ?? '',
       options.name ?? 'fake',
       options.recordRequests ?? true,
+      options.writable ?? false,
     );
   }
 
@@ -340,12 +371,64 @@ export class FakeKubernetes {
   private resourceVersion = 1000;
   private server?: Server;
 
+  /**
+   * The writes and the simulated pods of a writable fake (`writable: true`);
+   * undefined for a read-only one.
+   */
+  readonly sandbox?: FakeSandbox;
+
   private constructor(
     public token: string,
     private readonly prefix: string,
     readonly name: string,
     private readonly recordRequests: boolean,
-  ) {}
+    writable: boolean,
+  ) {
+    if (writable) {
+      this.sandbox = new FakeSandbox({
+        find: (plural, namespace, name_) => this.find(plural, namespace, name_),
+        add: (...objects) => this.add(...objects),
+        remove: (plural, namespace, name_) =>
+          this.remove(plural, namespace, name_),
+        stored: plural => this.stored(plural),
+        plurals: () => [...this.objects.keys()],
+      });
+    }
+  }
+
+  /** One stored object, or undefined. */
+  find(
+    plural: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined {
+    const position = this.positions
+      .get(plural)
+      ?.get(`${namespace ?? ''}/${name}`);
+    return position === undefined
+      ? undefined
+      : this.objects.get(plural)?.[position];
+  }
+
+  /** Removes one stored object; returns it, or undefined when there was none. */
+  remove(
+    plural: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined {
+    const list = this.objects.get(plural);
+    const positions = this.positions.get(plural);
+    const position = positions?.get(`${namespace ?? ''}/${name}`);
+    if (!list || !positions || position === undefined) {
+      return undefined;
+    }
+    const [removed] = list.splice(position, 1);
+    positions.clear();
+    list.forEach((o, i) =>
+      positions.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, i),
+    );
+    return removed;
+  }
 
   /** The cluster URL, with the prefix (a fake that was started). */
   get url(): string {
@@ -566,7 +649,10 @@ export class FakeKubernetes {
       json(401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    if (req.method !== 'GET') {
+    const method = req.method ?? 'GET';
+    const resourcePath =
+      /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/;
+    if (method !== 'GET' && (!this.sandbox || !resourcePath.test(path))) {
       json(
         405,
         status(
@@ -670,6 +756,22 @@ export class FakeKubernetes {
       );
       return;
     }
+    if (this.sandbox && method !== 'GET') {
+      this.sandbox.write(req, json, {
+        path,
+        resource: {
+          plural,
+          kind: served.kind,
+          apiVersion: served.apiVersion,
+          group,
+          namespaced: plural !== 'namespaces',
+        },
+        namespace: namespace || undefined,
+        name: name || undefined,
+      });
+      return;
+    }
+    this.sandbox?.refresh();
     const all = this.objects.get(plural) ?? [];
 
     if (name) {

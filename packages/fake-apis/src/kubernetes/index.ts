@@ -1,3 +1,4 @@
 export * from './FakeKubernetes';
 export * from './rollout';
 export * from './flux';
+export * from './sandbox';

@@ -64,6 +64,41 @@ describe('GuardedHttpClient', () => {
     expect(res.timings.totalMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('sends PATCH and DELETE only with allowWriteMethods', async () => {
+    const seen: string[] = [];
+    const { url, port } = await serve((req, res) => {
+      let body = '';
+      req.on('data', chunk => (body += chunk));
+      req.on('end', () => {
+        seen.push(`${req.method} ${body}`);
+        res.end('{}');
+      });
+    });
+    const options = {
+      allowedHosts: [`127.0.0.1:${port}`],
+      allowPrivateNetworks: true,
+    };
+    const readOnly = GuardedHttpClient.create(options);
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const error = await failure(readOnly.request(`${url}/x`, { method }));
+      expect(error.message).toBe(
+        `Method ${method} is not allowed, only GET, HEAD and POST`,
+      );
+    }
+    expect(seen).toEqual([]);
+    const writer = GuardedHttpClient.create({
+      ...options,
+      allowWriteMethods: true,
+    });
+    await writer.request(`${url}/x`, { method: 'PATCH', body: '{"a":1}' });
+    await writer.request(`${url}/x`, { method: 'DELETE' });
+    expect(seen).toEqual(['PATCH {"a":1}', 'DELETE ']);
+    const error = await failure(
+      writer.request(`${url}/x`, { method: 'DELETE', body: '{}' }),
+    );
+    expect(error.message).toBe('A DELETE request cannot have a body');
+  });
+
   it('refuses a real loopback server without allowPrivateNetworks', async () => {
     let hits = 0;
     const { url, port } = await serve((_req, res) => {

@@ -88,7 +88,21 @@ export interface GuardedHttpClientOptions {
    * true.
    */
   rejectUnauthorized?: boolean;
+  /**
+   * Also send PATCH and DELETE (a client that writes, such as the
+   * Kubernetes module's to its sandbox cluster). Defaults to false: GET,
+   * HEAD and POST only.
+   */
+  allowWriteMethods?: boolean;
 }
+
+/**
+ * The methods a guarded request may use; PATCH and DELETE only with
+ * `allowWriteMethods`.
+ *
+ * @public
+ */
+export type GuardedHttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * One guarded request.
@@ -99,10 +113,11 @@ export interface GuardedHttpRequestInit {
   /**
    * Defaults to GET. POST (for a configured call such as a deployment
    * webhook) sends `body`; a redirect answering a POST is never followed.
-   * No other methods.
+   * PATCH and DELETE only with the client's `allowWriteMethods`, like a
+   * POST never retried on a reused connection nor redirected.
    */
-  method?: 'GET' | 'HEAD' | 'POST';
-  /** The body of a POST; set its `Content-Type` in `headers`. */
+  method?: GuardedHttpMethod;
+  /** The body of a POST or PATCH; set its `Content-Type` in `headers`. */
   body?: string;
   /**
    * Extra headers such as `Accept`. Credentials (`Authorization`,
@@ -288,6 +303,7 @@ export class GuardedHttpClient {
   private readonly lookup: GuardedHttpLookup;
   private readonly userAgent: string;
   private readonly configKey?: string;
+  private readonly allowWriteMethods: boolean;
   private readonly tls: https.RequestOptions;
   /**
    * Keep-alive agents for GET and HEAD, one per scheme, host, port and
@@ -326,6 +342,7 @@ export class GuardedHttpClient {
     this.lookup = options.lookup ?? defaultLookup;
     this.userAgent = options.userAgent ?? 'backstage-env-parity';
     this.configKey = options.configKey;
+    this.allowWriteMethods = options.allowWriteMethods === true;
     this.tls = {
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.rejectUnauthorized === false
@@ -424,12 +441,14 @@ export class GuardedHttpClient {
     init: GuardedHttpRequestInit = {},
   ): Promise<GuardedHttpResponse> {
     const method = init.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+    const writes =
+      this.allowWriteMethods && (method === 'PATCH' || method === 'DELETE');
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && !writes) {
       throw new InputError(
         `Method ${method} is not allowed, only GET, HEAD and POST`,
       );
     }
-    if (init.body !== undefined && method !== 'POST') {
+    if (init.body !== undefined && method !== 'POST' && method !== 'PATCH') {
       throw new InputError(`A ${method} request cannot have a body`);
     }
     const extraHeaders = {
@@ -491,7 +510,7 @@ export class GuardedHttpClient {
         if (
           redirect?.sameOrigin &&
           redirects < this.maxRedirects &&
-          method !== 'POST'
+          (method === 'GET' || method === 'HEAD')
         ) {
           current = this.checkUrl(redirect.location);
           continue;
@@ -572,7 +591,7 @@ export class GuardedHttpClient {
 
   private async hop(
     url: URL,
-    method: 'GET' | 'HEAD' | 'POST',
+    method: GuardedHttpMethod,
     extraHeaders: Record<string, string>,
     context: {
       signal: AbortSignal;
@@ -631,7 +650,7 @@ export class GuardedHttpClient {
         // a POST is never sent on a reused connection: one the server has
         // just closed would fail it after it may have been acted on
         agent:
-          method === 'POST' || send.fresh
+          (method !== 'GET' && method !== 'HEAD') || send.fresh
             ? false
             : this.agentFor(url, checked.address),
         // a new connection goes to the checked address only

@@ -2,6 +2,7 @@ export { GuardedHttpClient } from './GuardedHttpClient';
 export type {
   GuardedHttpClientOptions,
   GuardedHttpLookup,
+  GuardedHttpMethod,
   GuardedHttpRequestInit,
   GuardedHttpResponse,
 } from './GuardedHttpClient';
