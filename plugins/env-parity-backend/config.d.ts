@@ -238,6 +238,31 @@ export interface Config {
       };
     };
     /**
+     * Production replicas (`/api/env-parity/replicas`): a private, expiring
+     * copy of what production runs, launched from the Parity tab into a
+     * sandbox. On when this section exists and a replica driver module is
+     * installed (the Kubernetes module declares its own keys here, such as
+     * `cluster`); the sweep observes replicas, expires them on time and
+     * removes any labelled namespace nobody needs.
+     */
+    replicas?: {
+      /** A replica's lifetime when the launch names none. Defaults to 4 hours. */
+      defaultTtl?: HumanDuration;
+      /**
+       * The longest lifetime of a replica from its creation, extensions
+       * included. Defaults to 8 hours.
+       */
+      maxTtl?: HumanDuration;
+      /** Active (creating or ready) replicas one user may have. Defaults to 2. */
+      perUserLimit?: number;
+      /** Active replicas there may be in all. Defaults to 20. */
+      globalLimit?: number;
+      /** How long before its expiry the requester is told, once. Defaults to 30 minutes. */
+      notifyBefore?: HumanDuration;
+      /** How often the sweep runs. Defaults to 1 minute. */
+      sweepInterval?: HumanDuration;
+    };
+    /**
      * Temporary read-only access to a service in an environment
      * (`/api/env-parity/access`): requested from the Parity tab, approved by
      * the environment's owners, granted for a bounded time by a provisioner

@@ -3,6 +3,7 @@ import { ParityReport, Snapshot } from '@env-parity/plugin-env-parity-common';
 import { DeploymentCollector } from './collector/DeploymentCollector';
 import { withoutHashes } from './configDrift';
 import { EnvironmentRegistry } from './environments';
+import type { ReplicaReportEnvironments } from './replicas';
 import { ParityReportBuilder } from './report';
 import { SnapshotStore } from './store/SnapshotStore';
 
@@ -24,6 +25,13 @@ export class ParityReportService {
       environments: EnvironmentRegistry;
       collector: DeploymentCollector;
       builder: ParityReportBuilder;
+      /**
+       * The entity's active production replicas, each one more environment
+       * (with the driver's latest observation as its snapshot) compared with
+       * production like any other. Only the report has them: scorecards and
+       * notifications never count replicas.
+       */
+      replicas?: ReplicaReportEnvironments;
     },
   ) {}
 
@@ -52,10 +60,19 @@ export class ParityReportService {
       await collector.collectEntity(entity);
       snapshots = await store.getSnapshots(entityRef);
     }
+    let environments = await this.deps.environments.list();
+    if (this.deps.replicas) {
+      const replicas = await this.deps.replicas.reportEnvironments(
+        entityRef,
+        environments,
+      );
+      environments = [...environments, ...replicas.environments];
+      snapshots = [...snapshots, ...replicas.snapshots];
+    }
     const { report } = await this.deps.builder.build({
       entity,
       snapshots,
-      environments: await this.deps.environments.list(),
+      environments,
     });
     return withoutHashes(report);
   }

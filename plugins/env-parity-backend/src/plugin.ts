@@ -11,6 +11,7 @@ import {
   envParityAccessProvisionersExtensionPoint,
   envParityDeployersExtensionPoint,
   envParityProvidersExtensionPoint,
+  envParityReplicaDriverExtensionPoint,
 } from '@env-parity/plugin-env-parity-node';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
@@ -28,6 +29,7 @@ import { createRefreshRateLimiter, readReportedKinds } from './http';
 import { ParityReportService } from './ParityReportService';
 import { createProbeRouter, createProbes } from './probe';
 import { createProvidersExtension } from './providers/registry';
+import { createReplicaDriverExtension, createReplicas } from './replicas';
 import { ParityReportBuilder } from './report';
 import { createRouter } from './router';
 import { createScorecard } from './scorecard';
@@ -57,6 +59,11 @@ export const envParityPlugin = createBackendPlugin({
     env.registerExtensionPoint(
       envParityDeployersExtensionPoint,
       deployers.extensionPoint,
+    );
+    const replicaDriver = createReplicaDriverExtension();
+    env.registerExtensionPoint(
+      envParityReplicaDriverExtensionPoint,
+      replicaDriver.extensionPoint,
     );
 
     env.registerInit({
@@ -131,11 +138,21 @@ export const envParityPlugin = createBackendPlugin({
           collector,
           kinds: readCollectorOptions(config).kinds,
         });
+        // Production replicas, when envParity.replicas is configured and a
+        // module set a driver; otherwise their routes answer 404
+        const replicas = await createReplicas({
+          ...deps,
+          environments,
+          snapshots: store,
+          driver: replicaDriver.driver(),
+        });
         const reports = new ParityReportService({
           store,
           environments,
           collector,
           builder,
+          // each active replica is one more environment of its report
+          replicas: replicas.report,
         });
 
         deps.httpRouter.use(
@@ -199,6 +216,7 @@ export const envParityPlugin = createBackendPlugin({
             collector,
           }),
         );
+        deps.httpRouter.use(replicas.router);
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',

@@ -83,6 +83,7 @@ export function mergeEnvironment(
     title: definition.title,
     reference: definition.reference,
     ...(definition.owner ? { owner: definition.owner } : {}),
+    ...(definition.replica ? { replica: definition.replica } : {}),
     status: 'missing',
   };
   const failures: ProviderFailure[] = ordered

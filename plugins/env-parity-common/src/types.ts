@@ -387,6 +387,8 @@ export interface ReportEnvironment {
   title: string;
   reference: boolean;
   owner?: string;
+  /** Set when the environment is an active production replica (see `EnvironmentDefinition.replica`). */
+  replica?: EnvironmentDefinition['replica'];
   status: EnvironmentStatus;
   /** When the shown deployment was last observed successfully. */
   observedAt?: string;

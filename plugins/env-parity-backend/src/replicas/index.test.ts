@@ -1,0 +1,69 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
+import { createReplicas } from '.';
+import {
+  databases,
+  ENVIRONMENTS,
+  RecordingReplicaDriver,
+} from './__testUtils__';
+
+jest.setTimeout(60_000);
+
+async function create(replicas?: JsonObject, withDriver = true) {
+  const knex = await databases.init('SQLITE_3');
+  const scheduler = mockServices.scheduler.mock();
+  const lifecycle = mockServices.lifecycle.mock();
+  const logger = mockServices.logger.mock();
+  const result = await createReplicas({
+    config: mockServices.rootConfig({
+      data: { envParity: { ...(replicas && { replicas }) } },
+    }),
+    logger,
+    database: mockServices.database.mock({ getClient: async () => knex }),
+    scheduler,
+    lifecycle,
+    auth: mockServices.auth(),
+    httpAuth: mockServices.httpAuth(),
+    permissions: mockServices.permissions(),
+    auditor: mockServices.auditor.mock(),
+    catalog: {} as any,
+    environments: { list: async () => ENVIRONMENTS },
+    snapshots: { getSnapshots: async () => [] },
+    ...(withDriver && { driver: new RecordingReplicaDriver() }),
+  });
+  return { scheduler, lifecycle, logger, result };
+}
+
+describe('createReplicas', () => {
+  it('schedules nothing and adds nothing to the report without envParity.replicas or a driver', async () => {
+    for (const [config, driver] of [
+      [undefined, true],
+      [{}, false],
+    ] as const) {
+      const { scheduler, lifecycle, result } = await create(config, driver);
+      expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+      expect(lifecycle.addStartupHook).not.toHaveBeenCalled();
+      expect(result.report).toBeUndefined();
+    }
+    const { logger } = await create({}, false);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('no replica driver module is installed'),
+    );
+  });
+
+  it('schedules the sweep (scope global) once configured, and runs it at start-up', async () => {
+    const { scheduler, lifecycle, result } = await create({
+      sweepInterval: { seconds: 30 },
+    });
+    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'env-parity-replica-sweep',
+        scope: 'global',
+        frequency: { milliseconds: 30_000 },
+      }),
+    );
+    expect(lifecycle.addStartupHook).toHaveBeenCalledTimes(1);
+    expect(lifecycle.addShutdownHook).toHaveBeenCalledTimes(1);
+    expect(result.report).toBeDefined();
+  });
+});
