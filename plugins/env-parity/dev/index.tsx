@@ -27,6 +27,7 @@ import {
 } from '../src/components/Scorecard/__testUtils__/FakeScorecardApi';
 import { FakeAccessApi } from '../src/components/Access/__testUtils__/FakeAccessApi';
 import { FakeAlignmentApi } from '../src/components/Align/__testUtils__/FakeAlignmentApi';
+import { FakeReplicaApi } from '../src/components/Replica/__testUtils__/FakeReplicaApi';
 
 // Serves the Parity tab on its own at /env-parity-dev, backed by fixtures instead
 // of the backend: add ?fixture=degraded, ?fixture=empty or ?fixture=running
@@ -47,7 +48,18 @@ scorecard.trendPoints = trendPoints(
   Array.from({ length: 60 }, (_, i) => 0.4 + (i / 60) * 0.3),
 );
 
+// production replicas in memory, enabled; none launched yet
+const replica = new FakeReplicaApi();
+replica.settings.enabled = true;
+
 const fixtureApi: EnvParityApi = {
+  getReplicaSettings: () => replica.getReplicaSettings(),
+  listReplicas: entityRef => replica.listReplicas(entityRef),
+  launchReplica: body => replica.launchReplica(body),
+  getReplica: id => replica.getReplica(id),
+  extendReplica: (id, lifetimeMinutes) =>
+    replica.extendReplica(id, lifetimeMinutes),
+  deleteReplica: id => replica.deleteReplica(id),
   getScorecardEnvironments: () => scorecard.getScorecardEnvironments(),
   getScorecard: query => scorecard.getScorecard(query),
   getScorecardSummary: filter => scorecard.getScorecardSummary(filter),

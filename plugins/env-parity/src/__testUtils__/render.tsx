@@ -13,6 +13,7 @@ import {
   ParityReport,
   ProbeRequest,
   ProbeResult,
+  ReplicaRequestBody,
   ScorecardFilter,
   ScorecardQuery,
 } from '@env-parity/plugin-env-parity-common';
@@ -26,6 +27,7 @@ import {
 } from '../api';
 import { FakeAccessApi } from '../components/Access/__testUtils__/FakeAccessApi';
 import { FakeAlignmentApi } from '../components/Align/__testUtils__/FakeAlignmentApi';
+import { FakeReplicaApi } from '../components/Replica/__testUtils__/FakeReplicaApi';
 import { FakeScorecardApi } from '../components/Scorecard/__testUtils__/FakeScorecardApi';
 import { EnvParityContent } from '../components/EnvParityContent';
 import { paymentsEntity } from './reports';
@@ -111,6 +113,36 @@ export class FakeEnvParityApi implements EnvParityApi {
 
   decideAlignment(id: string, action: AlignmentAction, comment?: string) {
     return this.align.decideAlignment(id, action, comment);
+  }
+
+  /**
+   * The replica backend: in memory, not enabled (as by default);
+   * `replica.settings.enabled = true` enables it.
+   */
+  replica = new FakeReplicaApi();
+
+  getReplicaSettings() {
+    return this.replica.getReplicaSettings();
+  }
+
+  listReplicas(entityRef?: string) {
+    return this.replica.listReplicas(entityRef);
+  }
+
+  launchReplica(body: ReplicaRequestBody) {
+    return this.replica.launchReplica(body);
+  }
+
+  getReplica(id: string) {
+    return this.replica.getReplica(id);
+  }
+
+  extendReplica(id: string, lifetimeMinutes: number) {
+    return this.replica.extendReplica(id, lifetimeMinutes);
+  }
+
+  deleteReplica(id: string) {
+    return this.replica.deleteReplica(id);
   }
 
   /** The scorecard backend: in memory, eight services unless a test changes them. */

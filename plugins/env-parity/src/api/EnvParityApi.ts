@@ -13,6 +13,9 @@ import {
   ParityReport,
   ProbeRequest,
   ProbeResult,
+  Replica,
+  ReplicaRequestBody,
+  ReplicaSettings,
   ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
@@ -173,6 +176,41 @@ export interface EnvParityApi {
     action: AlignmentAction,
     comment?: string,
   ): Promise<Alignment>;
+
+  /**
+   * Whether production replicas are enabled here, and their lifetimes and
+   * caps; `enabled` is false when `envParity.replicas` is not configured.
+   */
+  getReplicaSettings(): Promise<ReplicaSettings>;
+
+  /**
+   * The caller's production replicas (everyone's with
+   * `env-parity.replica.admin`), newest first.
+   *
+   * @param entityRef - Only the replicas of this entity, e.g.
+   *   `component:default/payments`.
+   */
+  listReplicas(entityRef?: string): Promise<{ items: Replica[] }>;
+
+  /**
+   * Launches a private, expiring replica of what production runs (status
+   * `creating`). Refused with a 409 at the per-user or global cap, a 400
+   * for a bad body (a lifetime over the maximum, an unknown workload to
+   * override) and a 403 without `env-parity.replica.create` on the entity.
+   */
+  launchReplica(body: ReplicaRequestBody): Promise<Replica>;
+
+  /** One replica, with its timeline. */
+  getReplica(id: string): Promise<Replica>;
+
+  /**
+   * Moves a replica's expiry to now plus `lifetimeMinutes`, never past its
+   * creation plus the maximum lifetime; a 409 when it is no longer active.
+   */
+  extendReplica(id: string, lifetimeMinutes: number): Promise<Replica>;
+
+  /** Deletes a replica now: its namespace is removed. */
+  deleteReplica(id: string): Promise<Replica>;
 
   /**
    * The environments the scorecard can compare with the reference, in

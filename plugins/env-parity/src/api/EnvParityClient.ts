@@ -12,6 +12,9 @@ import {
   ParityReport,
   ProbeRequest,
   ProbeResult,
+  Replica,
+  ReplicaRequestBody,
+  ReplicaSettings,
   ScorecardEnvironments,
   ScorecardFilter,
   ScorecardPage,
@@ -150,6 +153,43 @@ export class EnvParityClient implements EnvParityApi {
         body: JSON.stringify(comment ? { comment } : {}),
       },
     );
+  }
+
+  async getReplicaSettings(): Promise<ReplicaSettings> {
+    return this.json<ReplicaSettings>('/replicas/settings', { method: 'GET' });
+  }
+
+  async listReplicas(entityRef?: string): Promise<{ items: Replica[] }> {
+    const query = entityRef ? `?${new URLSearchParams({ entityRef })}` : '';
+    return this.json<{ items: Replica[] }>(`/replicas${query}`, {
+      method: 'GET',
+    });
+  }
+
+  async launchReplica(body: ReplicaRequestBody): Promise<Replica> {
+    return this.json<Replica>('/replicas', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+
+  async getReplica(id: string): Promise<Replica> {
+    return this.json<Replica>(`/replicas/${encodeURIComponent(id)}`, {
+      method: 'GET',
+    });
+  }
+
+  async extendReplica(id: string, lifetimeMinutes: number): Promise<Replica> {
+    return this.json<Replica>(`/replicas/${encodeURIComponent(id)}/extend`, {
+      method: 'POST',
+      body: JSON.stringify({ lifetimeMinutes }),
+    });
+  }
+
+  async deleteReplica(id: string): Promise<Replica> {
+    return this.json<Replica>(`/replicas/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
   }
 
   async getScorecardEnvironments(): Promise<ScorecardEnvironments> {

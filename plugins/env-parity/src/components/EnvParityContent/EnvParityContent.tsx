@@ -47,6 +47,7 @@ import { ReproduceCard } from '../Reproduce';
 import { AccessRequestCard } from '../Access/AccessRequestCard';
 import { AlignSection } from '../Align/AlignSection';
 import { useServiceAlignments } from '../Align/useServiceAlignments';
+import { useServiceReplicas } from '../Replica';
 import { LiveReport } from './live';
 
 const useStyles = makeStyles(theme => ({
@@ -256,6 +257,10 @@ export function EnvParityContent() {
     refreshed?.entityRef === entityRef ? refreshed.report : initial.value;
 
   const alignments = useServiceAlignments(entityRef);
+  // a replica that starts, becomes ready or ends changes the report's rows
+  const replicas = useServiceReplicas(entityRef, report, fresh =>
+    setRefreshed({ entityRef, report: fresh }),
+  );
   const { isOpen, toggle, linked } = useSections();
   // sections whose content renders nothing (a card the policy denies)
   const [present, setPresent] = useState<Partial<Record<SectionId, boolean>>>(
@@ -331,7 +336,9 @@ export function EnvParityContent() {
   if (report.environments.some(e => e.reference && e.deployment)) {
     sections.push({
       id: 'reproduce',
-      content: <ReproduceCard entity={entity} report={report} />,
+      content: (
+        <ReproduceCard entity={entity} report={report} replicas={replicas} />
+      ),
     });
   }
   sections.push({
@@ -404,6 +411,7 @@ export function EnvParityContent() {
               slug={slug}
               now={now}
               alignments={alignments.value}
+              replicas={replicas.value}
             />
           </InfoCard>
         </Grid>

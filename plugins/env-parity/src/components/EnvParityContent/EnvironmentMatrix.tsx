@@ -18,12 +18,14 @@ import {
   artifactDigest,
   EnvironmentComparison,
   ParityReport,
+  Replica,
   ReportEnvironment,
   shortHash,
 } from '@env-parity/plugin-env-parity-common';
 import { EnvironmentStatus } from './EnvironmentStatus';
 import { AlignmentUnderWay } from '../Align/AlignmentUnderWay';
 import { openAlignmentOf } from '../Align/useServiceAlignments';
+import { ReplicaEnvironmentLabel } from '../Replica/ReplicaEnvironmentLabel';
 import { Score } from './Score';
 import { ScrollRegion } from './ScrollRegion';
 import { EnvironmentFindings, RunningResources } from './Running';
@@ -290,9 +292,13 @@ function rowsOf(
 }
 
 /** Narrow screens: one card per environment, in promotion order. */
-function EnvironmentCards(props: { envs: ReportEnvironment[]; rows: Row[] }) {
+function EnvironmentCards(props: {
+  envs: ReportEnvironment[];
+  rows: Row[];
+  replicas?: Replica[];
+}) {
   const classes = useStyles();
-  const { envs, rows } = props;
+  const { envs, rows, replicas } = props;
   return (
     <ul className={classes.cards} aria-label="Environments">
       {envs.map(env => (
@@ -314,6 +320,7 @@ function EnvironmentCards(props: { envs: ReportEnvironment[]; rows: Row[] }) {
             {env.reference && (
               <Chip label="reference" size="small" variant="outlined" />
             )}
+            <ReplicaEnvironmentLabel env={env} replicas={replicas} />
           </div>
           <dl className={classes.fields}>
             {rows.map(row => (
@@ -341,16 +348,18 @@ export function EnvironmentMatrix(props: {
   now: number;
   /** The service's alignments: the one under way shows on its environment. */
   alignments?: Alignment[];
+  /** The user's replicas of the service: their environments are labelled. */
+  replicas?: Replica[];
 }) {
   const classes = useStyles();
   const theme = useTheme();
   const narrow = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
-  const { report, slug, now, alignments } = props;
+  const { report, slug, now, alignments, replicas } = props;
   const envs = report.environments;
   const rows = rowsOf(report, slug, now, alignments);
 
   if (narrow) {
-    return <EnvironmentCards envs={envs} rows={rows} />;
+    return <EnvironmentCards envs={envs} rows={rows} replicas={replicas} />;
   }
   return (
     <ScrollRegion label="Environments table, scrolls sideways">
@@ -372,6 +381,7 @@ export function EnvironmentMatrix(props: {
                   {env.reference && (
                     <Chip label="reference" size="small" variant="outlined" />
                   )}
+                  <ReplicaEnvironmentLabel env={env} replicas={replicas} />
                 </div>
               </TableCell>
             ))}

@@ -172,6 +172,31 @@ describe('Reproduce production', () => {
     });
   });
 
+  it('names the template link apart from the launch where replicas are enabled', async () => {
+    const api = new FakeEnvParityApi(async () => driftReport());
+    api.replica.settings.enabled = true;
+    renderContent(api, {
+      config: {
+        envParity: { reproduce: { scaffolderTemplate: 'production-replica' } },
+      },
+    });
+    const reproduce = within(await card());
+    expect(
+      await reproduce.findByRole('button', {
+        name: 'Launch a production replica',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      reproduce.getByText('Open the replica template').closest('a'),
+    ).toHaveAttribute(
+      'href',
+      expect.stringContaining('/create/templates/default/production-replica'),
+    );
+    expect(
+      reproduce.queryByRole('link', { name: 'Launch a production replica' }),
+    ).toBeNull();
+  });
+
   it('has no launch link without the template', async () => {
     renderContent(new FakeEnvParityApi(async () => driftReport()));
     const reproduce = within(await card());

@@ -1,10 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  CopyTextButton,
-  InfoCard,
-  Link,
-  LinkButton,
-} from '@backstage/core-components';
+import { InfoCard, Link, LinkButton } from '@backstage/core-components';
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
@@ -23,35 +18,14 @@ import {
   ReportEnvironment,
 } from '@env-parity/plugin-env-parity-common';
 import { commitUrl, githubSlug } from '../EnvParityContent/format';
+import { ReplicaPanel, ServiceReplicas } from '../Replica';
+import { Command } from './Command';
 import { reproduceCommands, scaffolderTemplateLink } from './commands';
 import { envFileOf, sortConfig } from './settings';
 
 const useStyles = makeStyles(theme => ({
   section: {
     marginTop: theme.spacing(2),
-  },
-  command: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: theme.spacing(1),
-    marginTop: theme.spacing(0.5),
-  },
-  pre: {
-    flex: 1,
-    margin: 0,
-    padding: theme.spacing(1),
-    fontFamily: 'monospace',
-    fontSize: '0.85rem',
-    backgroundColor: theme.palette.background.default,
-    borderRadius: theme.shape.borderRadius,
-    overflowX: 'auto',
-    whiteSpace: 'pre',
-  },
-  file: {
-    display: 'flex',
-    alignItems: 'flex-start',
-    gap: theme.spacing(1),
-    marginTop: theme.spacing(1),
   },
   mono: {
     fontFamily: 'monospace',
@@ -73,24 +47,6 @@ const useStyles = makeStyles(theme => ({
     flexDirection: 'column',
   },
 }));
-
-function Command(props: { command: string; label: string; pre?: boolean }) {
-  const classes = useStyles();
-  return (
-    <div className={props.pre ? classes.file : classes.command}>
-      {/* a long command scrolls sideways: the keyboard reaches it */}
-      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
-      <pre className={classes.pre} aria-label={props.label} tabIndex={0}>
-        {props.command}
-      </pre>
-      <CopyTextButton
-        text={props.command}
-        tooltipText="Command copied to clipboard"
-        aria-label={`Copy: ${props.label}`}
-      />
-    </div>
-  );
-}
 
 /** Pull/run and checkout/worktree commands for one environment. */
 function Commands(props: {
@@ -260,11 +216,18 @@ function Links(props: { links: DeploymentLink[] }) {
  * application settings it runs with (a `.env` template, never a secret value), links to its records, and the same
  * for every other environment (collapsed). With
  * `envParity.reproduce.scaffolderTemplate` configured, also a link that
- * launches a replica from that template, prefilled.
+ * launches a replica from that template, prefilled; where production
+ * replicas are enabled (`envParity.replicas`), the button that launches one
+ * and the user's replicas.
  */
-export function ReproduceCard(props: { entity: Entity; report: ParityReport }) {
+export function ReproduceCard(props: {
+  entity: Entity;
+  report: ParityReport;
+  /** The user's production replicas of the entity, where they are enabled. */
+  replicas?: ServiceReplicas;
+}) {
   const classes = useStyles();
-  const { entity, report } = props;
+  const { entity, report, replicas } = props;
   const configApi = useApi(configApiRef);
   const template = configApi.getOptionalString(
     'envParity.reproduce.scaffolderTemplate',
@@ -335,9 +298,14 @@ export function ReproduceCard(props: { entity: Entity; report: ParityReport }) {
               version: deployment.version,
             })}
           >
-            Launch a {reference.title.toLowerCase()} replica
+            {replicas?.settings?.enabled
+              ? 'Open the replica template'
+              : `Launch a ${reference.title.toLowerCase()} replica`}
           </LinkButton>
         </div>
+      )}
+      {replicas && (
+        <ReplicaPanel entity={entity} report={report} replicas={replicas} />
       )}
       {others.length > 0 && (
         <div className={classes.section}>

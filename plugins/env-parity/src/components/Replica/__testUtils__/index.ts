@@ -1,0 +1,3 @@
+export { FakeReplicaApi, readyParts } from './FakeReplicaApi';
+export type { ReplicaApi } from './FakeReplicaApi';
+export { renderReplicaTab, replicaApi } from './renderReplica';
