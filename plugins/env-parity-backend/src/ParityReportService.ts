@@ -1,5 +1,10 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { ParityReport, Snapshot } from '@env-parity/plugin-env-parity-common';
+import {
+  EnvironmentDefinition,
+  ParityReport,
+  referenceEnvironment,
+  Snapshot,
+} from '@env-parity/plugin-env-parity-common';
 import { DeploymentCollector } from './collector/DeploymentCollector';
 import { withoutHashes } from './configDrift';
 import { EnvironmentRegistry } from './environments';
@@ -60,21 +65,64 @@ export class ParityReportService {
       await collector.collectEntity(entity);
       snapshots = await store.getSnapshots(entityRef);
     }
-    let environments = await this.deps.environments.list();
-    if (this.deps.replicas) {
-      const replicas = await this.deps.replicas.reportEnvironments(
-        entityRef,
-        environments,
-      );
-      environments = [...environments, ...replicas.environments];
-      snapshots = [...snapshots, ...replicas.snapshots];
-    }
+    const environments = await this.deps.environments.list();
     const { report } = await this.deps.builder.build({
       entity,
       snapshots,
       environments,
     });
+    if (this.deps.replicas) {
+      await this.addReplicas(report, entity, snapshots, environments);
+    }
     return withoutHashes(report);
+  }
+
+  /**
+   * Adds the entity's active replicas to its report, each compared with
+   * production as the provider whose shape the replica's observation has
+   * (the Kubernetes provider, for the Kubernetes driver) observed it: a
+   * replica carries production's workloads, not what other providers add
+   * (a Git revision, Argo CD's Helm values), and runs one pod per workload
+   * by design. The rest of the report (closest environment, summary) is
+   * the configured environments' alone.
+   */
+  private async addReplicas(
+    report: ParityReport,
+    entity: Entity,
+    snapshots: Snapshot[],
+    environments: EnvironmentDefinition[],
+  ) {
+    const reference = referenceEnvironment(environments);
+    if (!reference || !this.deps.replicas) {
+      return;
+    }
+    const replicas = await this.deps.replicas.reportEnvironments(
+      stringifyEntityRef(entity),
+      environments,
+    );
+    if (replicas.environments.length === 0) {
+      return;
+    }
+    const production = snapshots.filter(s => s.environment === reference.name);
+    const sameProvider = production.filter(
+      s => s.provider === replicas.provider,
+    );
+    const { report: compared } = await this.deps.builder.build({
+      entity,
+      snapshots: [
+        ...(sameProvider.length ? sameProvider : production),
+        ...replicas.snapshots,
+      ],
+      environments: [reference, ...replicas.environments],
+      ignoreConfig: replicas.ignoreConfig,
+    });
+    const names = new Set(replicas.environments.map(e => e.name));
+    report.environments.push(
+      ...compared.environments.filter(e => names.has(e.name)),
+    );
+    report.comparisons.push(
+      ...compared.comparisons.filter(c => names.has(c.environment)),
+    );
   }
 
   async refresh(entity: Entity): Promise<ParityReport> {

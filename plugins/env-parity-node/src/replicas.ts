@@ -100,6 +100,13 @@ export interface EnvParityReplicaDriver {
   /** The sandbox's name, e.g. the cluster's. */
   readonly sandbox: string;
   /**
+   * The deployment provider whose shape `observe` reports a replica in,
+   * e.g. `kubernetes`: a replica is compared with production as that
+   * provider observed production, not with what other providers add (a
+   * Git revision, Helm values of a GitOps tool).
+   */
+  readonly provider?: string;
+  /**
    * Creates the namespace and everything in it. Called once per replica by
    * the backend replica whose conditional write claimed it; creating an
    * object that already exists (a retry) is not an error.
@@ -122,9 +129,7 @@ export interface EnvParityReplicaDriver {
   /** Deletes the namespace and all in it; one already gone is not an error. */
   remove(namespace: string, options: { signal: AbortSignal }): Promise<void>;
   /** Every replica namespace it labelled, for the self-healing sweep. */
-  listNamespaces(options: {
-    signal: AbortSignal;
-  }): Promise<ReplicaNamespace[]>;
+  listNamespaces(options: { signal: AbortSignal }): Promise<ReplicaNamespace[]>;
 }
 
 /**

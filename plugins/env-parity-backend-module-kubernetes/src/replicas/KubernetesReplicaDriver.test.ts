@@ -239,6 +239,18 @@ describe('KubernetesReplicaDriver', () => {
     expect(
       ready.deployment?.config?.['configmap/api-config.LOG_LEVEL'],
     ).toBeDefined();
+    // the sidecar runs production's digest, pinned: reported by the image
+    // production's spec names, as the provider reports production's
+    const pinned = written('Deployment')[0].spec.template.spec.containers.find(
+      (c: { name: string }) => c.name === 'envoy',
+    );
+    expect(pinned.image).toMatch(/^envoyproxy\/envoy@sha256:/);
+    expect(creating.deployment?.config?.['deployment/api/envoy.image']).toEqual(
+      expect.objectContaining({ value: pinned.image }),
+    );
+    expect(ready.deployment?.config?.['deployment/api/envoy.image']).toEqual(
+      expect.objectContaining({ value: SIDECAR_IMAGE }),
+    );
     expect(JSON.stringify([ready, logger.text()])).not.toContain(PLANTED);
   });
 

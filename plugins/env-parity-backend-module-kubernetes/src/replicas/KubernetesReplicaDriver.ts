@@ -121,6 +121,8 @@ function render(template: string, context: Record<string, unknown>): string {
  */
 export class KubernetesReplicaDriver implements EnvParityReplicaDriver {
   readonly id = 'kubernetes';
+  /** Observations have the Kubernetes provider's shape: compared with its view of production. */
+  readonly provider = 'kubernetes';
 
   /**
    * The driver of `envParity.replicas`; undefined without

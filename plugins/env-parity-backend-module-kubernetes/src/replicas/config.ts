@@ -27,6 +27,12 @@ export const CONFIG_POLICY_ANNOTATION = 'env-parity.io/config-policy';
 export const SOURCE_ANNOTATION = 'env-parity.io/source';
 /** On a workload: the container whose image is the override. */
 export const OVERRIDE_ANNOTATION = 'env-parity.io/override-container';
+/**
+ * On a workload: each pinned container's image as production's spec names
+ * it (JSON, container name to image), so that a replica running that
+ * image's digest reports the image as production does.
+ */
+export const PRODUCTION_IMAGES_ANNOTATION = 'env-parity.io/production-images';
 
 /** Defaults of `quota` and `limitRange`: a small replica. */
 export const DEFAULT_QUOTA: Record<string, string> = {

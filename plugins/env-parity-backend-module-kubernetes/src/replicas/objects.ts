@@ -12,6 +12,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   OVERRIDE_ANNOTATION,
+  PRODUCTION_IMAGES_ANNOTATION,
   REPLICA_ID_LABEL,
   ReplicaOptions,
   REQUESTER_ANNOTATION,
@@ -322,6 +323,7 @@ export function workloadObject(
   const source = workload.object;
   const ours = replicaLabels(spec.replicaId);
   const images = new Map(containers.map(c => [c.name, c.image]));
+  const productionImages: Record<string, string> = {};
   const overridden = containers.find(c => c.overridden);
   const template = structuredClone(source.spec?.template ?? {});
   const podSpec = template.spec ?? {};
@@ -331,6 +333,9 @@ export function workloadObject(
   podSpec.automountServiceAccountToken = false;
   for (const list of [podSpec.containers, podSpec.initContainers]) {
     for (const c of Array.isArray(list) ? list : []) {
+      if (!containers.some(p => p.name === c.name && p.overridden)) {
+        productionImages[c.name] = String(c.image ?? '');
+      }
       c.image = images.get(c.name) ?? c.image;
     }
   }
@@ -381,6 +386,7 @@ export function workloadObject(
           source.metadata?.namespace ?? ''
         }/${workload.kind}/${name}`,
         ...(overridden ? { [OVERRIDE_ANNOTATION]: overridden.name } : {}),
+        [PRODUCTION_IMAGES_ANNOTATION]: JSON.stringify(productionImages),
       },
     },
     spec: {

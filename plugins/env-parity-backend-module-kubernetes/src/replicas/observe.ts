@@ -11,6 +11,7 @@ import { KUBERNETES_NAMESPACE_ANNOTATION } from '../target';
 import {
   CONFIG_POLICY_ANNOTATION,
   OVERRIDE_ANNOTATION,
+  PRODUCTION_IMAGES_ANNOTATION,
   PRODUCTION_NON_SECRET,
 } from './config';
 import {
@@ -103,7 +104,49 @@ export class ReplicaObserver {
     }
     const status = this.state(workloads, pods);
     const deployment = await this.deployment(replica, ns, signal);
+    if (deployment && status.state === 'ready') {
+      this.asProductionNamesImages(deployment, workloads);
+    }
     return { ...status, ...(deployment ? { deployment } : {}) };
+  }
+
+  /**
+   * Every pod of a ready replica runs the digest its container is pinned
+   * to, the digest production's pods run: such a container's image is
+   * reported as production's spec names it (a tag, say), so that the same
+   * image is not drift merely for being pinned.
+   */
+  private asProductionNamesImages(
+    deployment: Deployment,
+    workloads: SandboxObject[],
+  ) {
+    const config = deployment.config;
+    if (!config) {
+      return;
+    }
+    for (const workload of workloads) {
+      let images: Record<string, unknown>;
+      try {
+        images = JSON.parse(
+          (workload.metadata as any)?.annotations?.[
+            PRODUCTION_IMAGES_ANNOTATION
+          ] ?? '{}',
+        );
+      } catch {
+        continue;
+      }
+      const prefix = `${String(workload.kind).toLowerCase()}/${
+        workload.metadata?.name
+      }`;
+      for (const [container, image] of Object.entries(images)) {
+        const key = `${prefix}/${container}.image`;
+        if (config[key] && typeof image === 'string' && image) {
+          config[key] = this.deps.fingerprinter.fingerprint(image, {
+            show: true,
+          });
+        }
+      }
+    }
   }
 
   private state(

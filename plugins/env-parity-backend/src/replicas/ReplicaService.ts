@@ -38,6 +38,23 @@ import { ReplicaLifecycle } from './ReplicaLifecycle';
 import { ReplicaRecord } from './records';
 import { toReplica } from './view';
 
+/**
+ * The active replicas of an entity as report environments, and how to
+ * compare them with production.
+ */
+export interface ReplicaReportInput {
+  environments: EnvironmentDefinition[];
+  /** The latest observation of each, as its snapshot. */
+  snapshots: Snapshot[];
+  /**
+   * The deployment provider whose observation of production they are
+   * compared with (the driver's `provider`), when the driver names one.
+   */
+  provider?: string;
+  /** Configuration keys a replica differs in by design, e.g. `*.replicas`. */
+  ignoreConfig: string[];
+}
+
 /** Who calls, and whether the permission policy lets them act on anyone's replicas. */
 export type ReplicaCaller = PermittedCaller<'admin'>;
 
@@ -324,7 +341,7 @@ export class ReplicaService {
   async reportEnvironments(
     entityRef: string,
     environments: EnvironmentDefinition[],
-  ): Promise<{ environments: EnvironmentDefinition[]; snapshots: Snapshot[] }> {
+  ): Promise<ReplicaReportInput> {
     const now = this.now();
     const reference = referenceEnvironment(environments);
     const records = (
@@ -337,6 +354,11 @@ export class ReplicaService {
       .filter(r => r.expiresAt > now)
       .reverse();
     return {
+      ...(this.deps.driver.provider && {
+        provider: this.deps.driver.provider,
+      }),
+      // one pod per workload, on purpose
+      ignoreConfig: ['*.replicas'],
       environments: records.map(r => ({
         name: r.environment,
         title: replicaTitle(r, reference?.name ?? 'production', now),
@@ -356,7 +378,7 @@ export class ReplicaService {
               {
                 entityRef,
                 environment: r.environment,
-                provider: 'replica',
+                provider: this.deps.driver.provider ?? 'replica',
                 ...(o.deployment && { deployment: o.deployment }),
                 ...(o.error && { error: o.error }),
                 ...(o.observedAt && { observedAt: o.observedAt.toISOString() }),

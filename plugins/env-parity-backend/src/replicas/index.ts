@@ -7,20 +7,21 @@ import express from 'express';
 import { ApprovalSetupOptions, scheduleSweep } from '../approvals';
 import { readReplicaOptions } from './config';
 import { DatabaseReplicaStore } from './DatabaseReplicaStore';
-import { ReplicaService } from './ReplicaService';
+import { ReplicaReportInput, ReplicaService } from './ReplicaService';
 import { createReplicaRouter } from './router';
 
 export { createReplicaDriverExtension } from './extension';
 export { readReplicaOptions } from './config';
 export type { ReplicaOptions } from './config';
 export { ReplicaService } from './ReplicaService';
+export type { ReplicaReportInput } from './ReplicaService';
 
 /** The active replicas of an entity, as extra environments of its parity report. */
 export interface ReplicaReportEnvironments {
   reportEnvironments(
     entityRef: string,
     environments: EnvironmentDefinition[],
-  ): Promise<{ environments: EnvironmentDefinition[]; snapshots: Snapshot[] }>;
+  ): Promise<ReplicaReportInput>;
 }
 
 /**

@@ -111,6 +111,18 @@ describe('replica HTTP API', () => {
           provider: 'kubernetes',
           deployment: PRODUCTION,
         },
+        {
+          // what only another provider adds to production: a replica
+          // carries production's workloads, not its GitOps tool's values
+          entityRef: SERVICE,
+          environment: 'production',
+          provider: 'argocd',
+          deployment: {
+            config: {
+              'helm.values.database.host': { hash: 'hd', value: 'db.prod' },
+            },
+          },
+        },
       ],
       new Date(),
     );
@@ -271,7 +283,10 @@ describe('replica HTTP API', () => {
       report.body.comparisons.find(
         (c: { environment: string }) => c.environment === environment,
       ),
-    ).toMatchObject({ against: 'production', verdict: 'in-sync' });
+    ).toMatchObject({ against: 'production', verdict: 'in-sync', drift: [] });
+    // the configured environments' summary alone
+    expect(report.body.closestToReference).not.toBe(environment);
+    expect(report.body.summary).not.toContain('Replica');
 
     // only the report: the environments, the scorecard's and the drift
     // notifications' (the registry's) never hold a replica

@@ -113,6 +113,8 @@ export class ParityReportBuilder {
     environments: EnvironmentDefinition[];
     now?: Date;
     known?: (environment: string, base: string, head: string) => RevisionAnswer;
+    /** Configuration keys left out besides the configured ones (glob patterns). */
+    ignoreConfig?: string[];
   }): Promise<BuiltReport> {
     const { entity, snapshots, environments } = request;
     const now = request.now ?? new Date();
@@ -162,7 +164,10 @@ export class ParityReportBuilder {
       environments,
       snapshots,
       ...mergeOptions,
-      ignoreConfig: ignorePatternsFor(this.options.ignoreConfig, entity),
+      ignoreConfig: [
+        ...ignorePatternsFor(this.options.ignoreConfig, entity),
+        ...(request.ignoreConfig ?? []),
+      ],
       ...(Object.keys(revisionComparisons).length && { revisionComparisons }),
     });
     return { report, revisions };

@@ -31,6 +31,10 @@ export const PRODUCTION: Deployment = {
       ],
     },
   ],
+  config: {
+    'deployment/payments-api.replicas': { hash: 'h3', value: '3' },
+    'deployment/payments-api/api.env.LOG_LEVEL': { hash: 'hi', value: 'info' },
+  },
 };
 
 /**
@@ -41,6 +45,8 @@ export const PRODUCTION: Deployment = {
 export class RecordingReplicaDriver implements EnvParityReplicaDriver {
   readonly id = 'recording';
   readonly sandbox = 'sandbox-eu';
+  /** Its observations are compared with production's `kubernetes` snapshot. */
+  readonly provider = 'kubernetes';
   readonly namespaces = new Map<
     string,
     { replicaId?: string; expiresAt?: string; override?: ReplicaOverride }
@@ -136,6 +142,11 @@ export class RecordingReplicaDriver implements EnvParityReplicaDriver {
       ...(this.state === 'creating' && { reason: '0 of 1 pods ready' }),
       deployment: {
         ...PRODUCTION,
+        // one pod per workload, by design
+        config: {
+          ...PRODUCTION.config,
+          'deployment/payments-api.replicas': { hash: 'h1', value: '1' },
+        },
         resources: PRODUCTION.resources!.map(r => ({
           ...r,
           namespace: replica.namespace,
