@@ -1,5 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { eventsModuleEnvParityArgocdWebhook } from '@env-parity/plugin-env-parity-backend-module-argocd';
+import { eventsModuleEnvParityGithubWebhook } from '@env-parity/plugin-env-parity-backend';
 
 const backend = createBackend();
 
@@ -26,11 +27,13 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 // events: webhooks in (POST /api/events/http/<topic>); GitHub's signed with
-// events.modules.github.webhookSecret, routed to github.<event> topics; Argo
-// CD Notifications with envParity.argocd.webhookSecret. Env Parity collects
-// the services a deployment event names at once.
+// events.modules.github.webhookSecret (a bad or missing signature answered
+// 401 by Env Parity's module), routed to github.<event> topics; Argo CD
+// Notifications with envParity.argocd.webhookSecret. Env Parity collects the
+// services a deployment event names at once.
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
+backend.add(eventsModuleEnvParityGithubWebhook);
 backend.add(eventsModuleEnvParityArgocdWebhook);
 
 // kubernetes: the demo's two (fake) clusters; Env Parity's Kubernetes module
@@ -54,4 +57,10 @@ backend.add(import('@env-parity/plugin-env-parity-backend-module-kubernetes'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-argocd'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-gitlab'));
 backend.add(import('@env-parity/plugin-env-parity-backend-module-flux'));
+
+// scaffolder: Env Parity's actions env-parity:resolve and
+// env-parity:replica:create (examples/templates/production-replica.yaml)
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@env-parity/plugin-scaffolder-backend-module-env-parity'));
+
 backend.start();

@@ -1,1 +1,2 @@
 export { envParityPlugin as default } from './plugin';
+export { eventsModuleEnvParityGithubWebhook } from './events/githubWebhookModule';

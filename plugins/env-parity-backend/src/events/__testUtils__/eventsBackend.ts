@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import {
+  BackendFeature,
   createBackendModule,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { envParityProvidersExtensionPoint } from '@env-parity/plugin-env-parity-node';
@@ -12,6 +13,7 @@ import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import request from 'supertest';
 import { envParityPlugin } from '../../plugin';
 import { component, createTestCatalog } from '../../testUtils';
+import { eventsModuleEnvParityGithubWebhook } from '../githubWebhookModule';
 
 /**
  * The GitHub events module's two parts (signature-checked webhook and event
@@ -45,10 +47,11 @@ export function service(name: string, slug: string, argocdApp?: string) {
 
 /**
  * The installed backend as an adopter runs it: the events backend with its
- * GitHub module and an `argocd` topic, Env Parity, a catalog of the
- * given services, and a deployment provider reporting `revisions` (mutable)
- * for production, counting its collections per service. The scheduled
- * collection does not run unless asked to.
+ * GitHub module, Env Parity's GitHub webhook module and an `argocd` topic,
+ * Env Parity, a catalog of the given services, and a deployment provider
+ * reporting `revisions` (mutable) for production, counting its collections
+ * per service. The scheduled collection does not run unless
+ * `realScheduler` is set (then it runs on `envParity.schedule`).
  */
 export async function startEventsBackend(options: {
   entities: Entity[];
@@ -56,8 +59,16 @@ export async function startEventsBackend(options: {
   revisions: Map<string, string>;
   /** How long one collection of a service takes. */
   observeDelayMs?: number;
+  /** Under `envParity`. */
   config?: Record<string, unknown>;
-  scheduler?: SchedulerService;
+  /** At the root of the app config, beside `events` and `envParity`. */
+  rootConfig?: Record<string, unknown>;
+  /** More features, e.g. Env Parity modules. */
+  features?: BackendFeature[];
+  /** Backstage's scheduler instead of one that never runs tasks by itself. */
+  realScheduler?: boolean;
+  /** Leave out Env Parity's GitHub webhook module (the events backend alone). */
+  withoutWebhookModule?: boolean;
 }) {
   const collections = new Map<string, number>();
   const providerModule = createBackendModule({
@@ -93,11 +104,16 @@ export async function startEventsBackend(options: {
       // the real events service: the test backend's mock is one per plugin
       eventsServiceFactory,
       ...githubEventsModules(),
+      ...(options.withoutWebhookModule
+        ? []
+        : [eventsModuleEnvParityGithubWebhook]),
       envParityPlugin,
       providerModule,
       factory,
+      ...(options.features ?? []),
       mockServices.rootConfig.factory({
         data: {
+          ...(options.rootConfig ?? {}),
           events: {
             modules: { github: { webhookSecret: WEBHOOK_SECRET } },
             // one process: events delivered in it, no long polls to stop
@@ -115,7 +131,9 @@ export async function startEventsBackend(options: {
           },
         },
       }),
-      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
+      options.realScheduler
+        ? schedulerServiceFactory
+        : mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
     ],
   });
   const { server } = backend;
@@ -125,21 +143,26 @@ export async function startEventsBackend(options: {
     server,
     /** Collections of the service so far. */
     collections: (entityRef: string) => collections.get(entityRef) ?? 0,
-    /** Delivers a GitHub webhook, signed unless a signature is given. */
+    /**
+     * Delivers a GitHub webhook, signed unless a signature is given (null:
+     * no X-Hub-Signature-256 header).
+     */
     github(
       event: 'deployment' | 'deployment_status' | string,
       payload: unknown,
-      signature?: string,
+      signature?: string | null,
     ) {
       const body =
         typeof payload === 'string' ? payload : JSON.stringify(payload);
-      return request(server)
+      const req = request(server)
         .post('/api/events/http/github')
         .set('content-type', 'application/json')
         .set('x-github-event', event)
-        .set('x-github-delivery', `${Math.random()}`)
-        .set('x-hub-signature-256', signature ?? githubSignature(body))
-        .send(body);
+        .set('x-github-delivery', `${Math.random()}`);
+      if (signature !== null) {
+        req.set('x-hub-signature-256', signature ?? githubSignature(body));
+      }
+      return req.send(body);
     },
     /** Delivers an Argo CD Notifications webhook. */
     argocd(payload: unknown) {
