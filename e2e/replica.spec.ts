@@ -113,7 +113,5 @@ test('Guest launches a replica of production, sees it ready and in sync, and del
   await expect(page.locator('[data-replica-environment]')).toHaveCount(0, {
     timeout: 30_000,
   });
-  await expect(tab.matrix.getByRole('columnheader')).toHaveCount(
-    columnsBefore,
-  );
+  await expect(tab.matrix.getByRole('columnheader')).toHaveCount(columnsBefore);
 });

@@ -253,9 +253,9 @@ export function LaunchReplicaDialog(props: {
           </Typography>
           {withChange && workloads.length === 0 && (
             <Alert severity="info" role="status" style={{ marginTop: 8 }}>
-              No Deployment or StatefulSet of {referenceTitle} has been
-              observed (the Kubernetes provider reports them), so there is no
-              workload whose image to replace.
+              No Deployment or StatefulSet of {referenceTitle} has been observed
+              (the Kubernetes provider reports them), so there is no workload
+              whose image to replace.
             </Alert>
           )}
           {withChange && workloads.length > 0 && (
@@ -332,11 +332,7 @@ export function LaunchReplicaDialog(props: {
             </div>
           )}
         </DialogContent>
-        <FormActions
-          busy={busy}
-          onCancel={onClose}
-          submit="Launch replica"
-        />
+        <FormActions busy={busy} onCancel={onClose} submit="Launch replica" />
       </form>
     </Dialog>
   );

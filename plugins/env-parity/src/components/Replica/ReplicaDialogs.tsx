@@ -67,9 +67,9 @@ export function ExtendReplicaDialog(props: {
       <form onSubmit={submit} noValidate aria-labelledby={titleId}>
         <DialogContent>
           <DialogContentText>
-            It now expires at {replica ? clockTime(replica.expiresAt) : '—'}.
-            A replica lives at most {lifetimeLabel(maxLifetimeMinutes)} from
-            its launch.
+            It now expires at {replica ? clockTime(replica.expiresAt) : '—'}. A
+            replica lives at most {lifetimeLabel(maxLifetimeMinutes)} from its
+            launch.
           </DialogContentText>
           {error && (
             <Alert severity="error" role="alert">
@@ -77,9 +77,7 @@ export function ExtendReplicaDialog(props: {
             </Alert>
           )}
           {options.length === 0 ? (
-            <Alert severity="info">
-              It already lives as long as it may.
-            </Alert>
+            <Alert severity="info">It already lives as long as it may.</Alert>
           ) : (
             <TextField
               id="extend-replica-lifetime"

@@ -1,4 +1,10 @@
-import { act, configure, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  configure,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import {
   EnvironmentDefinition,
   ParityReport,
@@ -67,7 +73,9 @@ describe("A replica's environment on the Parity tab", () => {
     renderReplicaTab(api, { route: TAB });
     const column = await columnOf("Replica of production (guest's)");
     expect(
-      within(column).getByText(`Replica · jane's · expires ${clockTime(expiresAt)}`),
+      within(column).getByText(
+        `Replica · jane's · expires ${clockTime(expiresAt)}`,
+      ),
     ).toBeInTheDocument();
     expect(column).toHaveTextContent(
       `Differs from production in exactly one image: payments runs ${STAGING_ARTIFACT}`,
@@ -77,7 +85,9 @@ describe("A replica's environment on the Parity tab", () => {
       (await columnOf('Staging')).querySelector('[data-replica-environment]'),
     ).toBeNull();
     expect(
-      (await columnOf('Production')).querySelector('[data-replica-environment]'),
+      (await columnOf('Production')).querySelector(
+        '[data-replica-environment]',
+      ),
     ).toBeNull();
   });
 

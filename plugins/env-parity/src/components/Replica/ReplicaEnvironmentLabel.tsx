@@ -2,7 +2,10 @@ import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import FileCopyOutlinedIcon from '@material-ui/icons/FileCopyOutlined';
-import { Replica, ReportEnvironment } from '@env-parity/plugin-env-parity-common';
+import {
+  Replica,
+  ReportEnvironment,
+} from '@env-parity/plugin-env-parity-common';
 import { exactTime } from '../EnvParityContent/format';
 import { replicaChipLabel, replicaOfEnvironment } from './format';
 

@@ -150,9 +150,8 @@ export function ReplicaItem(props: {
       <div className={classes.line}>
         <ReplicaStatusChip status={replica.status} />
         <Typography variant="body2" component="span">
-          Namespace <span className={classes.mono}>{replica.namespace}</span>{' '}
-          in the <span className={classes.mono}>{replica.cluster}</span>{' '}
-          cluster
+          Namespace <span className={classes.mono}>{replica.namespace}</span> in
+          the <span className={classes.mono}>{replica.cluster}</span> cluster
         </Typography>
         <Expiry replica={replica} now={now} />
         {!mine && (
@@ -172,8 +171,8 @@ export function ReplicaItem(props: {
       {replica.status === 'creating' && (
         <>
           <Typography variant="body2" color="textSecondary">
-            Creating: waiting for every pod to be ready and running
-            production's digests.
+            Creating: waiting for every pod to be ready and running production's
+            digests.
           </Typography>
           <LinearProgress aria-label={`Creating ${replica.namespace}`} />
         </>

@@ -1,10 +1,13 @@
-import { act, configure, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  configure,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { accessError } from '../Access/__testUtils__';
-import {
-  ENTITY_REF,
-  STAGING_ARTIFACT,
-} from '../../__testUtils__/reports';
+import { ENTITY_REF, STAGING_ARTIFACT } from '../../__testUtils__/reports';
 import { readyParts, renderReplicaTab, replicaApi } from './__testUtils__';
 import { REPLICA_POLL_MS } from './useServiceReplicas';
 
@@ -55,7 +58,9 @@ describe('Production replicas on the Reproduce card', () => {
     await waitFor(() =>
       expect(api.replica.callsOf('getReplicaSettings')).toHaveLength(1),
     );
-    expect(screen.queryByRole('region', { name: 'Production replicas' })).toBeNull();
+    expect(
+      screen.queryByRole('region', { name: 'Production replicas' }),
+    ).toBeNull();
     expect(screen.queryByRole('button', { name: LAUNCH })).toBeNull();
     expect(api.replica.callsOf('listReplicas')).toHaveLength(0);
   });
@@ -255,7 +260,11 @@ describe('Production replicas on the Reproduce card', () => {
               .map(c => c.textContent),
           ),
       ).toEqual([
-        ['LOG_LEVEL', 'ConfigMap payments-config', "Production's value (not a secret)"],
+        [
+          'LOG_LEVEL',
+          'ConfigMap payments-config',
+          "Production's value (not a secret)",
+        ],
         [
           'PAYMENTS_PROVIDER_URL',
           'ConfigMap payments-config',
@@ -296,9 +305,7 @@ describe('Production replicas on the Reproduce card', () => {
     );
     // nothing to extend; it can still be deleted
     expect(within(item).queryByRole('button', { name: /^Extend/ })).toBeNull();
-    expect(
-      within(item).getByRole('button', { name: /^Delete/ }),
-    ).toBeEnabled();
+    expect(within(item).getByRole('button', { name: /^Delete/ })).toBeEnabled();
   });
 
   it('deletes only once confirmed', async () => {
@@ -320,7 +327,9 @@ describe('Production replicas on the Reproduce card', () => {
     expect(dialog).toHaveTextContent(
       `The namespace ${seeded.namespace} in the sandbox cluster is removed with everything in it.`,
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Keep it' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Keep it' }),
+    );
     await waitFor(() =>
       expect(
         screen.queryByRole('dialog', { name: 'Delete the replica?' }),
@@ -330,14 +339,14 @@ describe('Production replicas on the Reproduce card', () => {
 
     await userEvent.click(remove);
     dialog = await screen.findByRole('dialog', { name: 'Delete the replica?' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Delete' }),
+    );
     expect(
       await screen.findByText(`Deleted ${seeded.namespace}.`),
     ).toBeInTheDocument();
     expect(api.replica.callsOf('deleteReplica')).toEqual([[seeded.id]]);
-    await waitFor(() =>
-      expect(item).toHaveAttribute('data-status', 'deleted'),
-    );
+    await waitFor(() => expect(item).toHaveAttribute('data-status', 'deleted'));
     expect(within(item).getByText('deleted')).toBeInTheDocument();
     expect(within(item).queryByRole('button', { name: /^Delete/ })).toBeNull();
   });

@@ -104,7 +104,11 @@ function Panel(props: {
   const deniedId = 'replica-launch-denied';
 
   return (
-    <div className={classes.panel} role="region" aria-label="Production replicas">
+    <div
+      className={classes.panel}
+      role="region"
+      aria-label="Production replicas"
+    >
       <Typography variant="subtitle2" component="h3">
         A private replica of {referenceTitle}
       </Typography>

@@ -72,9 +72,7 @@ export function extendOptions(
   if (!(allowed > left)) {
     return [];
   }
-  const options = new Set(
-    LIFETIME_STEPS.filter(m => m > left && m < allowed),
-  );
+  const options = new Set(LIFETIME_STEPS.filter(m => m > left && m < allowed));
   options.add(allowed);
   return [...options].sort((a, b) => a - b);
 }
@@ -143,9 +141,7 @@ export function replicaOfEnvironment(
       ...(listed.override && { override: listed.override }),
     };
   }
-  return e.source === 'replica' || REPLICA_NAME.test(env.name)
-    ? {}
-    : undefined;
+  return e.source === 'replica' || REPLICA_NAME.test(env.name) ? {} : undefined;
 }
 
 /** `Replica · guest's · expires 15:30`. */

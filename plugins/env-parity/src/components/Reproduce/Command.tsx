@@ -28,7 +28,11 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** A command (or a file, `pre`) to copy, named by `label`, with its copy button. */
-export function Command(props: { command: string; label: string; pre?: boolean }) {
+export function Command(props: {
+  command: string;
+  label: string;
+  pre?: boolean;
+}) {
   const classes = useStyles();
   return (
     <div className={props.pre ? classes.file : classes.command}>

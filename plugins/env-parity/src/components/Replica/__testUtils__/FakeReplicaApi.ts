@@ -126,7 +126,10 @@ export class FakeReplicaApi implements ReplicaApi {
   /** Adds a replica as if the user had launched it; returns it. */
   seed(partial: Partial<Replica> & Pick<Replica, 'entityRef'>): Replica {
     const now = Date.now();
-    const id = `1a2b3c${String(this.nextId++).padStart(2, '0')}-4a3e-4d8e-9d0e-3f6a1c2b9e11`;
+    const id = `1a2b3c${String(this.nextId++).padStart(
+      2,
+      '0',
+    )}-4a3e-4d8e-9d0e-3f6a1c2b9e11`;
     const name = partial.entityRef.split('/').pop()!;
     const replica: Replica = {
       id,
