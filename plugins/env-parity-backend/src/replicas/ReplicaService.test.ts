@@ -375,7 +375,7 @@ describe.each(databases.eachSupportedId())('replicas on %p', databaseId => {
     });
     await s.service.settled();
     const restarted = await setup({ ...t, driver: s.driver });
-    const { environments, snapshots } =
+    const { environments, snapshots, provider, ignoreConfig } =
       await restarted.service.reportEnvironments(SERVICE, [
         {
           name: 'production',
@@ -399,11 +399,15 @@ describe.each(databases.eachSupportedId())('replicas on %p', databaseId => {
         },
       },
     ]);
+    // compared with production as the driver's provider observed it, its
+    // one-pod scale not counted
+    expect(provider).toBe('kubernetes');
+    expect(ignoreConfig).toEqual(['*.replicas']);
     expect(snapshots).toEqual([
       expect.objectContaining({
         entityRef: SERVICE,
         environment: created.environment,
-        provider: 'replica',
+        provider: 'kubernetes',
         deployment: expect.objectContaining({ version: '2.3.0' }),
         observedAt: new Date(T0).toISOString(),
       }),
