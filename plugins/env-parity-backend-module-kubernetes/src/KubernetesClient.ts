@@ -32,6 +32,30 @@ export function resourceName(type: ResourceType): string {
   return type.group ? `${type.plural}.${type.group}` : type.plural;
 }
 
+/** The API path of a collection (cluster-wide or in a namespace) or of one object. */
+export function resourcePath(
+  type: ResourceType,
+  namespace?: string,
+  name?: string,
+): string {
+  const prefix = type.group
+    ? `/apis/${encodeURIComponent(type.group)}/${encodeURIComponent(
+        type.version,
+      )}`
+    : `/api/${encodeURIComponent(type.version)}`;
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const object = name ? `/${encodeURIComponent(name)}` : '';
+  return `${prefix}${ns}/${type.plural}${object}`;
+}
+
+/** The `continue` token of a list page; undefined on the last page. */
+export function continueToken(body: {
+  metadata?: { continue?: unknown };
+}): string | undefined {
+  const token = body.metadata?.continue;
+  return typeof token === 'string' && token ? token : undefined;
+}
+
 /**
  * A request to a cluster that failed; the message is safe to show: it
  * names the cluster, the status and what was asked, never a response
@@ -123,14 +147,7 @@ export class KubernetesClient {
 
   /** The URL path of a collection or an object. */
   path(type: ResourceType, namespace?: string, name?: string): string {
-    const prefix = type.group
-      ? `/apis/${encodeURIComponent(type.group)}/${encodeURIComponent(
-          type.version,
-        )}`
-      : `/api/${encodeURIComponent(type.version)}`;
-    const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    const object = name ? `/${encodeURIComponent(name)}` : '';
-    return `${prefix}${ns}/${type.plural}${object}`;
+    return resourcePath(type, namespace, name);
   }
 
   /**
@@ -204,10 +221,7 @@ export class KubernetesClient {
           items.push(item);
         }
       }
-      token =
-        typeof body.metadata?.continue === 'string' && body.metadata.continue
-          ? body.metadata.continue
-          : undefined;
+      token = continueToken(body);
       if (!token) {
         return items;
       }

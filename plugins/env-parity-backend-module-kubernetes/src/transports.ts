@@ -63,6 +63,61 @@ function hostOf(url: URL) {
   return `${url.hostname}:${port}`;
 }
 
+function readToken(cluster: ClusterDefinition, path: string) {
+  if (cluster.serviceAccountToken) {
+    return cluster.serviceAccountToken.trim();
+  }
+  try {
+    if (existsSync(path)) {
+      return readFileSync(path, 'utf8').trim() || undefined;
+    }
+  } catch {
+    // no readable in-cluster token: requests go without one
+  }
+  return undefined;
+}
+
+/**
+ * The outbound-request guard for one cluster's API server: to the cluster's
+ * host and port only, with the bearer token (of the config, else the
+ * in-cluster one) bound to that host, the cluster's CA and TLS setting.
+ * PATCH and DELETE only with `allowWriteMethods`: production's clusters are
+ * read (GET) only, only the replicas' sandbox is written to.
+ */
+export function clusterHttpClient(
+  cluster: ClusterDefinition,
+  options: TransportOptions & {
+    /** The config key named in the guard's refusals. */
+    configKey: string;
+    /** PATCH and DELETE too (the sandbox only). */
+    allowWriteMethods?: boolean;
+  },
+): GuardedHttpClient {
+  const host = hostOf(new URL(cluster.url));
+  const token = readToken(cluster, options.tokenPath ?? IN_CLUSTER_TOKEN_PATH);
+  return GuardedHttpClient.create({
+    allowedHosts: [host],
+    allowPrivateNetworks: true,
+    hostHeaders: token
+      ? [{ host, headers: { Authorization: `Bearer ${token}` } }]
+      : [],
+    timeoutMs: options.timeoutMs,
+    // the connection gets the whole timeout too: a backend busy for a few
+    // seconds (or a slow DNS answer) is not a cluster that timed out
+    connectTimeoutMs: options.timeoutMs,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    configKey: options.configKey,
+    ca: cluster.ca,
+    rejectUnauthorized: cluster.skipTLSVerify ? false : undefined,
+    ...(options.allowWriteMethods ? { allowWriteMethods: true } : {}),
+  });
+}
+
+/** The cluster's API URL without a trailing slash, for `${base}${path}`. */
+export function clusterBaseUrl(cluster: ClusterDefinition): string {
+  return cluster.url.replace(/\/+$/, '');
+}
+
 /**
  * Direct mode: the cluster's API server of `kubernetes.clusterLocatorMethods`,
  * through the outbound-request guard (GET only, to the cluster's host and
@@ -80,27 +135,14 @@ export class DirectTransport implements KubernetesTransport {
 
   constructor(cluster: ClusterDefinition, options: TransportOptions) {
     this.clusterName = cluster.name;
-    const host = hostOf(new URL(cluster.url));
-    const token = readToken(
-      cluster,
-      options.tokenPath ?? IN_CLUSTER_TOKEN_PATH,
-    );
-    this.http = GuardedHttpClient.create({
-      allowedHosts: [host],
-      allowPrivateNetworks: true,
-      hostHeaders: token
-        ? [{ host, headers: { Authorization: `Bearer ${token}` } }]
-        : [],
+    // GET only: production's clusters are never written to
+    this.http = clusterHttpClient(cluster, {
       timeoutMs: options.timeoutMs,
-      // the connection gets the whole timeout too: a backend busy for a few
-      // seconds (or a slow DNS answer) is not a cluster that timed out
-      connectTimeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBodyBytes: options.maxBodyBytes,
+      tokenPath: options.tokenPath,
       configKey: CONFIG_KEY,
-      ca: cluster.ca,
-      rejectUnauthorized: cluster.skipTLSVerify ? false : undefined,
     });
-    this.base = cluster.url.replace(/\/+$/, '');
+    this.base = clusterBaseUrl(cluster);
   }
 
   get(pathAndQuery: string, signal?: AbortSignal) {
@@ -109,20 +151,6 @@ export class DirectTransport implements KubernetesTransport {
       signal,
     });
   }
-}
-
-function readToken(cluster: ClusterDefinition, path: string) {
-  if (cluster.serviceAccountToken) {
-    return cluster.serviceAccountToken.trim();
-  }
-  try {
-    if (existsSync(path)) {
-      return readFileSync(path, 'utf8').trim() || undefined;
-    }
-  } catch {
-    // no readable in-cluster token: requests go without one
-  }
-  return undefined;
 }
 
 /** The plugin id of the Kubernetes backend. */

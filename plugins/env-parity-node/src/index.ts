@@ -13,5 +13,6 @@ export * from './fingerprint';
 export * from './align';
 export * from './gitops';
 export * from './json';
+export * from './template';
 export * from './scm';
 export * from './replicas';

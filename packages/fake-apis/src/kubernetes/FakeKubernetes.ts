@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FakeSandbox } from './sandbox';
+import { methodNotAllowedBody, statusBody } from './status';
 
 /**
  * A Kubernetes API server on loopback, answering the requests the
@@ -177,24 +178,6 @@ const FLUX_KINDS = [
   'GitRepository',
   'HelmRepository',
 ];
-
-function status(
-  code: number,
-  reason: string,
-  message: string,
-  details?: Record<string, unknown>,
-) {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  };
-}
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
@@ -646,21 +629,14 @@ export class FakeKubernetes {
     }
 
     if (req.headers.authorization !== `Bearer ${this.token}`) {
-      json(401, status(401, 'Unauthorized', 'Unauthorized'));
+      json(401, statusBody(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
     const method = req.method ?? 'GET';
     const resourcePath =
       /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/;
     if (method !== 'GET' && (!this.sandbox || !resourcePath.test(path))) {
-      json(
-        405,
-        status(
-          405,
-          'MethodNotAllowed',
-          'the server does not allow this method on the requested resource',
-        ),
-      );
+      json(405, methodNotAllowedBody());
       return;
     }
     if (path === '/version') {
@@ -708,10 +684,7 @@ export class FakeKubernetes {
       });
       return;
     }
-    const m =
-      /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
-        path,
-      );
+    const m = resourcePath.exec(path);
     const groupVersion = m?.[1];
     const served = groupVersion ? API[groupVersion]?.[m![3]] : undefined;
     if (!m || !served || !this.serves(groupVersion!)) {
@@ -719,7 +692,7 @@ export class FakeKubernetes {
         // a resource the group does not have: the API server's Status
         json(
           404,
-          status(
+          statusBody(
             404,
             'NotFound',
             'the server could not find the requested resource',
@@ -743,7 +716,7 @@ export class FakeKubernetes {
         : 'at the cluster scope';
       json(
         403,
-        status(
+        statusBody(
           403,
           'Forbidden',
           `${plural}${group ? `.${group}` : ''}${
@@ -782,7 +755,7 @@ export class FakeKubernetes {
       if (!found) {
         json(
           404,
-          status(404, 'NotFound', `${plural} "${name}" not found`, {
+          statusBody(404, 'NotFound', `${plural} "${name}" not found`, {
             name,
             kind: plural,
           }),
@@ -801,7 +774,7 @@ export class FakeKubernetes {
       if (selector) requirements = parseSelector(selector);
       if (fieldSelector) fieldRequirements = parseFieldSelector(fieldSelector);
     } catch (error) {
-      json(400, status(400, 'BadRequest', (error as Error).message));
+      json(400, statusBody(400, 'BadRequest', (error as Error).message));
       return;
     }
     const matching = all
@@ -820,7 +793,7 @@ export class FakeKubernetes {
       if (this.expireContinueTokens) {
         json(
           410,
-          status(
+          statusBody(
             410,
             'Expired',
             'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
@@ -834,7 +807,7 @@ export class FakeKubernetes {
       } catch {
         json(
           400,
-          status(
+          statusBody(
             400,
             'BadRequest',
             'continue key is not valid: illegal base64 data',

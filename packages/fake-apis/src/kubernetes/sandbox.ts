@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { onRequestBody } from '../http';
 import type { KubeObject } from './FakeKubernetes';
+import { SandboxPods, WORKLOAD_PLURALS, kubeTime } from './pods';
+import { methodNotAllowedBody, statusBody } from './status';
 
 /*
  * The writes of a writable fake cluster (a sandbox), answered as
@@ -18,12 +19,7 @@ import type { KubeObject } from './FakeKubernetes';
  *   Namespace deletes everything in it at once (no Terminating phase);
  *   deleting a Deployment or StatefulSet deletes its pods.
  *
- * A created Deployment or StatefulSet gets its pods at once (one per
- * replica, no ReplicaSet), labelled like its pod template. Each becomes
- * ready `readyAfterMs` after its creation, running every container's image
- * with the digest it resolves to (`imageID` `<repository>@sha256:…`); a
- * container whose image does not resolve waits with ErrImagePull. The
- * status is computed whenever the fake answers a GET, so no timer runs.
+ * The pods of the workloads it creates are simulated in pods.ts.
  */
 
 /** One write the fake accepted (or refused), with its body as received. */
@@ -37,24 +33,6 @@ export interface KubernetesMutation {
   stored?: KubeObject;
 }
 
-/** What the writes need of the fake holding the objects. */
-export interface SandboxStore {
-  find(
-    plural: string,
-    namespace: string | undefined,
-    name: string,
-  ): KubeObject | undefined;
-  add(...objects: KubeObject[]): unknown;
-  remove(
-    plural: string,
-    namespace: string | undefined,
-    name: string,
-  ): KubeObject | undefined;
-  stored(plural: string): KubeObject[];
-  /** Every plural the fake holds objects of. */
-  plurals(): string[];
-}
-
 /** A served resource type. */
 export interface SandboxResource {
   plural: string;
@@ -63,17 +41,6 @@ export interface SandboxResource {
   /** API group, '' for the core group. */
   group: string;
   namespaced: boolean;
-}
-
-const WORKLOAD_PLURALS = ['deployments', 'statefulsets'];
-
-/** A made-up but stable digest of a string. */
-export function fakeImageDigest(image: string): string {
-  return `sha256:${createHash('sha256').update(image).digest('hex')}`;
-}
-
-function kubeTime(ms: number) {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -98,68 +65,10 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-/** Repository and digest or tag of an image reference. */
-function splitImage(image: string): {
-  repository: string;
-  tag?: string;
-  digest?: string;
-} {
-  let rest = image;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { repository: rest, tag, digest };
-}
-
 /** The writable side of a fake cluster, with its pods' simulation. */
-export class FakeSandbox {
-  /** Time from a pod's creation to its readiness (0: ready at once). */
-  readyAfterMs = 0;
-  /**
-   * Images the fake's registry knows, as `repository:tag` or
-   * `repository@sha256:…`, to the digest they resolve to.
-   */
-  readonly knownImages = new Map<string, string>();
-  /**
-   * Only `knownImages` resolve. False (the default): any image resolves
-   * (a digest to itself, a tag to a made-up digest of its own) unless its
-   * name contains `does-not-exist`.
-   */
-  onlyKnownImages = false;
-  /**
-   * A ResourceQuota refusal: `create` answers 403 `exceeded quota` to the
-   * creation of a Deployment or StatefulSet; `pods` accepts it but creates
-   * no pod, reporting the refusal in a `ReplicaFailure` condition, as the
-   * ReplicaSet controller does.
-   */
-  quotaRefusal?: 'create' | 'pods';
+export class FakeSandbox extends SandboxPods {
   /** Every write, in order. */
   readonly mutations: KubernetesMutation[] = [];
-  /** Pod name → when it was created (ms). */
-  private readonly podCreated = new Map<string, number>();
-  private podCounter = 0;
-  /** `plural/namespace/name` of the workloads created through the API. */
-  private readonly simulated = new Set<string>();
-
-  constructor(
-    private readonly store: SandboxStore,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Makes an image resolvable (to `digest`, by default a made-up one). */
-  knowImage(image: string, digest = fakeImageDigest(image)): this {
-    this.knownImages.set(image, digest);
-    return this;
-  }
 
   /** Every object written (created or patched), as stored after the write. */
   written(): KubeObject[] {
@@ -168,48 +77,6 @@ export class FakeSandbox {
         ? [m.stored]
         : [],
     );
-  }
-
-  /** The digest an image resolves to, or undefined when it cannot be pulled. */
-  resolve(image: string): string | undefined {
-    if (image.includes('does-not-exist')) {
-      return undefined;
-    }
-    const known = this.knownImages.get(image);
-    if (known) {
-      return known;
-    }
-    const { digest } = splitImage(image);
-    if (this.onlyKnownImages) {
-      return digest && [...this.knownImages.values()].includes(digest)
-        ? digest
-        : undefined;
-    }
-    return digest ?? fakeImageDigest(image);
-  }
-
-  /** Brings the simulated pods and their workloads' status up to date. */
-  refresh(): void {
-    const now = this.now();
-    for (const pod of this.store.stored('pods')) {
-      const created = this.podCreated.get(
-        `${pod.metadata.namespace}/${pod.metadata.name}`,
-      );
-      if (created !== undefined) {
-        pod.status = this.podStatus(pod, created, now);
-      }
-    }
-    for (const plural of WORKLOAD_PLURALS) {
-      for (const workload of this.store.stored(plural)) {
-        if (
-          this.simulated.has(
-            `${plural}/${workload.metadata.namespace}/${workload.metadata.name}`,
-          )
-        ) {
-          this.workloadStatus(workload);
-        }
-      }
-    }
   }
 
   /** Answers a POST, PATCH or DELETE of an object or collection. */
@@ -270,6 +137,9 @@ export class FakeSandbox {
         404,
         statusBody(404, 'NotFound', `${what} "${n}" not found`, details(n)),
       );
+    const badRequest = (message: string) =>
+      answer(400, statusBody(400, 'BadRequest', message));
+    const methodNotAllowed = () => answer(405, methodNotAllowedBody());
     if (
       resource.namespaced &&
       namespace &&
@@ -288,36 +158,17 @@ export class FakeSandbox {
     switch (req.method) {
       case 'POST': {
         if (name) {
-          answer(
-            405,
-            statusBody(
-              405,
-              'MethodNotAllowed',
-              'the server does not allow this method on the requested resource',
-            ),
-          );
+          methodNotAllowed();
           return;
         }
         if (!isPlainObject(body) || !isPlainObject(body.metadata)) {
-          answer(
-            400,
-            statusBody(
-              400,
-              'BadRequest',
-              'the body of the request was in an unknown format',
-            ),
-          );
+          badRequest('the body of the request was in an unknown format');
           return;
         }
         const object = structuredClone(body) as KubeObject;
         if (object.kind !== undefined && object.kind !== resource.kind) {
-          answer(
-            400,
-            statusBody(
-              400,
-              'BadRequest',
-              `the API version in the data (${object.apiVersion}) does not match the expected API version (${resource.apiVersion}) or kind ${object.kind} is not ${resource.kind}`,
-            ),
+          badRequest(
+            `the API version in the data (${object.apiVersion}) does not match the expected API version (${resource.apiVersion}) or kind ${object.kind} is not ${resource.kind}`,
           );
           return;
         }
@@ -344,13 +195,8 @@ export class FakeSandbox {
             object.metadata.namespace !== undefined &&
             object.metadata.namespace !== namespace
           ) {
-            answer(
-              400,
-              statusBody(
-                400,
-                'BadRequest',
-                'the namespace of the provided object does not match the namespace sent on the request',
-              ),
+            badRequest(
+              'the namespace of the provided object does not match the namespace sent on the request',
             );
             return;
           }
@@ -401,9 +247,7 @@ export class FakeSandbox {
         this.store.add(object);
         const stored = this.store.find(resource.plural, namespace, objectName)!;
         if (WORKLOAD_PLURALS.includes(resource.plural)) {
-          this.simulated.add(`${resource.plural}/${namespace}/${objectName}`);
-          this.createPods(stored, resource.plural, now);
-          this.refresh();
+          this.simulate(stored, resource.plural, now);
         }
         answer(201, stored);
         return;
@@ -434,14 +278,7 @@ export class FakeSandbox {
           return;
         }
         if (!isPlainObject(body)) {
-          answer(
-            400,
-            statusBody(
-              400,
-              'BadRequest',
-              'the body of the request was in an unknown format',
-            ),
-          );
+          badRequest('the body of the request was in an unknown format');
           return;
         }
         const patched = mergePatch(existing, body) as KubeObject;
@@ -458,14 +295,7 @@ export class FakeSandbox {
       }
       case 'DELETE': {
         if (!name) {
-          answer(
-            405,
-            statusBody(
-              405,
-              'MethodNotAllowed',
-              'the server does not allow this method on the requested resource',
-            ),
-          );
+          methodNotAllowed();
           return;
         }
         const removed = this.store.remove(resource.plural, namespace, name);
@@ -474,222 +304,15 @@ export class FakeSandbox {
           return;
         }
         if (resource.plural === 'namespaces') {
-          for (const plural of this.store.plurals()) {
-            for (const object of [...this.store.stored(plural)]) {
-              if (object.metadata.namespace === name) {
-                this.store.remove(plural, name, object.metadata.name);
-                this.simulated.delete(
-                  `${plural}/${name}/${object.metadata.name}`,
-                );
-                this.podCreated.delete(`${name}/${object.metadata.name}`);
-              }
-            }
-          }
+          this.removeNamespaced(name);
           removed.status = { phase: 'Terminating' };
         }
-        this.simulated.delete(`${resource.plural}/${namespace}/${name}`);
-        if (WORKLOAD_PLURALS.includes(resource.plural)) {
-          for (const pod of [...this.store.stored('pods')]) {
-            if (
-              pod.metadata.namespace === namespace &&
-              (pod.metadata.ownerReferences as any[] | undefined)?.some(
-                o => o.name === name,
-              )
-            ) {
-              this.store.remove('pods', namespace, pod.metadata.name);
-              this.podCreated.delete(`${namespace}/${pod.metadata.name}`);
-            }
-          }
-        }
+        this.forget(resource.plural, namespace, name);
         answer(200, removed);
         return;
       }
       default:
-        answer(
-          405,
-          statusBody(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource',
-          ),
-        );
+        methodNotAllowed();
     }
   }
-
-  private createPods(workload: KubeObject, plural: string, now: number) {
-    if (this.quotaRefusal === 'pods') {
-      return;
-    }
-    const replicas =
-      typeof workload.spec?.replicas === 'number' ? workload.spec.replicas : 1;
-    const template = workload.spec?.template ?? {};
-    const stateful = plural === 'statefulsets';
-    for (let i = 0; i < replicas; i++) {
-      const suffix = stateful
-        ? String(i)
-        : createHash('sha256')
-            .update(
-              `${workload.metadata.namespace}/${workload.metadata.name}/${++this
-                .podCounter}`,
-            )
-            .digest('hex')
-            .slice(0, 5);
-      const podName = `${workload.metadata.name}-${suffix}`;
-      this.store.add({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: podName,
-          namespace: workload.metadata.namespace,
-          labels: { ...(template.metadata?.labels ?? {}) },
-          ...(template.metadata?.annotations
-            ? { annotations: { ...template.metadata.annotations } }
-            : {}),
-          creationTimestamp: kubeTime(now),
-          ownerReferences: [
-            {
-              apiVersion: workload.apiVersion,
-              kind: workload.kind,
-              name: workload.metadata.name,
-              uid: workload.metadata.uid,
-              controller: true,
-            },
-          ],
-        },
-        spec: structuredClone(template.spec ?? {}),
-        status: { phase: 'Pending' },
-      });
-      this.podCreated.set(`${workload.metadata.namespace}/${podName}`, now);
-    }
-  }
-
-  private podStatus(pod: KubeObject, created: number, now: number) {
-    const containers: any[] = Array.isArray(pod.spec?.containers)
-      ? pod.spec.containers
-      : [];
-    const started = now >= created + this.readyAfterMs;
-    const statuses = containers.map(c => {
-      const image = String(c.image ?? '');
-      const digest = this.resolve(image);
-      if (!digest) {
-        return {
-          name: c.name,
-          image,
-          imageID: '',
-          ready: false,
-          started: false,
-          restartCount: 0,
-          state: {
-            waiting: {
-              reason: 'ErrImagePull',
-              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`,
-            },
-          },
-        };
-      }
-      if (!started) {
-        return {
-          name: c.name,
-          image,
-          imageID: '',
-          ready: false,
-          started: false,
-          restartCount: 0,
-          state: { waiting: { reason: 'ContainerCreating' } },
-        };
-      }
-      return {
-        name: c.name,
-        image,
-        imageID: `${splitImage(image).repository}@${digest}`,
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: {
-          running: { startedAt: kubeTime(created + this.readyAfterMs) },
-        },
-      };
-    });
-    const ready = statuses.length > 0 && statuses.every(s => s.ready);
-    return {
-      phase: ready ? 'Running' : 'Pending',
-      conditions: [
-        { type: 'PodScheduled', status: 'True' },
-        { type: 'Initialized', status: 'True' },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False' },
-        { type: 'Ready', status: ready ? 'True' : 'False' },
-      ],
-      startTime: kubeTime(created),
-      containerStatuses: statuses,
-    };
-  }
-
-  private workloadStatus(workload: KubeObject) {
-    const replicas =
-      typeof workload.spec?.replicas === 'number' ? workload.spec.replicas : 1;
-    const pods = this.store
-      .stored('pods')
-      .filter(
-        p =>
-          p.metadata.namespace === workload.metadata.namespace &&
-          (p.metadata.ownerReferences as any[] | undefined)?.some(
-            o => o.name === workload.metadata.name && o.kind === workload.kind,
-          ),
-      );
-    const ready = pods.filter(p => p.status?.phase === 'Running').length;
-    const conditions: any[] = [
-      {
-        type: 'Available',
-        status: ready >= replicas ? 'True' : 'False',
-        reason:
-          ready >= replicas
-            ? 'MinimumReplicasAvailable'
-            : 'MinimumReplicasUnavailable',
-      },
-      {
-        type: 'Progressing',
-        status: 'True',
-        reason:
-          ready >= replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-      },
-    ];
-    if (this.quotaRefusal === 'pods' && pods.length < replicas) {
-      conditions.push({
-        type: 'ReplicaFailure',
-        status: 'True',
-        reason: 'FailedCreate',
-        message: `pods "${workload.metadata.name}-" is forbidden: exceeded quota: replica-quota, requested: requests.cpu=250m, used: requests.cpu=0, limited: requests.cpu=100m`,
-      });
-    }
-    workload.status = {
-      observedGeneration: 1,
-      replicas: pods.length,
-      updatedReplicas: pods.length,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      ...(workload.kind === 'StatefulSet'
-        ? { currentReplicas: pods.length }
-        : {}),
-      ...(workload.kind === 'Deployment' ? { conditions } : {}),
-    };
-  }
-}
-
-/** A Status object as kube-apiserver answers failures. */
-export function statusBody(
-  code: number,
-  reason: string,
-  message: string,
-  details?: Record<string, unknown>,
-) {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  };
 }

@@ -26,6 +26,7 @@ import {
   ReplicaLaunchSpec,
   ReplicaNamespace,
   ReplicaObservation,
+  renderTemplate,
 } from '@env-parity/plugin-env-parity-node';
 import { ClusterAccess, kubernetesClustersFromConfig } from '../clusters';
 import {
@@ -86,25 +87,6 @@ function sandboxError(error: unknown): Error {
     return new InputError(error.message);
   }
   return new ServiceUnavailableError(error.message);
-}
-
-/** Renders `{{ user.name }}`-style placeholders (nothing else is interpreted). */
-function render(template: string, context: Record<string, unknown>): string {
-  return template.replace(
-    /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g,
-    (_m, path: string) => {
-      const value = path
-        .split('.')
-        .reduce<unknown>(
-          (v, key) =>
-            v !== null && typeof v === 'object'
-              ? (v as Record<string, unknown>)[key]
-              : undefined,
-          context,
-        );
-      return value === undefined || value === null ? '' : String(value);
-    },
-  );
 }
 
 /**
@@ -513,7 +495,7 @@ export class KubernetesReplicaDriver implements EnvParityReplicaDriver {
         email = undefined;
       }
     }
-    const name = render(mapping.template, {
+    const name = renderTemplate(mapping.template, {
       user: { ref: requester, name: ref.name, namespace: ref.namespace, email },
     }).trim();
     if (!name) {

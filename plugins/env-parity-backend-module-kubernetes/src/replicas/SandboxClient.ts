@@ -4,9 +4,15 @@ import {
   GuardedHttpMethod,
   GuardedHttpResponse,
 } from '@env-parity/plugin-env-parity-node';
-import { existsSync, readFileSync } from 'node:fs';
-import { ClusterDefinition, IN_CLUSTER_TOKEN_PATH } from '../config';
-import { ResourceType, resourceName } from '../KubernetesClient';
+import { ClusterDefinition } from '../config';
+import {
+  continueToken,
+  RESOURCES,
+  resourceName,
+  resourcePath,
+  ResourceType,
+} from '../KubernetesClient';
+import { clusterBaseUrl, clusterHttpClient } from '../transports';
 import { REPLICAS_KEY } from './config';
 
 /** A Kubernetes object as the sandbox client sends and receives it. */
@@ -19,14 +25,14 @@ export type SandboxObject = { [key: string]: any };
  */
 export const SANDBOX_RESOURCES = {
   namespaces: { group: '', version: 'v1', plural: 'namespaces' },
-  configmaps: { group: '', version: 'v1', plural: 'configmaps' },
-  secrets: { group: '', version: 'v1', plural: 'secrets' },
+  configmaps: RESOURCES.configmaps,
+  secrets: RESOURCES.secrets,
   services: { group: '', version: 'v1', plural: 'services' },
-  pods: { group: '', version: 'v1', plural: 'pods' },
+  pods: RESOURCES.pods,
   resourcequotas: { group: '', version: 'v1', plural: 'resourcequotas' },
   limitranges: { group: '', version: 'v1', plural: 'limitranges' },
-  deployments: { group: 'apps', version: 'v1', plural: 'deployments' },
-  statefulsets: { group: 'apps', version: 'v1', plural: 'statefulsets' },
+  deployments: RESOURCES.deployments,
+  statefulsets: RESOURCES.statefulsets,
   networkpolicies: {
     group: 'networking.k8s.io',
     version: 'v1',
@@ -59,25 +65,6 @@ export class SandboxApiError extends Error {
   }
 }
 
-function hostOf(url: URL) {
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${url.hostname}:${port}`;
-}
-
-function readToken(cluster: ClusterDefinition, path: string) {
-  if (cluster.serviceAccountToken) {
-    return cluster.serviceAccountToken.trim();
-  }
-  try {
-    if (existsSync(path)) {
-      return readFileSync(path, 'utf8').trim() || undefined;
-    }
-  } catch {
-    // no readable in-cluster token: requests go without one
-  }
-  return undefined;
-}
-
 /**
  * Reads and writes the sandbox cluster's API: create (an object that
  * exists already is read instead), get, list, merge patch and delete,
@@ -97,26 +84,12 @@ export class SandboxClient {
       tokenPath?: string;
     },
   ) {
-    const host = hostOf(new URL(cluster.url));
-    const token = readToken(
-      cluster,
-      options.tokenPath ?? IN_CLUSTER_TOKEN_PATH,
-    );
-    this.http = GuardedHttpClient.create({
-      allowedHosts: [host],
-      allowPrivateNetworks: true,
-      hostHeaders: token
-        ? [{ host, headers: { Authorization: `Bearer ${token}` } }]
-        : [],
-      timeoutMs: options.timeoutMs,
-      connectTimeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+    this.http = clusterHttpClient(cluster, {
+      ...options,
       configKey: REPLICAS_KEY,
-      ca: cluster.ca,
-      rejectUnauthorized: cluster.skipTLSVerify ? false : undefined,
       allowWriteMethods: true,
     });
-    this.base = cluster.url.replace(/\/+$/, '');
+    this.base = clusterBaseUrl(cluster);
   }
 
   get clusterName(): string {
@@ -125,12 +98,7 @@ export class SandboxClient {
 
   /** The URL path of a collection or an object. */
   path(type: ResourceType, namespace?: string, name?: string): string {
-    const prefix = type.group
-      ? `/apis/${type.group}/${type.version}`
-      : `/api/${type.version}`;
-    const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    const object = name ? `/${encodeURIComponent(name)}` : '';
-    return `${prefix}${ns}/${type.plural}${object}`;
+    return resourcePath(type, namespace, name);
   }
 
   /**
@@ -216,10 +184,7 @@ export class SandboxClient {
       for (const item of Array.isArray(body.items) ? body.items : []) {
         if (typeof item === 'object' && item !== null) items.push(item);
       }
-      token =
-        typeof body.metadata?.continue === 'string' && body.metadata.continue
-          ? body.metadata.continue
-          : undefined;
+      token = continueToken(body);
       if (!token) {
         return items;
       }

@@ -5,12 +5,12 @@ import { isFinalAccessRequestStatus } from '@env-parity/plugin-env-parity-common
 import {
   AccessProvisioner,
   AccessProvisionerContext,
+  renderTemplate,
 } from '@env-parity/plugin-env-parity-node';
 import { AccessEvents, notificationTime } from './AccessEvents';
 import { AccessOptions } from './config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import { AccessRequestRecord, AccessRequestUpdate } from './records';
-import { renderTemplate } from './template';
 import { describeRequest, effectiveStatus, toAccessRequest } from './view';
 
 /** The actor of transitions nobody asked for (grants, expiry, time-outs). */

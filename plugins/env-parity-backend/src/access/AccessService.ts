@@ -21,6 +21,7 @@ import {
   canSee,
   listForCaller,
   sameRef,
+  settleWithin,
 } from '../approvals';
 import { requireUser } from '../http';
 import { AccessDecisions } from './AccessDecisions';
@@ -402,17 +403,14 @@ export class AccessService {
   }
 
   /** Waits (a bounded time) for background enforcement, notifications and the sweep. */
-  async close(timeoutMs = 10_000): Promise<void> {
-    const settled = (async () => {
-      await this.events.settled();
-      await this.sweeper.settled();
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>(resolve => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([settled, timeout]);
-    clearTimeout(timer);
+  close(timeoutMs = 10_000): Promise<void> {
+    return settleWithin(
+      (async () => {
+        await this.events.settled();
+        await this.sweeper.settled();
+      })(),
+      timeoutMs,
+    );
   }
 
   // ---------------------------------------------------------------- helpers

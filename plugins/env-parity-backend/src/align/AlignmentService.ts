@@ -12,6 +12,7 @@ import {
   ApprovalServiceDeps,
   canSee,
   listForCaller,
+  settleWithin,
 } from '../approvals';
 import { PermittedCaller, requireUser } from '../http';
 import { AlignmentDecisions } from './AlignmentDecisions';
@@ -231,15 +232,8 @@ export class AlignmentService {
   }
 
   /** Waits (a bounded time) for deployer calls and the sweep under way. */
-  async close(timeoutMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.settled(),
-      new Promise<void>(resolve => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+  close(timeoutMs = 10_000): Promise<void> {
+    return settleWithin(this.settled(), timeoutMs);
   }
 
   /** Resolves once background deployer calls and the sweep have ended. */

@@ -1,5 +1,5 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
+import { setupMocks } from '../approvals/__testUtils__/testbed';
 import { ParityReportBuilder } from '../report';
 import { createAlignments } from '.';
 import { databases, ENVIRONMENTS } from './__testUtils__';
@@ -8,28 +8,18 @@ jest.setTimeout(60_000);
 
 async function create(align?: JsonObject) {
   const knex = await databases.init('SQLITE_3');
-  const scheduler = mockServices.scheduler.mock();
-  const lifecycle = mockServices.lifecycle.mock();
-  const logger = mockServices.logger.mock();
+  const deps = setupMocks(knex, { ...(align && { align }) }, ENVIRONMENTS);
   await createAlignments({
-    config: mockServices.rootConfig({
-      data: { envParity: { ...(align && { align }) } },
-    }),
-    logger,
-    database: mockServices.database.mock({ getClient: async () => knex }),
-    scheduler,
-    lifecycle,
-    auth: mockServices.auth(),
-    httpAuth: mockServices.httpAuth(),
-    permissions: mockServices.permissions(),
-    auditor: mockServices.auditor.mock(),
-    catalog: {} as any,
-    environments: { list: async () => ENVIRONMENTS },
+    ...deps,
     snapshots: { getSnapshots: async () => [] },
-    builder: new ParityReportBuilder({ providers: [], comparers: [], logger }),
+    builder: new ParityReportBuilder({
+      providers: [],
+      comparers: [],
+      logger: deps.logger,
+    }),
     deployers: [],
   });
-  return { scheduler, lifecycle, knex };
+  return { scheduler: deps.scheduler, lifecycle: deps.lifecycle, knex };
 }
 
 describe('createAlignments', () => {

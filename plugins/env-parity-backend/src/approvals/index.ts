@@ -18,7 +18,8 @@
  * - the review flow ({@link ReviewFlow}), who may see and list requests
  *   ({@link canSee}, {@link listForCaller}), audit and notification
  *   plumbing ({@link ApprovalEvents}) and the sweep's set-up
- *   ({@link scheduleSweep}, {@link SweepPass}).
+ *   ({@link scheduleSweep}, {@link SweepPass}) and waiting for the
+ *   background work at shutdown ({@link settleWithin}).
  *
  * A feature keeps its own tables, statuses and messages; access requests
  * (`src/access/`) and alignments (`src/align/`) both use all of it.
@@ -54,6 +55,7 @@ export type {
 } from './ApprovalTables';
 export { ApprovalEvents } from './ApprovalEvents';
 export { scheduleSweep, SweepPass } from './sweep';
+export { settleWithin } from './settle';
 export { ReviewFlow } from './ReviewFlow';
 export type { ReviewCaller, ReviewOutcome, ReviewSubject } from './ReviewFlow';
 export { canSee, listForCaller } from './visibility';

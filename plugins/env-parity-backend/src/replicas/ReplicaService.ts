@@ -28,7 +28,7 @@ import {
 } from '@env-parity/plugin-env-parity-common';
 import { EnvParityReplicaDriver } from '@env-parity/plugin-env-parity-node';
 import { randomUUID } from 'node:crypto';
-import { sameRef } from '../approvals';
+import { sameRef, settleWithin } from '../approvals';
 import { PermittedCaller, requireUser } from '../http';
 import { parseExtendBody, parseReplicaBody } from './body';
 import { ReplicaOptions } from './config';
@@ -398,15 +398,8 @@ export class ReplicaService {
   }
 
   /** Waits (a bounded time) for driver calls and the sweep under way. */
-  async close(timeoutMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.settled(),
-      new Promise<void>(resolve => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+  close(timeoutMs = 10_000): Promise<void> {
+    return settleWithin(this.settled(), timeoutMs);
   }
 
   /** Resolves once background driver calls, notifications and the sweep have ended. */

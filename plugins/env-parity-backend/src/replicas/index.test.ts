@@ -1,5 +1,5 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
+import { setupMocks } from '../approvals/__testUtils__/testbed';
 import { createReplicas } from '.';
 import {
   databases,
@@ -11,26 +11,17 @@ jest.setTimeout(60_000);
 
 async function create(replicas?: JsonObject, withDriver = true) {
   const knex = await databases.init('SQLITE_3');
-  const scheduler = mockServices.scheduler.mock();
-  const lifecycle = mockServices.lifecycle.mock();
-  const logger = mockServices.logger.mock();
+  const deps = setupMocks(
+    knex,
+    { ...(replicas && { replicas }) },
+    ENVIRONMENTS,
+  );
   const result = await createReplicas({
-    config: mockServices.rootConfig({
-      data: { envParity: { ...(replicas && { replicas }) } },
-    }),
-    logger,
-    database: mockServices.database.mock({ getClient: async () => knex }),
-    scheduler,
-    lifecycle,
-    auth: mockServices.auth(),
-    httpAuth: mockServices.httpAuth(),
-    permissions: mockServices.permissions(),
-    auditor: mockServices.auditor.mock(),
-    catalog: {} as any,
-    environments: { list: async () => ENVIRONMENTS },
+    ...deps,
     snapshots: { getSnapshots: async () => [] },
     ...(withDriver && { driver: new RecordingReplicaDriver() }),
   });
+  const { scheduler, lifecycle, logger } = deps;
   return { scheduler, lifecycle, logger, result };
 }
 

@@ -1,9 +1,6 @@
 /* The AccessService under test: a real store on a test database, the test
  * catalog, a recording provisioner, notifications and audit, a fake clock. */
-import {
-  AuditorService,
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -12,6 +9,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
 import { Knex } from 'knex';
+import { auditRecorder } from '../../approvals/__testUtils__';
 import { AccessCaller, AccessService } from '../AccessService';
 import { AccessOptions, DEFAULT_ACCESS_OPTIONS } from '../config';
 import { DatabaseAccessStore } from '../DatabaseAccessStore';
@@ -87,13 +85,7 @@ export async function setup(
   const { catalog } = createAccessCatalog(entities, options.hiddenFrom);
   const notifications = notificationsRecorder();
   const provisioner = options.provisioner ?? new RecordingProvisioner();
-  const audits: Record<string, unknown>[] = [];
-  const auditor: AuditorService = {
-    async createEvent(event) {
-      audits.push(event.meta ?? {});
-      return { success: async () => {}, fail: async () => {} };
-    },
-  };
+  const { auditor, audits } = auditRecorder();
   const access = new AccessService({
     store,
     environments: { list: async () => ENVIRONMENTS },

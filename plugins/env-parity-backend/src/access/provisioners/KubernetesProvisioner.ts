@@ -7,10 +7,10 @@ import {
   AccessGrantResult,
   AccessProvisioner,
   AccessProvisionerContext,
+  renderTemplate,
 } from '@env-parity/plugin-env-parity-node';
 import http from 'node:http';
 import https from 'node:https';
-import { renderTemplate } from '../template';
 
 export const REQUEST_ID_LABEL = 'env-parity.io/request-id';
 export const EXPIRES_AT_LABEL = 'env-parity.io/expires-at';

@@ -1,24 +1,28 @@
 /* The alignment service under test: real stores on a test database, the
  * test catalog, the webhook deployer against a loopback receiver, a
  * recording logger and auditor, a fake clock. */
-import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   TestDatabaseId,
-  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import {
   Deployment,
   EnvironmentDefinition,
 } from '@env-parity/plugin-env-parity-common';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import {
+  auditRecorder,
   createApprovalCatalog,
   people,
   SRE,
 } from '../../approvals/__testUtils__';
+import {
+  databaseTestbed,
+  DatabaseTestbed,
+} from '../../approvals/__testUtils__/testbed';
 import { notificationsRecorder } from '../../access/__testUtils__';
 import { ParityReportBuilder } from '../../report';
 import { DatabaseSnapshotStore } from '../../store/DatabaseSnapshotStore';
@@ -42,55 +46,35 @@ export {
   SRE,
 } from '../../approvals/__testUtils__';
 
-export const databases = TestDatabases.create({
-  ids: ['SQLITE_3', 'POSTGRES_15', 'MYSQL_8'],
-});
+export { databases } from '../../approvals/__testUtils__/testbed';
 
 export const MINUTE = 60_000;
 
 /** What every alignment test starts from: see {@link alignmentTestbed}. */
-export interface AlignmentTestbed {
-  knex: Knex;
+export interface AlignmentTestbed extends DatabaseTestbed {
   receiver: Receiver;
-  /** The fake clock, back at the start time before each test. */
-  clock: { now: number };
-  /** Another replica's connection pool to the same database (SQLite in memory has one). */
-  secondConnection(): Knex;
 }
 
 /**
  * Registers the set-up and tear-down of each test of the calling `describe`:
  * a fresh `databaseId` database, a loopback webhook receiver and a clock at
- * `start`; other replicas' pools are closed after each test. The returned
- * object's fields are filled before each test.
+ * `start` (see {@link databaseTestbed}). The returned object's fields are
+ * filled before each test.
  */
 export function alignmentTestbed(
   databaseId: TestDatabaseId,
   start: number,
 ): AlignmentTestbed {
-  const others: Knex[] = [];
-  const bed = {
-    clock: { now: start },
-    secondConnection(): Knex {
-      if (databaseId === 'SQLITE_3') {
-        return bed.knex;
-      }
-      const other = knexFactory(bed.knex.client.config);
-      others.push(other);
-      return other;
-    },
-  } as AlignmentTestbed;
+  const bed = databaseTestbed<AlignmentTestbed>(databaseId, start);
   beforeEach(async () => {
-    bed.knex = await databases.init(databaseId);
     bed.receiver = await startReceiver();
-    bed.clock.now = start;
   });
   afterEach(async () => {
     await bed.receiver.close();
-    await Promise.all(others.splice(0).map(o => o.destroy()));
   });
   return bed;
 }
+
 export const SECRET = 'planted-webhook-secret-5f1e0c9a';
 export const SERVICE = 'component:default/checkout-web';
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -191,13 +175,7 @@ export async function setup(options: {
     'component:default/hidden': ['user:default/alice'],
   });
   const { logger, lines } = recordingLogger();
-  const audits: Record<string, unknown>[] = [];
-  const auditor: AuditorService = {
-    async createEvent(event) {
-      audits.push(event.meta ?? {});
-      return { success: async () => {}, fail: async () => {} };
-    },
-  };
+  const { auditor, audits } = auditRecorder();
   const environments = { list: async () => ENVIRONMENTS };
   const notifications = notificationsRecorder();
   const builder = new ParityReportBuilder({

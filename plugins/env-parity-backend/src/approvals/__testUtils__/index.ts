@@ -1,4 +1,7 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
   CatalogService,
@@ -108,4 +111,16 @@ export function createApprovalCatalog(
       factory: () => full,
     }),
   };
+}
+
+/** An auditor keeping the `meta` of every event. */
+export function auditRecorder() {
+  const audits: Record<string, any>[] = [];
+  const auditor: AuditorService = {
+    async createEvent(event) {
+      audits.push(event.meta ?? {});
+      return { success: async () => {}, fail: async () => {} };
+    },
+  };
+  return { auditor, audits };
 }

@@ -1,23 +1,16 @@
 /* The replica service under test: a real store on a test database, the
  * test catalog, a recording in-memory driver, a recording permission
  * policy, auditor and notifications, a fake clock. */
-import {
-  AuditorService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EnvironmentDefinition } from '@env-parity/plugin-env-parity-common';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { notificationsRecorder } from '../../access/__testUtils__';
 import {
   ADMIN,
   ALICE,
+  auditRecorder,
   createApprovalCatalog,
   MALLORY,
   people,
@@ -39,9 +32,11 @@ export {
   MALLORY,
 } from '../../approvals/__testUtils__';
 
-export const databases = TestDatabases.create({
-  ids: ['SQLITE_3', 'POSTGRES_15', 'MYSQL_8'],
-});
+// what every replica test starts from: a fresh database and a clock per test
+export {
+  databases,
+  databaseTestbed as replicaTestbed,
+} from '../../approvals/__testUtils__/testbed';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -116,41 +111,6 @@ export const launchBody = {
   reason: 'Reproduce the refund rounding bug',
 };
 
-/** What every replica test starts from. */
-export interface ReplicaTestbed {
-  knex: Knex;
-  clock: { now: number };
-  /** Another backend replica's connection pool (SQLite in memory has one). */
-  secondConnection(): Knex;
-}
-
-/** Registers a fresh `databaseId` database and a clock at `start` before each test. */
-export function replicaTestbed(
-  databaseId: TestDatabaseId,
-  start: number,
-): ReplicaTestbed {
-  const others: Knex[] = [];
-  const bed = {
-    clock: { now: start },
-    secondConnection(): Knex {
-      if (databaseId === 'SQLITE_3') {
-        return bed.knex;
-      }
-      const other = knexFactory(bed.knex.client.config);
-      others.push(other);
-      return other;
-    },
-  } as ReplicaTestbed;
-  beforeEach(async () => {
-    bed.knex = await databases.init(databaseId);
-    bed.clock.now = start;
-  });
-  afterEach(async () => {
-    await Promise.all(others.splice(0).map(o => o.destroy()));
-  });
-  return bed;
-}
-
 /**
  * The service on `knex` (each call is one more backend replica on the same
  * database), with `driver` and production observed running
@@ -192,13 +152,7 @@ export async function setup(options: {
     [component('payments-api'), component('hidden'), ...people()],
     { 'component:default/hidden': [ALICE] },
   );
-  const audits: Record<string, any>[] = [];
-  const auditor: AuditorService = {
-    async createEvent(event) {
-      audits.push(event.meta ?? {});
-      return { success: async () => {}, fail: async () => {} };
-    },
-  };
+  const { auditor, audits } = auditRecorder();
   const notifications = notificationsRecorder();
   const service = new ReplicaService({
     store,

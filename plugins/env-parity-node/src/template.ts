@@ -2,6 +2,8 @@
  * Renders `{{ path.to.value }}` placeholders from a context object. A
  * placeholder without a value renders empty; nothing else is interpreted, so a
  * template can never run code.
+ *
+ * @public
  */
 export function renderTemplate(
   template: string,
