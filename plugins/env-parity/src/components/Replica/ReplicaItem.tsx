@@ -1,3 +1,6 @@
+import { useState } from 'react';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import LinearProgress from '@material-ui/core/LinearProgress';
@@ -8,16 +11,22 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import ExpandLessIcon from '@material-ui/icons/ExpandLess';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import Alert from '@material-ui/lab/Alert';
 import {
   isActiveReplicaStatus,
   Replica,
 } from '@env-parity/plugin-env-parity-common';
+import useAsync from 'react-use/esm/useAsync';
+import { envParityApiRef } from '../../api';
 import { exactTime, relativeTime } from '../EnvParityContent/format';
 import { Command } from '../Reproduce/Command';
+import { LoadError } from '../shared/CardParts';
 import { shortRef } from '../shared/errors';
 import { ReplicaStatusChip } from './ReplicaStatusChip';
-import { sourceLabel } from './format';
+import { ReplicaTimeline } from './ReplicaTimeline';
+import { isEndedReplica, sourceLabel } from './format';
 
 const useStyles = makeStyles(theme => ({
   item: {
@@ -46,7 +55,57 @@ const useStyles = makeStyles(theme => ({
     display: 'flex',
     gap: theme.spacing(1),
   },
+  timelineToggle: {
+    alignSelf: 'flex-start',
+  },
+  timeline: {
+    paddingTop: theme.spacing(1),
+  },
 }));
+
+/**
+ * Every step of the replica behind a **Timeline** button, closed at first:
+ * who launched it and why, when it became ready, each extension, its end.
+ * The list of replicas carries no timeline, so it is read when opened, and
+ * again when the replica changes.
+ */
+function TimelineDisclosure(props: { replica: Replica }) {
+  const classes = useStyles();
+  const { replica } = props;
+  const api = useApi(envParityApiRef);
+  const [open, setOpen] = useState(false);
+  const id = `replica-timeline-${replica.id}`;
+  const steps = useAsync(
+    async () =>
+      open ? (await api.getReplica(replica.id)).timeline : undefined,
+    [api, open, replica.id, replica.updatedAt],
+  );
+  return (
+    <>
+      <Button
+        size="small"
+        color="primary"
+        className={classes.timelineToggle}
+        onClick={() => setOpen(o => !o)}
+        aria-expanded={open}
+        aria-controls={id}
+        aria-label={`Timeline of ${replica.namespace}`}
+        startIcon={open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+      >
+        Timeline
+      </Button>
+      <div id={id} className={classes.timeline} hidden={!open}>
+        {open && (
+          <>
+            <LoadError what="the timeline" error={steps.error} />
+            {!steps.value && steps.loading && <Progress />}
+            {steps.value && <ReplicaTimeline steps={steps.value} />}
+          </>
+        )}
+      </div>
+    </>
+  );
+}
 
 /** `expires in 3 h (4 Dec 2026, 15:30:00 UTC)`, or when it ended. */
 function Expiry(props: { replica: Replica; now: number }) {
@@ -135,7 +194,7 @@ export function ReplicaItem(props: {
   const classes = useStyles();
   const { replica, me, now, titleOf, canExtend, onExtend, onDelete } = props;
   const active = isActiveReplicaStatus(replica.status);
-  const over = replica.status === 'expired' || replica.status === 'deleted';
+  const over = isEndedReplica(replica);
   const label = `Replica in ${replica.namespace}`;
   const mine =
     me && replica.requester.toLocaleLowerCase('en-US') === me.toLowerCase();
@@ -232,6 +291,7 @@ export function ReplicaItem(props: {
           )}
         </div>
       )}
+      <TimelineDisclosure replica={replica} />
     </li>
   );
 }

@@ -17,9 +17,9 @@ import useAsync from 'react-use/esm/useAsync';
 import { exactTime } from '../EnvParityContent/format';
 import { LoadError, useCardNotice } from '../shared/CardParts';
 import { DeleteReplicaDialog, ExtendReplicaDialog } from './ReplicaDialogs';
-import { ReplicaItem } from './ReplicaItem';
+import { ReplicaList } from './ReplicaList';
 import { LaunchReplicaDialog } from './LaunchReplicaDialog';
-import { extendOptions, lifetimeLabel } from './format';
+import { lifetimeLabel } from './format';
 import { ServiceReplicas } from './useServiceReplicas';
 
 const useStyles = makeStyles(theme => ({
@@ -32,11 +32,6 @@ const useStyles = makeStyles(theme => ({
     flexWrap: 'wrap',
     gap: theme.spacing(2),
     marginTop: theme.spacing(1),
-  },
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
   },
 }));
 
@@ -147,22 +142,15 @@ function Panel(props: {
         </Typography>
       )}
       {items.length > 0 && (
-        <ul className={classes.list} aria-label="Your replicas">
-          {items.map(r => (
-            <ReplicaItem
-              key={r.id}
-              replica={r}
-              me={me.value}
-              now={now}
-              titleOf={titleOf}
-              canExtend={
-                extendOptions(r, settings.maxLifetimeMinutes, now).length > 0
-              }
-              onExtend={setExtending}
-              onDelete={setDeleting}
-            />
-          ))}
-        </ul>
+        <ReplicaList
+          replicas={items}
+          me={me.value}
+          now={now}
+          titleOf={titleOf}
+          maxLifetimeMinutes={settings.maxLifetimeMinutes}
+          onExtend={setExtending}
+          onDelete={setDeleting}
+        />
       )}
       {launching && (
         <LaunchReplicaDialog

@@ -6,6 +6,7 @@ import {
   ReplicaStatus,
   ReportEnvironment,
 } from '@env-parity/plugin-env-parity-common';
+import { exactTime } from '../EnvParityContent/format';
 import { shortRef } from '../shared/errors';
 import { StatusTone } from '../shared/StatusChip';
 
@@ -144,15 +145,67 @@ export function replicaOfEnvironment(
   return e.source === 'replica' || REPLICA_NAME.test(env.name) ? {} : undefined;
 }
 
-/** `Replica · guest's · expires 15:30`. */
-export function replicaChipLabel(replica: Partial<ReplicaOfEnvironment>) {
-  return [
+/**
+ * The replica chip's two lines, `Replica · guest's` and `expires 15:30`
+ * (read together as `Replica · guest's · expires 15:30`); no expiry where
+ * nobody here knows it.
+ */
+export function replicaChipParts(replica: Partial<ReplicaOfEnvironment>): {
+  whose: string;
+  expiry?: string;
+} {
+  const whose = [
     'Replica',
     replica.requester && `${shortRef(replica.requester)}'s`,
-    replica.expiresAt && `expires ${clockTime(replica.expiresAt)}`,
   ]
     .filter(Boolean)
     .join(' · ');
+  return replica.expiresAt
+    ? { whose, expiry: `expires ${clockTime(replica.expiresAt)}` }
+    : { whose };
+}
+
+const ISO_TIME =
+  /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/**
+ * A timeline comment with its timestamps readable: `Expires at
+ * 2026-12-04T15:30:00.000Z` → `Expires at 4 Dec 2026, 15:30:00 UTC`.
+ */
+export function stepComment(comment: string): string {
+  return comment.replace(ISO_TIME, iso => exactTime(iso));
+}
+
+/** At most this many ended replicas show until the user asks for more. */
+export const ENDED_SHOWN = 3;
+
+/** Whether a replica is over (`expired` or `deleted`), not just failed. */
+export function isEndedReplica(replica: Pick<Replica, 'status'>): boolean {
+  return replica.status === 'expired' || replica.status === 'deleted';
+}
+
+/**
+ * The replicas to list: every active or failed one in the order given, then
+ * the ended ones, most recently ended first, the first `limit` of them
+ * unless `all`; how many ended ones there are, and how many that leaves
+ * out. Pure.
+ */
+export function replicasToList(
+  replicas: Replica[],
+  options: { limit?: number; all?: boolean } = {},
+): { shown: Replica[]; ended: number; hiddenEnded: number } {
+  const limit = options.limit ?? ENDED_SHOWN;
+  const current = replicas.filter(r => !isEndedReplica(r));
+  const endedAt = (r: Replica) => Date.parse(r.endedAt ?? r.updatedAt) || 0;
+  const ended = replicas
+    .filter(isEndedReplica)
+    .sort((a, b) => endedAt(b) - endedAt(a));
+  const kept = options.all ? ended : ended.slice(0, limit);
+  return {
+    shown: [...current, ...kept],
+    ended: ended.length,
+    hiddenEnded: ended.length - kept.length,
+  };
 }
 
 /** The workloads of production a replica can run another build of. */

@@ -187,7 +187,8 @@ export class FakeReplicaApi implements ReplicaApi {
       .filter(r => r.requester === this.user)
       .filter(r => !entityRef || r.entityRef === entityRef)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return { items: items.map(clone) };
+    // as the backend: the list carries no timeline, `getReplica` does
+    return { items: items.map(r => ({ ...clone(r), timeline: [] })) };
   }
 
   async launchReplica(body: ReplicaRequestBody) {
