@@ -68,6 +68,39 @@ describe('LiveReport', () => {
     expect(screen.getByRole('status')).toHaveTextContent('Updated just now');
   });
 
+  it('with signals, reads again when back online and every 5 minutes, for a signal missed while reconnecting', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = new FakeEnvParityApi(async () => driftReport());
+      const signals = new TestSignals();
+      render(
+        <TestApiProvider
+          apis={[
+            [envParityApiRef, api],
+            [signalApiRef, signals],
+          ]}
+        >
+          <LiveReport entityRef={ENTITY_REF} onReport={() => {}} />
+        </TestApiProvider>,
+      );
+      // not every 30 s: signals carry the changes
+      await act(async () => {
+        jest.advanceTimersByTime(4 * 60_000);
+      });
+      expect(api.getReportCalls).toEqual([]);
+      await act(async () => {
+        jest.advanceTimersByTime(60_000);
+      });
+      expect(api.getReportCalls).toEqual([ENTITY_REF]);
+      await act(async () => {
+        window.dispatchEvent(new Event('online'));
+      });
+      expect(api.getReportCalls).toEqual([ENTITY_REF, ENTITY_REF]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('polls while the page is visible when signals are not installed', async () => {
     jest.useFakeTimers();
     try {

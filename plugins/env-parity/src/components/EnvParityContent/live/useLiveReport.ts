@@ -17,11 +17,20 @@ export function reportSignalChannel(entityRef: string): string {
 export const POLL_INTERVAL_MS = 30_000;
 
 /**
+ * Polling with signals, as a safety net: a signal sent while the socket was
+ * reconnecting is never delivered, so the report is also read every 5
+ * minutes while visible (the backend's default collection cadence).
+ */
+export const SIGNALS_POLL_INTERVAL_MS = 5 * 60_000;
+
+/**
  * Keeps a shown report current: reads it again when the backend signals a
  * change of the service's stored report (signals plugin), or, without
- * signals, every `pollMs` while the page is visible; either way at once when
- * the page becomes visible again. Calls `onReport` with each report read; returns
- * when the report was last updated this way.
+ * signals, every `pollMs` while the page is visible (with signals every
+ * `SIGNALS_POLL_INTERVAL_MS`, for a signal missed while reconnecting);
+ * either way at once when the page becomes visible again or the browser
+ * comes back online. Calls `onReport` with each report read; returns when
+ * the report was last updated this way.
  */
 export function useLiveReport(
   entityRef: string,
@@ -68,16 +77,20 @@ export function useLiveReport(
       }
     };
     document.addEventListener('visibilitychange', onVisibility);
-    const id = isSignalsAvailable
-      ? undefined
-      : setInterval(() => {
-          if (visible()) {
-            reload.current();
-          }
-        }, pollMs);
+    // back online: signals sent while offline were not delivered
+    window.addEventListener('online', onVisibility);
+    const id = setInterval(
+      () => {
+        if (visible()) {
+          reload.current();
+        }
+      },
+      isSignalsAvailable ? Math.max(pollMs, SIGNALS_POLL_INTERVAL_MS) : pollMs,
+    );
     return () => {
       clearInterval(id);
       document.removeEventListener('visibilitychange', onVisibility);
+      window.removeEventListener('online', onVisibility);
     };
   }, [isSignalsAvailable, pollMs, entityRef]);
 
