@@ -38,7 +38,6 @@ const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
 const GITHUB_HEADERS = {
   Accept: 'application/vnd.github+json',
   'X-GitHub-Api-Version': '2022-11-28',
-  'User-Agent': 'backstage-env-parity',
 };
 
 const ETAG_TTL_MS = 12 * 60 * 60 * 1000;
@@ -535,7 +534,6 @@ export class GithubClient {
         connectTimeoutMs: this.deps.options.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
         maxRedirects: 3,
-        userAgent: GITHUB_HEADERS['User-Agent'],
       });
       this.guards.set(api.origin, guard);
     }
