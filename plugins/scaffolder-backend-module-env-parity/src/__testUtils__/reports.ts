@@ -11,6 +11,36 @@ export const STAGING_DIGEST =
 export const PLANTED_VALUE =
   'postgres://payments:hunter2@db.prod:5432/payments';
 
+/** Production's workloads, as resolve outputs them (the report adds replicas). */
+export const PRODUCTION_WORKLOADS = [
+  {
+    kind: 'Deployment',
+    name: 'payments-api',
+    namespace: 'payments',
+    location: 'prod-eu',
+    images: [
+      {
+        container: 'api',
+        image: 'ghcr.io/acme/payments-api:1.4.2',
+        digests: [PRODUCTION_DIGEST],
+      },
+    ],
+  },
+  {
+    kind: 'StatefulSet',
+    name: 'payments-worker',
+    namespace: 'payments',
+    location: 'prod-eu',
+    images: [
+      {
+        container: 'worker',
+        image: 'ghcr.io/acme/payments-worker:1.4.2',
+        digests: [WORKER_DIGEST],
+      },
+    ],
+  },
+];
+
 /** The parity report of payments-api: production (reference) and staging. */
 export function paymentsReport(): ParityReport {
   return {
@@ -42,33 +72,8 @@ export function paymentsReport(): ParityReport {
             },
           ],
           resources: [
-            {
-              kind: 'Deployment',
-              name: 'payments-api',
-              namespace: 'payments',
-              location: 'prod-eu',
-              replicas: { desired: 3, ready: 3 },
-              images: [
-                {
-                  container: 'api',
-                  image: 'ghcr.io/acme/payments-api:1.4.2',
-                  digests: [PRODUCTION_DIGEST],
-                },
-              ],
-            },
-            {
-              kind: 'StatefulSet',
-              name: 'payments-worker',
-              namespace: 'payments',
-              location: 'prod-eu',
-              images: [
-                {
-                  container: 'worker',
-                  image: 'ghcr.io/acme/payments-worker:1.4.2',
-                  digests: [WORKER_DIGEST],
-                },
-              ],
-            },
+            { ...PRODUCTION_WORKLOADS[0], replicas: { desired: 3, ready: 3 } },
+            PRODUCTION_WORKLOADS[1],
           ],
         },
       },

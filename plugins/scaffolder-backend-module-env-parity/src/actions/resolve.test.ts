@@ -6,6 +6,7 @@ import {
   paymentsReport,
   PLANTED_VALUE,
   PRODUCTION_DIGEST,
+  PRODUCTION_WORKLOADS,
   STAGING_DIGEST,
   WORKER_DIGEST,
 } from '../__testUtils__/reports';
@@ -55,34 +56,7 @@ describe('env-parity:resolve', () => {
         'payments-api': [PRODUCTION_DIGEST],
         'payments-worker': [WORKER_DIGEST],
       },
-      workloads: [
-        {
-          kind: 'Deployment',
-          name: 'payments-api',
-          namespace: 'payments',
-          location: 'prod-eu',
-          images: [
-            {
-              container: 'api',
-              image: 'ghcr.io/acme/payments-api:1.4.2',
-              digests: [PRODUCTION_DIGEST],
-            },
-          ],
-        },
-        {
-          kind: 'StatefulSet',
-          name: 'payments-worker',
-          namespace: 'payments',
-          location: 'prod-eu',
-          images: [
-            {
-              container: 'worker',
-              image: 'ghcr.io/acme/payments-worker:1.4.2',
-              digests: [WORKER_DIGEST],
-            },
-          ],
-        },
-      ],
+      workloads: PRODUCTION_WORKLOADS,
       configKeys: ['API_TOKEN', 'DATABASE_URL', 'LOG_LEVEL'],
       links: [
         {

@@ -1,4 +1,4 @@
-import { FormEvent, useState } from 'react';
+import { ChangeEvent, FormEvent, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
@@ -70,6 +70,13 @@ function fieldOf(message: string): keyof FieldErrors | undefined {
  * the refusal is about shows it, anything else (a cap reached) above the
  * form.
  */
+/** What every field of the dialog shares. */
+const FIELD = {
+  fullWidth: true,
+  variant: 'outlined',
+  margin: 'normal',
+} as const;
+
 export function LaunchReplicaDialog(props: {
   open: boolean;
   entityRef: string;
@@ -104,6 +111,13 @@ export function LaunchReplicaDialog(props: {
     setErrors({});
     setFormError(undefined);
   };
+  /** A field's onChange: keep its value and clear the errors shown. */
+  const changed =
+    (set: (value: string) => void) =>
+    (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      set(e.target.value);
+      edited();
+    };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -194,16 +208,11 @@ export function LaunchReplicaDialog(props: {
             id="replica-reason"
             label="Reason"
             value={reason}
-            onChange={e => {
-              setReason(e.target.value);
-              edited();
-            }}
+            onChange={changed(setReason)}
             required
             multiline
             minRows={2}
-            fullWidth
-            variant="outlined"
-            margin="normal"
+            {...FIELD}
             placeholder="What do you need to see production's code do?"
             error={Boolean(errors.reason)}
             helperText={errors.reason ?? 'Required; it is kept in the record.'}
@@ -214,13 +223,8 @@ export function LaunchReplicaDialog(props: {
             SelectProps={{ native: true }}
             label="Lifetime"
             value={String(lifetime)}
-            onChange={e => {
-              setLifetime(Number(e.target.value));
-              edited();
-            }}
-            fullWidth
-            variant="outlined"
-            margin="normal"
+            onChange={changed(value => setLifetime(Number(value)))}
+            {...FIELD}
             error={Boolean(errors.lifetime)}
             helperText={
               errors.lifetime ??
@@ -266,14 +270,9 @@ export function LaunchReplicaDialog(props: {
                 SelectProps={{ native: true }}
                 label="Workload"
                 value={workload}
-                onChange={e => {
-                  setWorkload(e.target.value);
-                  edited();
-                }}
+                onChange={changed(setWorkload)}
                 required
-                fullWidth
-                variant="outlined"
-                margin="normal"
+                {...FIELD}
                 error={Boolean(errors.workload)}
                 helperText={errors.workload}
               >
@@ -297,9 +296,7 @@ export function LaunchReplicaDialog(props: {
                     }
                     edited();
                   }}
-                  fullWidth
-                  variant="outlined"
-                  margin="normal"
+                  {...FIELD}
                 >
                   <option value="">—</option>
                   {builds.map(b => (
@@ -314,14 +311,9 @@ export function LaunchReplicaDialog(props: {
                 id="replica-image"
                 label="Image tag or digest"
                 value={image}
-                onChange={e => {
-                  setImage(e.target.value);
-                  edited();
-                }}
+                onChange={changed(setImage)}
                 required
-                fullWidth
-                variant="outlined"
-                margin="normal"
+                {...FIELD}
                 placeholder="1.5.0, sha256:… or a full reference of the same repository"
                 error={Boolean(errors.image)}
                 helperText={
